@@ -1,0 +1,92 @@
+# kakekomi — one non-recursive Makefile.
+#   make            build build/kakekomid and build/kakekomictl
+#   make run        install what is missing, build, start the relay with demo data
+#   make test       install what is missing, build (plain and ASan+UBSan), run every test
+#   make san        the sanitizer build in build/asan
+#   make format-check
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+BUILD   ?= build
+PKGS    := libuv libmicrohttpd sqlite3 jansson libsodium inih
+TPKGS   := criterion libcurl
+
+# Warnings live in their own variable so that a user's CFLAGS cannot drop them.
+WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
+        -Wmissing-prototypes -Wconversion -Wformat=2 -Wvla -Werror
+HARDEN := -fstack-protector-strong -fPIE -D_FORTIFY_SOURCE=2
+HARDEN_LD := -pie -Wl,-z,relro,-z,now
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+ifeq ($(SAN),1)
+HARDEN := -fPIE
+CFLAGS := -O1 -g
+EXTRA := $(SAN_FLAGS)
+endif
+
+pc_cflags = $(shell pkg-config --cflags $(1) 2>/dev/null)
+pc_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
+
+ALL_CPPFLAGS := -D_GNU_SOURCE -Iinclude $(call pc_cflags,$(PKGS)) $(CPPFLAGS)
+ALL_CFLAGS   := $(WARN) $(HARDEN) $(EXTRA) $(CFLAGS) -MMD -MP
+ALL_LDFLAGS  := $(HARDEN_LD) $(EXTRA) $(LDFLAGS)
+LIBS         := $(call pc_libs,$(PKGS)) -lpthread -lm
+
+MAINS    := daemon/main.c daemon/ctl.c
+LIB_SRC  := $(filter-out $(MAINS),$(wildcard daemon/*.c notify/*.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+
+UNIT_SRC := $(wildcard tests/unit/*.c)
+INT_SRC  := $(wildcard tests/integration/*.c)
+SUP_SRC  := $(wildcard tests/support/*.c)
+SUP_OBJ  := $(SUP_SRC:%.c=$(BUILD)/obj/%.o)
+TEST_BIN := $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%) $(INT_SRC:tests/%.c=$(BUILD)/tests/%)
+
+.PHONY: all run test san tests deps-build deps-run deps-test format format-check clean
+all: $(BUILD)/kakekomid $(BUILD)/kakekomictl
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/obj/tests/%.o: tests/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) -Itests/support $(call pc_cflags,$(TPKGS)) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/kakekomid: $(BUILD)/obj/daemon/main.o $(LIB_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/kakekomictl: $(BUILD)/obj/daemon/ctl.o $(LIB_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(SUP_OBJ) $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(call pc_libs,$(TPKGS))
+
+tests: all $(TEST_BIN)
+
+san:
+	$(MAKE) SAN=1 BUILD=build/asan tests
+
+deps-build deps-run deps-test: deps-%:
+	@scripts/install-deps $*
+
+run: deps-run
+	$(MAKE) all
+	scripts/run-demo
+
+test: deps-test
+	$(MAKE) tests
+	$(MAKE) san
+	KK_SRC=$(CURDIR) scripts/run-tests build/asan
+
+format:
+	clang-format -i daemon/*.c include/*.h tests/*/*.c tests/*/*.h
+
+format-check:
+	clang-format --dry-run --Werror daemon/*.c include/*.h tests/*/*.c tests/*/*.h
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

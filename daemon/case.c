@@ -1,0 +1,85 @@
+/*
+ * case — names of the enumerations and freeing of case data; see case.h.
+ */
+#include "case.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *case_tri_name(enum tri t)
+{
+	switch (t) {
+	case TRI_YES: return "yes";
+	case TRI_NO: return "no";
+	case TRI_UNKNOWN: break;
+	}
+	return "unknown";
+}
+
+int case_tri_parse(const char *s, enum tri *out)
+{
+	if (strcmp(s, "yes") == 0)
+		*out = TRI_YES;
+	else if (strcmp(s, "no") == 0)
+		*out = TRI_NO;
+	else if (strcmp(s, "unknown") == 0)
+		*out = TRI_UNKNOWN;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+const char *case_noticed_name(enum noticed_kind k)
+{
+	switch (k) {
+	case NOTICED_NOW: return "now";
+	case NOTICED_TODAY: return "today";
+	case NOTICED_AT: break;
+	}
+	return "at";
+}
+
+int case_noticed_parse(const char *s, enum noticed_kind *out)
+{
+	if (strcmp(s, "now") == 0)
+		*out = NOTICED_NOW;
+	else if (strcmp(s, "today") == 0)
+		*out = NOTICED_TODAY;
+	else if (strcmp(s, "at") == 0)
+		*out = NOTICED_AT;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+void case_input_fini(struct case_input *in)
+{
+	free(in->company);
+	free(in->name);
+	free(in->phone);
+	free(in->email);
+	free(in->description);
+	in->company = in->name = in->phone = in->email = in->description = NULL;
+}
+
+void case_record_free(struct case_record *rec)
+{
+	if (rec == NULL)
+		return;
+	for (size_t i = 0; i < rec->nevents; i++) {
+		free(rec->events[i].kind);
+		free(rec->events[i].actor);
+		free(rec->events[i].detail);
+	}
+	free(rec->events);
+	free(rec->channel);
+	free(rec->incident_type);
+	free(rec->state);
+	free(rec->company);
+	free(rec->name);
+	free(rec->phone);
+	free(rec->email);
+	free(rec->description);
+	free(rec);
+}

@@ -1,0 +1,670 @@
+/*
+ * http — libmicrohttpd on the libuv loop; see http.h.
+ *
+ * Two rules from MHD 0.9.75 shape this file: MHD_get_timeout is honoured
+ * after every MHD_run (edge-triggered sockets that MHD could not drain
+ * signal nothing again), and after MHD_resume_connection we run MHD
+ * ourselves from a 0 ms timer, because external mode has no wake-up
+ * channel. Handlers live in http_api.c and http_form.c.
+ */
+#include "http.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "http_req.h"
+#include "log.h"
+#include "page.h"
+#include "text.h"
+
+#define HTTP_STATIC_MAX (256 * 1024)
+
+struct http_server {
+	uv_loop_t *loop;
+	const struct config *cfg;
+	struct store *store;
+	struct playbook_set *const *pbs;
+	struct MHD_Daemon *mhd;
+	uv_poll_t poll;
+	uv_timer_t timer;
+	int handles_open;
+	bool stopping;
+	struct http_req *waiting; /* suspended requests */
+	unsigned nwaiting;
+	char *css;
+	size_t css_len;
+};
+
+static const char security_csp[] =
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'";
+
+const struct config *http_config(const struct http_req *r)
+{
+	return r->srv->cfg;
+}
+
+const struct playbook_set *http_playbooks(const struct http_req *r)
+{
+	return *r->srv->pbs;
+}
+
+struct store *http_store(const struct http_req *r)
+{
+	return r->srv->store;
+}
+
+const char *http_query(struct http_req *r, const char *key)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, key);
+}
+
+const char *http_header(struct http_req *r, const char *key)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, key);
+}
+
+/* ---- driving MHD from the loop ---- */
+
+static void on_mhd_timer(uv_timer_t *t);
+
+static void run_mhd(struct http_server *srv)
+{
+	MHD_UNSIGNED_LONG_LONG ms;
+
+	if (srv->mhd == NULL)
+		return;
+	MHD_run(srv->mhd);
+	if (srv->stopping)
+		return;
+	if (MHD_get_timeout(srv->mhd, &ms) == MHD_YES)
+		uv_timer_start(&srv->timer, on_mhd_timer, (uint64_t)ms, 0);
+	else
+		uv_timer_stop(&srv->timer);
+}
+
+static void on_mhd_timer(uv_timer_t *t)
+{
+	run_mhd(t->data);
+}
+
+static void on_mhd_poll(uv_poll_t *p, int status, int events)
+{
+	(void)status;
+	(void)events;
+	run_mhd(p->data);
+}
+
+/* Runs MHD from the loop as soon as possible (after a resume). */
+static void kick(struct http_server *srv)
+{
+	if (!srv->stopping)
+		uv_timer_start(&srv->timer, on_mhd_timer, 0, 0);
+}
+
+/* ---- answering ---- */
+
+static void add_common_headers(struct MHD_Response *resp, const char *ctype, bool cacheable)
+{
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+	MHD_add_response_header(resp, "Content-Security-Policy", security_csp);
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
+	                        cacheable ? "public, max-age=3600" : "no-store");
+}
+
+static void unlink_waiting(struct http_req *r)
+{
+	struct http_server *srv = r->srv;
+
+	if (r->prev_waiting != NULL)
+		r->prev_waiting->next_waiting = r->next_waiting;
+	else if (srv->waiting == r)
+		srv->waiting = r->next_waiting;
+	if (r->next_waiting != NULL)
+		r->next_waiting->prev_waiting = r->prev_waiting;
+	r->next_waiting = r->prev_waiting = NULL;
+}
+
+static void set_response(struct http_req *r, unsigned status, struct MHD_Response *resp)
+{
+	if (r->response != NULL)
+		MHD_destroy_response(r->response);
+	r->response = resp;
+	r->status = status;
+	if (r->suspended) {
+		r->suspended = false;
+		unlink_waiting(r);
+		r->srv->nwaiting--;
+		MHD_resume_connection(r->conn);
+		kick(r->srv);
+	}
+}
+
+void http_respond(struct http_req *r, unsigned status, const char *ctype, struct buf *body)
+{
+	size_t len = body->len;
+	char *data = buf_steal(body);
+	struct MHD_Response *resp;
+
+	if (data == NULL) {
+		len = 0;
+		data = NULL;
+	}
+	resp = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+	if (resp == NULL) {
+		free(data);
+		return;
+	}
+	add_common_headers(resp, ctype, r->route == ROUTE_STATIC && status == 200);
+	set_response(r, status, resp);
+}
+
+void http_respond_json(struct http_req *r, unsigned status, json_t *o)
+{
+	struct buf b;
+	char *s = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
+
+	json_decref(o);
+	buf_init(&b, SIZE_MAX / 2);
+	if (s == NULL) {
+		buf_puts(&b, "{\"error\":\"out of memory\",\"field\":null}");
+		status = 500;
+	} else {
+		buf_puts(&b, s);
+		free(s);
+	}
+	buf_puts(&b, "\n");
+	http_respond(r, status, "application/json; charset=utf-8", &b);
+}
+
+void http_respond_error(struct http_req *r, unsigned status, const char *msg, const char *field)
+{
+	http_respond_json(r, status,
+	                  json_pack("{s:s,s:s?}", "error", msg, "field", field));
+}
+
+/* ---- cases: submit and look up ---- */
+
+static void on_case_stored(void *arg, int status)
+{
+	struct http_req *r = arg;
+
+	if (status == 0)
+		log_info("http: case=%s stored type=%s prefecture=%s channel=%s", r->nc.ref,
+		         r->in.incident_type, r->in.prefecture, r->in.channel);
+	else
+		log_warn(status, "http: a report could not be stored");
+	r->stored(r, status);
+}
+
+void http_case_submit(struct http_req *r, void (*stored)(struct http_req *r, int status))
+{
+	struct http_server *srv = r->srv;
+	int rc;
+
+	token_new(r->token, r->nc.token_hash);
+	r->nc.in = &r->in;
+	r->nc.received_ms = r->received_ms;
+	r->nc.token_expires_ms = r->received_ms + (int64_t)srv->cfg->token_days * 86400000;
+	r->stored = stored;
+	rc = store_case_insert(srv->store, &r->nc, on_case_stored, r);
+	if (rc < 0) {
+		stored(r, rc);
+		return;
+	}
+	MHD_suspend_connection(r->conn);
+	r->suspended = true;
+	r->next_waiting = srv->waiting;
+	if (srv->waiting != NULL)
+		srv->waiting->prev_waiting = r;
+	srv->waiting = r;
+	srv->nwaiting++;
+}
+
+int http_status_url(struct http_req *r, struct buf *b, const char *ref, const char *token)
+{
+	return buf_printf(b, "%s/cases/%s?t=%s", r->srv->cfg->http_public_url, ref, token);
+}
+
+int http_case_lookup(struct http_req *r, const char *ref, const char *token,
+                     struct case_record **out)
+{
+	static const unsigned char nothing[TOKEN_HASH_LEN];
+	unsigned char hash[TOKEN_HASH_LEN];
+	struct case_record *rec = NULL;
+	char upper[CASE_REF_LEN + 1];
+	bool ok;
+	int rc;
+
+	*out = NULL;
+	snprintf(upper, sizeof upper, "%s", ref);
+	for (char *p = upper; *p != '\0'; p++)
+		if (*p >= 'a' && *p <= 'z')
+			*p = (char)(*p - 'a' + 'A');
+	token_hash(token != NULL ? token : "", hash);
+	rc = token_ref_valid(upper) && strlen(ref) == CASE_REF_LEN
+	         ? store_case_load(r->srv->store, upper, &rec)
+	         : -ENOENT;
+	if (rc < 0 && rc != -ENOENT)
+		return rc;
+	/* Compare even when there is no case, so both paths cost the same. */
+	ok = token_hash_equal(hash, rec != NULL ? rec->token_hash : nothing) && rec != NULL &&
+	     token != NULL && !rec->token_revoked && rec->token_expires_ms > text_now_ms();
+	if (!ok) {
+		case_record_free(rec);
+		return -ENOENT;
+	}
+	*out = rec;
+	return 0;
+}
+
+/* ---- routing ---- */
+
+static bool path_arg(struct http_req *r, const char *url, const char *prefix)
+{
+	size_t n = strlen(prefix);
+	const char *rest = url + n;
+
+	if (strncmp(url, prefix, n) != 0 || rest[0] == '\0' || strchr(rest, '/') != NULL ||
+	    strlen(rest) >= sizeof r->arg)
+		return false;
+	strcpy(r->arg, rest);
+	return true;
+}
+
+static void route(struct http_req *r, const char *url)
+{
+	if (strcmp(url, "/") == 0)
+		r->route = ROUTE_ROOT;
+	else if (strcmp(url, "/report") == 0)
+		r->route = ROUTE_REPORT;
+	else if (strcmp(url, "/healthz") == 0)
+		r->route = ROUTE_HEALTH;
+	else if (strcmp(url, "/static/app.css") == 0)
+		r->route = ROUTE_STATIC;
+	else if (strcmp(url, "/api/v1/playbooks") == 0)
+		r->route = ROUTE_API_PLAYBOOKS;
+	else if (strcmp(url, "/api/v1/cases") == 0)
+		r->route = ROUTE_API_CASES;
+	else if (path_arg(r, url, "/api/v1/playbooks/"))
+		r->route = ROUTE_API_PLAYBOOK;
+	else if (path_arg(r, url, "/api/v1/cases/"))
+		r->route = ROUTE_API_CASE;
+	else if (path_arg(r, url, "/cases/"))
+		r->route = ROUTE_CASE_PAGE;
+	else
+		r->route = ROUTE_NOT_FOUND;
+}
+
+static bool is_api(const struct http_req *r)
+{
+	return r->route == ROUTE_API_PLAYBOOKS || r->route == ROUTE_API_PLAYBOOK ||
+	       r->route == ROUTE_API_CASES || r->route == ROUTE_API_CASE || r->route == ROUTE_HEALTH;
+}
+
+static bool allows_post(const struct http_req *r)
+{
+	return r->route == ROUTE_REPORT || r->route == ROUTE_API_CASES;
+}
+
+static bool allows_get(const struct http_req *r)
+{
+	return r->route != ROUTE_API_CASES;
+}
+
+/* Answers an error in the form the client reads: JSON on the API, a page otherwise. */
+static void respond_problem(struct http_req *r, unsigned status, const char *ja, const char *en)
+{
+	struct buf b;
+
+	if (is_api(r)) {
+		http_respond_error(r, status, en, NULL);
+		return;
+	}
+	buf_init(&b, PAGE_MAX);
+	page_message(&b, r->ui, r->ui == LANG_JA ? ja : en, r->ui == LANG_JA ? ja : en);
+	http_respond(r, status, "text/html; charset=utf-8", &b);
+}
+
+static void serve_static(struct http_req *r)
+{
+	struct buf b;
+
+	buf_init(&b, HTTP_STATIC_MAX);
+	if (r->srv->css == NULL || buf_append(&b, r->srv->css, r->srv->css_len) < 0) {
+		buf_fini(&b);
+		respond_problem(r, 404, "見つかりません。", "Not found.");
+		return;
+	}
+	http_respond(r, 200, "text/css; charset=utf-8", &b);
+}
+
+static void dispatch(struct http_req *r)
+{
+	if (r->too_large) {
+		respond_problem(r, 413, "送信された内容が大きすぎます(64 KiB まで)。",
+		                "The request body is too large; the limit is 64 KiB.");
+		return;
+	}
+	switch (r->route) {
+	case ROUTE_ROOT: {
+		struct MHD_Response *resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+
+		if (resp == NULL)
+			return;
+		add_common_headers(resp, "text/plain; charset=utf-8", false);
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION,
+		                        r->ui == LANG_EN ? "/report?lang=en" : "/report");
+		set_response(r, 303, resp);
+		return;
+	}
+	case ROUTE_REPORT:
+		if (r->post)
+			http_form_post(r);
+		else
+			http_form_get(r);
+		return;
+	case ROUTE_CASE_PAGE: http_case_page(r); return;
+	case ROUTE_STATIC: serve_static(r); return;
+	case ROUTE_HEALTH: http_api_health(r); return;
+	case ROUTE_API_PLAYBOOKS: http_api_playbooks(r); return;
+	case ROUTE_API_PLAYBOOK: http_api_playbook(r); return;
+	case ROUTE_API_CASES: http_api_case_post(r); return;
+	case ROUTE_API_CASE: http_api_case_get(r); return;
+	case ROUTE_NOT_FOUND: break;
+	}
+	respond_problem(r, 404, "ページが見つかりません。", "Not found.");
+}
+
+/* Checks what can be checked before the body arrives. Returns false after
+ * answering when the request cannot go on. */
+static bool check_start(struct http_req *r, const char *method)
+{
+	const char *ctype;
+	const char *clen;
+
+	if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0) {
+		r->head = method[0] == 'H';
+		if (!allows_get(r)) {
+			respond_problem(r, 405, "この方法では使えません(POST を使ってください)。",
+			                "Method not allowed; use POST.");
+			return false;
+		}
+		return true;
+	}
+	if (strcmp(method, "POST") != 0 || !allows_post(r)) {
+		respond_problem(r, 405, "この方法では使えません。", "Method not allowed.");
+		return false;
+	}
+	r->post = true;
+	clen = http_header(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (clen != NULL && strtoull(clen, NULL, 10) > HTTP_BODY_MAX) {
+		r->too_large = true;
+		dispatch(r);
+		return false;
+	}
+	ctype = http_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
+	if (r->route == ROUTE_API_CASES) {
+		if (ctype == NULL || strncasecmp(ctype, "application/json", 16) != 0 ||
+		    (ctype[16] != '\0' && ctype[16] != ';' && ctype[16] != ' ')) {
+			http_respond_error(r, 415, "Send the report as JSON with Content-Type: application/json.",
+			                   NULL);
+			return false;
+		}
+	} else if (ctype == NULL ||
+	           (strncasecmp(ctype, MHD_HTTP_POST_ENCODING_FORM_URLENCODED,
+	                        strlen(MHD_HTTP_POST_ENCODING_FORM_URLENCODED)) != 0 &&
+	            strncasecmp(ctype, MHD_HTTP_POST_ENCODING_MULTIPART_FORMDATA,
+	                        strlen(MHD_HTTP_POST_ENCODING_MULTIPART_FORMDATA)) != 0)) {
+		respond_problem(r, 415, "フォームの送信形式が正しくありません。",
+		                "Unsupported form encoding; send the form as a web browser does.");
+		return false;
+	}
+	return true;
+}
+
+static enum MHD_Result queue(struct http_req *r)
+{
+	enum MHD_Result ok = MHD_queue_response(r->conn, r->status, r->response);
+
+	MHD_destroy_response(r->response);
+	r->response = NULL;
+	return ok;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_size, void **con_cls)
+{
+	struct http_server *srv = cls;
+	struct http_req *r = *con_cls;
+	const char *lang;
+
+	(void)version;
+	if (r == NULL) {
+		r = calloc(1, sizeof *r);
+		if (r == NULL)
+			return MHD_NO;
+		*con_cls = r;
+		r->srv = srv;
+		r->conn = conn;
+		r->received_ms = text_now_ms();
+		r->mono_us = text_mono_us();
+		buf_init(&r->body, HTTP_BODY_MAX);
+		route(r, url);
+		lang = http_query(r, "lang");
+		r->ui = lang != NULL && strcmp(lang, "en") == 0 ? LANG_EN : LANG_JA;
+		if (!check_start(r, method))
+			return r->response != NULL ? queue(r) : MHD_NO;
+		return MHD_YES;
+	}
+	if (r->response != NULL)
+		return queue(r);
+	if (*upload_size != 0) {
+		if (!r->too_large && buf_append(&r->body, upload_data, *upload_size) < 0)
+			r->too_large = true;
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (r->suspended)
+		return MHD_YES;
+	dispatch(r);
+	if (r->response != NULL)
+		return queue(r);
+	return r->suspended ? MHD_YES : MHD_NO;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+	struct http_server *srv = cls;
+	struct http_req *r = *con_cls;
+
+	(void)conn;
+	if (r == NULL)
+		return;
+	*con_cls = NULL;
+	if (r->guidance_case_id != 0) {
+		/* The first guidance was in this response: record whether it got out. */
+		bool ok = toe == MHD_REQUEST_TERMINATED_COMPLETED_OK;
+		int64_t elapsed = text_mono_us() - r->mono_us;
+		char detail[96];
+
+		snprintf(detail, sizeof detail, "{\"channel\":\"%s\",\"elapsed_ms\":%.3f}", r->in.channel,
+		         (double)elapsed / 1000.0);
+		store_event_append(srv->store, r->guidance_case_id, text_now_ms(), elapsed,
+		                   ok ? "guidance_delivered" : "guidance_not_delivered", r->in.channel, detail,
+		                   NULL, NULL);
+	}
+	if (r->suspended) {
+		unlink_waiting(r);
+		srv->nwaiting--;
+	}
+	if (r->response != NULL)
+		MHD_destroy_response(r->response);
+	buf_fini(&r->body);
+	case_input_fini(&r->in);
+	http_form_free(r->form);
+	free(r);
+}
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+
+	(void)cls;
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	msg[strcspn(msg, "\n")] = '\0';
+	log_warnx("http: %s", msg);
+}
+
+static int load_css(struct http_server *srv)
+{
+	char path[4096];
+	struct stat sb;
+	int fd;
+	ssize_t n;
+
+	snprintf(path, sizeof path, "%s/app.css", srv->cfg->web_dir);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		log_warn(-errno, "http: %s: pages will have no style sheet", path);
+		return 0;
+	}
+	if (fstat(fd, &sb) < 0 || sb.st_size > HTTP_STATIC_MAX) {
+		close(fd);
+		log_warnx("http: %s: missing or larger than 256 KiB", path);
+		return 0;
+	}
+	srv->css = malloc((size_t)sb.st_size + 1);
+	if (srv->css == NULL) {
+		close(fd);
+		return -ENOMEM;
+	}
+	n = read(fd, srv->css, (size_t)sb.st_size);
+	close(fd);
+	srv->css_len = n > 0 ? (size_t)n : 0;
+	return 0;
+}
+
+int http_start(struct http_server **out, uv_loop_t *loop, const struct config *cfg,
+               struct store *st, struct playbook_set *const *pbs)
+{
+	struct http_server *srv = calloc(1, sizeof *srv);
+	const union MHD_DaemonInfo *info;
+	unsigned flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+	int rc;
+
+	if (srv == NULL)
+		return -ENOMEM;
+	srv->loop = loop;
+	srv->cfg = cfg;
+	srv->store = st;
+	srv->pbs = pbs;
+	rc = load_css(srv);
+	if (rc < 0)
+		goto bad;
+	if (cfg->http_addr.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	srv->mhd = MHD_start_daemon(
+	    flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv,
+	    MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&cfg->http_addr, MHD_OPTION_CONNECTION_LIMIT,
+	    cfg->http_max_connections, MHD_OPTION_CONNECTION_TIMEOUT, cfg->http_timeout_s,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, 256u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+	    (size_t)(64 * 1024), MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+	    MHD_OPTION_LISTEN_BACKLOG_SIZE, 512u, MHD_OPTION_END);
+	if (srv->mhd == NULL) {
+		rc = -EADDRINUSE;
+		log_errorx("http: cannot listen on %s (address in use, or not an address of this machine)",
+		           cfg->http_listen);
+		goto bad;
+	}
+	info = MHD_get_daemon_info(srv->mhd, MHD_DAEMON_INFO_EPOLL_FD);
+	if (info == NULL) {
+		rc = -EINVAL;
+		goto bad;
+	}
+	rc = uv_poll_init(loop, &srv->poll, info->epoll_fd);
+	if (rc < 0)
+		goto bad;
+	srv->poll.data = srv;
+	srv->handles_open++;
+	uv_timer_init(loop, &srv->timer);
+	srv->timer.data = srv;
+	srv->handles_open++;
+	rc = uv_poll_start(&srv->poll, UV_READABLE, on_mhd_poll);
+	if (rc < 0)
+		goto bad_handles;
+	log_info("http: listening on %s (public URL %s)", cfg->http_listen, cfg->http_public_url);
+	run_mhd(srv);
+	*out = srv;
+	return 0;
+bad_handles:
+	srv->stopping = true;
+	http_stop(srv);
+	return rc;
+bad:
+	if (srv->mhd != NULL)
+		MHD_stop_daemon(srv->mhd);
+	free(srv->css);
+	free(srv);
+	return rc;
+}
+
+void http_quiesce(struct http_server *srv)
+{
+	MHD_socket fd;
+
+	if (srv == NULL || srv->mhd == NULL)
+		return;
+	fd = MHD_quiesce_daemon(srv->mhd);
+	if (fd != MHD_INVALID_SOCKET)
+		close(fd);
+}
+
+unsigned http_waiting(const struct http_server *srv)
+{
+	return srv != NULL ? srv->nwaiting : 0;
+}
+
+static void on_handle_closed(uv_handle_t *h)
+{
+	struct http_server *srv = h->data;
+
+	if (--srv->handles_open == 0) {
+		free(srv->css);
+		free(srv);
+	}
+}
+
+void http_stop(struct http_server *srv)
+{
+	if (srv == NULL)
+		return;
+	srv->stopping = true;
+	/* Requests still suspended have nobody left to answer them: resume them
+	 * so that MHD can close them. */
+	while (srv->waiting != NULL) {
+		struct http_req *r = srv->waiting;
+
+		unlink_waiting(r);
+		r->suspended = false;
+		srv->nwaiting--;
+		MHD_resume_connection(r->conn);
+	}
+	if (srv->mhd != NULL) {
+		MHD_stop_daemon(srv->mhd);
+		srv->mhd = NULL;
+	}
+	uv_poll_stop(&srv->poll);
+	uv_close((uv_handle_t *)&srv->poll, on_handle_closed);
+	uv_close((uv_handle_t *)&srv->timer, on_handle_closed);
+}

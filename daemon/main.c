@@ -1,0 +1,207 @@
+/*
+ * kakekomid — the hotline relay daemon: flags, the loop, signals.
+ *
+ *   kakekomid [-c FILE] [-n]
+ *
+ * SIGTERM/SIGINT stop intake, let queued writes finish, close every handle
+ * and exit 0. SIGHUP reloads the playbooks; a bad set keeps the old one and
+ * the log says why. SIGPIPE is ignored process-wide.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include "buf.h"
+#include "config.h"
+#include "http.h"
+#include "log.h"
+#include "playbook.h"
+#include "store.h"
+
+#define DRAIN_LIMIT_MS 10000
+
+struct daemon {
+	uv_loop_t *loop;
+	struct config *cfg;
+	struct playbook_set *pbs;
+	struct store *store;
+	struct http_server *http;
+	uv_signal_t sigterm, sigint, sighup;
+	uv_timer_t drain;
+	uint64_t drain_started;
+	bool stopping;
+};
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: kakekomid [-c FILE] [-n]\n"
+	                "  -c FILE  configuration (INI); without it, embedded defaults\n"
+	                "  -n       check the configuration and the playbooks, then exit\n");
+}
+
+/* Prints every problem with the config and the playbooks. Returns 0 when there is none. */
+static int check_only(const char *path)
+{
+	struct buf errors;
+	struct config *cfg = NULL;
+	struct playbook_set *pbs = NULL;
+	int bad = 0;
+
+	buf_init(&errors, 1024 * 1024);
+	if (config_load(path, &cfg, &errors) < 0)
+		bad = 1;
+	if (playbook_set_load(cfg != NULL ? cfg->playbooks_dir : "playbooks", &pbs, &errors) < 0)
+		bad = 1;
+	if (bad) {
+		fputs(errors.data != NULL ? errors.data : "unknown problem\n", stdout);
+	} else {
+		printf("%s: configuration OK; %zu playbooks, %zu prefectures in %s OK\n",
+		       path != NULL ? path : "(defaults)", playbook_count(pbs), playbook_prefecture_count(pbs),
+		       cfg->playbooks_dir);
+	}
+	buf_fini(&errors);
+	playbook_set_free(pbs);
+	config_free(cfg);
+	return bad;
+}
+
+static void on_handle_closed(uv_handle_t *h)
+{
+	(void)h;
+}
+
+static void finish(struct daemon *d)
+{
+	http_stop(d->http);
+	d->http = NULL;
+	store_close(d->store);
+	d->store = NULL;
+	uv_close((uv_handle_t *)&d->drain, on_handle_closed);
+	uv_close((uv_handle_t *)&d->sigterm, on_handle_closed);
+	uv_close((uv_handle_t *)&d->sigint, on_handle_closed);
+	uv_close((uv_handle_t *)&d->sighup, on_handle_closed);
+}
+
+/* Waits for answers still waiting for the store, then closes everything. */
+static void on_drain(uv_timer_t *t)
+{
+	struct daemon *d = t->data;
+
+	if ((http_waiting(d->http) == 0 && store_pending(d->store) == 0) ||
+	    uv_now(d->loop) - d->drain_started > DRAIN_LIMIT_MS) {
+		uv_timer_stop(t);
+		finish(d);
+	}
+}
+
+static void on_stop_signal(uv_signal_t *s, int signum)
+{
+	struct daemon *d = s->data;
+
+	if (d->stopping)
+		return;
+	d->stopping = true;
+	log_info("kakekomid: %s: stopping intake, finishing queued writes", strsignal(signum));
+	http_quiesce(d->http);
+	d->drain_started = uv_now(d->loop);
+	uv_timer_start(&d->drain, on_drain, 0, 10);
+}
+
+static void on_hup(uv_signal_t *s, int signum)
+{
+	struct daemon *d = s->data;
+	struct playbook_set *fresh = NULL;
+	struct buf errors;
+
+	(void)signum;
+	buf_init(&errors, 64 * 1024);
+	if (playbook_set_load(d->cfg->playbooks_dir, &fresh, &errors) < 0) {
+		log_warnx("kakekomid: reload: playbooks in %s have problems, keeping the loaded ones:\n%s",
+		          d->cfg->playbooks_dir, errors.data != NULL ? errors.data : "");
+	} else {
+		playbook_set_free(d->pbs);
+		d->pbs = fresh;
+		log_info("kakekomid: reload: %zu playbooks loaded", playbook_count(fresh));
+	}
+	buf_fini(&errors);
+}
+
+int main(int argc, char **argv)
+{
+	struct daemon d = {0};
+	struct buf errors;
+	const char *path = NULL;
+	bool check = false;
+	int opt;
+	int rc;
+
+	while ((opt = getopt(argc, argv, "c:nh")) != -1) {
+		switch (opt) {
+		case 'c': path = optarg; break;
+		case 'n': check = true; break;
+		default: usage(); return opt == 'h' ? 0 : 2;
+		}
+	}
+	if (optind != argc) {
+		usage();
+		return 2;
+	}
+	if (sodium_init() < 0) {
+		fprintf(stderr, "kakekomid: libsodium cannot start\n");
+		return 1;
+	}
+	if (check)
+		return check_only(path);
+
+	signal(SIGPIPE, SIG_IGN);
+	buf_init(&errors, 1024 * 1024);
+	rc = config_load(path, &d.cfg, &errors);
+	if (rc == 0)
+		rc = playbook_set_load(d.cfg->playbooks_dir, &d.pbs, &errors);
+	if (rc < 0) {
+		fprintf(stderr, "kakekomid: cannot start:\n%s", errors.data != NULL ? errors.data : "");
+		buf_fini(&errors);
+		config_free(d.cfg);
+		return 1;
+	}
+	buf_fini(&errors);
+	log_threshold = d.cfg->log_level;
+
+	d.loop = uv_default_loop();
+	rc = store_open(&d.store, d.loop, d.cfg->store_path);
+	if (rc < 0) {
+		log_error(rc, "kakekomid: cannot open the store %s", d.cfg->store_path);
+		goto out;
+	}
+	rc = http_start(&d.http, d.loop, d.cfg, d.store, &d.pbs);
+	if (rc < 0) {
+		store_close(d.store);
+		uv_run(d.loop, UV_RUN_DEFAULT);
+		goto out;
+	}
+	uv_timer_init(d.loop, &d.drain);
+	d.drain.data = &d;
+	uv_signal_init(d.loop, &d.sigterm);
+	uv_signal_init(d.loop, &d.sigint);
+	uv_signal_init(d.loop, &d.sighup);
+	d.sigterm.data = d.sigint.data = d.sighup.data = &d;
+	uv_signal_start(&d.sigterm, on_stop_signal, SIGTERM);
+	uv_signal_start(&d.sigint, on_stop_signal, SIGINT);
+	uv_signal_start(&d.sighup, on_hup, SIGHUP);
+	log_info("kakekomid: ready: %zu playbooks, store %s, form %s/report", playbook_count(d.pbs),
+	         d.cfg->store_path, d.cfg->http_public_url);
+
+	uv_run(d.loop, UV_RUN_DEFAULT);
+	log_info("kakekomid: stopped");
+	rc = 0;
+out:
+	uv_loop_close(d.loop);
+	playbook_set_free(d.pbs);
+	config_free(d.cfg);
+	return rc < 0 ? 1 : 0;
+}

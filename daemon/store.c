@@ -1,0 +1,713 @@
+/*
+ * store — SQLite with one writer thread and group commit; see store.h.
+ *
+ * Jobs go from the loop to the writer through a mutex-protected list and
+ * come back through a second list and a uv_async_t. uv_async_send
+ * coalesces, so the loop always drains the whole list. The writer takes
+ * every queued job (up to STORE_BATCH) into one BEGIN IMMEDIATE ... COMMIT,
+ * each job inside its own savepoint so one bad job does not spoil the batch.
+ */
+#include "store.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "log.h"
+
+#define STORE_BATCH 512
+#define STORE_BUSY_MS 5000
+#define STORE_REF_TRIES 16
+
+enum store_job_kind { JOB_CASE_INSERT, JOB_EVENT_APPEND };
+
+struct store_job {
+	struct store_job *next;
+	enum store_job_kind kind;
+	store_done_cb cb;
+	void *arg;
+	int status;
+	union {
+		struct store_case_new *nc;
+		struct {
+			int64_t case_id, at_ms, elapsed_us;
+			char *kind, *actor, *detail;
+		} ev;
+	} u;
+};
+
+struct store {
+	uv_loop_t *loop;
+	uv_async_t async;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct store_job *in_head, *in_tail;
+	struct store_job *out_head, *out_tail;
+	bool stopping;
+	bool thread_started;
+	unsigned pending;
+	sqlite3 *wdb; /* writer thread only */
+	sqlite3 *rdb; /* loop only */
+	sqlite3_stmt *w_case, *w_event;
+	sqlite3_stmt *r_case, *r_events, *r_count;
+};
+
+/* Schema migrations: entry N brings user_version from N to N + 1. */
+static const char *const migrations[] = {
+    "CREATE TABLE cases ("
+    " id INTEGER PRIMARY KEY,"
+    " ref TEXT NOT NULL UNIQUE,"
+    " token_hash BLOB NOT NULL,"
+    " token_expires_ms INTEGER NOT NULL,"
+    " token_revoked INTEGER NOT NULL DEFAULT 0,"
+    " channel TEXT NOT NULL,"
+    " incident_type TEXT NOT NULL,"
+    " still_happening TEXT NOT NULL,"
+    " money_involved TEXT NOT NULL,"
+    " personal_data TEXT NOT NULL,"
+    " noticed TEXT NOT NULL,"
+    " noticed_at_ms INTEGER NOT NULL,"
+    " prefecture TEXT NOT NULL,"
+    " company TEXT NOT NULL,"
+    " name TEXT NOT NULL,"
+    " phone TEXT NOT NULL,"
+    " email TEXT,"
+    " description TEXT,"
+    " lang TEXT NOT NULL,"
+    " state TEXT NOT NULL DEFAULT 'new',"
+    " received_ms INTEGER NOT NULL);"
+    "CREATE INDEX cases_received ON cases(received_ms);"
+    "CREATE TABLE events ("
+    " id INTEGER PRIMARY KEY,"
+    " case_id INTEGER NOT NULL REFERENCES cases(id),"
+    " at_ms INTEGER NOT NULL,"
+    " elapsed_us INTEGER,"
+    " kind TEXT NOT NULL,"
+    " actor TEXT,"
+    " detail TEXT);"
+    "CREATE INDEX events_case ON events(case_id, id);"
+    "CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events"
+    " BEGIN SELECT RAISE(ABORT, 'the timeline is append-only'); END;"
+    "CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events"
+    " BEGIN SELECT RAISE(ABORT, 'the timeline is append-only'); END;",
+};
+
+static int errno_of(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+	case SQLITE_DONE:
+	case SQLITE_ROW: return 0;
+	case SQLITE_FULL: return -ENOSPC;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED: return -EBUSY;
+	case SQLITE_NOMEM: return -ENOMEM;
+	case SQLITE_CONSTRAINT: return -EEXIST;
+	case SQLITE_READONLY: return -EROFS;
+	case SQLITE_CANTOPEN: return -EACCES;
+	default: return -EIO;
+	}
+}
+
+static int exec(sqlite3 *db, const char *sql)
+{
+	char *msg = NULL;
+	int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
+
+	if (rc != SQLITE_OK) {
+		log_warnx("store: %s: %s", sql[0] == 'C' ? "schema" : sql, msg != NULL ? msg : sqlite3_errstr(rc));
+		sqlite3_free(msg);
+	}
+	return errno_of(rc);
+}
+
+static int prepare(sqlite3 *db, const char *sql, sqlite3_stmt **out)
+{
+	int rc = sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, out, NULL);
+
+	if (rc != SQLITE_OK)
+		log_errorx("store: prepare: %s", sqlite3_errmsg(db));
+	return errno_of(rc);
+}
+
+static int migrate(sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+	int version;
+	int rc;
+	const int latest = (int)(sizeof migrations / sizeof migrations[0]);
+
+	rc = exec(db, "BEGIN IMMEDIATE");
+	if (rc < 0)
+		return rc;
+	rc = prepare(db, "PRAGMA user_version", &st);
+	if (rc < 0)
+		goto bad;
+	rc = sqlite3_step(st) == SQLITE_ROW ? 0 : -EIO;
+	version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (rc < 0)
+		goto bad;
+	if (version > latest) {
+		log_errorx("store: the database has schema version %d, newer than this program's %d", version,
+		           latest);
+		rc = -EPROTO;
+		goto bad;
+	}
+	for (int v = version; v < latest; v++) {
+		char sql[64];
+
+		rc = exec(db, migrations[v]);
+		if (rc < 0)
+			goto bad;
+		snprintf(sql, sizeof sql, "PRAGMA user_version = %d", v + 1);
+		rc = exec(db, sql);
+		if (rc < 0)
+			goto bad;
+		log_info("store: schema migrated to version %d", v + 1);
+	}
+	return exec(db, "COMMIT");
+bad:
+	exec(db, "ROLLBACK");
+	return rc;
+}
+
+static int mkdir_parent(const char *path)
+{
+	char dir[4096];
+	char *slash;
+
+	if (strlen(path) >= sizeof dir)
+		return -ENAMETOOLONG;
+	strcpy(dir, path);
+	slash = strrchr(dir, '/');
+	if (slash == NULL || slash == dir)
+		return 0;
+	*slash = '\0';
+	for (char *p = dir + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0750) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(dir, 0750) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/* ---- writer thread ---- */
+
+static int bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	return s != NULL ? sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC) : sqlite3_bind_null(st, i);
+}
+
+static int run_case_insert(struct store *st, struct store_case_new *nc)
+{
+	const struct case_input *in = nc->in;
+	sqlite3_stmt *s = st->w_case;
+	int rc = SQLITE_CONSTRAINT;
+
+	for (int tries = 0; tries < STORE_REF_TRIES && (rc & 0xff) == SQLITE_CONSTRAINT; tries++) {
+		token_ref_new(nc->ref);
+		sqlite3_reset(s);
+		sqlite3_bind_text(s, 1, nc->ref, -1, SQLITE_STATIC);
+		sqlite3_bind_blob(s, 2, nc->token_hash, TOKEN_HASH_LEN, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 3, nc->token_expires_ms);
+		bind_text(s, 4, in->channel);
+		bind_text(s, 5, in->incident_type);
+		bind_text(s, 6, case_tri_name(in->still_happening));
+		bind_text(s, 7, case_tri_name(in->money_involved));
+		bind_text(s, 8, case_tri_name(in->personal_data));
+		bind_text(s, 9, case_noticed_name(in->noticed));
+		sqlite3_bind_int64(s, 10, in->noticed_at_ms);
+		bind_text(s, 11, in->prefecture);
+		bind_text(s, 12, in->company);
+		bind_text(s, 13, in->name);
+		bind_text(s, 14, in->phone);
+		bind_text(s, 15, in->email);
+		bind_text(s, 16, in->description);
+		bind_text(s, 17, lang_code(in->lang));
+		sqlite3_bind_int64(s, 18, nc->received_ms);
+		rc = sqlite3_step(s);
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	if (rc != SQLITE_DONE) {
+		log_warnx("store: insert case: %s", sqlite3_errmsg(st->wdb));
+		return errno_of(rc);
+	}
+	nc->case_id = sqlite3_last_insert_rowid(st->wdb);
+
+	s = st->w_event;
+	sqlite3_bind_int64(s, 1, nc->case_id);
+	sqlite3_bind_int64(s, 2, nc->received_ms);
+	sqlite3_bind_int64(s, 3, 0);
+	bind_text(s, 4, "received");
+	bind_text(s, 5, in->channel);
+	sqlite3_bind_null(s, 6);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	if (rc != SQLITE_DONE) {
+		log_warnx("store: insert event: case=%s: %s", nc->ref, sqlite3_errmsg(st->wdb));
+		return errno_of(rc);
+	}
+	return 0;
+}
+
+static int run_event_append(struct store *st, struct store_job *job)
+{
+	sqlite3_stmt *s = st->w_event;
+	int rc;
+
+	sqlite3_bind_int64(s, 1, job->u.ev.case_id);
+	sqlite3_bind_int64(s, 2, job->u.ev.at_ms);
+	if (job->u.ev.elapsed_us >= 0)
+		sqlite3_bind_int64(s, 3, job->u.ev.elapsed_us);
+	else
+		sqlite3_bind_null(s, 3);
+	bind_text(s, 4, job->u.ev.kind);
+	bind_text(s, 5, job->u.ev.actor);
+	bind_text(s, 6, job->u.ev.detail);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	if (rc != SQLITE_DONE)
+		log_warnx("store: append event %s: %s", job->u.ev.kind, sqlite3_errmsg(st->wdb));
+	return errno_of(rc);
+}
+
+static int run_job(struct store *st, struct store_job *job)
+{
+	switch (job->kind) {
+	case JOB_CASE_INSERT: return run_case_insert(st, job->u.nc);
+	case JOB_EVENT_APPEND: return run_event_append(st, job);
+	}
+	return -EINVAL;
+}
+
+static void run_batch(struct store *st, struct store_job *batch)
+{
+	int rc = exec(st->wdb, "BEGIN IMMEDIATE");
+	int ok = 0;
+
+	for (struct store_job *j = batch; j != NULL; j = j->next) {
+		if (rc < 0) {
+			j->status = rc;
+			continue;
+		}
+		j->status = exec(st->wdb, "SAVEPOINT job");
+		if (j->status == 0) {
+			j->status = run_job(st, j);
+			if (j->status < 0)
+				exec(st->wdb, "ROLLBACK TO job");
+			exec(st->wdb, "RELEASE job");
+		}
+		if (j->status == 0)
+			ok++;
+	}
+	if (rc < 0)
+		return;
+	rc = exec(st->wdb, "COMMIT");
+	if (rc < 0) {
+		exec(st->wdb, "ROLLBACK");
+		for (struct store_job *j = batch; j != NULL; j = j->next)
+			if (j->status == 0)
+				j->status = rc;
+		log_error(rc, "store: commit of %d writes failed", ok);
+	}
+}
+
+static void *writer_main(void *arg)
+{
+	struct store *st = arg;
+
+	for (;;) {
+		struct store_job *batch;
+		struct store_job *last;
+		int n = 1;
+
+		pthread_mutex_lock(&st->mu);
+		while (st->in_head == NULL && !st->stopping)
+			pthread_cond_wait(&st->cv, &st->mu);
+		if (st->in_head == NULL) {
+			pthread_mutex_unlock(&st->mu);
+			break;
+		}
+		batch = last = st->in_head;
+		while (last->next != NULL && n < STORE_BATCH) {
+			last = last->next;
+			n++;
+		}
+		st->in_head = last->next;
+		if (st->in_head == NULL)
+			st->in_tail = NULL;
+		last->next = NULL;
+		pthread_mutex_unlock(&st->mu);
+
+		run_batch(st, batch);
+
+		pthread_mutex_lock(&st->mu);
+		if (st->out_tail != NULL)
+			st->out_tail->next = batch;
+		else
+			st->out_head = batch;
+		st->out_tail = last;
+		pthread_mutex_unlock(&st->mu);
+		uv_async_send(&st->async);
+	}
+	return NULL;
+}
+
+/* ---- loop side ---- */
+
+static void on_store_closed(uv_handle_t *h)
+{
+	free(h->data);
+}
+
+static void job_free(struct store_job *job)
+{
+	if (job->kind == JOB_EVENT_APPEND) {
+		free(job->u.ev.kind);
+		free(job->u.ev.actor);
+		free(job->u.ev.detail);
+	}
+	free(job);
+}
+
+static void drain_done(struct store *st)
+{
+	struct store_job *list;
+
+	pthread_mutex_lock(&st->mu);
+	list = st->out_head;
+	st->out_head = st->out_tail = NULL;
+	pthread_mutex_unlock(&st->mu);
+	while (list != NULL) {
+		struct store_job *next = list->next;
+
+		st->pending--;
+		if (list->cb != NULL)
+			list->cb(list->arg, list->status);
+		job_free(list);
+		list = next;
+	}
+}
+
+static void on_writes_done(uv_async_t *h)
+{
+	drain_done(h->data);
+}
+
+static int submit(struct store *st, struct store_job *job)
+{
+	pthread_mutex_lock(&st->mu);
+	if (st->stopping) {
+		pthread_mutex_unlock(&st->mu);
+		job_free(job);
+		return -ESHUTDOWN;
+	}
+	job->next = NULL;
+	if (st->in_tail != NULL)
+		st->in_tail->next = job;
+	else
+		st->in_head = job;
+	st->in_tail = job;
+	pthread_cond_signal(&st->cv);
+	pthread_mutex_unlock(&st->mu);
+	st->pending++;
+	return 0;
+}
+
+int store_case_insert(struct store *st, struct store_case_new *nc, store_done_cb cb, void *arg)
+{
+	struct store_job *job = calloc(1, sizeof *job);
+
+	if (job == NULL)
+		return -ENOMEM;
+	job->kind = JOB_CASE_INSERT;
+	job->cb = cb;
+	job->arg = arg;
+	job->u.nc = nc;
+	return submit(st, job);
+}
+
+int store_event_append(struct store *st, int64_t case_id, int64_t at_ms, int64_t elapsed_us,
+                       const char *kind, const char *actor, const char *detail, store_done_cb cb,
+                       void *arg)
+{
+	struct store_job *job = calloc(1, sizeof *job);
+
+	if (job == NULL)
+		return -ENOMEM;
+	job->kind = JOB_EVENT_APPEND;
+	job->cb = cb;
+	job->arg = arg;
+	job->u.ev.case_id = case_id;
+	job->u.ev.at_ms = at_ms;
+	job->u.ev.elapsed_us = elapsed_us;
+	job->u.ev.kind = strdup(kind);
+	job->u.ev.actor = actor != NULL ? strdup(actor) : NULL;
+	job->u.ev.detail = detail != NULL ? strdup(detail) : NULL;
+	if (job->u.ev.kind == NULL || (actor != NULL && job->u.ev.actor == NULL) ||
+	    (detail != NULL && job->u.ev.detail == NULL)) {
+		job_free(job);
+		return -ENOMEM;
+	}
+	return submit(st, job);
+}
+
+unsigned store_pending(const struct store *st)
+{
+	return st->pending;
+}
+
+static char *column_dup(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+
+	return t != NULL ? strdup((const char *)t) : NULL;
+}
+
+static void column_copy(sqlite3_stmt *s, int i, char *dst, size_t n)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+
+	snprintf(dst, n, "%s", t != NULL ? (const char *)t : "");
+}
+
+static int load_events(struct store *st, struct case_record *rec)
+{
+	sqlite3_stmt *s = st->r_events;
+	size_t cap = 0;
+	int rc;
+
+	sqlite3_bind_int64(s, 1, rec->id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct case_event *ev;
+
+		if (rec->nevents == cap) {
+			size_t ncap = cap != 0 ? cap * 2 : 8;
+			struct case_event *e = realloc(rec->events, ncap * sizeof *e);
+
+			if (e == NULL) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			rec->events = e;
+			cap = ncap;
+		}
+		ev = &rec->events[rec->nevents++];
+		ev->at_ms = sqlite3_column_int64(s, 0);
+		ev->elapsed_us = sqlite3_column_type(s, 1) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, 1);
+		ev->kind = column_dup(s, 2);
+		ev->actor = column_dup(s, 3);
+		ev->detail = column_dup(s, 4);
+		if (ev->kind == NULL) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : errno_of(rc);
+}
+
+int store_case_load(struct store *st, const char *ref, struct case_record **out)
+{
+	sqlite3_stmt *s = st->r_case;
+	struct case_record *rec;
+	int rc;
+
+	rec = calloc(1, sizeof *rec);
+	if (rec == NULL)
+		return -ENOMEM;
+	sqlite3_bind_text(s, 1, ref, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(s);
+		free(rec);
+		return rc == SQLITE_DONE ? -ENOENT : errno_of(rc);
+	}
+	rec->id = sqlite3_column_int64(s, 0);
+	column_copy(s, 1, rec->ref, sizeof rec->ref);
+	if (sqlite3_column_bytes(s, 2) == TOKEN_HASH_LEN)
+		memcpy(rec->token_hash, sqlite3_column_blob(s, 2), TOKEN_HASH_LEN);
+	rec->token_expires_ms = sqlite3_column_int64(s, 3);
+	rec->token_revoked = sqlite3_column_int(s, 4) != 0;
+	rec->channel = column_dup(s, 5);
+	rec->incident_type = column_dup(s, 6);
+	case_tri_parse((const char *)sqlite3_column_text(s, 7), &rec->still_happening);
+	case_tri_parse((const char *)sqlite3_column_text(s, 8), &rec->money_involved);
+	case_tri_parse((const char *)sqlite3_column_text(s, 9), &rec->personal_data);
+	case_noticed_parse((const char *)sqlite3_column_text(s, 10), &rec->noticed);
+	rec->noticed_at_ms = sqlite3_column_int64(s, 11);
+	column_copy(s, 12, rec->prefecture, sizeof rec->prefecture);
+	rec->company = column_dup(s, 13);
+	rec->name = column_dup(s, 14);
+	rec->phone = column_dup(s, 15);
+	rec->email = column_dup(s, 16);
+	rec->description = column_dup(s, 17);
+	lang_parse((const char *)sqlite3_column_text(s, 18), &rec->lang);
+	rec->state = column_dup(s, 19);
+	rec->received_ms = sqlite3_column_int64(s, 20);
+	sqlite3_reset(s);
+	if (rec->channel == NULL || rec->incident_type == NULL || rec->company == NULL ||
+	    rec->name == NULL || rec->phone == NULL || rec->state == NULL) {
+		case_record_free(rec);
+		return -ENOMEM;
+	}
+	rc = load_events(st, rec);
+	if (rc < 0) {
+		case_record_free(rec);
+		return rc;
+	}
+	*out = rec;
+	return 0;
+}
+
+int64_t store_case_count(struct store *st)
+{
+	int64_t n;
+	int rc = sqlite3_step(st->r_count);
+
+	n = rc == SQLITE_ROW ? sqlite3_column_int64(st->r_count, 0) : errno_of(rc);
+	sqlite3_reset(st->r_count);
+	return n;
+}
+
+static int open_db(const char *path, int flags, sqlite3 **out)
+{
+	int rc = sqlite3_open_v2(path, out, flags | SQLITE_OPEN_NOMUTEX, NULL);
+
+	if (rc != SQLITE_OK) {
+		log_errorx("store: open %s: %s", path, *out != NULL ? sqlite3_errmsg(*out) : sqlite3_errstr(rc));
+		sqlite3_close(*out);
+		*out = NULL;
+		return errno_of(rc) != 0 ? errno_of(rc) : -EIO;
+	}
+	sqlite3_busy_timeout(*out, STORE_BUSY_MS);
+	sqlite3_extended_result_codes(*out, 1);
+	return 0;
+}
+
+int store_open(struct store **out, uv_loop_t *loop, const char *path)
+{
+	struct store *st = calloc(1, sizeof *st);
+	int rc;
+
+	if (st == NULL)
+		return -ENOMEM;
+	st->loop = loop;
+	rc = mkdir_parent(path);
+	if (rc < 0) {
+		log_error(rc, "store: cannot create the folder of %s", path);
+		free(st);
+		return rc;
+	}
+	rc = open_db(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, &st->wdb);
+	if (rc < 0)
+		goto bad;
+	rc = exec(st->wdb, "PRAGMA journal_mode=WAL");
+	if (rc == 0)
+		rc = exec(st->wdb, "PRAGMA synchronous=FULL");
+	if (rc == 0)
+		rc = exec(st->wdb, "PRAGMA foreign_keys=ON");
+	if (rc == 0)
+		rc = migrate(st->wdb);
+	if (rc < 0)
+		goto bad;
+	rc = prepare(st->wdb,
+	             "INSERT INTO cases (ref, token_hash, token_expires_ms, channel, incident_type,"
+	             " still_happening, money_involved, personal_data, noticed, noticed_at_ms, prefecture,"
+	             " company, name, phone, email, description, lang, received_ms)"
+	             " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	             &st->w_case);
+	if (rc == 0)
+		rc = prepare(st->wdb,
+		             "INSERT INTO events (case_id, at_ms, elapsed_us, kind, actor, detail)"
+		             " VALUES (?,?,?,?,?,?)",
+		             &st->w_event);
+	if (rc < 0)
+		goto bad;
+
+	rc = open_db(path, SQLITE_OPEN_READONLY, &st->rdb);
+	if (rc < 0)
+		goto bad;
+	rc = prepare(st->rdb,
+	             "SELECT id, ref, token_hash, token_expires_ms, token_revoked, channel, incident_type,"
+	             " still_happening, money_involved, personal_data, noticed, noticed_at_ms, prefecture,"
+	             " company, name, phone, email, description, lang, state, received_ms"
+	             " FROM cases WHERE ref = ?",
+	             &st->r_case);
+	if (rc == 0)
+		rc = prepare(st->rdb,
+		             "SELECT at_ms, elapsed_us, kind, actor, detail FROM events"
+		             " WHERE case_id = ? ORDER BY id",
+		             &st->r_events);
+	if (rc == 0)
+		rc = prepare(st->rdb, "SELECT count(*) FROM cases", &st->r_count);
+	if (rc < 0)
+		goto bad;
+
+	pthread_mutex_init(&st->mu, NULL);
+	pthread_cond_init(&st->cv, NULL);
+	rc = uv_async_init(loop, &st->async, on_writes_done);
+	if (rc < 0)
+		goto bad_sync;
+	st->async.data = st;
+	rc = -pthread_create(&st->thread, NULL, writer_main, st);
+	if (rc < 0) {
+		uv_close((uv_handle_t *)&st->async, on_store_closed);
+		goto bad_sync;
+	}
+	st->thread_started = true;
+	*out = st;
+	return 0;
+bad_sync:
+	pthread_cond_destroy(&st->cv);
+	pthread_mutex_destroy(&st->mu);
+bad:
+	sqlite3_finalize(st->w_case);
+	sqlite3_finalize(st->w_event);
+	sqlite3_finalize(st->r_case);
+	sqlite3_finalize(st->r_events);
+	sqlite3_finalize(st->r_count);
+	sqlite3_close(st->rdb);
+	sqlite3_close(st->wdb);
+	/* The async handle, if it was initialised, is closed above and needs
+	 * the loop to run once before the struct may go; keep it then. */
+	if (!uv_is_closing((uv_handle_t *)&st->async))
+		free(st);
+	return rc;
+}
+
+void store_close(struct store *st)
+{
+	if (st == NULL)
+		return;
+	pthread_mutex_lock(&st->mu);
+	st->stopping = true;
+	pthread_cond_signal(&st->cv);
+	pthread_mutex_unlock(&st->mu);
+	if (st->thread_started)
+		pthread_join(st->thread, NULL);
+	drain_done(st);
+	sqlite3_finalize(st->w_case);
+	sqlite3_finalize(st->w_event);
+	sqlite3_finalize(st->r_case);
+	sqlite3_finalize(st->r_events);
+	sqlite3_finalize(st->r_count);
+	sqlite3_close(st->rdb);
+	sqlite3_close(st->wdb);
+	pthread_cond_destroy(&st->cv);
+	pthread_mutex_destroy(&st->mu);
+	uv_close((uv_handle_t *)&st->async, on_store_closed);
+}

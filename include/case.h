@@ -1,0 +1,72 @@
+/*
+ * case — the data of a case as the rest of the daemon sees it: the checked
+ * intake fields (struct case_input) and a case read back from the store with
+ * its timeline (struct case_record).
+ */
+#ifndef KK_CASE_H
+#define KK_CASE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "playbook.h"
+
+/* Answers to yes/no questions, where "don't know" is always allowed. */
+enum tri { TRI_UNKNOWN, TRI_YES, TRI_NO };
+
+/* How precisely the reporter said when they noticed. */
+enum noticed_kind { NOTICED_AT, NOTICED_NOW, NOTICED_TODAY };
+
+#define CASE_REF_LEN 10 /* "KK-7Q3M-X9" */
+
+struct case_input {
+	const char *incident_type; /* a playbook id (static or owned by the set) */
+	enum tri still_happening, money_involved, personal_data;
+	enum noticed_kind noticed;
+	int64_t noticed_at_ms;     /* UTC */
+	char prefecture[3];        /* "01".."47" */
+	char *company, *name, *phone, *email, *description; /* malloc'd; email, description may be NULL */
+	enum lang lang;            /* preferred language for guidance and call-back */
+	const char *channel;       /* "web", "api" or "chat" (static) */
+};
+
+struct case_event {
+	int64_t at_ms;      /* UTC */
+	int64_t elapsed_us; /* monotonic time since "received", or -1 when not measured */
+	char *kind;         /* "received", "guidance_delivered", ... */
+	char *actor;        /* who caused it, or NULL */
+	char *detail;       /* JSON object text, or NULL */
+};
+
+struct case_record {
+	int64_t id;
+	char ref[CASE_REF_LEN + 1];
+	unsigned char token_hash[32];
+	int64_t token_expires_ms;
+	bool token_revoked;
+	char *channel, *incident_type, *state;
+	enum tri still_happening, money_involved, personal_data;
+	enum noticed_kind noticed;
+	int64_t noticed_at_ms, received_ms;
+	char prefecture[3];
+	char *company, *name, *phone, *email, *description; /* email, description may be NULL */
+	enum lang lang;
+	struct case_event *events;
+	size_t nevents;
+};
+
+/* "yes" / "no" / "unknown". */
+const char *case_tri_name(enum tri t);
+/* "yes" / "no" / "unknown" → enum tri. Returns 0 or -EINVAL. */
+int case_tri_parse(const char *s, enum tri *out);
+/* "at" / "now" / "today". */
+const char *case_noticed_name(enum noticed_kind k);
+int case_noticed_parse(const char *s, enum noticed_kind *out);
+
+/* Frees the strings of IN; safe on a zeroed struct. */
+void case_input_fini(struct case_input *in);
+/* Frees a record from the store; NULL is allowed. */
+void case_record_free(struct case_record *rec);
+
+#endif

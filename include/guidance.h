@@ -1,0 +1,64 @@
+/*
+ * guidance — what a reporter is told at once: the playbook's first steps,
+ * what not to do, what to keep, and whom to report to, fitted to their
+ * answers (money sent puts the bank first; personal data adds the Personal
+ * Information Protection Commission with dates counted from the time
+ * noticed; the police desk of their prefecture).
+ */
+#ifndef KK_GUIDANCE_H
+#define KK_GUIDANCE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "case.h"
+#include "playbook.h"
+
+#define GUIDANCE_MAX_REPORTS 16
+
+/* The answers that shape the guidance. */
+struct guidance_facts {
+	const char *incident_type;
+	const char *prefecture;
+	enum tri money_involved, personal_data;
+	int64_t noticed_at_ms;
+};
+
+struct guidance_report {
+	const struct pb_target *target;
+	char *text;            /* how to report, placeholders filled, dates added (malloc'd) */
+	bool conditional;      /* shown because the answer was "don't know" */
+	bool has_deadline;     /* the PPC dates below are set */
+	char prelim_earliest[11], prelim_latest[11], final_due[11]; /* JST dates */
+	int final_days;        /* 30, or 60 for malicious cases */
+};
+
+struct guidance {
+	enum lang lang;
+	const struct playbook *pb;
+	const struct pb_prefecture *pref;
+	struct guidance_report report[GUIDANCE_MAX_REPORTS];
+	size_t nreport;
+};
+
+/* The facts of a new report, or of a stored case. */
+void guidance_facts_of_input(const struct case_input *in, struct guidance_facts *f);
+void guidance_facts_of_record(const struct case_record *rec, struct guidance_facts *f);
+
+/*
+ * Builds the guidance for F in LANG from SET. The result borrows from SET
+ * (keep the set alive while G is used) and owns its texts: release with
+ * guidance_fini. Returns 0, -ENOENT when the incident type or prefecture is
+ * unknown to SET, or -ENOMEM.
+ */
+int guidance_build(struct guidance *g, const struct playbook_set *set,
+                   const struct guidance_facts *f, enum lang lang);
+void guidance_fini(struct guidance *g);
+
+/* The guidance as the API's "guidance" object (new reference), or NULL. */
+json_t *guidance_to_json(const struct guidance *g, const char *callback);
+
+/* Text for "a specialist will call you back" in LANG (static). */
+const char *guidance_callback_text(enum lang lang);
+
+#endif

@@ -1,0 +1,35 @@
+/*
+ * http — the HTTP server: libmicrohttpd in external-epoll mode driven by the
+ * libuv loop (a uv_poll_t on MHD's epoll fd, a uv_timer_t re-armed from
+ * MHD_get_timeout after every MHD_run). Requests that wait for the store are
+ * suspended and resumed; nothing runs on MHD's own threads.
+ */
+#ifndef KK_HTTP_H
+#define KK_HTTP_H
+
+#include <uv.h>
+
+#include "config.h"
+#include "playbook.h"
+#include "store.h"
+
+struct http_server;
+
+/*
+ * Starts listening on CFG's address. CFG, ST and *PBS must outlive the
+ * server; *PBS is read at every request, so the caller may swap the set
+ * between loop iterations (reload). Returns 0 or a negative errno.
+ */
+int http_start(struct http_server **out, uv_loop_t *loop, const struct config *cfg,
+               struct store *st, struct playbook_set *const *pbs);
+
+/* Stops accepting new connections; requests under way go on. */
+void http_quiesce(struct http_server *srv);
+
+/* The number of requests waiting for the store. */
+unsigned http_waiting(const struct http_server *srv);
+
+/* Closes every connection and handle; the struct is freed by the loop. NULL is allowed. */
+void http_stop(struct http_server *srv);
+
+#endif

@@ -1,0 +1,108 @@
+/*
+ * http_req — the request as the HTTP handler modules (http_api, http_form)
+ * see it, and the helpers http.c gives them to answer. Not for use outside
+ * the http modules.
+ */
+#ifndef KK_HTTP_REQ_H
+#define KK_HTTP_REQ_H
+
+#include <jansson.h>
+#include <microhttpd.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "case.h"
+#include "config.h"
+#include "guidance.h"
+#include "playbook.h"
+#include "store.h"
+#include "token.h"
+
+#define HTTP_BODY_MAX (64 * 1024)
+
+enum http_route {
+	ROUTE_NOT_FOUND,
+	ROUTE_ROOT,
+	ROUTE_REPORT,
+	ROUTE_CASE_PAGE,
+	ROUTE_STATIC,
+	ROUTE_HEALTH,
+	ROUTE_API_PLAYBOOKS,
+	ROUTE_API_PLAYBOOK,
+	ROUTE_API_CASES,
+	ROUTE_API_CASE,
+};
+
+struct http_server;
+struct form_values;
+
+struct http_req {
+	struct http_server *srv;
+	struct MHD_Connection *conn;
+	enum http_route route;
+	bool post, head;
+	char arg[64];          /* the path's variable part: a reference or playbook id */
+	enum lang ui;          /* page language from ?lang=, Japanese by default */
+	struct buf body;
+	bool too_large;
+	int64_t received_ms;   /* wall clock when the request arrived */
+	int64_t mono_us;       /* monotonic clock when the request arrived */
+	struct MHD_Response *response;
+	unsigned status;
+	bool suspended;
+	struct http_req *next_waiting, *prev_waiting;
+	/* a report in progress */
+	struct case_input in;
+	struct store_case_new nc;
+	char token[TOKEN_LEN + 1];
+	struct form_values *form;
+	void (*stored)(struct http_req *r, int status);
+	/* set when the response carries a case's first guidance */
+	int64_t guidance_case_id;
+};
+
+const struct config *http_config(const struct http_req *r);
+const struct playbook_set *http_playbooks(const struct http_req *r);
+struct store *http_store(const struct http_req *r);
+
+/* A query-string argument or request header (borrowed), or NULL. */
+const char *http_query(struct http_req *r, const char *key);
+const char *http_header(struct http_req *r, const char *key);
+
+/* Answers with BODY (its storage is taken over) as CTYPE. */
+void http_respond(struct http_req *r, unsigned status, const char *ctype, struct buf *body);
+/* Answers with O serialised (the reference is stolen). */
+void http_respond_json(struct http_req *r, unsigned status, json_t *o);
+/* Answers {"error": MSG, "field": FIELD or null}. */
+void http_respond_error(struct http_req *r, unsigned status, const char *msg, const char *field);
+
+/*
+ * Stores R->in as a new case with a fresh status token, suspending the
+ * request; STORED runs on the loop once the commit is done (status 0, with
+ * R->nc.ref, R->token filled) or failed, and must answer the request.
+ */
+void http_case_submit(struct http_req *r, void (*stored)(struct http_req *r, int status));
+
+/* "<public_url>/cases/<ref>?t=<token>" into B. */
+int http_status_url(struct http_req *r, struct buf *b, const char *ref, const char *token);
+
+/*
+ * Loads case REF if TOKEN opens it. Returns 0 with *OUT, or -ENOENT for an
+ * unknown case, a wrong, expired or revoked token alike.
+ */
+int http_case_lookup(struct http_req *r, const char *ref, const char *token,
+                     struct case_record **out);
+
+/* Handlers, in http_api.c and http_form.c. */
+void http_api_health(struct http_req *r);
+void http_api_playbooks(struct http_req *r);
+void http_api_playbook(struct http_req *r);
+void http_api_case_post(struct http_req *r);
+void http_api_case_get(struct http_req *r);
+void http_form_get(struct http_req *r);
+void http_form_post(struct http_req *r);
+void http_case_page(struct http_req *r);
+void http_form_free(struct form_values *f);
+
+#endif

@@ -1,0 +1,83 @@
+/*
+ * store — the SQLite database: cases and their append-only timelines.
+ *
+ * One writer thread owns the read-write connection and commits in batches
+ * (group commit: one transaction per batch, a savepoint per job) with
+ * journal_mode=WAL and synchronous=FULL, so a write's callback runs only
+ * after its data is on disk. Reads run on the loop with a read-only
+ * connection. The schema is versioned (PRAGMA user_version) and migrated by
+ * store_open.
+ *
+ * Every callback runs on the loop thread, exactly once, never from inside
+ * the call that queued the work.
+ */
+#ifndef KK_STORE_H
+#define KK_STORE_H
+
+#include <stdint.h>
+#include <uv.h>
+
+#include "case.h"
+#include "token.h"
+
+struct store;
+
+/* Runs on the loop when a write has been committed (STATUS 0) or has failed
+ * (negative errno: -ENOSPC disk full, -EIO, -EBUSY, -ENOMEM). */
+typedef void (*store_done_cb)(void *arg, int status);
+
+/*
+ * Opens (creating if needed) the database at PATH, creating its folder,
+ * migrates the schema and starts the writer thread. Returns 0, or a negative
+ * errno with a reason logged.
+ */
+int store_open(struct store **out, uv_loop_t *loop, const char *path);
+
+/*
+ * Finishes every queued write (their callbacks run before this returns),
+ * stops the writer thread and closes the connections. The struct is freed
+ * once the loop has run the close callback of its handle. NULL is allowed.
+ */
+void store_close(struct store *st);
+
+/* The number of queued writes whose callback has not run yet. */
+unsigned store_pending(const struct store *st);
+
+/* A new case as the store takes it. */
+struct store_case_new {
+	const struct case_input *in; /* borrowed until the callback */
+	unsigned char token_hash[TOKEN_HASH_LEN];
+	int64_t token_expires_ms;
+	int64_t received_ms;         /* UTC time the report arrived */
+	char ref[CASE_REF_LEN + 1];  /* set by the store before the callback */
+	int64_t case_id;             /* set by the store before the callback */
+};
+
+/*
+ * Inserts the case with a fresh unique reference and its "received" event
+ * in one transaction. NC must stay valid until CB has run; on success
+ * NC->ref and NC->case_id are filled in. Returns 0 when queued (CB will
+ * run) or a negative errno (CB will not run).
+ */
+int store_case_insert(struct store *st, struct store_case_new *nc, store_done_cb cb, void *arg);
+
+/*
+ * Appends an event to the case's timeline. The strings are copied; ACTOR
+ * and DETAIL (a JSON object as text) may be NULL; ELAPSED_US is -1 when not
+ * measured. CB may be NULL. Returns 0 when queued or a negative errno.
+ */
+int store_event_append(struct store *st, int64_t case_id, int64_t at_ms, int64_t elapsed_us,
+                       const char *kind, const char *actor, const char *detail, store_done_cb cb,
+                       void *arg);
+
+/*
+ * Reads the case REF with its timeline, on the loop. Returns 0 with *OUT
+ * (free with case_record_free), -ENOENT when there is no such case, or a
+ * negative errno.
+ */
+int store_case_load(struct store *st, const char *ref, struct case_record **out);
+
+/* The number of cases stored, read on the loop. Returns >= 0 or a negative errno. */
+int64_t store_case_count(struct store *st);
+
+#endif

@@ -1,0 +1,63 @@
+/* Unit tests: the configuration file and its error messages. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+
+static char *write_tmp(const char *text)
+{
+	char *path = strdup("/tmp/kk-config-XXXXXX");
+	int fd = mkstemp(path);
+
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	return path;
+}
+
+Test(config, no_file_gives_the_documented_defaults)
+{
+	struct config *cfg;
+
+	cr_assert_eq(config_load(NULL, &cfg, NULL), 0);
+	cr_assert_str_eq(cfg->http_listen, "127.0.0.1:8080");
+	cr_assert_str_eq(cfg->http_public_url, "http://127.0.0.1:8080");
+	cr_assert_str_eq(cfg->store_path, "var/kakekomi.db");
+	cr_assert_str_eq(cfg->playbooks_dir, "playbooks");
+	config_free(cfg);
+}
+
+Test(config, each_problem_is_reported_with_file_line_and_key)
+{
+	char *path = write_tmp("[http]\nlisten = localhost\n\n[store]\nspeed = fast\n[log]\nlevel = loud\n");
+	struct config *cfg = NULL;
+	struct buf errors;
+
+	buf_init(&errors, 4096);
+	cr_assert_eq(config_load(path, &cfg, &errors), -EINVAL);
+	cr_assert_null(cfg);
+	cr_assert_not_null(strstr(errors.data, ":2: [http] listen: expected ADDRESS:PORT"), "%s", errors.data);
+	cr_assert_not_null(strstr(errors.data, ":5: [store] speed: unknown key"), "%s", errors.data);
+	cr_assert_not_null(strstr(errors.data, ":7: [log] level:"), "%s", errors.data);
+	buf_fini(&errors);
+	unlink(path);
+	free(path);
+}
+
+Test(config, the_example_file_is_valid)
+{
+	const char *src = getenv("KK_SRC");
+	char path[4096];
+	struct config *cfg;
+	struct buf errors;
+
+	snprintf(path, sizeof path, "%s/etc/kakekomi.conf.example", src != NULL ? src : ".");
+	buf_init(&errors, 4096);
+	cr_assert_eq(config_load(path, &cfg, &errors), 0, "%s", errors.data);
+	config_free(cfg);
+	buf_fini(&errors);
+}
