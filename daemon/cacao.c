@@ -20,10 +20,9 @@ static void stable_id(char *out, size_t n, const char *type, const char *name)
 	                   (const unsigned char *)"kakekomi-cacao-v1", 17);
 	h[6] = (unsigned char)((h[6] & 0x0f) | 0x40);
 	h[8] = (unsigned char)((h[8] & 0x3f) | 0x80);
-	snprintf(out, n,
-	         "%s--%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", type, h[0],
-	         h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8], h[9], h[10], h[11], h[12], h[13], h[14],
-	         h[15]);
+	snprintf(out, n, "%s--%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+	         type, h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8], h[9], h[10], h[11],
+	         h[12], h[13], h[14], h[15]);
 }
 
 static json_t *source_refs(const struct playbook_set *set, const char *const *sources)
@@ -78,7 +77,8 @@ json_t *cacao_export(const struct playbook_set *set, const struct playbook *pb)
 	/* start -> step 1 -> ... -> step N -> report -> end */
 	snprintf(key, sizeof key, "step:%s:%s", pb->id, pb->steps[0].id);
 	stable_id(cur, sizeof cur, "action", key);
-	json_object_set_new(workflow, start, json_pack("{s:s,s:s}", "type", "start", "on_completion", cur));
+	json_object_set_new(workflow, start,
+	                    json_pack("{s:s,s:s}", "type", "start", "on_completion", cur));
 	for (size_t i = 0; i < pb->nsteps; i++) {
 		char name[64];
 
@@ -92,8 +92,8 @@ json_t *cacao_export(const struct playbook_set *set, const struct playbook *pb)
 		snprintf(name, sizeof name, "Step %zu / 手順%zu", i + 1, i + 1);
 		json_object_set_new(workflow, cur,
 		                    action(name, agent, pb->steps[i].text.s[LANG_JA],
-		                           pb->steps[i].text.s[LANG_EN], source_refs(set, pb->steps[i].sources),
-		                           next));
+		                           pb->steps[i].text.s[LANG_EN],
+		                           source_refs(set, pb->steps[i].sources), next));
 		memcpy(cur, next, sizeof cur);
 	}
 	{
@@ -102,18 +102,20 @@ json_t *cacao_export(const struct playbook_set *set, const struct playbook *pb)
 
 		for (size_t i = 0; i < pb->nreport_to; i++) {
 			const struct pb_target *t = playbook_target(set, pb->report_to[i].target);
-			const char *cond[] = {"", "(お金が関係する場合)", "(個人情報が関係する場合)"};
-			const char *cond_en[] = {"", " (if money is involved)", " (if personal data may be involved)"};
+			const char *cond[] = {"", "(お金が関係する場合)",
+			                      "(個人情報が関係する場合)"};
+			const char *cond_en[] = {"", " (if money is involved)",
+			                         " (if personal data may be involved)"};
 			int w;
 
 			if (t == NULL)
 				continue;
-			w = snprintf(ja + lj, sizeof ja - lj, "%s%s%s", lj != 0 ? "、" : "", t->name.s[LANG_JA],
-			             cond[pb->report_to[i].when]);
+			w = snprintf(ja + lj, sizeof ja - lj, "%s%s%s", lj != 0 ? "、" : "",
+			             t->name.s[LANG_JA], cond[pb->report_to[i].when]);
 			if (w > 0 && (size_t)w < sizeof ja - lj)
 				lj += (size_t)w;
-			w = snprintf(en + le, sizeof en - le, "%s%s%s", le != 0 ? "; " : "", t->name.s[LANG_EN],
-			             cond_en[pb->report_to[i].when]);
+			w = snprintf(en + le, sizeof en - le, "%s%s%s", le != 0 ? "; " : "",
+			             t->name.s[LANG_EN], cond_en[pb->report_to[i].when]);
 			if (w > 0 && (size_t)w < sizeof en - le)
 				le += (size_t)w;
 		}
@@ -130,7 +132,8 @@ json_t *cacao_export(const struct playbook_set *set, const struct playbook *pb)
 
 	/* Every source the playbook cites, once. */
 	for (size_t i = 0; i < pb->nsteps; i++) {
-		for (size_t s = 0; pb->steps[i].sources != NULL && pb->steps[i].sources[s] != NULL; s++) {
+		for (size_t s = 0; pb->steps[i].sources != NULL && pb->steps[i].sources[s] != NULL;
+		     s++) {
 			const struct pb_source *src = playbook_source(set, pb->steps[i].sources[s]);
 			bool seen = false;
 			size_t k;
@@ -138,12 +141,15 @@ json_t *cacao_export(const struct playbook_set *set, const struct playbook *pb)
 
 			if (src == NULL)
 				continue;
-			json_array_foreach(refs, k, e) {
-				if (strcmp(json_string_value(json_object_get(e, "external_id")), src->tag) == 0)
+			json_array_foreach(refs, k, e)
+			{
+				if (strcmp(json_string_value(json_object_get(e, "external_id")),
+				           src->tag) == 0)
 					seen = true;
 			}
 			if (!seen) {
-				json_t *r = json_pack("{s:s,s:s}", "name", src->title, "external_id", src->tag);
+				json_t *r = json_pack("{s:s,s:s}", "name", src->title,
+				                      "external_id", src->tag);
 
 				if (src->url[0] != '\0')
 					json_object_set_new(r, "url", json_string(src->url));
@@ -152,13 +158,14 @@ json_t *cacao_export(const struct playbook_set *set, const struct playbook *pb)
 		}
 	}
 
-	doc = json_pack("{s:s,s:s,s:s,s:s,s:s,s:[s,s],s:[s],s:s,s:s,s:s,s:[s,s,s,s],s:o,s:s,s:o}",
-	                "type", "playbook", "spec_version", "cacao-2.0", "id", id, "name",
-	                pb->name.s[LANG_EN], "description", pb->summary.s[LANG_EN], "playbook_types",
-	                "mitigation", "notification", "playbook_activities", "deliver-content",
-	                "created_by", creator, "created", stamp, "modified", stamp, "labels",
-	                "audience:sme-staff", "lang:ja", "lang:en", "incident-type", "external_references",
-	                refs, "workflow_start", start, "workflow", workflow);
+	doc =
+	    json_pack("{s:s,s:s,s:s,s:s,s:s,s:[s,s],s:[s],s:s,s:s,s:s,s:[s,s,s,s],s:o,s:s,s:o}",
+	              "type", "playbook", "spec_version", "cacao-2.0", "id", id, "name",
+	              pb->name.s[LANG_EN], "description", pb->summary.s[LANG_EN], "playbook_types",
+	              "mitigation", "notification", "playbook_activities", "deliver-content",
+	              "created_by", creator, "created", stamp, "modified", stamp, "labels",
+	              "audience:sme-staff", "lang:ja", "lang:en", "incident-type",
+	              "external_references", refs, "workflow_start", start, "workflow", workflow);
 	if (doc == NULL)
 		return NULL;
 	{

@@ -31,15 +31,15 @@ struct config_key {
 #define F(field) offsetof(struct config, field)
 
 static const struct config_key config_keys[] = {
-	{"http", "listen", CONFIG_LISTEN, F(http_listen), "127.0.0.1:8080", 0, 0},
-	{"http", "public_url", CONFIG_URL, F(http_public_url), "", 0, 0},
-	{"http", "web_dir", CONFIG_STRING, F(web_dir), "web", 0, 0},
-	{"http", "max_connections", CONFIG_UINT, F(http_max_connections), "1024", 1, 60000},
-	{"http", "timeout", CONFIG_UINT, F(http_timeout_s), "30", 1, 3600},
-	{"store", "path", CONFIG_STRING, F(store_path), "var/kakekomi.db", 0, 0},
-	{"store", "token_days", CONFIG_UINT, F(token_days), "180", 1, 3650},
-	{"playbooks", "dir", CONFIG_STRING, F(playbooks_dir), "playbooks", 0, 0},
-	{"log", "level", CONFIG_LOGLEVEL, F(log_level), "info", 0, 0},
+    {"http", "listen", CONFIG_LISTEN, F(http_listen), "127.0.0.1:8080", 0, 0},
+    {"http", "public_url", CONFIG_URL, F(http_public_url), "", 0, 0},
+    {"http", "web_dir", CONFIG_STRING, F(web_dir), "web", 0, 0},
+    {"http", "max_connections", CONFIG_UINT, F(http_max_connections), "1024", 1, 60000},
+    {"http", "timeout", CONFIG_UINT, F(http_timeout_s), "30", 1, 3600},
+    {"store", "path", CONFIG_STRING, F(store_path), "var/kakekomi.db", 0, 0},
+    {"store", "token_days", CONFIG_UINT, F(token_days), "180", 1, 3650},
+    {"playbooks", "dir", CONFIG_STRING, F(playbooks_dir), "playbooks", 0, 0},
+    {"log", "level", CONFIG_LOGLEVEL, F(log_level), "info", 0, 0},
 };
 
 #undef F
@@ -54,11 +54,11 @@ struct config_parse {
 	unsigned char seen[sizeof config_keys / sizeof config_keys[0]];
 };
 
-static void problem(struct config_parse *p, const char *section, const char *key,
-                    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void problem(struct config_parse *p, const char *section, const char *key, const char *fmt,
+                    ...) __attribute__((format(printf, 4, 5)));
 
-static void problem(struct config_parse *p, const char *section, const char *key,
-                    const char *fmt, ...)
+static void problem(struct config_parse *p, const char *section, const char *key, const char *fmt,
+                    ...)
 {
 	va_list ap;
 
@@ -125,7 +125,8 @@ static int set_value(struct config_parse *p, const struct config_key *k, const c
 
 		errno = 0;
 		n = strtoul(v, &end, 10);
-		if (*v == '\0' || *v == '-' || *end != '\0' || errno != 0 || n < k->min || n > k->max) {
+		if (*v == '\0' || *v == '-' || *end != '\0' || errno != 0 || n < k->min ||
+		    n > k->max) {
 			char range[64];
 
 			snprintf(range, sizeof range, "%u and %u", k->min, k->max);
@@ -137,21 +138,24 @@ static int set_value(struct config_parse *p, const struct config_key *k, const c
 	}
 	case CONFIG_LOGLEVEL:
 		if (log_level_parse(v, (enum log_level *)(void *)(base + k->offset)) < 0) {
-			problem(p, k->section, k->key, "expected debug, info, warn or error, not \"%s\"", v);
+			problem(p, k->section, k->key,
+			        "expected debug, info, warn or error, not \"%s\"", v);
 			return -EINVAL;
 		}
 		return 0;
 	case CONFIG_LISTEN:
 		if (parse_listen(v, p->cfg) < 0) {
 			problem(p, k->section, k->key,
-			        "expected ADDRESS:PORT such as 127.0.0.1:8080 or [::1]:8080, not \"%s\"", v);
+			        "expected ADDRESS:PORT such as 127.0.0.1:8080 or [::1]:8080, not "
+			        "\"%s\"",
+			        v);
 			return -EINVAL;
 		}
 		break;
 	case CONFIG_URL:
 		if (*v != '\0' && strncmp(v, "http://", 7) != 0 && strncmp(v, "https://", 8) != 0) {
-			problem(p, k->section, k->key, "expected a URL starting with http:// or https://, not \"%s\"",
-			        v);
+			problem(p, k->section, k->key,
+			        "expected a URL starting with http:// or https://, not \"%s\"", v);
 			return -EINVAL;
 		}
 		break;
@@ -267,7 +271,9 @@ int config_load(const char *path, struct config **out, struct buf *errors)
 		if (rc > 0 && p.nerrors == 0) {
 			p.nerrors++;
 			if (errors != NULL)
-				buf_printf(errors, "%s:%d: not a valid INI line (expected [section] or key = value)\n",
+				buf_printf(errors,
+				           "%s:%d: not a valid INI line (expected [section] or key "
+				           "= value)\n",
 				           path, rc);
 		}
 	}

@@ -19,10 +19,12 @@
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: kakekomictl [-c FILE] COMMAND\n"
-	                "  playbook check               check every playbook file\n"
-	                "  playbook list                list the playbooks\n"
-	                "  playbook export-cacao ID     print playbook ID as an OASIS CACAO 2.0 document\n");
+	fprintf(
+	    stderr,
+	    "usage: kakekomictl [-c FILE] COMMAND\n"
+	    "  playbook check               check every playbook file\n"
+	    "  playbook list                list the playbooks\n"
+	    "  playbook export-cacao ID     print playbook ID as an OASIS CACAO 2.0 document\n");
 	return 2;
 }
 
@@ -51,7 +53,8 @@ static int cmd_playbook(struct playbook_set *pbs, int argc, char **argv)
 		for (size_t i = 0; i < playbook_count(pbs); i++) {
 			const struct playbook *pb = playbook_at(pbs, i);
 
-			printf("%-20s %-10s %s / %s\n", pb->id, pb->updated, pb->name.s[LANG_JA], pb->name.s[LANG_EN]);
+			printf("%-20s %-10s %s / %s\n", pb->id, pb->updated, pb->name.s[LANG_JA],
+			       pb->name.s[LANG_EN]);
 		}
 		return 0;
 	}
@@ -60,7 +63,9 @@ static int cmd_playbook(struct playbook_set *pbs, int argc, char **argv)
 		json_t *doc;
 
 		if (pb == NULL) {
-			fprintf(stderr, "kakekomictl: no playbook \"%s\"; `kakekomictl playbook list` shows them\n",
+			fprintf(stderr,
+			        "kakekomictl: no playbook \"%s\"; `kakekomictl playbook list` "
+			        "shows them\n",
 			        argv[1]);
 			return 1;
 		}

@@ -66,8 +66,9 @@ static int add_report(struct guidance *g, const struct pb_target *t, const struc
 	r->conditional = conditional;
 	buf_init(&b, GUIDANCE_TEXT_MAX);
 	if (conditional && strcmp(t->id, "bank") == 0)
-		rc = buf_puts(&b, g->lang == LANG_JA ? "お金を送った・カードや口座の情報を入力した場合："
-		                                     : "If money was sent or card or bank details were entered: ");
+		rc = buf_puts(&b, g->lang == LANG_JA
+		                      ? "お金を送った・カードや口座の情報を入力した場合："
+		                      : "If money was sent or card or bank details were entered: ");
 	else if (conditional && strcmp(t->id, "ppc") == 0)
 		rc = buf_puts(&b, g->lang == LANG_JA ? "個人情報が関係している可能性があるため："
 		                                     : "Because personal data may be involved: ");
@@ -85,14 +86,16 @@ static int add_report(struct guidance *g, const struct pb_target *t, const struc
 			rc = buf_printf(&b,
 			                " 速報(目安): %s〜%sごろ(気づいてから3〜5日、目安です)。"
 			                "確報の期限: %s(気づいてから%d日%s)。",
-			                r->prelim_earliest, r->prelim_latest, r->final_due, r->final_days,
+			                r->prelim_earliest, r->prelim_latest, r->final_due,
+			                r->final_days,
 			                g->pb->malicious ? "、攻撃など不正な目的による場合" : "");
 		else
-			rc = buf_printf(&b,
-			                " Preliminary report: about %s to %s (3 to 5 days after you noticed; "
-			                "approximate). Final report due: %s (%d days after you noticed%s).",
-			                r->prelim_earliest, r->prelim_latest, r->final_due, r->final_days,
-			                g->pb->malicious ? ", as the cause may be malicious" : "");
+			rc = buf_printf(
+			    &b,
+			    " Preliminary report: about %s to %s (3 to 5 days after you noticed; "
+			    "approximate). Final report due: %s (%d days after you noticed%s).",
+			    r->prelim_earliest, r->prelim_latest, r->final_due, r->final_days,
+			    g->pb->malicious ? ", as the cause may be malicious" : "");
 	}
 	if (rc < 0) {
 		buf_fini(&b);
@@ -182,7 +185,8 @@ const char *guidance_callback_text(enum lang lang)
 	return lang == LANG_JA
 	           ? "専門家から折り返しお電話します。電話に出られるようにしておいてください。"
 	             "その間、上の手順を順番に進めてください。"
-	           : "A specialist will call you back. Keep your phone at hand, and work through the "
+	           : "A specialist will call you back. Keep your phone at hand, and work through "
+	             "the "
 	             "steps above in order while you wait.";
 }
 
@@ -198,7 +202,8 @@ static json_t *items_json(const struct pb_item *items, size_t n, enum lang lang,
 		if (with_sources) {
 			json_t *src = json_array();
 
-			for (size_t s = 0; items[i].sources != NULL && items[i].sources[s] != NULL; s++)
+			for (size_t s = 0; items[i].sources != NULL && items[i].sources[s] != NULL;
+			     s++)
 				json_array_append_new(src, json_string(items[i].sources[s]));
 			json_object_set_new(o, "sources", src);
 		}
@@ -217,7 +222,8 @@ json_t *guidance_to_json(const struct guidance *g, const char *callback)
 	json_object_set_new(o, "lang", json_string(lang_code(g->lang)));
 	json_object_set_new(o, "steps", items_json(g->pb->steps, g->pb->nsteps, g->lang, true));
 	json_object_set_new(o, "dont", items_json(g->pb->dont, g->pb->ndont, g->lang, true));
-	json_object_set_new(o, "evidence", items_json(g->pb->evidence, g->pb->nevidence, g->lang, true));
+	json_object_set_new(o, "evidence",
+	                    items_json(g->pb->evidence, g->pb->nevidence, g->lang, true));
 	for (size_t i = 0; i < g->nreport; i++) {
 		const struct guidance_report *r = &g->report[i];
 		json_t *it = json_object();
@@ -231,12 +237,13 @@ json_t *guidance_to_json(const struct guidance *g, const char *callback)
 			json_object_set_new(
 			    it, "deadline",
 			    json_pack("{s:{s:s,s:s,s:b},s:{s:s,s:i}}", "preliminary", "earliest",
-			              r->prelim_earliest, "latest", r->prelim_latest, "approximate", 1,
-			              "final", "due", r->final_due, "days", r->final_days));
+			              r->prelim_earliest, "latest", r->prelim_latest, "approximate",
+			              1, "final", "due", r->final_due, "days", r->final_days));
 		json_array_append_new(reports, it);
 	}
 	json_object_set_new(o, "report_to", reports);
-	json_object_set_new(o, "callback", json_string(callback != NULL ? callback
-	                                                                 : guidance_callback_text(g->lang)));
+	json_object_set_new(
+	    o, "callback",
+	    json_string(callback != NULL ? callback : guidance_callback_text(g->lang)));
 	return o;
 }

@@ -187,8 +187,7 @@ void http_respond_json(struct http_req *r, unsigned status, json_t *o)
 
 void http_respond_error(struct http_req *r, unsigned status, const char *msg, const char *field)
 {
-	http_respond_json(r, status,
-	                  json_pack("{s:s,s:s?}", "error", msg, "field", field));
+	http_respond_json(r, status, json_pack("{s:s,s:s?}", "error", msg, "field", field));
 }
 
 /* ---- cases: submit and look up ---- */
@@ -307,7 +306,8 @@ static void route(struct http_req *r, const char *url)
 static bool is_api(const struct http_req *r)
 {
 	return r->route == ROUTE_API_PLAYBOOKS || r->route == ROUTE_API_PLAYBOOK ||
-	       r->route == ROUTE_API_CASES || r->route == ROUTE_API_CASE || r->route == ROUTE_HEALTH;
+	       r->route == ROUTE_API_CASES || r->route == ROUTE_API_CASE ||
+	       r->route == ROUTE_HEALTH;
 }
 
 static bool allows_post(const struct http_req *r)
@@ -356,7 +356,8 @@ static void dispatch(struct http_req *r)
 	}
 	switch (r->route) {
 	case ROUTE_ROOT: {
-		struct MHD_Response *resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+		struct MHD_Response *resp =
+		    MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
 
 		if (resp == NULL)
 			return;
@@ -415,8 +416,9 @@ static bool check_start(struct http_req *r, const char *method)
 	if (r->route == ROUTE_API_CASES) {
 		if (ctype == NULL || strncasecmp(ctype, "application/json", 16) != 0 ||
 		    (ctype[16] != '\0' && ctype[16] != ';' && ctype[16] != ' ')) {
-			http_respond_error(r, 415, "Send the report as JSON with Content-Type: application/json.",
-			                   NULL);
+			http_respond_error(
+			    r, 415, "Send the report as JSON with Content-Type: application/json.",
+			    NULL);
 			return false;
 		}
 	} else if (ctype == NULL ||
@@ -441,8 +443,8 @@ static enum MHD_Result queue(struct http_req *r)
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_size, void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_size, void **con_cls)
 {
 	struct http_server *srv = cls;
 	struct http_req *r = *con_cls;
@@ -498,11 +500,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		int64_t elapsed = text_mono_us() - r->mono_us;
 		char detail[96];
 
-		snprintf(detail, sizeof detail, "{\"channel\":\"%s\",\"elapsed_ms\":%.3f}", r->in.channel,
-		         (double)elapsed / 1000.0);
+		snprintf(detail, sizeof detail, "{\"channel\":\"%s\",\"elapsed_ms\":%.3f}",
+		         r->in.channel, (double)elapsed / 1000.0);
 		store_event_append(srv->store, r->guidance_case_id, text_now_ms(), elapsed,
-		                   ok ? "guidance_delivered" : "guidance_not_delivered", r->in.channel, detail,
-		                   NULL, NULL);
+		                   ok ? "guidance_delivered" : "guidance_not_delivered",
+		                   r->in.channel, detail, NULL, NULL);
 	}
 	if (r->suspended) {
 		unlink_waiting(r);
@@ -576,15 +578,16 @@ int http_start(struct http_server **out, uv_loop_t *loop, const struct config *c
 		flags |= MHD_USE_IPv6;
 	srv->mhd = MHD_start_daemon(
 	    flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv,
-	    MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&cfg->http_addr, MHD_OPTION_CONNECTION_LIMIT,
-	    cfg->http_max_connections, MHD_OPTION_CONNECTION_TIMEOUT, cfg->http_timeout_s,
-	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, 256u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-	    (size_t)(64 * 1024), MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-	    MHD_OPTION_LISTEN_BACKLOG_SIZE, 512u, MHD_OPTION_END);
+	    MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&cfg->http_addr,
+	    MHD_OPTION_CONNECTION_LIMIT, cfg->http_max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
+	    cfg->http_timeout_s, MHD_OPTION_PER_IP_CONNECTION_LIMIT, 256u,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_NOTIFY_COMPLETED,
+	    on_completed, srv, MHD_OPTION_LISTEN_BACKLOG_SIZE, 512u, MHD_OPTION_END);
 	if (srv->mhd == NULL) {
 		rc = -EADDRINUSE;
-		log_errorx("http: cannot listen on %s (address in use, or not an address of this machine)",
-		           cfg->http_listen);
+		log_errorx(
+		    "http: cannot listen on %s (address in use, or not an address of this machine)",
+		    cfg->http_listen);
 		goto bad;
 	}
 	info = MHD_get_daemon_info(srv->mhd, MHD_DAEMON_INFO_EPOLL_FD);

@@ -17,12 +17,14 @@ void http_api_health(struct http_req *r)
 	int64_t n = store_case_count(http_store(r));
 
 	if (n < 0) {
-		http_respond_json(r, 503, json_pack("{s:s,s:s}", "status", "unavailable", "error",
-		                                    "the store cannot be read"));
+		http_respond_json(r, 503,
+		                  json_pack("{s:s,s:s}", "status", "unavailable", "error",
+		                            "the store cannot be read"));
 		return;
 	}
-	http_respond_json(r, 200, json_pack("{s:s,s:I,s:i}", "status", "ok", "cases", (json_int_t)n,
-	                                    "playbooks", (int)playbook_count(http_playbooks(r))));
+	http_respond_json(r, 200,
+	                  json_pack("{s:s,s:I,s:i}", "status", "ok", "cases", (json_int_t)n,
+	                            "playbooks", (int)playbook_count(http_playbooks(r))));
 }
 
 static json_t *text_json(const struct pb_text *t)
@@ -38,9 +40,10 @@ void http_api_playbooks(struct http_req *r)
 	for (size_t i = 0; i < playbook_count(set); i++) {
 		const struct playbook *pb = playbook_at(set, i);
 
-		json_array_append_new(list, json_pack("{s:s,s:o,s:o,s:o,s:s,s:i}", "id", pb->id, "name",
-		                                      text_json(&pb->name), "picker", text_json(&pb->picker),
-		                                      "summary", text_json(&pb->summary), "updated",
+		json_array_append_new(list, json_pack("{s:s,s:o,s:o,s:o,s:s,s:i}", "id", pb->id,
+		                                      "name", text_json(&pb->name), "picker",
+		                                      text_json(&pb->picker), "summary",
+		                                      text_json(&pb->summary), "updated",
 		                                      pb->updated, "steps", (int)pb->nsteps));
 	}
 	http_respond_json(r, 200, json_pack("{s:o}", "playbooks", list));
@@ -51,7 +54,8 @@ void http_api_playbook(struct http_req *r)
 	const struct playbook *pb = playbook_find(http_playbooks(r), r->arg);
 
 	if (pb == NULL) {
-		http_respond_error(r, 404, "No playbook with that id; GET /api/v1/playbooks lists them.", NULL);
+		http_respond_error(
+		    r, 404, "No playbook with that id; GET /api/v1/playbooks lists them.", NULL);
 		return;
 	}
 	http_respond_json(r, 200, json_incref(pb->json));
@@ -79,18 +83,20 @@ static void on_api_case_stored(struct http_req *r, int status)
 	json_t *o;
 
 	if (status < 0) {
-		http_respond_error(r, 503,
-		                   status == -ENOSPC
-		                       ? "The report could not be saved: the server's disk is full. Nothing was "
-		                         "stored; please try again in a few minutes or call the hotline."
-		                       : "The report could not be saved. Nothing was stored; please try again "
-		                         "in a moment.",
-		                   NULL);
+		http_respond_error(
+		    r, 503,
+		    status == -ENOSPC
+		        ? "The report could not be saved: the server's disk is full. Nothing was "
+		          "stored; please try again in a few minutes or call the hotline."
+		        : "The report could not be saved. Nothing was stored; please try again "
+		          "in a moment.",
+		    NULL);
 		return;
 	}
 	guidance_facts_of_input(&r->in, &f);
 	if (guidance_build(&g, http_playbooks(r), &f, r->in.lang) < 0) {
-		http_respond_error(r, 500, "The case was stored but its guidance could not be built.", NULL);
+		http_respond_error(
+		    r, 500, "The case was stored but its guidance could not be built.", NULL);
 		return;
 	}
 	buf_init(&url, 1024);
@@ -114,19 +120,22 @@ void http_api_case_post(struct http_req *r)
 	int rc;
 
 	if (!text_utf8_valid(r->body.data != NULL ? r->body.data : "", r->body.len)) {
-		http_respond_error(r, 400, "The body is not valid UTF-8; send the JSON encoded as UTF-8.", NULL);
+		http_respond_error(
+		    r, 400, "The body is not valid UTF-8; send the JSON encoded as UTF-8.", NULL);
 		return;
 	}
-	body = json_loadb(r->body.data != NULL ? r->body.data : "", r->body.len, JSON_REJECT_DUPLICATES,
-	                  &jerr);
+	body = json_loadb(r->body.data != NULL ? r->body.data : "", r->body.len,
+	                  JSON_REJECT_DUPLICATES, &jerr);
 	if (body == NULL || !json_is_object(body)) {
 		char msg[300];
 
 		if (body == NULL)
-			snprintf(msg, sizeof msg, "The body is not valid JSON (line %d, column %d: %s).", jerr.line,
+			snprintf(msg, sizeof msg,
+			         "The body is not valid JSON (line %d, column %d: %s).", jerr.line,
 			         jerr.column, jerr.text);
 		else
-			snprintf(msg, sizeof msg, "The body must be a JSON object with the report's fields.");
+			snprintf(msg, sizeof msg,
+			         "The body must be a JSON object with the report's fields.");
 		json_decref(body);
 		http_respond_error(r, 400, msg, NULL);
 		return;
@@ -137,16 +146,18 @@ void http_api_case_post(struct http_req *r)
 		if (l != NULL)
 			lang_parse(l, &lang);
 	}
-	rc = intake_check(http_playbooks(r), INTAKE_JSON, json_field, body, r->received_ms, &r->in, &errs);
+	rc = intake_check(http_playbooks(r), INTAKE_JSON, json_field, body, r->received_ms, &r->in,
+	                  &errs);
 	json_decref(body);
 	if (rc == -EINVAL) {
 		json_t *all = json_array();
 
 		for (size_t i = 0; i < errs.n; i++)
-			json_array_append_new(all, json_pack("{s:s,s:s}", "field", errs.e[i].field, "error",
-			                                     errs.e[i].msg[lang]));
-		http_respond_json(r, 400, json_pack("{s:s,s:s,s:o}", "error", errs.e[0].msg[lang], "field",
-		                                    errs.e[0].field, "errors", all));
+			json_array_append_new(all, json_pack("{s:s,s:s}", "field", errs.e[i].field,
+			                                     "error", errs.e[i].msg[lang]));
+		http_respond_json(r, 400,
+		                  json_pack("{s:s,s:s,s:o}", "error", errs.e[0].msg[lang], "field",
+		                            errs.e[0].field, "errors", all));
 		return;
 	}
 	if (rc < 0) {
@@ -180,7 +191,8 @@ static json_t *timeline_json(const struct case_record *rec)
 		if (e->actor != NULL)
 			json_object_set_new(o, "actor", json_string(e->actor));
 		if (e->elapsed_us >= 0)
-			json_object_set_new(o, "elapsed_ms", json_real((double)e->elapsed_us / 1000.0));
+			json_object_set_new(o, "elapsed_ms",
+			                    json_real((double)e->elapsed_us / 1000.0));
 		if (e->detail != NULL) {
 			json_t *d = json_loads(e->detail, 0, NULL);
 
@@ -206,20 +218,21 @@ void http_api_case_get(struct http_req *r)
 		return;
 	}
 	if (rc < 0) {
-		http_respond_error(r, 503, "The store cannot be read right now; try again shortly.", NULL);
+		http_respond_error(r, 503, "The store cannot be read right now; try again shortly.",
+		                   NULL);
 		return;
 	}
 	guidance_facts_of_record(rec, &f);
 	text_rfc3339_format(rec->received_ms, received);
 	text_rfc3339_format(rec->noticed_at_ms, noticed);
-	o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s?,s:s?}", "ref",
-	              rec->ref, "state", rec->state, "channel", rec->channel, "received_at", received,
-	              "incident_type", rec->incident_type, "still_happening",
-	              case_tri_name(rec->still_happening), "money_involved",
-	              case_tri_name(rec->money_involved), "personal_data", case_tri_name(rec->personal_data),
-	              "noticed", case_noticed_name(rec->noticed), "noticed_at", noticed, "prefecture",
-	              rec->prefecture, "company", rec->company, "name", rec->name, "phone", rec->phone,
-	              "email", rec->email, "description", rec->description);
+	o = json_pack(
+	    "{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s?,s:s?}", "ref", rec->ref,
+	    "state", rec->state, "channel", rec->channel, "received_at", received, "incident_type",
+	    rec->incident_type, "still_happening", case_tri_name(rec->still_happening),
+	    "money_involved", case_tri_name(rec->money_involved), "personal_data",
+	    case_tri_name(rec->personal_data), "noticed", case_noticed_name(rec->noticed),
+	    "noticed_at", noticed, "prefecture", rec->prefecture, "company", rec->company, "name",
+	    rec->name, "phone", rec->phone, "email", rec->email, "description", rec->description);
 	json_object_set_new(o, "lang", json_string(lang_code(rec->lang)));
 	if (guidance_build(&g, http_playbooks(r), &f, rec->lang) == 0) {
 		json_object_set_new(o, "guidance", guidance_to_json(&g, NULL));

@@ -18,9 +18,9 @@
 #define FORM_VALUE_MAX (16 * 1024)
 
 static const char *const form_fields[] = {
-    "incident_type", "still_happening", "noticed", "noticed_at", "money_involved", "personal_data",
-    "company",       "prefecture",      "name",    "phone",      "email",          "description",
-    "lang",
+    "incident_type", "still_happening", "noticed",    "noticed_at", "money_involved",
+    "personal_data", "company",         "prefecture", "name",       "phone",
+    "email",         "description",     "lang",
 };
 #define FORM_NFIELDS (sizeof form_fields / sizeof form_fields[0])
 
@@ -120,13 +120,18 @@ static void on_form_case_stored(struct http_req *r, int status)
 
 	buf_init(&b, PAGE_MAX);
 	if (status < 0) {
-		rc = page_message(
-		    &b, r->ui, r->ui == LANG_JA ? "いま受け付けられません" : "We cannot take reports right now",
-		    r->ui == LANG_JA
-		        ? "サーバーの不具合で、ご相談を保存できませんでした(何も保存されていません)。"
-		          "数分後にもう一度送信するか、電話でご相談ください。その間も、LANケーブルを抜き、電源は切らずにおいてください。"
-		        : "A server fault kept us from saving your report (nothing was stored). Please send it "
-		          "again in a few minutes or call us. Meanwhile, unplug the network cable but keep the PC on.");
+		rc = page_message(&b, r->ui,
+		                  r->ui == LANG_JA ? "いま受け付けられません"
+		                                   : "We cannot take reports right now",
+		                  r->ui == LANG_JA
+		                      ? "サーバーの不具合で、ご相談を保存できませんでした("
+		                        "何も保存されていません)。"
+		                        "数分後にもう一度送信するか、電話でご相談ください。その間も"
+		                        "、LANケーブルを抜き、電源は切らずにおいてください。"
+		                      : "A server fault kept us from saving your report (nothing "
+		                        "was stored). Please send it "
+		                        "again in a few minutes or call us. Meanwhile, unplug the "
+		                        "network cable but keep the PC on.");
 		respond_html(r, 503, &b, rc);
 		return;
 	}
@@ -162,9 +167,10 @@ void http_form_post(struct http_req *r)
 	pp = MHD_create_post_processor(r->conn, 4096, on_form_data, r->form);
 	if (pp == NULL) {
 		buf_init(&b, PAGE_MAX);
-		rc = page_message(&b, r->ui, r->ui == LANG_JA ? "送信形式エラー" : "Unsupported form",
-		                  r->ui == LANG_JA ? "フォームの送信形式が正しくありません。"
-		                                   : "The form was not sent as a browser sends it.");
+		rc = page_message(
+		    &b, r->ui, r->ui == LANG_JA ? "送信形式エラー" : "Unsupported form",
+		    r->ui == LANG_JA ? "フォームの送信形式が正しくありません。"
+		                     : "The form was not sent as a browser sends it.");
 		respond_html(r, 415, &b, rc);
 		return;
 	}
@@ -172,7 +178,8 @@ void http_form_post(struct http_req *r)
 		MHD_post_process(pp, r->body.data, r->body.len);
 	MHD_destroy_post_processor(pp);
 
-	rc = intake_check(http_playbooks(r), INTAKE_FORM, form_get, r->form, r->received_ms, &r->in, &errs);
+	rc = intake_check(http_playbooks(r), INTAKE_FORM, form_get, r->form, r->received_ms, &r->in,
+	                  &errs);
 	if (rc == 0) {
 		r->in.channel = "web";
 		http_case_submit(r, on_form_case_stored);
@@ -182,7 +189,8 @@ void http_form_post(struct http_req *r)
 	if (rc == -EINVAL) {
 		/* The values shown again must be safe to show: invalid UTF-8 is dropped. */
 		for (size_t i = 0; i < FORM_NFIELDS; i++)
-			if (r->form->v[i].data != NULL && !text_utf8_valid(r->form->v[i].data, r->form->v[i].len))
+			if (r->form->v[i].data != NULL &&
+			    !text_utf8_valid(r->form->v[i].data, r->form->v[i].len))
 				buf_reset(&r->form->v[i]);
 		rc = page_form(&b, http_playbooks(r), r->ui, form_value, r->form, &errs);
 		respond_html(r, 400, &b, rc);
@@ -204,12 +212,16 @@ void http_case_page(struct http_req *r)
 	if (rc < 0) {
 		bool missing = rc == -ENOENT;
 
-		rc = page_message(&b, r->ui, r->ui == LANG_JA ? "見つかりません" : "Not found",
-		                  missing ? (r->ui == LANG_JA
-		                                 ? "このリンクの相談は見つかりません。リンクを最後までコピーしたか確認してください。"
-		                                 : "No case matches this link. Check that the whole link was copied.")
-		                          : (r->ui == LANG_JA ? "いま表示できません。少し待ってからもう一度お試しください。"
-		                                              : "This page cannot be shown right now; try again shortly."));
+		rc = page_message(
+		    &b, r->ui, r->ui == LANG_JA ? "見つかりません" : "Not found",
+		    missing
+		        ? (r->ui == LANG_JA
+		               ? "このリンクの相談は見つかりません。リンクを最後までコピーしたか確"
+		                 "認してください。"
+		               : "No case matches this link. Check that the whole link was copied.")
+		        : (r->ui == LANG_JA
+		               ? "いま表示できません。少し待ってからもう一度お試しください。"
+		               : "This page cannot be shown right now; try again shortly."));
 		respond_html(r, missing ? 404 : 503, &b, rc);
 		return;
 	}

@@ -15,7 +15,7 @@
 
 /* Clocks on phones drift; a few minutes ahead of ours is still "now". */
 #define INTAKE_FUTURE_SLACK_MS (5LL * 60 * 1000)
-#define INTAKE_PAST_LIMIT_MS (10LL * 366 * 86400 * 1000)
+#define INTAKE_PAST_LIMIT_MS   (10LL * 366 * 86400 * 1000)
 
 static void add_error(struct intake_errors *errs, const char *field, const char *ja, const char *en)
 {
@@ -49,7 +49,8 @@ static int get_text(intake_get_cb get, void *src, struct intake_errors *errs, co
 	if (rc == -ENOENT || (rc == 0 && v[0] == '\0'))
 		return 0;
 	if (rc < 0) {
-		add_error(errs, field, "文字列で入力してください。", "This must be text (a JSON string).");
+		add_error(errs, field, "文字列で入力してください。",
+		          "This must be text (a JSON string).");
 		return -EINVAL;
 	}
 	if (!text_utf8_valid(v, strlen(v))) {
@@ -94,9 +95,11 @@ static int take_text(intake_get_cb get, void *src, struct intake_errors *errs, c
 	if (text_utf8_count(t) > max_chars) {
 		free(t);
 		if (max_chars == INTAKE_DESCRIPTION_MAX)
-			add_error(errs, field, "2000文字以内にしてください。", "Please keep this under 2000 characters.");
+			add_error(errs, field, "2000文字以内にしてください。",
+			          "Please keep this under 2000 characters.");
 		else
-			add_error(errs, field, "100文字以内にしてください。", "Please keep this under 100 characters.");
+			add_error(errs, field, "100文字以内にしてください。",
+			          "Please keep this under 100 characters.");
 		return 0;
 	}
 	*dst = t;
@@ -135,7 +138,8 @@ static void take_noticed(enum intake_source kind, intake_get_cb get, void *src,
 			return;
 		}
 		if (strcmp(how, "at") != 0) {
-			add_error(errs, "noticed", "「たった今」「今日」「日時を指定」から選んでください。",
+			add_error(errs, "noticed",
+			          "「たった今」「今日」「日時を指定」から選んでください。",
 			          "Choose just now, today, or a date and time.");
 			return;
 		}
@@ -147,7 +151,8 @@ static void take_noticed(enum intake_source kind, intake_get_cb get, void *src,
 			return;
 		}
 		if (text_jst_local_parse(at, &ms) < 0) {
-			add_error(errs, "noticed_at", "日時は 2026-11-22T09:30 の形で入力してください(日本時間)。",
+			add_error(errs, "noticed_at",
+			          "日時は 2026-11-22T09:30 の形で入力してください(日本時間)。",
 			          "Enter the date and time as 2026-11-22T09:30 (Japan time).");
 			return;
 		}
@@ -155,19 +160,22 @@ static void take_noticed(enum intake_source kind, intake_get_cb get, void *src,
 		if (get_text(get, src, errs, "noticed_at", false, &at) <= 0)
 			return;
 		if (text_rfc3339_parse(at, &ms) < 0) {
-			add_error(errs, "noticed_at",
-			          "RFC 3339 形式の日時にしてください(例: 2026-11-22T09:30:00+09:00)。",
-			          "Use an RFC 3339 date-time such as 2026-11-22T09:30:00+09:00.");
+			add_error(
+			    errs, "noticed_at",
+			    "RFC 3339 形式の日時にしてください(例: 2026-11-22T09:30:00+09:00)。",
+			    "Use an RFC 3339 date-time such as 2026-11-22T09:30:00+09:00.");
 			return;
 		}
 	}
 	if (ms > now_ms + INTAKE_FUTURE_SLACK_MS) {
-		add_error(errs, "noticed_at", "未来の日時になっています。気づいた日時を確認してください。",
+		add_error(errs, "noticed_at",
+		          "未来の日時になっています。気づいた日時を確認してください。",
 		          "That time is in the future; check when you noticed.");
 		return;
 	}
 	if (ms < now_ms - INTAKE_PAST_LIMIT_MS) {
-		add_error(errs, "noticed_at", "10年以上前の日時になっています。年を確認してください。",
+		add_error(errs, "noticed_at",
+		          "10年以上前の日時になっています。年を確認してください。",
 		          "That is more than ten years ago; check the year.");
 		return;
 	}
@@ -200,16 +208,18 @@ int intake_check(const struct playbook_set *set, enum intake_source kind, intake
 
 	rc = get_text(get, src, errs, "incident_type", false, &v);
 	if (rc == 0)
-		add_error(errs, "incident_type", "何が起きているか選んでください(わからなければ「わからない」)。",
+		add_error(errs, "incident_type",
+		          "何が起きているか選んでください(わからなければ「わからない」)。",
 		          "Choose what is happening (or \"I don't know\").");
 	else if (rc > 0) {
 		const struct playbook *pb = playbook_find(set, v);
 
 		if (pb == NULL)
-			add_error(errs, "incident_type", "この種類はありません。一覧から選んでください。",
-			          "Unknown incident type; use one of ransomware, malware, phishing, bec, "
-			          "unauthorized_access, defacement, data_leak, lost_device, ddos, "
-			          "suspicious_email, insider, unknown.");
+			add_error(
+			    errs, "incident_type", "この種類はありません。一覧から選んでください。",
+			    "Unknown incident type; use one of ransomware, malware, phishing, bec, "
+			    "unauthorized_access, defacement, data_leak, lost_device, ddos, "
+			    "suspicious_email, insider, unknown.");
 		else
 			out->incident_type = pb->id;
 	}
@@ -220,11 +230,13 @@ int intake_check(const struct playbook_set *set, enum intake_source kind, intake
 
 	rc = get_text(get, src, errs, "prefecture", false, &v);
 	if (rc == 0)
-		add_error(errs, "prefecture", "都道府県を選んでください。", "Choose your prefecture.");
+		add_error(errs, "prefecture", "都道府県を選んでください。",
+		          "Choose your prefecture.");
 	else if (rc > 0) {
 		if (playbook_prefecture(set, v) == NULL)
 			add_error(errs, "prefecture", "都道府県を一覧から選んでください。",
-			          "Unknown prefecture; use the JIS code \"01\" to \"47\" (e.g. \"27\" for Osaka).");
+			          "Unknown prefecture; use the JIS code \"01\" to \"47\" (e.g. "
+			          "\"27\" for Osaka).");
 		else
 			memcpy(out->prefecture, v, 3);
 	}
@@ -251,8 +263,11 @@ int intake_check(const struct playbook_set *set, enum intake_source kind, intake
 		rc = text_phone_normalize(t, norm, sizeof norm);
 		free(t);
 		if (rc < 0) {
-			add_error(errs, "phone", "電話番号は数字で10〜15桁、例: 06-1234-5678 の形で入力してください。",
-			          "Enter a phone number of 10 to 15 digits, such as 06-1234-5678 or +81 6 1234 5678.");
+			add_error(
+			    errs, "phone",
+			    "電話番号は数字で10〜15桁、例: 06-1234-5678 の形で入力してください。",
+			    "Enter a phone number of 10 to 15 digits, such as 06-1234-5678 or +81 "
+			    "6 1234 5678.");
 		} else {
 			out->phone = strdup(norm);
 			if (out->phone == NULL)
@@ -267,7 +282,8 @@ int intake_check(const struct playbook_set *set, enum intake_source kind, intake
 		if (t == NULL)
 			goto oom;
 		if (strlen(t) > INTAKE_EMAIL_MAX || (t[0] != '\0' && !email_plausible(t))) {
-			add_error(errs, "email", "メールアドレスを確認してください(例: name@example.co.jp)。",
+			add_error(errs, "email",
+			          "メールアドレスを確認してください(例: name@example.co.jp)。",
 			          "Check the e-mail address (for example name@example.com).");
 			free(t);
 		} else if (t[0] == '\0') {
@@ -280,7 +296,8 @@ int intake_check(const struct playbook_set *set, enum intake_source kind, intake
 	out->lang = LANG_JA;
 	rc = get_text(get, src, errs, "lang", false, &v);
 	if (rc > 0 && lang_parse(v, &out->lang) < 0)
-		add_error(errs, "lang", "日本語か英語を選んでください。", "Choose Japanese (ja) or English (en).");
+		add_error(errs, "lang", "日本語か英語を選んでください。",
+		          "Choose Japanese (ja) or English (en).");
 
 	if (errs->n != 0) {
 		case_input_fini(out);
@@ -291,4 +308,3 @@ oom:
 	case_input_fini(out);
 	return -ENOMEM;
 }
-

@@ -51,7 +51,8 @@ void log_write(enum log_level level, int errnum, const char *fmt, ...)
 		n = sizeof line - 2;
 	if (errnum != 0) {
 		char ebuf[128];
-		r = snprintf(line + n, sizeof line - n, ": %s", strerror_r(errnum, ebuf, sizeof ebuf));
+		r = snprintf(line + n, sizeof line - n, ": %s",
+		             strerror_r(errnum, ebuf, sizeof ebuf));
 		if (r > 0)
 			n += (size_t)r;
 		if (n >= sizeof line - 1)

@@ -61,8 +61,8 @@ static int check_only(const char *path)
 		fputs(errors.data != NULL ? errors.data : "unknown problem\n", stdout);
 	} else {
 		printf("%s: configuration OK; %zu playbooks, %zu prefectures in %s OK\n",
-		       path != NULL ? path : "(defaults)", playbook_count(pbs), playbook_prefecture_count(pbs),
-		       cfg->playbooks_dir);
+		       path != NULL ? path : "(defaults)", playbook_count(pbs),
+		       playbook_prefecture_count(pbs), cfg->playbooks_dir);
 	}
 	buf_fini(&errors);
 	playbook_set_free(pbs);
@@ -121,7 +121,8 @@ static void on_hup(uv_signal_t *s, int signum)
 	(void)signum;
 	buf_init(&errors, 64 * 1024);
 	if (playbook_set_load(d->cfg->playbooks_dir, &fresh, &errors) < 0) {
-		log_warnx("kakekomid: reload: playbooks in %s have problems, keeping the loaded ones:\n%s",
+		log_warnx("kakekomid: reload: playbooks in %s have problems, keeping the loaded "
+		          "ones:\n%s",
 		          d->cfg->playbooks_dir, errors.data != NULL ? errors.data : "");
 	} else {
 		playbook_set_free(d->pbs);
@@ -164,7 +165,8 @@ int main(int argc, char **argv)
 	if (rc == 0)
 		rc = playbook_set_load(d.cfg->playbooks_dir, &d.pbs, &errors);
 	if (rc < 0) {
-		fprintf(stderr, "kakekomid: cannot start:\n%s", errors.data != NULL ? errors.data : "");
+		fprintf(stderr, "kakekomid: cannot start:\n%s",
+		        errors.data != NULL ? errors.data : "");
 		buf_fini(&errors);
 		config_free(d.cfg);
 		return 1;

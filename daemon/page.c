@@ -15,12 +15,13 @@
 
 static int head(struct buf *b, enum lang ui, const char *title)
 {
-	int rc = buf_printf(b,
-	                    "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
-	                    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-	                    "<meta name=\"referrer\" content=\"no-referrer\">"
-	                    "<link rel=\"stylesheet\" href=\"/static/app.css\"><title>",
-	                    lang_code(ui));
+	int rc =
+	    buf_printf(b,
+	               "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
+	               "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+	               "<meta name=\"referrer\" content=\"no-referrer\">"
+	               "<link rel=\"stylesheet\" href=\"/static/app.css\"><title>",
+	               lang_code(ui));
 
 	if (rc == 0)
 		rc = buf_put_html(b, title);
@@ -66,8 +67,9 @@ static const char *invalid(const struct intake_errors *errs, const char *field)
 static int radio(struct buf *b, const char *name, const char *value, const char *label,
                  const char *current)
 {
-	int rc = buf_printf(b, "<label class=\"choice\"><input type=\"radio\" name=\"%s\" value=\"%s\"%s> ",
-	                    name, value, strcmp(current, value) == 0 ? " checked" : "");
+	int rc = buf_printf(
+	    b, "<label class=\"choice\"><input type=\"radio\" name=\"%s\" value=\"%s\"%s> ", name,
+	    value, strcmp(current, value) == 0 ? " checked" : "");
 
 	if (rc == 0)
 		rc = buf_put_html(b, label);
@@ -113,7 +115,9 @@ static int text_input(struct buf *b, enum lang ui, const char *name, const char 
 			rc = buf_puts(b, "</span>");
 	}
 	if (rc == 0)
-		rc = buf_printf(b, "</label><input id=\"f-%s\" name=\"%s\" type=\"%s\" autocomplete=\"%s\"%s value=\"",
+		rc = buf_printf(b,
+		                "</label><input id=\"f-%s\" name=\"%s\" type=\"%s\" "
+		                "autocomplete=\"%s\"%s value=\"",
 		                name, name, type, autocomplete, invalid(errs, name));
 	if (rc == 0)
 		rc = buf_put_html(b, val(value, src, name));
@@ -131,30 +135,36 @@ int page_form(struct buf *b, const struct playbook_set *set, enum lang ui, page_
 	int rc = head(b, ui, T("被害の相談・通報", "Report an incident"));
 
 	if (rc == 0)
-		rc = buf_printf(b,
-		                "<nav class=\"lang\"><a href=\"/report?lang=%s\" lang=\"%s\">%s</a></nav>"
-		                "<p class=\"banner\" id=\"other-device\">%s</p><h1>%s</h1><p>%s</p>",
-		                ui == LANG_JA ? "en" : "ja", ui == LANG_JA ? "en" : "ja",
-		                T("English", "日本語"),
-		                T("被害に遭ったPCではなく、スマホや別のPCから入力してください。",
-		                  "Please fill this in from a phone or another device, not the affected PC."),
-		                T("サイバー被害の相談・通報", "Report a cyber incident"),
-		                T("わかる範囲で大丈夫です。送信するとすぐに、最初にやることが表示され、専門家から折り返し電話します。",
-		                  "Answer what you can. As soon as you send this you will see what to do first, "
-		                  "and a specialist will call you back."));
+		rc = buf_printf(
+		    b,
+		    "<nav class=\"lang\"><a href=\"/report?lang=%s\" lang=\"%s\">%s</a></nav>"
+		    "<p class=\"banner\" id=\"other-device\">%s</p><h1>%s</h1><p>%s</p>",
+		    ui == LANG_JA ? "en" : "ja", ui == LANG_JA ? "en" : "ja",
+		    T("English", "日本語"),
+		    T("被害に遭ったPCではなく、スマホや別のPCから入力してください。",
+		      "Please fill this in from a phone or another device, not the affected PC."),
+		    T("サイバー被害の相談・通報", "Report a cyber incident"),
+		    T("わかる範囲で大丈夫です。送信するとすぐに、最初にやることが表示され、専門家か"
+		      "ら折り返し電話します。",
+		      "Answer what you can. As soon as you send this you will see what to do "
+		      "first, "
+		      "and a specialist will call you back."));
 	if (rc == 0 && errs != NULL && errs->n != 0)
-		rc = buf_printf(b, "<p class=\"error summary\" role=\"alert\">%s</p>",
-		                T("入力を確認してください。赤い印のところを直して、もう一度送信してください。",
-		                  "Please check the form: fix the fields marked in red and send it again."));
+		rc = buf_printf(
+		    b, "<p class=\"error summary\" role=\"alert\">%s</p>",
+		    T("入力を確認してください。赤い印のところを直して、もう一度送信してください。",
+		      "Please check the form: fix the fields marked in red and send it again."));
 	if (rc == 0)
-		rc = buf_printf(b, "<form method=\"post\" action=\"/report?lang=%s\" novalidate>", lang_code(ui));
+		rc = buf_printf(b, "<form method=\"post\" action=\"/report?lang=%s\" novalidate>",
+		                lang_code(ui));
 
 	/* 1. What is happening? */
 	cur = val(value, src, "incident_type");
 	if (rc == 0)
-		rc = buf_printf(b, "<fieldset id=\"q-incident_type\"%s><legend>%s</legend><div class=\"cards\">",
-		                invalid(errs, "incident_type"),
-		                T("何が起きていますか?", "What is happening?"));
+		rc = buf_printf(
+		    b,
+		    "<fieldset id=\"q-incident_type\"%s><legend>%s</legend><div class=\"cards\">",
+		    invalid(errs, "incident_type"), T("何が起きていますか?", "What is happening?"));
 	for (size_t i = 0; rc == 0 && i < playbook_count(set); i++) {
 		const struct playbook *pb = playbook_at(set, i);
 
@@ -169,14 +179,16 @@ int page_form(struct buf *b, const struct playbook_set *set, enum lang ui, page_
 
 	/* 2..5: the yes / no / don't know questions and when it was noticed. */
 	if (rc == 0)
-		rc = tri_question(b, ui, "still_happening", T("今も続いていますか?", "Is it still happening?"),
-		                  value, src, errs);
+		rc = tri_question(b, ui, "still_happening",
+		                  T("今も続いていますか?", "Is it still happening?"), value, src,
+		                  errs);
 	cur = val(value, src, "noticed");
 	if (cur[0] == '\0')
 		cur = "now";
 	if (rc == 0)
-		rc = buf_printf(b, "<fieldset id=\"q-noticed\"%s><legend>%s</legend><div class=\"row\">",
-		                invalid(errs, "noticed_at"), T("いつ気づきましたか?", "When did you notice?"));
+		rc = buf_printf(
+		    b, "<fieldset id=\"q-noticed\"%s><legend>%s</legend><div class=\"row\">",
+		    invalid(errs, "noticed_at"), T("いつ気づきましたか?", "When did you notice?"));
 	if (rc == 0)
 		rc = radio(b, "noticed", "now", T("たった今", "Just now"), cur);
 	if (rc == 0)
@@ -184,8 +196,10 @@ int page_form(struct buf *b, const struct playbook_set *set, enum lang ui, page_
 	if (rc == 0)
 		rc = radio(b, "noticed", "at", T("日時を指定", "At a date and time"), cur);
 	if (rc == 0)
-		rc = buf_printf(b, "</div><label for=\"f-noticed_at\">%s</label>"
-		                   "<input id=\"f-noticed_at\" name=\"noticed_at\" type=\"datetime-local\" value=\"",
+		rc = buf_printf(b,
+		                "</div><label for=\"f-noticed_at\">%s</label>"
+		                "<input id=\"f-noticed_at\" name=\"noticed_at\" "
+		                "type=\"datetime-local\" value=\"",
 		                T("日時(日本時間)", "Date and time (Japan time)"));
 	if (rc == 0)
 		rc = buf_put_html(b, val(value, src, "noticed_at"));
@@ -211,14 +225,17 @@ int page_form(struct buf *b, const struct playbook_set *set, enum lang ui, page_
 	/* 6..9: who you are and how to call you back. */
 	if (rc == 0)
 		rc = buf_printf(b, "<fieldset><legend>%s</legend>",
-		                T("連絡先(専門家が折り返し電話します)", "Your details (a specialist will call you back)"));
+		                T("連絡先(専門家が折り返し電話します)",
+		                  "Your details (a specialist will call you back)"));
 	if (rc == 0)
-		rc = text_input(b, ui, "company", "text", T("会社名", "Company name"), NULL, "organization",
-		                value, src, errs);
+		rc = text_input(b, ui, "company", "text", T("会社名", "Company name"), NULL,
+		                "organization", value, src, errs);
 	cur = val(value, src, "prefecture");
 	if (rc == 0)
-		rc = buf_printf(b, "<div class=\"field\"><label for=\"f-prefecture\">%s</label>"
-		                   "<select id=\"f-prefecture\" name=\"prefecture\"%s><option value=\"\">%s</option>",
+		rc = buf_printf(b,
+		                "<div class=\"field\"><label for=\"f-prefecture\">%s</label>"
+		                "<select id=\"f-prefecture\" name=\"prefecture\"%s><option "
+		                "value=\"\">%s</option>",
 		                T("所在地(都道府県)", "Prefecture"), invalid(errs, "prefecture"),
 		                T("選んでください", "Choose"));
 	for (size_t r = 0; rc == 0 && r < playbook_region_count(set); r++) {
@@ -251,18 +268,22 @@ int page_form(struct buf *b, const struct playbook_set *set, enum lang ui, page_
 	if (rc == 0)
 		rc = buf_puts(b, "</div>");
 	if (rc == 0)
-		rc = text_input(b, ui, "name", "text", T("お名前", "Your name"), NULL, "name", value, src, errs);
+		rc = text_input(b, ui, "name", "text", T("お名前", "Your name"), NULL, "name",
+		                value, src, errs);
 	if (rc == 0)
-		rc = text_input(b, ui, "phone", "tel", T("折り返しの電話番号", "Call-back phone number"),
-		                T("例: 06-1234-5678", "e.g. 06-1234-5678"), "tel", value, src, errs);
+		rc = text_input(
+		    b, ui, "phone", "tel", T("折り返しの電話番号", "Call-back phone number"),
+		    T("例: 06-1234-5678", "e.g. 06-1234-5678"), "tel", value, src, errs);
 	if (rc == 0)
-		rc = text_input(b, ui, "email", "email", T("メールアドレス", "E-mail"), T("任意", "optional"),
-		                "email", value, src, errs);
+		rc = text_input(b, ui, "email", "email", T("メールアドレス", "E-mail"),
+		                T("任意", "optional"), "email", value, src, errs);
 	if (rc == 0)
-		rc = buf_printf(b, "<div class=\"field\"><label for=\"f-description\">%s <span class=\"hint\">%s</span></label>"
-		                   "<textarea id=\"f-description\" name=\"description\" rows=\"3\"%s>",
-		                T("状況をひとことで", "What you see, in a line"), T("任意", "optional"),
-		                invalid(errs, "description"));
+		rc = buf_printf(b,
+		                "<div class=\"field\"><label for=\"f-description\">%s <span "
+		                "class=\"hint\">%s</span></label>"
+		                "<textarea id=\"f-description\" name=\"description\" rows=\"3\"%s>",
+		                T("状況をひとことで", "What you see, in a line"),
+		                T("任意", "optional"), invalid(errs, "description"));
 	if (rc == 0)
 		rc = buf_put_html(b, val(value, src, "description"));
 	if (rc == 0)
@@ -275,7 +296,9 @@ int page_form(struct buf *b, const struct playbook_set *set, enum lang ui, page_
 	if (cur[0] == '\0')
 		cur = lang_code(ui);
 	if (rc == 0)
-		rc = buf_printf(b, "<div class=\"field\" id=\"q-lang\"><span class=\"label\">%s</span><div class=\"row\">",
+		rc = buf_printf(b,
+		                "<div class=\"field\" id=\"q-lang\"><span "
+		                "class=\"label\">%s</span><div class=\"row\">",
 		                T("電話での希望言語", "Language for the call-back"));
 	if (rc == 0)
 		rc = radio(b, "lang", "ja", "日本語", cur);
@@ -286,8 +309,9 @@ int page_form(struct buf *b, const struct playbook_set *set, enum lang ui, page_
 	if (rc == 0)
 		rc = field_error(b, ui, errs, "lang");
 	if (rc == 0)
-		rc = buf_printf(b, "</div></fieldset><button type=\"submit\">%s</button></form>",
-		                T("送信して、最初にやることを見る", "Send, and see what to do first"));
+		rc = buf_printf(
+		    b, "</div></fieldset><button type=\"submit\">%s</button></form>",
+		    T("送信して、最初にやることを見る", "Send, and see what to do first"));
 	return rc == 0 ? foot(b) : rc;
 }
 
@@ -313,7 +337,8 @@ static int guidance_html(struct buf *b, enum lang ui, const struct guidance *g)
 	int rc = buf_printf(b, "<section class=\"guidance\" lang=\"%s\"><h2>", lang_code(gl));
 
 	if (rc == 0)
-		rc = buf_put_html(b, gl == LANG_JA ? "今すぐやること(上から順に)" : "Do this now, in order");
+		rc = buf_put_html(b, gl == LANG_JA ? "今すぐやること(上から順に)"
+		                                   : "Do this now, in order");
 	if (rc == 0)
 		rc = buf_puts(b, ": ");
 	if (rc == 0)
@@ -327,11 +352,13 @@ static int guidance_html(struct buf *b, enum lang ui, const struct guidance *g)
 	if (rc == 0)
 		rc = item_list(b, "ul", "dont", g->pb->dont, g->pb->ndont, gl);
 	if (rc == 0)
-		rc = buf_printf(b, "<h2>%s</h2>", gl == LANG_JA ? "残しておくもの(証拠)" : "Keep these (evidence)");
+		rc = buf_printf(b, "<h2>%s</h2>",
+		                gl == LANG_JA ? "残しておくもの(証拠)" : "Keep these (evidence)");
 	if (rc == 0)
 		rc = item_list(b, "ul", "evidence", g->pb->evidence, g->pb->nevidence, gl);
 	if (rc == 0)
-		rc = buf_printf(b, "<h2>%s</h2><ul id=\"report-to\">", gl == LANG_JA ? "連絡・報告する先" : "Whom to report to");
+		rc = buf_printf(b, "<h2>%s</h2><ul id=\"report-to\">",
+		                gl == LANG_JA ? "連絡・報告する先" : "Whom to report to");
 	for (size_t i = 0; rc == 0 && i < g->nreport; i++) {
 		const struct guidance_report *r = &g->report[i];
 
@@ -358,14 +385,16 @@ int page_result(struct buf *b, enum lang ui, const char *ref, const char *status
 	int rc = head(b, ui, T("受け付けました", "Report received"));
 
 	if (rc == 0)
-		rc = buf_printf(b,
-		                "<p class=\"banner ok\">%s</p><h1>%s</h1>"
-		                "<p class=\"ref-label\">%s</p><p class=\"ref\" id=\"case-ref\">%s</p>"
-		                "<p class=\"callback\" id=\"callback\">",
-		                T("受け付けました。", "Your report has been received."),
-		                T("最初にやること", "What to do first"),
-		                T("受付番号(電話で聞かれたら伝えてください)", "Your case reference (give it on the phone)"),
-		                ref);
+		rc = buf_printf(
+		    b,
+		    "<p class=\"banner ok\">%s</p><h1>%s</h1>"
+		    "<p class=\"ref-label\">%s</p><p class=\"ref\" id=\"case-ref\">%s</p>"
+		    "<p class=\"callback\" id=\"callback\">",
+		    T("受け付けました。", "Your report has been received."),
+		    T("最初にやること", "What to do first"),
+		    T("受付番号(電話で聞かれたら伝えてください)",
+		      "Your case reference (give it on the phone)"),
+		    ref);
 	if (rc == 0)
 		rc = buf_put_html(b, guidance_callback_text(g->lang));
 	if (rc == 0)
@@ -373,10 +402,14 @@ int page_result(struct buf *b, enum lang ui, const char *ref, const char *status
 	if (rc == 0)
 		rc = guidance_html(b, ui, g);
 	if (rc == 0)
-		rc = buf_printf(b, "<section class=\"status\"><h2>%s</h2><p>%s</p><p><a id=\"status-link\" href=\"",
+		rc = buf_printf(b,
+		                "<section class=\"status\"><h2>%s</h2><p>%s</p><p><a "
+		                "id=\"status-link\" href=\"",
 		                T("状況の確認", "Follow your case"),
-		                T("このリンクで、いつでも状況とこの手順を確認できます。あなた専用のリンクです。他の人に教えないでください。",
-		                  "This link shows the state of your case and these steps at any time. It is private to you: do not share it."));
+		                T("このリンクで、いつでも状況とこの手順を確認できます。あなた専用の"
+		                  "リンクです。他の人に教えないでください。",
+		                  "This link shows the state of your case and these steps at any "
+		                  "time. It is private to you: do not share it."));
 	if (rc == 0)
 		rc = buf_put_html(b, status_url);
 	if (rc == 0)
@@ -408,8 +441,10 @@ static const char *event_label(enum lang ui, const char *kind)
 static const char *state_text(enum lang ui, const char *state)
 {
 	if (strcmp(state, "new") == 0)
-		return T("受け付けました。担当の専門家を探しています。折り返しの電話をお待ちください。",
-		         "Received. We are finding a specialist for you; please wait for the call-back.");
+		return T(
+		    "受け付けました。担当の専門家を探しています。折り返しの電話をお待ちください。",
+		    "Received. We are finding a specialist for you; please wait for the "
+		    "call-back.");
 	return state;
 }
 
@@ -423,10 +458,12 @@ int page_status(struct buf *b, enum lang ui, const struct case_record *rec,
 	if (rc == 0)
 		rc = buf_put_html(b, self_url);
 	if (rc == 0)
-		rc = buf_printf(b, "&amp;lang=%s\">%s</a></nav><h1>%s</h1><p class=\"ref\" id=\"case-ref\">%s</p>"
-		                   "<p class=\"state\" id=\"state\">",
-		                ui == LANG_JA ? "en" : "ja", T("English", "日本語"),
-		                T("ご相談の状況", "Your case"), rec->ref);
+		rc = buf_printf(
+		    b,
+		    "&amp;lang=%s\">%s</a></nav><h1>%s</h1><p class=\"ref\" id=\"case-ref\">%s</p>"
+		    "<p class=\"state\" id=\"state\">",
+		    ui == LANG_JA ? "en" : "ja", T("English", "日本語"),
+		    T("ご相談の状況", "Your case"), rec->ref);
 	if (rc == 0)
 		rc = buf_put_html(b, state_text(ui, rec->state));
 	if (rc == 0)
@@ -435,7 +472,8 @@ int page_status(struct buf *b, enum lang ui, const struct case_record *rec,
 		char when[32];
 
 		text_jst_format(rec->events[i].at_ms, "%Y-%m-%d %H:%M:%S", when, sizeof when);
-		rc = buf_printf(b, "<li class=\"event-%s\"><time>%s JST</time> ", rec->events[i].kind, when);
+		rc = buf_printf(b, "<li class=\"event-%s\"><time>%s JST</time> ",
+		                rec->events[i].kind, when);
 		if (rc == 0)
 			rc = buf_put_html(b, event_label(ui, rec->events[i].kind));
 		if (rc == 0)

@@ -15,12 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PB_MAX_FILE (1024 * 1024)
+#define PB_MAX_FILE    (1024 * 1024)
 #define PB_PREFECTURES 47
 
 const char *const playbook_types[PLAYBOOK_TYPES] = {
-    "ransomware", "malware",    "phishing",    "bec", "unauthorized_access", "defacement",
-    "data_leak",  "lost_device", "ddos", "suspicious_email", "insider",   "unknown"};
+    "ransomware", "malware",   "phishing",    "bec",  "unauthorized_access",
+    "defacement", "data_leak", "lost_device", "ddos", "suspicious_email",
+    "insider",    "unknown"};
 
 struct playbook_set {
 	json_t *docs[PLAYBOOK_TYPES + 2];
@@ -135,7 +136,8 @@ static void get_text(struct check *ck, json_t *obj, const char *path, const char
 	snprintf(sub, sizeof sub, "%s.%s", path, key);
 	out->s[LANG_JA] = out->s[LANG_EN] = "";
 	if (!json_is_object(v)) {
-		problem(ck, sub, v == NULL ? "missing%s" : "must be an object with \"ja\" and \"en\"%s", "");
+		problem(ck, sub,
+		        v == NULL ? "missing%s" : "must be an object with \"ja\" and \"en\"%s", "");
 		return;
 	}
 	out->s[LANG_JA] = get_string(ck, v, sub, "ja", true);
@@ -151,7 +153,8 @@ static bool valid_id(const char *s)
 	if (*s == '\0')
 		return false;
 	for (; *s != '\0'; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-' || *s == '_'))
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-' ||
+		      *s == '_'))
 			return false;
 	return true;
 }
@@ -173,7 +176,8 @@ static const char *const *get_sources(struct playbook_set *set, struct check *ck
 	list = set_alloc(set, ck, (json_array_size(v) + 1) * sizeof *list);
 	if (list == NULL)
 		return NULL;
-	json_array_foreach(v, i, e) {
+	json_array_foreach(v, i, e)
+	{
 		if (!json_is_string(e)) {
 			char el[280];
 
@@ -204,7 +208,8 @@ static const struct pb_item *get_items(struct playbook_set *set, struct check *c
 	items = set_alloc(set, ck, json_array_size(v) * sizeof *items);
 	if (items == NULL)
 		return NULL;
-	json_array_foreach(v, i, e) {
+	json_array_foreach(v, i, e)
+	{
 		char ipath[96];
 		struct pb_item *it = &items[i];
 
@@ -294,7 +299,8 @@ static void load_playbook(struct playbook_set *set, struct check *ck, json_t *do
 		pb->report_to = r;
 		pb->nreport_to = json_array_size(v);
 	}
-	json_array_foreach(v, i, e) {
+	json_array_foreach(v, i, e)
+	{
 		struct pb_report *r = (struct pb_report *)&pb->report_to[i];
 		char path[64];
 		const char *when;
@@ -315,7 +321,8 @@ static void load_playbook(struct playbook_set *set, struct check *ck, json_t *do
 		else if (strcmp(when, "personal_data") == 0)
 			r->when = PB_WHEN_PERSONAL_DATA;
 		else
-			problem(ck, path, "when must be always, money or personal_data, not \"%s\"", when);
+			problem(ck, path, "when must be always, money or personal_data, not \"%s\"",
+			        when);
 	}
 }
 
@@ -333,7 +340,8 @@ static void load_report_to(struct playbook_set *set, struct check *ck, json_t *d
 		set->targets = set_alloc(set, ck, json_array_size(targets) * sizeof *set->targets);
 		if (set->targets == NULL)
 			return;
-		json_array_foreach(targets, i, e) {
+		json_array_foreach(targets, i, e)
+		{
 			struct pb_target *t = &set->targets[set->ntargets];
 			char path[64];
 
@@ -358,7 +366,8 @@ static void load_report_to(struct playbook_set *set, struct check *ck, json_t *d
 	set->sources = set_alloc(set, ck, json_object_size(sources) * sizeof *set->sources);
 	if (set->sources == NULL)
 		return;
-	json_object_foreach(sources, tag, e) {
+	json_object_foreach(sources, tag, e)
+	{
 		struct pb_source *s = &set->sources[set->nsources];
 		char path[128];
 
@@ -391,7 +400,8 @@ static void load_prefectures(struct playbook_set *set, struct check *ck, json_t 
 	set->regions = set_alloc(set, ck, json_array_size(regions) * sizeof *set->regions);
 	if (set->regions == NULL)
 		return;
-	json_array_foreach(regions, i, e) {
+	json_array_foreach(regions, i, e)
+	{
 		struct pb_region *r = &set->regions[set->nregions];
 		char path[64];
 
@@ -406,10 +416,11 @@ static void load_prefectures(struct playbook_set *set, struct check *ck, json_t 
 		problem(ck, "$.prefectures", "must be an array of the 47 prefectures%s", "");
 		return;
 	}
-	json_array_foreach(prefs, i, e) {
+	json_array_foreach(prefs, i, e)
+	{
 		struct pb_prefecture *p = &set->prefs[i];
 		char path[64];
-		char want[3];
+		char want[24];
 		const char *region;
 
 		snprintf(path, sizeof path, "$.prefectures[%zu]", i);
@@ -445,17 +456,25 @@ static void check_references(struct playbook_set *set, struct buf *errors, int *
 			char path[64];
 
 			snprintf(path, sizeof path, "$.report_to[%zu].target", r);
-			if (pb->report_to[r].target != NULL && playbook_target(set, pb->report_to[r].target) == NULL)
-				problem(&ck, path, "\"%s\" is not a target in report_to.json", pb->report_to[r].target);
+			if (pb->report_to[r].target != NULL &&
+			    playbook_target(set, pb->report_to[r].target) == NULL)
+				problem(&ck, path, "\"%s\" is not a target in report_to.json",
+				        pb->report_to[r].target);
 		}
 		for (int l = 0; l < 3; l++) {
 			for (size_t i = 0; lists[l] != NULL && i < counts[l]; i++) {
-				for (size_t s = 0; lists[l][i].sources != NULL && lists[l][i].sources[s] != NULL; s++) {
+				for (size_t s = 0;
+				     lists[l][i].sources != NULL && lists[l][i].sources[s] != NULL;
+				     s++) {
 					char path[96];
 
-					snprintf(path, sizeof path, "$.%s[%zu].sources[%zu]", names[l], i, s);
-					if (set->nsources != 0 && playbook_source(set, lists[l][i].sources[s]) == NULL)
-						problem(&ck, path, "\"%s\" is not in the source register of report_to.json",
+					snprintf(path, sizeof path, "$.%s[%zu].sources[%zu]",
+					         names[l], i, s);
+					if (set->nsources != 0 &&
+					    playbook_source(set, lists[l][i].sources[s]) == NULL)
+						problem(&ck, path,
+						        "\"%s\" is not in the source register of "
+						        "report_to.json",
 						        lists[l][i].sources[s]);
 				}
 			}
@@ -521,7 +540,8 @@ int playbook_set_load(const char *dir, struct playbook_set **out, struct buf *er
 	d = opendir(dir);
 	if (d == NULL) {
 		if (errors != NULL)
-			buf_printf(errors, "%s: cannot open the playbooks folder: %s\n", dir, strerror(errno));
+			buf_printf(errors, "%s: cannot open the playbooks folder: %s\n", dir,
+			           strerror(errno));
 		problems++;
 	} else {
 		while ((de = readdir(d)) != NULL) {
@@ -537,9 +557,13 @@ int playbook_set_load(const char *dir, struct playbook_set **out, struct buf *er
 			if (!known) {
 				struct check ck = {errors, de->d_name, 0, 0};
 
-				problem(&ck, "$", "not a known incident type; expected one of ransomware, malware, "
-				                  "phishing, bec, unauthorized_access, defacement, data_leak, "
-				                  "lost_device, ddos, suspicious_email, insider, unknown%s", "");
+				problem(
+				    &ck, "$",
+				    "not a known incident type; expected one of ransomware, "
+				    "malware, "
+				    "phishing, bec, unauthorized_access, defacement, data_leak, "
+				    "lost_device, ddos, suspicious_email, insider, unknown%s",
+				    "");
 				problems += ck.problems;
 			}
 		}

@@ -18,8 +18,8 @@
 
 #include "log.h"
 
-#define STORE_BATCH 512
-#define STORE_BUSY_MS 5000
+#define STORE_BATCH     512
+#define STORE_BUSY_MS   5000
 #define STORE_REF_TRIES 16
 
 enum store_job_kind { JOB_CASE_INSERT, JOB_EVENT_APPEND };
@@ -119,7 +119,8 @@ static int exec(sqlite3 *db, const char *sql)
 	int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
 
 	if (rc != SQLITE_OK) {
-		log_warnx("store: %s: %s", sql[0] == 'C' ? "schema" : sql, msg != NULL ? msg : sqlite3_errstr(rc));
+		log_warnx("store: %s: %s", sql[0] == 'C' ? "schema" : sql,
+		          msg != NULL ? msg : sqlite3_errstr(rc));
 		sqlite3_free(msg);
 	}
 	return errno_of(rc);
@@ -153,8 +154,9 @@ static int migrate(sqlite3 *db)
 	if (rc < 0)
 		goto bad;
 	if (version > latest) {
-		log_errorx("store: the database has schema version %d, newer than this program's %d", version,
-		           latest);
+		log_errorx(
+		    "store: the database has schema version %d, newer than this program's %d",
+		    version, latest);
 		rc = -EPROTO;
 		goto bad;
 	}
@@ -205,7 +207,8 @@ static int mkdir_parent(const char *path)
 
 static int bind_text(sqlite3_stmt *st, int i, const char *s)
 {
-	return s != NULL ? sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC) : sqlite3_bind_null(st, i);
+	return s != NULL ? sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC)
+	                 : sqlite3_bind_null(st, i);
 }
 
 static int run_case_insert(struct store *st, struct store_case_new *nc)
@@ -507,7 +510,8 @@ static int load_events(struct store *st, struct case_record *rec)
 		}
 		ev = &rec->events[rec->nevents++];
 		ev->at_ms = sqlite3_column_int64(s, 0);
-		ev->elapsed_us = sqlite3_column_type(s, 1) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, 1);
+		ev->elapsed_us =
+		    sqlite3_column_type(s, 1) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, 1);
 		ev->kind = column_dup(s, 2);
 		ev->actor = column_dup(s, 3);
 		ev->detail = column_dup(s, 4);
@@ -588,7 +592,8 @@ static int open_db(const char *path, int flags, sqlite3 **out)
 	int rc = sqlite3_open_v2(path, out, flags | SQLITE_OPEN_NOMUTEX, NULL);
 
 	if (rc != SQLITE_OK) {
-		log_errorx("store: open %s: %s", path, *out != NULL ? sqlite3_errmsg(*out) : sqlite3_errstr(rc));
+		log_errorx("store: open %s: %s", path,
+		           *out != NULL ? sqlite3_errmsg(*out) : sqlite3_errstr(rc));
 		sqlite3_close(*out);
 		*out = NULL;
 		return errno_of(rc) != 0 ? errno_of(rc) : -EIO;
@@ -624,12 +629,13 @@ int store_open(struct store **out, uv_loop_t *loop, const char *path)
 		rc = migrate(st->wdb);
 	if (rc < 0)
 		goto bad;
-	rc = prepare(st->wdb,
-	             "INSERT INTO cases (ref, token_hash, token_expires_ms, channel, incident_type,"
-	             " still_happening, money_involved, personal_data, noticed, noticed_at_ms, prefecture,"
-	             " company, name, phone, email, description, lang, received_ms)"
-	             " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-	             &st->w_case);
+	rc = prepare(
+	    st->wdb,
+	    "INSERT INTO cases (ref, token_hash, token_expires_ms, channel, incident_type,"
+	    " still_happening, money_involved, personal_data, noticed, noticed_at_ms, prefecture,"
+	    " company, name, phone, email, description, lang, received_ms)"
+	    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	    &st->w_case);
 	if (rc == 0)
 		rc = prepare(st->wdb,
 		             "INSERT INTO events (case_id, at_ms, elapsed_us, kind, actor, detail)"
@@ -641,12 +647,13 @@ int store_open(struct store **out, uv_loop_t *loop, const char *path)
 	rc = open_db(path, SQLITE_OPEN_READONLY, &st->rdb);
 	if (rc < 0)
 		goto bad;
-	rc = prepare(st->rdb,
-	             "SELECT id, ref, token_hash, token_expires_ms, token_revoked, channel, incident_type,"
-	             " still_happening, money_involved, personal_data, noticed, noticed_at_ms, prefecture,"
-	             " company, name, phone, email, description, lang, state, received_ms"
-	             " FROM cases WHERE ref = ?",
-	             &st->r_case);
+	rc = prepare(
+	    st->rdb,
+	    "SELECT id, ref, token_hash, token_expires_ms, token_revoked, channel, incident_type,"
+	    " still_happening, money_involved, personal_data, noticed, noticed_at_ms, prefecture,"
+	    " company, name, phone, email, description, lang, state, received_ms"
+	    " FROM cases WHERE ref = ?",
+	    &st->r_case);
 	if (rc == 0)
 		rc = prepare(st->rdb,
 		             "SELECT at_ms, elapsed_us, kind, actor, detail FROM events"

@@ -212,10 +212,10 @@ static int parse_civil(const char *s, const char *seps, bool seconds_required, s
 	int y, mo, d, h, mi, se = 0;
 	int used = 16;
 
-	if (strlen(s) < 16 || digits_at(s, 4, &y) < 0 || s[4] != '-' || digits_at(s + 5, 2, &mo) < 0 ||
-	    s[7] != '-' || digits_at(s + 8, 2, &d) < 0 || s[10] == '\0' ||
-	    strchr(seps, s[10]) == NULL || digits_at(s + 11, 2, &h) < 0 || s[13] != ':' ||
-	    digits_at(s + 14, 2, &mi) < 0)
+	if (strlen(s) < 16 || digits_at(s, 4, &y) < 0 || s[4] != '-' ||
+	    digits_at(s + 5, 2, &mo) < 0 || s[7] != '-' || digits_at(s + 8, 2, &d) < 0 ||
+	    s[10] == '\0' || strchr(seps, s[10]) == NULL || digits_at(s + 11, 2, &h) < 0 ||
+	    s[13] != ':' || digits_at(s + 14, 2, &mi) < 0)
 		return -EINVAL;
 	if (s[16] == ':') {
 		if (digits_at(s + 17, 2, &se) < 0)

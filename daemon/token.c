@@ -32,7 +32,8 @@ void token_new(char out[TOKEN_LEN + 1], unsigned char hash[TOKEN_HASH_LEN])
 	unsigned char raw[24];
 
 	randombytes_buf(raw, sizeof raw);
-	sodium_bin2base64(out, TOKEN_LEN + 1, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_bin2base64(out, TOKEN_LEN + 1, raw, sizeof raw,
+	                  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	sodium_memzero(raw, sizeof raw);
 	token_hash(out, hash);
 }

@@ -24,11 +24,12 @@ struct case_input {
 	const char *incident_type; /* a playbook id (static or owned by the set) */
 	enum tri still_happening, money_involved, personal_data;
 	enum noticed_kind noticed;
-	int64_t noticed_at_ms;     /* UTC */
-	char prefecture[3];        /* "01".."47" */
-	char *company, *name, *phone, *email, *description; /* malloc'd; email, description may be NULL */
-	enum lang lang;            /* preferred language for guidance and call-back */
-	const char *channel;       /* "web", "api" or "chat" (static) */
+	int64_t noticed_at_ms; /* UTC */
+	char prefecture[3];    /* "01".."47" */
+	char *company, *name, *phone, *email,
+	    *description;    /* malloc'd; email, description may be NULL */
+	enum lang lang;      /* preferred language for guidance and call-back */
+	const char *channel; /* "web", "api" or "chat" (static) */
 };
 
 struct case_event {

@@ -15,15 +15,15 @@
 #include "log.h"
 
 struct config {
-	char *http_listen;        /* "127.0.0.1:8080" as written */
+	char *http_listen;                 /* "127.0.0.1:8080" as written */
 	struct sockaddr_storage http_addr; /* parsed http_listen */
 	socklen_t http_addrlen;
-	char *http_public_url;    /* base of links handed to reporters, no trailing '/' */
-	char *web_dir;            /* static files (style sheet) */
+	char *http_public_url; /* base of links handed to reporters, no trailing '/' */
+	char *web_dir;         /* static files (style sheet) */
 	unsigned http_max_connections;
-	unsigned http_timeout_s;  /* idle connection timeout */
-	char *store_path;         /* SQLite database file */
-	unsigned token_days;      /* how long a reporter's status link works */
+	unsigned http_timeout_s; /* idle connection timeout */
+	char *store_path;        /* SQLite database file */
+	unsigned token_days;     /* how long a reporter's status link works */
 	char *playbooks_dir;
 	enum log_level log_level;
 };

@@ -26,11 +26,11 @@ struct guidance_facts {
 
 struct guidance_report {
 	const struct pb_target *target;
-	char *text;            /* how to report, placeholders filled, dates added (malloc'd) */
-	bool conditional;      /* shown because the answer was "don't know" */
-	bool has_deadline;     /* the PPC dates below are set */
+	char *text;        /* how to report, placeholders filled, dates added (malloc'd) */
+	bool conditional;  /* shown because the answer was "don't know" */
+	bool has_deadline; /* the PPC dates below are set */
 	char prelim_earliest[11], prelim_latest[11], final_due[11]; /* JST dates */
-	int final_days;        /* 30, or 60 for malicious cases */
+	int final_days; /* 30, or 60 for malicious cases */
 };
 
 struct guidance {

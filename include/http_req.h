@@ -42,12 +42,12 @@ struct http_req {
 	struct MHD_Connection *conn;
 	enum http_route route;
 	bool post, head;
-	char arg[64];          /* the path's variable part: a reference or playbook id */
-	enum lang ui;          /* page language from ?lang=, Japanese by default */
+	char arg[64]; /* the path's variable part: a reference or playbook id */
+	enum lang ui; /* page language from ?lang=, Japanese by default */
 	struct buf body;
 	bool too_large;
-	int64_t received_ms;   /* wall clock when the request arrived */
-	int64_t mono_us;       /* monotonic clock when the request arrived */
+	int64_t received_ms; /* wall clock when the request arrived */
+	int64_t mono_us;     /* monotonic clock when the request arrived */
 	struct MHD_Response *response;
 	unsigned status;
 	bool suspended;

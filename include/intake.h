@@ -12,12 +12,12 @@
 #include "case.h"
 #include "playbook.h"
 
-#define INTAKE_COMPANY_MAX 100     /* characters */
-#define INTAKE_NAME_MAX 100        /* characters */
-#define INTAKE_PHONE_MAX 40        /* bytes after normalisation */
-#define INTAKE_EMAIL_MAX 254       /* bytes */
+#define INTAKE_COMPANY_MAX     100  /* characters */
+#define INTAKE_NAME_MAX        100  /* characters */
+#define INTAKE_PHONE_MAX       40   /* bytes after normalisation */
+#define INTAKE_EMAIL_MAX       254  /* bytes */
 #define INTAKE_DESCRIPTION_MAX 2000 /* characters */
-#define INTAKE_MAX_ERRORS 16
+#define INTAKE_MAX_ERRORS      16
 
 struct intake_error {
 	const char *field;

@@ -19,18 +19,18 @@ int log_level_parse(const char *s, enum log_level *out);
 void log_write(enum log_level level, int errnum, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-#define log_at(lvl, errnum, ...)                                                             \
-	do {                                                                                     \
-		if ((lvl) >= log_threshold)                                                          \
-			log_write((lvl), (errnum), __VA_ARGS__);                                         \
+#define log_at(lvl, errnum, ...)                                                                   \
+	do {                                                                                       \
+		if ((lvl) >= log_threshold)                                                        \
+			log_write((lvl), (errnum), __VA_ARGS__);                                   \
 	} while (0)
 
 #define log_debug(...) log_at(LOG_LEVEL_DEBUG, 0, __VA_ARGS__)
 #define log_info(...)  log_at(LOG_LEVEL_INFO, 0, __VA_ARGS__)
 #define log_warnx(...) log_at(LOG_LEVEL_WARN, 0, __VA_ARGS__)
 /* log_warn(err, ...): err is a negative errno, as returned everywhere here. */
-#define log_warn(err, ...) log_at(LOG_LEVEL_WARN, -(err), __VA_ARGS__)
-#define log_errorx(...)    log_at(LOG_LEVEL_ERROR, 0, __VA_ARGS__)
+#define log_warn(err, ...)  log_at(LOG_LEVEL_WARN, -(err), __VA_ARGS__)
+#define log_errorx(...)     log_at(LOG_LEVEL_ERROR, 0, __VA_ARGS__)
 #define log_error(err, ...) log_at(LOG_LEVEL_ERROR, -(err), __VA_ARGS__)
 
 #endif

@@ -48,12 +48,12 @@ struct playbook {
 	int order;
 	const char *updated; /* "YYYY-MM-DD" */
 	struct pb_text name, picker, summary;
-	bool malicious;      /* deliberate act: APPI final report in 60 days */
+	bool malicious; /* deliberate act: APPI final report in 60 days */
 	const struct pb_item *steps, *dont, *evidence;
 	size_t nsteps, ndont, nevidence;
 	const struct pb_report *report_to;
 	size_t nreport_to;
-	json_t *json;        /* the file as loaded (borrowed) */
+	json_t *json; /* the file as loaded (borrowed) */
 };
 
 struct pb_target {

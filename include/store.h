@@ -48,9 +48,9 @@ struct store_case_new {
 	const struct case_input *in; /* borrowed until the callback */
 	unsigned char token_hash[TOKEN_HASH_LEN];
 	int64_t token_expires_ms;
-	int64_t received_ms;         /* UTC time the report arrived */
-	char ref[CASE_REF_LEN + 1];  /* set by the store before the callback */
-	int64_t case_id;             /* set by the store before the callback */
+	int64_t received_ms;        /* UTC time the report arrived */
+	char ref[CASE_REF_LEN + 1]; /* set by the store before the callback */
+	int64_t case_id;            /* set by the store before the callback */
 };
 
 /*

@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define TOKEN_LEN 32      /* base64url characters for 24 random bytes */
+#define TOKEN_LEN      32 /* base64url characters for 24 random bytes */
 #define TOKEN_HASH_LEN 32
 
 /* Writes a new random reference into OUT[11]. */
