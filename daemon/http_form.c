@@ -143,8 +143,13 @@ static void on_form_case_stored(struct http_req *r, int status)
 	}
 	buf_init(&url, 1024);
 	rc = http_status_url(r, &url, r->nc.ref, r->token);
-	if (rc == 0)
-		rc = page_result(&b, r->ui, r->nc.ref, url.data, &g);
+	{
+		struct page_details d = {r->in.company, r->in.name, r->in.phone, r->in.email,
+		                         r->in.description};
+
+		if (rc == 0)
+			rc = page_result(&b, r->ui, r->nc.ref, url.data, &g, &d);
+	}
 	buf_fini(&url);
 	guidance_fini(&g);
 	if (rc == 0)

@@ -379,8 +379,49 @@ static int guidance_html(struct buf *b, enum lang ui, const struct guidance *g)
 	return rc;
 }
 
+static int detail_row(struct buf *b, const char *label, const char *value)
+{
+	int rc;
+
+	if (value == NULL || value[0] == '\0')
+		return 0;
+	rc = buf_puts(b, "<dt>");
+	if (rc == 0)
+		rc = buf_put_html(b, label);
+	if (rc == 0)
+		rc = buf_puts(b, "</dt><dd>");
+	if (rc == 0)
+		rc = buf_put_html(b, value);
+	return rc == 0 ? buf_puts(b, "</dd>") : rc;
+}
+
+/* "What you told us": lets the reporter check the call-back number. */
+static int details_html(struct buf *b, enum lang ui, const struct guidance *g,
+                        const struct page_details *d)
+{
+	int rc;
+
+	if (d == NULL)
+		return 0;
+	rc = buf_printf(b, "<section class=\"details\"><h2>%s</h2><dl id=\"details\">",
+	                T("ご連絡いただいた内容", "What you told us"));
+	if (rc == 0)
+		rc = detail_row(b, T("会社名", "Company"), d->company);
+	if (rc == 0)
+		rc = detail_row(b, T("所在地", "Prefecture"), g->pref->name.s[ui]);
+	if (rc == 0)
+		rc = detail_row(b, T("お名前", "Name"), d->name);
+	if (rc == 0)
+		rc = detail_row(b, T("折り返しの電話番号", "Call-back phone"), d->phone);
+	if (rc == 0)
+		rc = detail_row(b, T("メールアドレス", "E-mail"), d->email);
+	if (rc == 0)
+		rc = detail_row(b, T("状況", "What you see"), d->description);
+	return rc == 0 ? buf_puts(b, "</dl></section>") : rc;
+}
+
 int page_result(struct buf *b, enum lang ui, const char *ref, const char *status_url,
-                const struct guidance *g)
+                const struct guidance *g, const struct page_details *d)
 {
 	int rc = head(b, ui, T("受け付けました", "Report received"));
 
@@ -418,6 +459,8 @@ int page_result(struct buf *b, enum lang ui, const char *ref, const char *status
 		rc = buf_put_html(b, status_url);
 	if (rc == 0)
 		rc = buf_puts(b, "</a></p></section>");
+	if (rc == 0)
+		rc = details_html(b, ui, g, d);
 	return rc == 0 ? foot(b) : rc;
 }
 
@@ -483,6 +526,12 @@ int page_status(struct buf *b, enum lang ui, const struct case_record *rec,
 		rc = buf_puts(b, "</ol>");
 	if (rc == 0)
 		rc = guidance_html(b, ui, g);
+	if (rc == 0) {
+		struct page_details d = {rec->company, rec->name, rec->phone, rec->email,
+		                         rec->description};
+
+		rc = details_html(b, ui, g, &d);
+	}
 	return rc == 0 ? foot(b) : rc;
 }
 

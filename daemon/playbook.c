@@ -569,8 +569,7 @@ int playbook_set_load(const char *dir, struct playbook_set **out, struct buf *er
 		}
 		closedir(d);
 	}
-	if (problems == 0)
-		check_references(set, errors, &problems);
+	check_references(set, errors, &problems);
 	if (oom) {
 		playbook_set_free(set);
 		return -ENOMEM;

@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +23,23 @@
 #define STORE_BUSY_MS   5000
 #define STORE_REF_TRIES 16
 
-enum store_job_kind { JOB_CASE_INSERT, JOB_EVENT_APPEND };
+#define STORE_STMT_CACHE 128
+
+enum store_job_kind { JOB_CASE_INSERT, JOB_EVENT_APPEND, JOB_WRITE };
+
+struct stmt_cache {
+	const char *sql[STORE_STMT_CACHE];
+	sqlite3_stmt *st[STORE_STMT_CACHE];
+	size_t n;
+};
+
+struct store_tx {
+	struct store *st;
+};
+
+struct store_row {
+	sqlite3_stmt *s;
+};
 
 struct store_job {
 	struct store_job *next;
@@ -36,6 +53,10 @@ struct store_job {
 			int64_t case_id, at_ms, elapsed_us;
 			char *kind, *actor, *detail;
 		} ev;
+		struct {
+			store_write_fn fn;
+			void *arg;
+		} w;
 	} u;
 };
 
@@ -54,6 +75,7 @@ struct store {
 	sqlite3 *rdb; /* loop only */
 	sqlite3_stmt *w_case, *w_event;
 	sqlite3_stmt *r_case, *r_events, *r_count;
+	struct stmt_cache wcache, rcache;
 };
 
 /* Schema migrations: entry N brings user_version from N to N + 1. */
@@ -94,6 +116,66 @@ static const char *const migrations[] = {
     " BEGIN SELECT RAISE(ABORT, 'the timeline is append-only'); END;"
     "CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events"
     " BEGIN SELECT RAISE(ABORT, 'the timeline is append-only'); END;",
+
+    /* 2: the relay — roster, on-call schedules, escalation state, outbox. */
+    "CREATE TABLE specialists ("
+    " id TEXT PRIMARY KEY,"
+    " name TEXT NOT NULL,"
+    " jid TEXT NOT NULL UNIQUE,"
+    " email TEXT,"
+    " phone TEXT,"
+    " prefectures TEXT NOT NULL,"
+    " specialties TEXT NOT NULL,"
+    " languages TEXT NOT NULL,"
+    " onsite INTEGER NOT NULL DEFAULT 0,"
+    " first_consult_free INTEGER NOT NULL DEFAULT 0,"
+    " active INTEGER NOT NULL DEFAULT 1);"
+    "CREATE TABLE rotations ("
+    " id INTEGER PRIMARY KEY,"
+    " scope TEXT NOT NULL,"
+    " period TEXT NOT NULL CHECK (period IN ('daily', 'weekly')),"
+    " handoff TEXT NOT NULL,"
+    " tz TEXT NOT NULL,"
+    " start_ms INTEGER NOT NULL,"
+    " members TEXT NOT NULL);"
+    "CREATE TABLE overrides ("
+    " id INTEGER PRIMARY KEY,"
+    " scope TEXT NOT NULL,"
+    " specialist_id TEXT NOT NULL,"
+    " start_ms INTEGER NOT NULL,"
+    " end_ms INTEGER NOT NULL);"
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
+    "INSERT INTO meta VALUES ('roster_version', 0);"
+    "ALTER TABLE cases ADD COLUMN assigned_to TEXT;"
+    "ALTER TABLE cases ADD COLUMN esc_round INTEGER;"
+    "ALTER TABLE cases ADD COLUMN esc_step INTEGER;"
+    "ALTER TABLE cases ADD COLUMN esc_due_ms INTEGER;"
+    "CREATE INDEX cases_escalating ON cases(esc_due_ms) WHERE esc_due_ms IS NOT NULL;"
+    "CREATE TABLE alerts ("
+    " case_id INTEGER NOT NULL REFERENCES cases(id),"
+    " specialist_id TEXT NOT NULL,"
+    " round INTEGER NOT NULL,"
+    " step INTEGER NOT NULL,"
+    " state TEXT NOT NULL,"
+    " at_ms INTEGER NOT NULL,"
+    " PRIMARY KEY (case_id, specialist_id, round));"
+    "CREATE TABLE outbox ("
+    " id INTEGER PRIMARY KEY,"
+    " case_id INTEGER REFERENCES cases(id),"
+    " channel TEXT NOT NULL DEFAULT 'xmpp',"
+    " recipient TEXT NOT NULL,"
+    " kind TEXT NOT NULL,"
+    " round INTEGER NOT NULL DEFAULT 0,"
+    " step INTEGER NOT NULL DEFAULT 0,"
+    " body TEXT NOT NULL,"
+    " created_ms INTEGER NOT NULL,"
+    " sent_ms INTEGER,"
+    " delivered_ms INTEGER,"
+    " attempts INTEGER NOT NULL DEFAULT 0,"
+    " state TEXT NOT NULL DEFAULT 'pending');"
+    "CREATE UNIQUE INDEX outbox_once ON outbox(case_id, recipient, kind, round, step)"
+    " WHERE kind = 'alert';"
+    "CREATE INDEX outbox_pending ON outbox(state) WHERE state = 'pending';",
 };
 
 static int errno_of(int rc)
@@ -247,7 +329,6 @@ static int run_case_insert(struct store *st, struct store_case_new *nc)
 		return errno_of(rc);
 	}
 	nc->case_id = sqlite3_last_insert_rowid(st->wdb);
-
 	s = st->w_event;
 	sqlite3_bind_int64(s, 1, nc->case_id);
 	sqlite3_bind_int64(s, 2, nc->received_ms);
@@ -262,7 +343,150 @@ static int run_case_insert(struct store *st, struct store_case_new *nc)
 		log_warnx("store: insert event: case=%s: %s", nc->ref, sqlite3_errmsg(st->wdb));
 		return errno_of(rc);
 	}
+	if (nc->after != NULL) {
+		struct store_tx tx = {st};
+
+		return nc->after(&tx, nc->after_arg);
+	}
 	return 0;
+}
+
+/* ---- statements by address, for the modules' own SQL ---- */
+
+static sqlite3_stmt *cached(sqlite3 *db, struct stmt_cache *c, const char *sql)
+{
+	sqlite3_stmt *s = NULL;
+
+	for (size_t i = 0; i < c->n; i++)
+		if (c->sql[i] == sql)
+			return c->st[i];
+	if (prepare(db, sql, &s) < 0)
+		return NULL;
+	if (c->n < STORE_STMT_CACHE) {
+		c->sql[c->n] = sql;
+		c->st[c->n++] = s;
+	}
+	return s;
+}
+
+static void cache_clear(struct stmt_cache *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		sqlite3_finalize(c->st[i]);
+	c->n = 0;
+}
+
+static int bind_args(sqlite3_stmt *s, const char *types, va_list ap)
+{
+	int i = 1;
+
+	for (const char *t = types; *t != '\0'; t++, i++) {
+		int rc;
+
+		switch (*t) {
+		case 'i': rc = sqlite3_bind_int64(s, i, va_arg(ap, int64_t)); break;
+		case 'b': rc = sqlite3_bind_int(s, i, va_arg(ap, int) != 0); break;
+		case 't': rc = bind_text(s, i, va_arg(ap, const char *)); break;
+		default: return -EINVAL;
+		}
+		if (rc != SQLITE_OK)
+			return errno_of(rc);
+	}
+	return 0;
+}
+
+static int run_stmt(sqlite3 *db, sqlite3_stmt *s, store_row_cb cb, void *arg, int64_t *changes)
+{
+	struct store_row row = {s};
+	int rc;
+	int stop = 0;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (cb != NULL && (stop = cb(arg, &row)) != 0)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		log_warnx("store: %s: %s", sqlite3_sql(s), sqlite3_errmsg(db));
+	if (changes != NULL)
+		*changes = sqlite3_changes64(db);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	if (stop != 0)
+		return stop;
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : errno_of(rc);
+}
+
+int64_t store_tx_exec(struct store_tx *tx, const char *sql, const char *types, ...)
+{
+	sqlite3_stmt *s = cached(tx->st->wdb, &tx->st->wcache, sql);
+	int64_t changes = 0;
+	va_list ap;
+	int rc;
+
+	if (s == NULL)
+		return -EIO;
+	va_start(ap, types);
+	rc = bind_args(s, types, ap);
+	va_end(ap);
+	if (rc == 0)
+		rc = run_stmt(tx->st->wdb, s, NULL, NULL, &changes);
+	else
+		sqlite3_clear_bindings(s);
+	return rc < 0 ? rc : changes;
+}
+
+int store_tx_query(struct store_tx *tx, const char *sql, store_row_cb cb, void *arg,
+                   const char *types, ...)
+{
+	sqlite3_stmt *s = cached(tx->st->wdb, &tx->st->wcache, sql);
+	va_list ap;
+	int rc;
+
+	if (s == NULL)
+		return -EIO;
+	va_start(ap, types);
+	rc = bind_args(s, types, ap);
+	va_end(ap);
+	if (rc == 0)
+		rc = run_stmt(tx->st->wdb, s, cb, arg, NULL);
+	return rc;
+}
+
+int64_t store_tx_last_id(struct store_tx *tx)
+{
+	return sqlite3_last_insert_rowid(tx->st->wdb);
+}
+
+int store_read(struct store *st, const char *sql, store_row_cb cb, void *arg, const char *types,
+               ...)
+{
+	sqlite3_stmt *s = cached(st->rdb, &st->rcache, sql);
+	va_list ap;
+	int rc;
+
+	if (s == NULL)
+		return -EIO;
+	va_start(ap, types);
+	rc = bind_args(s, types, ap);
+	va_end(ap);
+	if (rc == 0)
+		rc = run_stmt(st->rdb, s, cb, arg, NULL);
+	return rc;
+}
+
+int64_t store_row_int(struct store_row *row, int i)
+{
+	return sqlite3_column_int64(row->s, i);
+}
+
+const char *store_row_text(struct store_row *row, int i)
+{
+	return (const char *)sqlite3_column_text(row->s, i);
+}
+
+int store_row_is_null(struct store_row *row, int i)
+{
+	return sqlite3_column_type(row->s, i) == SQLITE_NULL;
 }
 
 static int run_event_append(struct store *st, struct store_job *job)
@@ -289,9 +513,12 @@ static int run_event_append(struct store *st, struct store_job *job)
 
 static int run_job(struct store *st, struct store_job *job)
 {
+	struct store_tx tx = {st};
+
 	switch (job->kind) {
 	case JOB_CASE_INSERT: return run_case_insert(st, job->u.nc);
 	case JOB_EVENT_APPEND: return run_event_append(st, job);
+	case JOB_WRITE: return job->u.w.fn(&tx, job->u.w.arg);
 	}
 	return -EINVAL;
 }
@@ -428,6 +655,20 @@ static int submit(struct store *st, struct store_job *job)
 	pthread_mutex_unlock(&st->mu);
 	st->pending++;
 	return 0;
+}
+
+int store_write(struct store *st, store_write_fn fn, void *arg, store_done_cb cb, void *cb_arg)
+{
+	struct store_job *job = calloc(1, sizeof *job);
+
+	if (job == NULL)
+		return -ENOMEM;
+	job->kind = JOB_WRITE;
+	job->cb = cb;
+	job->arg = cb_arg;
+	job->u.w.fn = fn;
+	job->u.w.arg = arg;
+	return submit(st, job);
 }
 
 int store_case_insert(struct store *st, struct store_case_new *nc, store_done_cb cb, void *arg)
@@ -712,6 +953,8 @@ void store_close(struct store *st)
 	sqlite3_finalize(st->r_case);
 	sqlite3_finalize(st->r_events);
 	sqlite3_finalize(st->r_count);
+	cache_clear(&st->wcache);
+	cache_clear(&st->rcache);
 	sqlite3_close(st->rdb);
 	sqlite3_close(st->wdb);
 	pthread_cond_destroy(&st->cv);

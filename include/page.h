@@ -24,9 +24,14 @@ typedef const char *(*page_value_cb)(void *src, const char *field);
 int page_form(struct buf *b, const struct playbook_set *set, enum lang ui, page_value_cb value,
               void *src, const struct intake_errors *errs);
 
+/* What the reporter told us, shown back on their own pages (may be NULL). */
+struct page_details {
+	const char *company, *name, *phone, *email, *description;
+};
+
 /* The answer to a report: reference, guidance, status link, call-back note. */
 int page_result(struct buf *b, enum lang ui, const char *ref, const char *status_url,
-                const struct guidance *g);
+                const struct guidance *g, const struct page_details *d);
 
 /* The reporter's status page: guidance again and the timeline. */
 int page_status(struct buf *b, enum lang ui, const struct case_record *rec,

@@ -43,6 +43,48 @@ void store_close(struct store *st);
 /* The number of queued writes whose callback has not run yet. */
 unsigned store_pending(const struct store *st);
 
+/* The writer's transaction, valid only inside a store_write_fn. */
+struct store_tx;
+/* A row of a query result, valid only inside a store_row_cb. */
+struct store_row;
+
+/* Runs on the writer thread inside its own savepoint. Returns 0 to keep the
+ * job's writes, a negative errno to roll them back (and fail the job). */
+typedef int (*store_write_fn)(struct store_tx *tx, void *arg);
+
+/* Called for each row; return 0 to go on, anything else to stop with it. */
+typedef int (*store_row_cb)(void *arg, struct store_row *row);
+
+/*
+ * Queues FN to run on the writer thread in the next batch. ARG must stay
+ * valid until CB (may be NULL) has run on the loop. Returns 0 when queued or
+ * a negative errno (then nothing runs).
+ */
+int store_write(struct store *st, store_write_fn fn, void *arg, store_done_cb cb, void *cb_arg);
+
+/*
+ * Runs SQL inside TX. SQL must have static storage: statements are cached by
+ * its address. TYPES names one bound argument per character: 'i' int64_t,
+ * 't' const char * (NULL binds NULL), 'b' int (0/1). Returns the number of
+ * rows changed, or a negative errno (-EEXIST on a constraint).
+ */
+int64_t store_tx_exec(struct store_tx *tx, const char *sql, const char *types, ...);
+/* Like store_tx_exec for a SELECT, calling CB per row. Returns 0, CB's
+ * non-zero value, or a negative errno. */
+int store_tx_query(struct store_tx *tx, const char *sql, store_row_cb cb, void *arg,
+                   const char *types, ...);
+/* The rowid of the last INSERT in TX. */
+int64_t store_tx_last_id(struct store_tx *tx);
+
+/* A SELECT on the loop's read-only connection; same conventions. */
+int store_read(struct store *st, const char *sql, store_row_cb cb, void *arg, const char *types,
+               ...);
+
+/* Column I of ROW; text is borrowed for the callback (NULL for NULL). */
+int64_t store_row_int(struct store_row *row, int i);
+const char *store_row_text(struct store_row *row, int i);
+int store_row_is_null(struct store_row *row, int i);
+
 /* A new case as the store takes it. */
 struct store_case_new {
 	const struct case_input *in; /* borrowed until the callback */
@@ -51,6 +93,10 @@ struct store_case_new {
 	int64_t received_ms;        /* UTC time the report arrived */
 	char ref[CASE_REF_LEN + 1]; /* set by the store before the callback */
 	int64_t case_id;            /* set by the store before the callback */
+	/* Runs in the same transaction right after the insert (may be NULL):
+	 * the case's routing and first alerts are written with it. */
+	store_write_fn after;
+	void *after_arg;
 };
 
 /*

@@ -1,0 +1,290 @@
+/*
+ * api_validation.c — a report the daemon cannot accept is refused with a
+ * status and a JSON error that names the field to fix, so the reporter's
+ * app can point at it; nothing malformed gets into a case.
+ */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "fixture.h"
+#include "harness.h"
+
+TestSuite(api_validation, .fini = harness_cleanup, .timeout = 60);
+
+/*
+ * POST text with the content type and assert the status and the JSON
+ * error: a non-empty "error" and "field" equal to field (NULL: JSON null).
+ */
+static void expect_refused(struct harness_daemon *d, const char *content_type, const char *text,
+                           size_t len, long status, const char *field)
+{
+	struct harness_response res;
+	json_t *doc, *f;
+
+	harness_post(d, "/api/v1/cases", content_type, text, len, &res);
+	cr_assert(res.status == status, "want %ld for field %s, got %ld:\n%.1000s", status,
+	          field ? field : "null", res.status, res.body.data);
+	doc = fixture_response_json(&res);
+	cr_assert(json_is_string(json_object_get(doc, "error")) &&
+	              json_string_length(json_object_get(doc, "error")) > 0,
+	          "the error body should say what is wrong: %s", res.body.data);
+	f = json_object_get(doc, "field");
+	if (field == NULL)
+		cr_assert(json_is_null(f), "\"field\" should be null: %s", res.body.data);
+	else
+		cr_assert(json_is_string(f) && strcmp(json_string_value(f), field) == 0,
+		          "\"field\" should be \"%s\": %s", field, res.body.data);
+	json_decref(doc);
+	harness_response_fini(&res);
+}
+
+/* Send body as JSON and expect 400 naming field. */
+static void expect_field_refused(struct harness_daemon *d, const json_t *body, const char *field)
+{
+	char *text = fixture_json_dump(body);
+
+	expect_refused(d, "application/json", text, strlen(text), 400, field);
+	free(text);
+}
+
+Test(api_validation, report_without_a_phone_number_is_refused_naming_the_phone_field)
+{
+	struct harness_daemon *d = harness_daemon_new();
+	json_t *body = fixture_intake_new("ransomware", "ja");
+
+	harness_daemon_start(d);
+	json_object_del(body, "phone");
+	expect_field_refused(d, body, "phone");
+	json_decref(body);
+	harness_daemon_finish(d);
+}
+
+Test(api_validation, prefecture_48_is_refused_as_unknown)
+{
+	struct harness_daemon *d = harness_daemon_new();
+	json_t *body = fixture_intake_new("ransomware", "ja");
+
+	harness_daemon_start(d);
+	fixture_json_set(body, "prefecture", "48");
+	expect_field_refused(d, body, "prefecture");
+	json_decref(body);
+	harness_daemon_finish(d);
+}
+
+Test(api_validation, prefecture_code_with_trailing_letters_is_refused)
+{
+	struct harness_daemon *d = harness_daemon_new();
+	json_t *body = fixture_intake_new("ransomware", "ja");
+
+	harness_daemon_start(d);
+	fixture_json_set(body, "prefecture", "27x");
+	expect_field_refused(d, body, "prefecture");
+	json_decref(body);
+	harness_daemon_finish(d);
+}
+
+Test(api_validation, unknown_incident_type_is_refused)
+{
+	struct harness_daemon *d = harness_daemon_new();
+	json_t *body = fixture_intake_new("alien_invasion", "ja");
+
+	harness_daemon_start(d);
+	expect_field_refused(d, body, "incident_type");
+	json_decref(body);
+	harness_daemon_finish(d);
+}
+
+Test(api_validation, answer_other_than_yes_no_or_unknown_is_refused)
+{
+	struct harness_daemon *d = harness_daemon_new();
+	json_t *body = fixture_intake_new("ransomware", "ja");
+
+	harness_daemon_start(d);
+	fixture_json_set(body, "still_happening", "maybe");
+	expect_field_refused(d, body, "still_happening");
+	json_decref(body);
+	harness_daemon_finish(d);
+}
+
+Test(api_validation, incident_noticed_tomorrow_is_refused)
+{
+	struct harness_daemon *d = harness_daemon_new();
+	json_t *body = fixture_intake_new("ransomware", "ja");
+	char at[32];
+
+	harness_daemon_start(d);
+	fixture_time_rfc3339(time(NULL) + 86400, at, sizeof at);
+	fixture_json_set(body, "noticed_at", at);
+	expect_field_refused(d, body, "noticed_at");
+	json_decref(body);
+	harness_daemon_finish(d);
+}
+
+Test(api_validation, noticed_at_that_is_not_rfc3339_is_refused)
+{
+	struct harness_daemon *d = harness_daemon_new();
+	json_t *body = fixture_intake_new("ransomware", "ja");
+
+	harness_daemon_start(d);
+	fixture_json_set(body, "noticed_at", "2025/01/01 10:00");
+	expect_field_refused(d, body, "noticed_at");
+	json_decref(body);
+	harness_daemon_finish(d);
+}
+
+Test(api_validation, invalid_utf8_in_the_company_name_is_refused)
+{
+	struct harness_daemon *d = harness_daemon_new();
+	json_t *body = fixture_intake_new("ransomware", "ja");
+	struct harness_response res;
+	char *text, *mark;
+	json_t *doc, *f;
+
+	harness_daemon_start(d);
+	fixture_json_set(body, "company", "Bad#Bytes Ltd");
+	text = fixture_json_dump(body);
+	mark = strchr(text, '#');
+	cr_assert(mark != NULL, "marker lost");
+	*mark = (char)0xff;
+	harness_post(d, "/api/v1/cases", "application/json", text, strlen(text), &res);
+	cr_assert(res.status == 400, "raw byte 0xff should get 400, got %ld:\n%.1000s", res.status,
+	          res.body.data);
+	doc = fixture_response_json(&res);
+	cr_assert(json_is_string(json_object_get(doc, "error")), "error body: %s", res.body.data);
+	/* A JSON parser stops before it knows the field: "company" or null. */
+	f = json_object_get(doc, "field");
+	cr_assert(json_is_null(f) ||
+	              (json_is_string(f) && strcmp(json_string_value(f), "company") == 0),
+	          "\"field\" should be \"company\" (or null): %s", res.body.data);
+	json_decref(doc);
+	harness_response_fini(&res);
+	free(text);
+	json_decref(body);
+	harness_daemon_finish(d);
+}
+
+Test(api_validation, control_character_in_the_name_is_refused)
+{
+	struct harness_daemon *d = harness_daemon_new();
+	json_t *body = fixture_intake_new("ransomware", "ja");
+
+	harness_daemon_start(d);
+	fixture_json_set(body, "name", "山田\a太郎");
+	expect_field_refused(d, body, "name");
+	json_decref(body);
+	harness_daemon_finish(d);
+}
+
+Test(api_validation, number_where_the_phone_text_belongs_is_refused_naming_the_field)
+{
+	struct harness_daemon *d = harness_daemon_new();
+	json_t *body = fixture_intake_new("ransomware", "ja");
+
+	harness_daemon_start(d);
+	json_object_set_new(body, "phone", json_integer(312345678));
+	expect_field_refused(d, body, "phone");
+	json_decref(body);
+	harness_daemon_finish(d);
+}
+
+Test(api_validation, boolean_where_an_answer_belongs_is_refused_naming_the_field)
+{
+	struct harness_daemon *d = harness_daemon_new();
+	json_t *body = fixture_intake_new("ransomware", "ja");
+
+	harness_daemon_start(d);
+	json_object_set_new(body, "money_involved", json_true());
+	expect_field_refused(d, body, "money_involved");
+	json_decref(body);
+	harness_daemon_finish(d);
+}
+
+Test(api_validation, body_that_is_not_json_is_refused_with_a_null_field)
+{
+	struct harness_daemon *d = harness_daemon_new();
+	static const char text[] = "incident_type=ransomware&phone=0312345678";
+
+	harness_daemon_start(d);
+	expect_refused(d, "application/json", text, strlen(text), 400, NULL);
+	harness_daemon_finish(d);
+}
+
+/* A valid report whose description makes the body about 70 KiB. */
+static char *oversized_body(void)
+{
+	json_t *body = fixture_intake_new("ransomware", "ja");
+	size_t n = 70 * 1024;
+	char *filler = malloc(n + 1);
+	char *text;
+
+	cr_assert(filler != NULL, "out of memory");
+	memset(filler, 'A', n);
+	filler[n] = '\0';
+	fixture_json_set(body, "description", filler);
+	text = fixture_json_dump(body);
+	free(filler);
+	json_decref(body);
+	return text;
+}
+
+Test(api_validation, body_over_64_kib_is_refused_with_413)
+{
+	struct harness_daemon *d = harness_daemon_new();
+	char *text = oversized_body();
+	struct harness_response res;
+
+	harness_daemon_start(d);
+	harness_post(d, "/api/v1/cases", "application/json", text, strlen(text), &res);
+	cr_assert(res.status == 413, "a %zu-byte body should get 413, got %ld:\n%.500s",
+	          strlen(text), res.status, res.body.data);
+	harness_response_fini(&res);
+	free(text);
+	harness_daemon_finish(d);
+}
+
+Test(api_validation, chunked_body_over_64_kib_is_refused_with_413)
+{
+	struct harness_daemon *d = harness_daemon_new();
+	char *text = oversized_body();
+	const char *headers[] = {"Content-Type: application/json", NULL};
+	struct harness_response res;
+	struct harness_request req;
+	char url[256];
+
+	harness_daemon_start(d);
+	snprintf(url, sizeof url, "%s/api/v1/cases", d->base_url);
+	memset(&req, 0, sizeof req);
+	memset(&res, 0, sizeof res);
+	req.method = "POST";
+	req.url = url;
+	req.headers = headers;
+	req.body = text;
+	req.body_len = strlen(text);
+	req.chunked = 1;
+	harness_http_send(NULL, &req, &res);
+	cr_assert(res.status == 413,
+	          "a %zu-byte chunked body should get 413, got %ld (%s):\n%.500s", strlen(text),
+	          res.status, res.error, res.body.data);
+	harness_response_fini(&res);
+	free(text);
+	harness_daemon_finish(d);
+}
+
+Test(api_validation, plain_text_content_type_is_refused_with_415)
+{
+	struct harness_daemon *d = harness_daemon_new();
+	json_t *body = fixture_intake_new("ransomware", "ja");
+	char *text = fixture_json_dump(body);
+	struct harness_response res;
+
+	harness_daemon_start(d);
+	harness_post(d, "/api/v1/cases", "text/plain", text, strlen(text), &res);
+	cr_assert(res.status == 415, "text/plain should get 415, got %ld:\n%.500s", res.status,
+	          res.body.data);
+	harness_response_fini(&res);
+	free(text);
+	json_decref(body);
+	harness_daemon_finish(d);
+}

@@ -1,0 +1,266 @@
+/*
+ * lifecycle.c — the daemon as an operator sees it: it says when it is
+ * healthy, stops cleanly on SIGTERM, keeps every answered case across a
+ * stop or a crash, and `kakekomid -n` tells exactly which playbook file is
+ * wrong and where before anything is started.
+ */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "fixture.h"
+#include "harness.h"
+
+#define PLAYBOOK_FILE_MAX (1024 * 1024)
+
+TestSuite(lifecycle, .fini = harness_cleanup, .timeout = 60);
+
+/* Copy the regular files of from into the new folder to. */
+static void copy_folder(const char *from, const char *to)
+{
+	DIR *dir = opendir(from);
+	struct dirent *de;
+
+	cr_assert(dir != NULL, "opendir %s: %s", from, strerror(errno));
+	cr_assert(mkdir(to, 0755) == 0, "mkdir %s: %s", to, strerror(errno));
+	while ((de = readdir(dir)) != NULL) {
+		char src[PATH_MAX], dst[PATH_MAX];
+		struct harness_buf b = {.max = PLAYBOOK_FILE_MAX};
+		char chunk[8192];
+		size_t n;
+		FILE *in, *out;
+
+		if (de->d_name[0] == '.')
+			continue;
+		harness_path_join(src, sizeof src, from, de->d_name);
+		harness_path_join(dst, sizeof dst, to, de->d_name);
+		in = fopen(src, "rb");
+		if (in == NULL)
+			continue;
+		while ((n = fread(chunk, 1, sizeof chunk, in)) > 0)
+			harness_buf_append(&b, chunk, n);
+		fclose(in);
+		cr_assert(!b.truncated, "%s is bigger than %d bytes", src, PLAYBOOK_FILE_MAX);
+		out = fopen(dst, "wb");
+		cr_assert(out != NULL, "cannot write %s", dst);
+		if (b.len > 0)
+			fwrite(b.data, 1, b.len, out);
+		cr_assert(fclose(out) == 0, "cannot write %s", dst);
+		harness_buf_fini(&b);
+	}
+	closedir(dir);
+}
+
+static json_t *load_json(const char *path)
+{
+	json_error_t err;
+	json_t *doc = json_load_file(path, 0, &err);
+
+	cr_assert(doc != NULL, "%s: %s (line %d)", path, err.text, err.line);
+	return doc;
+}
+
+static void save_json(const json_t *doc, const char *path)
+{
+	cr_assert(json_dump_file(doc, path, JSON_INDENT(2)) == 0, "cannot write %s", path);
+}
+
+/*
+ * 1 when one line of text names file and one of the JSON path spellings
+ * of member key at index idx ("steps[0]", "steps/0", "steps.0"); with key
+ * NULL, naming the file is enough.
+ */
+static int line_names(const char *text, const char *file, const char *key, size_t idx)
+{
+	char forms[3][64];
+	const char *p = text;
+
+	if (key != NULL) {
+		snprintf(forms[0], sizeof forms[0], "%s[%zu]", key, idx);
+		snprintf(forms[1], sizeof forms[1], "%s/%zu", key, idx);
+		snprintf(forms[2], sizeof forms[2], "%s.%zu", key, idx);
+	}
+	while (p != NULL && *p != '\0') {
+		const char *eol = strchr(p, '\n');
+		size_t len = eol ? (size_t)(eol - p) : strlen(p);
+		char line[2048];
+
+		if (len >= sizeof line)
+			len = sizeof line - 1;
+		memcpy(line, p, len);
+		line[len] = '\0';
+		if (strstr(line, file) != NULL) {
+			if (key == NULL)
+				return 1;
+			for (int i = 0; i < 3; i++)
+				if (strstr(line, forms[i]) != NULL)
+					return 1;
+		}
+		p = eol ? eol + 1 : NULL;
+	}
+	return 0;
+}
+
+Test(lifecycle, health_check_says_ok)
+{
+	struct harness_daemon *d = harness_daemon_new();
+	struct harness_response res;
+	json_t *doc;
+
+	harness_daemon_start(d);
+	harness_get(d, "/healthz", &res);
+	cr_assert(res.status == 200, "GET /healthz: want 200, got %ld", res.status);
+	doc = fixture_response_json(&res);
+	cr_assert_str_eq(fixture_json_string(doc, "status"), "ok", "healthz status");
+	json_decref(doc);
+	harness_response_fini(&res);
+	harness_daemon_finish(d);
+}
+
+Test(lifecycle, sigterm_stops_cleanly_and_the_case_is_there_after_restart)
+{
+	struct harness_daemon *d = harness_daemon_new();
+	json_t *body = fixture_intake_new("malware", "ja");
+	json_t *ans, *doc;
+
+	harness_daemon_start(d);
+	ans = fixture_case_create(d, body);
+	harness_daemon_stop(d);
+	harness_daemon_restart(d);
+	doc = fixture_case_fetch(d, fixture_json_string(ans, "ref"),
+	                         fixture_json_string(ans, "token"));
+	cr_assert_str_eq(fixture_json_string(doc, "phone"), fixture_json_string(body, "phone"),
+	                 "the case should survive a clean restart");
+	json_decref(doc);
+	json_decref(ans);
+	json_decref(body);
+	harness_daemon_finish(d);
+}
+
+Test(lifecycle, answered_case_survives_kill_9_right_after_the_answer)
+{
+	struct harness_daemon *d = harness_daemon_new();
+	json_t *body = fixture_intake_new("ransomware", "ja");
+	json_t *ans, *doc;
+
+	harness_daemon_start(d);
+	ans = fixture_case_create(d, body);
+	harness_daemon_kill(d);
+	harness_daemon_restart(d);
+	doc = fixture_case_fetch(d, fixture_json_string(ans, "ref"),
+	                         fixture_json_string(ans, "token"));
+	cr_assert_str_eq(fixture_json_string(doc, "company"), fixture_json_string(body, "company"),
+	                 "a case answered with 201 must survive kill -9");
+	json_decref(doc);
+	json_decref(ans);
+	json_decref(body);
+	harness_daemon_finish(d);
+}
+
+Test(lifecycle, config_check_accepts_the_shipped_playbooks)
+{
+	struct harness_daemon *d = harness_daemon_new();
+	struct harness_output out;
+	int status = harness_daemon_check(d, &out);
+
+	cr_assert(status == 0, "kakekomid -n should pass on the shipped playbooks, got %d:\n%s%s",
+	          status, out.out.data, out.err.data);
+	harness_output_fini(&out);
+	harness_daemon_finish(d);
+}
+
+Test(lifecycle, config_check_names_a_report_to_target_the_directory_does_not_know)
+{
+	struct harness_daemon *d = harness_daemon_new();
+	struct harness_output out;
+	char dir[PATH_MAX], path[PATH_MAX];
+	json_t *doc, *report_to;
+	size_t bad_target;
+	int status;
+
+	harness_path_join(dir, sizeof dir, d->dir, "playbooks");
+	copy_folder(d->playbooks_dir, dir);
+	snprintf(d->playbooks_dir, sizeof d->playbooks_dir, "%s", dir);
+	harness_path_join(path, sizeof path, dir, "ddos.json");
+	doc = load_json(path);
+	report_to = json_object_get(doc, "report_to");
+	cr_assert(json_is_array(report_to), "ddos.json has no report_to array");
+	bad_target = json_array_size(report_to);
+	json_array_append_new(
+	    report_to, json_pack("{s:s, s:s}", "target", "carrier_pigeon", "when", "always"));
+	save_json(doc, path);
+	json_decref(doc);
+
+	status = harness_daemon_check(d, &out);
+	cr_assert(status == 1, "kakekomid -n should exit 1 on an unknown target, got %d:\n%s%s",
+	          status, out.out.data, out.err.data);
+	cr_assert(line_names(out.out.data, "ddos.json", "report_to", bad_target) ||
+	              line_names(out.err.data, "ddos.json", "report_to", bad_target),
+	          "a line should name ddos.json and report_to[%zu]:\n%s%s", bad_target,
+	          out.out.data, out.err.data);
+	harness_output_fini(&out);
+	harness_daemon_finish(d);
+}
+
+Test(lifecycle, config_check_names_the_file_and_json_path_of_each_broken_playbook)
+{
+	struct harness_daemon *d = harness_daemon_new();
+	struct harness_output out;
+	struct harness_buf all = {.max = HARNESS_OUTPUT_MAX * 2};
+	char dir[PATH_MAX], path[PATH_MAX];
+	json_t *doc, *step, *report_to;
+	size_t bad_target;
+	FILE *f;
+	int status;
+
+	harness_path_join(dir, sizeof dir, d->dir, "playbooks");
+	copy_folder(d->playbooks_dir, dir);
+	snprintf(d->playbooks_dir, sizeof d->playbooks_dir, "%s", dir);
+
+	/* A step that lost its English text. */
+	harness_path_join(path, sizeof path, dir, "ransomware.json");
+	doc = load_json(path);
+	step = json_array_get(json_object_get(doc, "steps"), 0);
+	cr_assert(json_object_del(step, "en") == 0, "ransomware.json steps[0] has no \"en\"");
+	save_json(doc, path);
+	json_decref(doc);
+
+	/* Whom-to-report-to with a target the directory does not know. */
+	harness_path_join(path, sizeof path, dir, "malware.json");
+	doc = load_json(path);
+	report_to = json_object_get(doc, "report_to");
+	cr_assert(json_is_array(report_to), "malware.json has no report_to array");
+	bad_target = json_array_size(report_to);
+	json_array_append_new(
+	    report_to, json_pack("{s:s, s:s}", "target", "carrier_pigeon", "when", "always"));
+	save_json(doc, path);
+	json_decref(doc);
+
+	/* A file cut off in the middle. */
+	harness_path_join(path, sizeof path, dir, "phishing.json");
+	f = fopen(path, "w");
+	cr_assert(f != NULL, "cannot write %s", path);
+	fputs("{\"id\": \"phishing\", \"steps\": [\n", f);
+	fclose(f);
+
+	status = harness_daemon_check(d, &out);
+	harness_buf_append(&all, out.out.data, out.out.len);
+	harness_buf_append(&all, "\n", 1);
+	harness_buf_append(&all, out.err.data, out.err.len);
+	cr_assert(status == 1, "kakekomid -n should exit 1 on broken playbooks, got %d:\n%s",
+	          status, all.data);
+	cr_assert(line_names(all.data, "ransomware.json", "steps", 0),
+	          "a line should name ransomware.json and steps[0] (no \"en\"):\n%s", all.data);
+	cr_assert(line_names(all.data, "malware.json", "report_to", bad_target),
+	          "a line should name malware.json and report_to[%zu] (unknown target):\n%s",
+	          bad_target, all.data);
+	cr_assert(line_names(all.data, "phishing.json", NULL, 0),
+	          "a line should name phishing.json (invalid JSON):\n%s", all.data);
+	harness_buf_fini(&all);
+	harness_output_fini(&out);
+	harness_daemon_finish(d);
+}

@@ -1,0 +1,215 @@
+/*
+ * harness.h — start the real kakekomid for one integration test and talk to it.
+ *
+ * Every test gets its own daemon in its own temporary folder on its own
+ * loopback port, so tests never share a store, a log or a socket. The
+ * harness writes the config, forks and execs the binaries named by
+ * KK_BUILD (default "build", relative to KK_SRC) and KK_SRC (the repository
+ * root, default "."), waits for /healthz, stops with SIGTERM and checks the
+ * exit status. A small libcurl client sends the requests.
+ *
+ * Failures are reported with Criterion assertions from the calling thread,
+ * so every function here that asserts must be called from the test's own
+ * thread. Functions that are safe from worker threads say so.
+ *
+ * Cleanup: a test ends with harness_daemon_finish(). If an assertion aborts
+ * the test first, harness_cleanup() (registered as the suite's .fini) kills
+ * what is still running, prints the tail of each daemon log and keeps the
+ * folder for inspection.
+ */
+#ifndef KK_TESTS_HARNESS_H
+#define KK_TESTS_HARNESS_H
+
+#include <curl/curl.h>
+#include <limits.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Caps on what the harness keeps; bigger answers are cut and flagged. */
+#define HARNESS_BODY_MAX    (4u * 1024u * 1024u)
+#define HARNESS_HEADERS_MAX (64u * 1024u)
+#define HARNESS_OUTPUT_MAX  (1024u * 1024u)
+#define HARNESS_URL_MAX     2048u
+
+/* Default time limits, in milliseconds. */
+#define HARNESS_READY_TIMEOUT_MS   10000
+#define HARNESS_STOP_TIMEOUT_MS    15000
+#define HARNESS_REQUEST_TIMEOUT_MS 10000
+#define HARNESS_RUN_TIMEOUT_MS     20000
+
+/* One daemon and the private folder it lives in. */
+struct harness_daemon {
+	char dir[PATH_MAX];           /* private temp folder, removed on success */
+	char config_path[PATH_MAX];   /* DIR/kakekomi.conf */
+	char log_path[PATH_MAX];      /* DIR/kakekomid.log: stderr of every run */
+	char db_path[PATH_MAX];       /* DIR/kakekomi.db */
+	char playbooks_dir[PATH_MAX]; /* absolute; $KK_SRC/playbooks unless changed */
+	char base_url[64];            /* http://127.0.0.1:PORT, also public_url */
+	unsigned short port;          /* loopback port, kept across restarts */
+	pid_t pid;                    /* running daemon, or 0 */
+	int starts;                   /* how many times it was started */
+	int log_shown;                /* the log tail was printed for a failure */
+};
+
+/* A growable byte buffer with a hard cap; data is always NUL-terminated. */
+struct harness_buf {
+	char *data;    /* owned; NULL until something is appended */
+	size_t len;    /* bytes kept, without the NUL */
+	size_t size;   /* bytes allocated */
+	size_t max;    /* cap on len; 0 means HARNESS_BODY_MAX */
+	int truncated; /* 1 when bytes beyond max were dropped */
+};
+
+/* What one HTTP exchange brought back. */
+struct harness_response {
+	long status;                 /* HTTP status, 0 when none arrived */
+	CURLcode curl_code;          /* CURLE_OK when the transfer completed */
+	char error[CURL_ERROR_SIZE]; /* curl's message when it did not */
+	struct harness_buf body;     /* response body */
+	struct harness_buf headers;  /* header lines of the final response */
+};
+
+/* One HTTP request; zero-initialise, then fill what you need. */
+struct harness_request {
+	const char *method;         /* "GET" when NULL */
+	const char *url;            /* absolute URL */
+	const char *const *headers; /* NULL-terminated "Name: value" lines, or NULL */
+	const char *body;           /* request body, or NULL */
+	size_t body_len;            /* bytes of body */
+	int chunked;                /* send body with chunked transfer-encoding */
+	long timeout_ms;            /* 0 means HARNESS_REQUEST_TIMEOUT_MS */
+};
+
+/* Output of a command run to completion. */
+struct harness_output {
+	int status;             /* exit code, or -1 when killed by a signal */
+	struct harness_buf out; /* stdout */
+	struct harness_buf err; /* stderr */
+};
+
+/*
+ * Suite .fini hook: kills daemons the test left running, prints their log
+ * tails and the folders kept, frees everything. Safe to call when nothing
+ * is left.
+ */
+void harness_cleanup(void);
+
+/*
+ * Absolute path of a file under the repository root ($KK_SRC), e.g.
+ * "playbooks". Writes into out (cap bytes); asserts on overflow.
+ */
+void harness_path_src(const char *rel, char *out, size_t cap);
+
+/* out = dir/name; asserts when it does not fit in cap bytes. */
+void harness_path_join(char *out, size_t cap, const char *dir, const char *name);
+
+/* Absolute path of a built binary ($KK_BUILD/name); asserts on overflow. */
+void harness_path_build(const char *name, char *out, size_t cap);
+
+/*
+ * Create a daemon record: a fresh private folder, a free loopback port and
+ * the paths above. Nothing runs yet. Owned by the harness until
+ * harness_daemon_finish() or harness_cleanup(). Asserts on failure.
+ */
+struct harness_daemon *harness_daemon_new(void);
+
+/* Write DIR/kakekomi.conf from the record's fields (called by start too). */
+void harness_daemon_write_config(struct harness_daemon *d);
+
+/*
+ * Start kakekomid -c CONFIG with stderr appended to the log and wait until
+ * GET /healthz answers 200 {"status":"ok"} (HARNESS_READY_TIMEOUT_MS).
+ * Asserts with the log tail when it exits or does not get ready.
+ */
+void harness_daemon_start(struct harness_daemon *d);
+
+/*
+ * SIGTERM, wait for the exit (HARNESS_STOP_TIMEOUT_MS) and assert exit
+ * status 0. Asserts with the log tail otherwise.
+ */
+void harness_daemon_stop(struct harness_daemon *d);
+
+/* SIGKILL and reap; the folder and port stay for a restart. */
+void harness_daemon_kill(struct harness_daemon *d);
+
+/* Start again on the same folder, store and port; see harness_daemon_start. */
+void harness_daemon_restart(struct harness_daemon *d);
+
+/*
+ * End of a passing test: stop (asserting exit 0) if running, remove the
+ * folder, free the record. d must not be used afterwards.
+ */
+void harness_daemon_finish(struct harness_daemon *d);
+
+/* Print the last max_bytes of the daemon's log to stderr. */
+void harness_daemon_print_log(struct harness_daemon *d, size_t max_bytes);
+
+/*
+ * Run argv (argv[0] a path) to completion with stdin from /dev/null,
+ * capturing stdout and stderr (each capped at HARNESS_OUTPUT_MAX). Asserts
+ * when it cannot start or does not end within timeout_ms (then it is
+ * killed). Returns out->status. Free with harness_output_fini().
+ */
+int harness_run(const char *const argv[], struct harness_output *out, int timeout_ms);
+
+/*
+ * Run "kakekomid -c CONFIG -n" (writing the config first). Returns the
+ * exit status.
+ */
+int harness_daemon_check(struct harness_daemon *d, struct harness_output *out);
+
+/*
+ * Run "kakekomictl -c CONFIG ARGS..." (NULL-terminated, at most 16).
+ * Returns the exit status.
+ */
+int harness_daemon_ctl(struct harness_daemon *d, struct harness_output *out, ...)
+    __attribute__((sentinel));
+
+/* Free the buffers of a command output; accepts an all-zero struct. */
+void harness_output_fini(struct harness_output *out);
+
+/*
+ * Append len bytes to b, keeping at most its cap; the overflow is dropped
+ * and b->truncated set. Returns 0, or -ENOMEM. Thread-safe per buffer.
+ */
+int harness_buf_append(struct harness_buf *b, const void *data, size_t len);
+
+/* Free b's memory and zero it; accepts NULL. */
+void harness_buf_fini(struct harness_buf *b);
+
+/*
+ * Send one request with a caller-owned easy handle (or a fresh one when
+ * curl is NULL). Never asserts, so it is safe from worker threads. Fills
+ * res (zero it first, free with harness_response_fini()). Returns 0 when a
+ * complete response arrived, -1 otherwise (res->curl_code, res->error).
+ */
+int harness_http_send(CURL *curl, const struct harness_request *req, struct harness_response *res);
+
+/*
+ * Common forms bound to a daemon: path is appended to d->base_url. They
+ * assert that a complete response arrived (any status).
+ */
+void harness_get(struct harness_daemon *d, const char *path, struct harness_response *res);
+void harness_get_bearer(struct harness_daemon *d, const char *path, const char *token,
+                        struct harness_response *res);
+void harness_post(struct harness_daemon *d, const char *path, const char *content_type,
+                  const char *body, size_t body_len, struct harness_response *res);
+
+/*
+ * Value of the first header called name (case-insensitive) in the final
+ * response, copied into out (cap bytes, cut to fit). Returns 1 when found,
+ * 0 when absent.
+ */
+int harness_response_header(const struct harness_response *res, const char *name, char *out,
+                            size_t cap);
+
+/* Free a response's buffers and zero it; accepts an all-zero struct. */
+void harness_response_fini(struct harness_response *res);
+
+/* Milliseconds on the monotonic clock. */
+long long harness_now_ms(void);
+
+/* Sleep for ms milliseconds (used only between polls). */
+void harness_sleep_ms(long ms);
+
+#endif
