@@ -8,7 +8,7 @@
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 BUILD   ?= build
-PKGS    := libuv libmicrohttpd sqlite3 jansson libsodium inih
+PKGS    := libuv libmicrohttpd sqlite3 jansson libsodium inih libstrophe
 TPKGS   := criterion libcurl
 
 # Warnings live in their own variable so that a user's CFLAGS cannot drop them.
@@ -30,7 +30,7 @@ pc_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
 ALL_CPPFLAGS := -D_GNU_SOURCE -Iinclude $(call pc_cflags,$(PKGS)) $(CPPFLAGS)
 ALL_CFLAGS   := $(WARN) $(HARDEN) $(EXTRA) $(CFLAGS) -MMD -MP
 ALL_LDFLAGS  := $(HARDEN_LD) $(EXTRA) $(LDFLAGS)
-LIBS         := $(call pc_libs,$(PKGS)) -lpthread -lm
+LIBS         := $(call pc_libs,$(PKGS)) -lcsv -lpthread -lm
 
 MAINS    := daemon/main.c daemon/ctl.c
 LIB_SRC  := $(filter-out $(MAINS),$(wildcard daemon/*.c notify/*.c))
