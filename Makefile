@@ -81,10 +81,10 @@ test: deps-test
 	KK_SRC=$(CURDIR) scripts/run-tests build/asan
 
 format:
-	clang-format -i daemon/*.c include/*.h
+	clang-format -i daemon/*.c notify/*.c include/*.h
 
 format-check:
-	clang-format --dry-run --Werror daemon/*.c include/*.h
+	clang-format --dry-run --Werror daemon/*.c notify/*.c include/*.h
 
 clean:
 	rm -rf build

@@ -83,3 +83,17 @@ void case_record_free(struct case_record *rec)
 	free(rec->description);
 	free(rec);
 }
+
+bool case_event_public(const char *kind)
+{
+	static const char *const public_kinds[] = {
+	    "received",  "guidance_delivered", "guidance_not_delivered", "routed",
+	    "escalated", "acknowledged",       "contact_revealed",       "contacted",
+	    "onsite",    "resolved",
+	};
+
+	for (size_t i = 0; i < sizeof public_kinds / sizeof public_kinds[0]; i++)
+		if (strcmp(public_kinds[i], kind) == 0)
+			return true;
+	return false;
+}

@@ -17,7 +17,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum config_type { CONFIG_STRING, CONFIG_UINT, CONFIG_LOGLEVEL, CONFIG_LISTEN, CONFIG_URL };
+enum config_type {
+	CONFIG_STRING,   /* non-empty text */
+	CONFIG_OPTIONAL, /* text, may be empty */
+	CONFIG_UINT,
+	CONFIG_LOGLEVEL,
+	CONFIG_LISTEN,
+	CONFIG_URL,
+	CONFIG_TLS,
+	CONFIG_STEPS,
+	CONFIG_JIDS,
+};
 
 struct config_key {
 	const char *section;
@@ -40,6 +50,16 @@ static const struct config_key config_keys[] = {
     {"store", "token_days", CONFIG_UINT, F(token_days), "180", 1, 3650},
     {"playbooks", "dir", CONFIG_STRING, F(playbooks_dir), "playbooks", 0, 0},
     {"log", "level", CONFIG_LOGLEVEL, F(log_level), "info", 0, 0},
+    {"xmpp", "jid", CONFIG_OPTIONAL, F(xmpp_jid), "", 0, 0},
+    {"xmpp", "password", CONFIG_OPTIONAL, F(xmpp_password), "", 0, 0},
+    {"xmpp", "password_file", CONFIG_OPTIONAL, F(xmpp_password_file), "", 0, 0},
+    {"xmpp", "host", CONFIG_OPTIONAL, F(xmpp_host), "", 0, 0},
+    {"xmpp", "port", CONFIG_UINT, F(xmpp_port), "0", 0, 65535},
+    {"xmpp", "tls", CONFIG_TLS, F(xmpp_tls), "required", 0, 0},
+    {"xmpp", "ca_file", CONFIG_OPTIONAL, F(xmpp_ca_file), "", 0, 0},
+    {"escalation", "steps", CONFIG_STEPS, F(escalation_steps), "5m", 0, 0},
+    {"escalation", "repeat", CONFIG_UINT, F(esc_repeat), "2", 1, 20},
+    {"escalation", "coordinators", CONFIG_JIDS, F(escalation_coordinators), "", 0, 0},
 };
 
 #undef F
@@ -114,6 +134,112 @@ static int parse_listen(const char *v, struct config *cfg)
 	return 0;
 }
 
+/* Milliseconds in "90s", "5m", "1h", "500ms" or a bare number of seconds. */
+static int parse_duration(const char *s, const char *end, unsigned *ms)
+{
+	unsigned long long n = 0;
+	unsigned long long mult = 1000;
+	const char *p = s;
+
+	while (p < end && *p >= '0' && *p <= '9') {
+		n = n * 10 + (unsigned long long)(*p - '0');
+		if (n > 100000000ULL)
+			return -EINVAL;
+		p++;
+	}
+	if (p == s)
+		return -EINVAL;
+	if (end - p == 2 && strncmp(p, "ms", 2) == 0)
+		mult = 1;
+	else if (end - p == 1 && *p == 's')
+		mult = 1000;
+	else if (end - p == 1 && *p == 'm')
+		mult = 60000;
+	else if (end - p == 1 && *p == 'h')
+		mult = 3600000;
+	else if (p != end)
+		return -EINVAL;
+	if (n * mult == 0 || n * mult > 24ULL * 3600000)
+		return -EINVAL;
+	*ms = (unsigned)(n * mult);
+	return 0;
+}
+
+/* Calls FN on each comma-separated item of V, trimmed. */
+static int each_item(const char *v, int (*fn)(const char *s, const char *end, struct config *cfg),
+                     struct config *cfg)
+{
+	while (*v != '\0') {
+		const char *end = strchr(v, ',');
+		const char *e;
+		int rc;
+
+		if (end == NULL)
+			end = v + strlen(v);
+		while (v < end && (*v == ' ' || *v == '\t'))
+			v++;
+		e = end;
+		while (e > v && (e[-1] == ' ' || e[-1] == '\t'))
+			e--;
+		if (e == v)
+			return -EINVAL;
+		rc = fn(v, e, cfg);
+		if (rc < 0)
+			return rc;
+		v = *end == ',' ? end + 1 : end;
+	}
+	return 0;
+}
+
+static int add_step(const char *s, const char *end, struct config *cfg)
+{
+	if (cfg->esc_nwaits == CONFIG_MAX_STEPS)
+		return -EINVAL;
+	return parse_duration(s, end, &cfg->esc_wait_ms[cfg->esc_nwaits++]);
+}
+
+static int parse_steps(const char *v, struct config *cfg)
+{
+	cfg->esc_nwaits = 0;
+	if (each_item(v, add_step, cfg) < 0 || cfg->esc_nwaits == 0)
+		return -EINVAL;
+	return 0;
+}
+
+static int add_jid(const char *s, const char *end, struct config *cfg)
+{
+	size_t n = (size_t)(end - s);
+	const char *at = memchr(s, '@', n);
+	char *j;
+
+	if (cfg->esc_ncoordinators == CONFIG_MAX_COORDINATORS || at == NULL || at == s ||
+	    at == end - 1 || memchr(s, '/', n) != NULL || memchr(s, ' ', n) != NULL)
+		return -EINVAL;
+	j = strndup(s, n);
+	if (j == NULL)
+		return -ENOMEM;
+	for (char *c = j; *c != '\0'; c++)
+		if (*c >= 'A' && *c <= 'Z')
+			*c = (char)(*c - 'A' + 'a');
+	cfg->esc_coordinators[cfg->esc_ncoordinators++] = j;
+	return 0;
+}
+
+static void free_jids(struct config *cfg)
+{
+	for (size_t i = 0; i < cfg->esc_ncoordinators; i++)
+		free(cfg->esc_coordinators[i]);
+	cfg->esc_ncoordinators = 0;
+}
+
+static int parse_jids(const char *v, struct config *cfg)
+{
+	free_jids(cfg);
+	if (*v == '\0')
+		return 0;
+	return each_item(v, add_jid, cfg);
+}
+
 static int set_value(struct config_parse *p, const struct config_key *k, const char *v)
 {
 	char *base = (char *)p->cfg;
@@ -159,6 +285,41 @@ static int set_value(struct config_parse *p, const struct config_key *k, const c
 			return -EINVAL;
 		}
 		break;
+	case CONFIG_TLS: {
+		enum config_tls *t = (enum config_tls *)(void *)(base + k->offset);
+
+		if (strcmp(v, "required") == 0)
+			*t = CONFIG_TLS_REQUIRED;
+		else if (strcmp(v, "optional") == 0)
+			*t = CONFIG_TLS_OPTIONAL;
+		else if (strcmp(v, "disabled") == 0)
+			*t = CONFIG_TLS_DISABLED;
+		else {
+			problem(p, k->section, k->key,
+			        "expected required, optional or disabled, not \"%s\"", v);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	case CONFIG_STEPS:
+		if (parse_steps(v, p->cfg) < 0) {
+			problem(p, k->section, k->key,
+			        "expected waits such as \"5m, 5m, 10m\" (units ms, s, m, h; at "
+			        "most %d), not \"%s\"",
+			        CONFIG_MAX_STEPS, v);
+			return -EINVAL;
+		}
+		break;
+	case CONFIG_JIDS:
+		if (parse_jids(v, p->cfg) < 0) {
+			problem(p, k->section, k->key,
+			        "expected bare JIDs such as coord@example.org separated by commas, "
+			        "not \"%s\"",
+			        v);
+			return -EINVAL;
+		}
+		break;
+	case CONFIG_OPTIONAL: break;
 	case CONFIG_STRING:
 		if (*v == '\0') {
 			problem(p, k->section, k->key, "must not be empty%s", "");
@@ -213,12 +374,17 @@ void config_free(struct config *cfg)
 {
 	if (cfg == NULL)
 		return;
+	if (cfg->xmpp_password != NULL)
+		explicit_bzero(cfg->xmpp_password, strlen(cfg->xmpp_password));
 	for (size_t i = 0; i < sizeof config_keys / sizeof config_keys[0]; i++) {
 		const struct config_key *k = &config_keys[i];
 
-		if (k->type == CONFIG_STRING || k->type == CONFIG_LISTEN || k->type == CONFIG_URL)
+		if (k->type == CONFIG_STRING || k->type == CONFIG_OPTIONAL ||
+		    k->type == CONFIG_LISTEN || k->type == CONFIG_URL || k->type == CONFIG_STEPS ||
+		    k->type == CONFIG_JIDS)
 			free(*(char **)(void *)((char *)cfg + k->offset));
 	}
+	free_jids(cfg);
 	free(cfg);
 }
 
@@ -241,6 +407,47 @@ static int default_public_url(struct config *cfg)
 	free(cfg->http_public_url);
 	cfg->http_public_url = strdup(url);
 	return cfg->http_public_url != NULL ? 0 : -ENOMEM;
+}
+
+/* The [xmpp] keys that only make sense together; reads password_file. */
+static int check_xmpp(struct config_parse *p)
+{
+	struct config *cfg = p->cfg;
+	const char *at = strchr(cfg->xmpp_jid, '@');
+
+	if (cfg->xmpp_jid[0] == '\0')
+		return 0;
+	if (at == NULL || at == cfg->xmpp_jid || at[1] == '\0' ||
+	    strchr(cfg->xmpp_jid, ' ') != NULL) {
+		problem(p, "xmpp", "jid",
+		        "expected the bot's account such as bot@example.org, not \"%s\"",
+		        cfg->xmpp_jid);
+		return -EINVAL;
+	}
+	if (cfg->xmpp_password_file[0] != '\0') {
+		FILE *fp = fopen(cfg->xmpp_password_file, "r");
+		char line[512];
+
+		if (fp == NULL || fgets(line, sizeof line, fp) == NULL) {
+			problem(p, "xmpp", "password_file", "cannot read %s",
+			        cfg->xmpp_password_file);
+			if (fp != NULL)
+				fclose(fp);
+			return -EINVAL;
+		}
+		fclose(fp);
+		line[strcspn(line, "\r\n")] = '\0';
+		free(cfg->xmpp_password);
+		cfg->xmpp_password = strdup(line);
+		explicit_bzero(line, sizeof line);
+		if (cfg->xmpp_password == NULL)
+			return -ENOMEM;
+	}
+	if (cfg->xmpp_password[0] == '\0') {
+		problem(p, "xmpp", "password", "%s", "the bot needs a password or a password_file");
+		return -EINVAL;
+	}
+	return 0;
 }
 
 int config_load(const char *path, struct config **out, struct buf *errors)
@@ -281,6 +488,9 @@ int config_load(const char *path, struct config **out, struct buf *errors)
 		rc = -EINVAL;
 		goto bad;
 	}
+	rc = check_xmpp(&p);
+	if (rc < 0)
+		goto bad;
 	rc = default_public_url(p.cfg);
 	if (rc < 0)
 		goto bad;

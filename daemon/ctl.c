@@ -2,20 +2,52 @@
  * kakekomictl — the coordinators' command line. Reads the same -c FILE as
  * the daemon.
  *
- *   kakekomictl [-c FILE] playbook check
- *   kakekomictl [-c FILE] playbook list
- *   kakekomictl [-c FILE] playbook export-cacao ID
+ *   kakekomictl [-c FILE] playbook check | list | export-cacao ID
+ *   kakekomictl [-c FILE] roster import FILE | export [FILE]
+ *   kakekomictl [-c FILE] rotation add ... | list | remove ID
+ *   kakekomictl [-c FILE] override add ... | list | remove ID
+ *   kakekomictl [-c FILE] oncall PREF [--at TIME]
+ *   kakekomictl [-c FILE] coverage [--days N]
+ *
+ * Commands that need the store open it on a private loop and run that loop
+ * until each write's callback has run, so "imported" is printed only after
+ * the commit. The rules of the roster and of who is on call live in
+ * roster.c and oncall.c; this file parses arguments and prints. Exit
+ * status: 0 done, 1 failed (with what to fix), 2 usage.
  */
+#include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <uv.h>
 
 #include "buf.h"
 #include "cacao.h"
 #include "config.h"
+#include "log.h"
+#include "oncall.h"
 #include "playbook.h"
+#include "roster.h"
+#include "store.h"
+#include "text.h"
+
+#define CTL_FILE_MAX     (16u * 1024 * 1024) /* a roster file */
+#define CTL_EXPORT_MAX   (256u * 1024 * 1024)
+#define CTL_ERRORS_MAX   (1024u * 1024)
+#define CTL_MEMBERS_MAX  64
+#define CTL_DAYS_DEFAULT 7
+#define CTL_DAYS_MAX     366
+#define CTL_SLOT_MS      (15LL * 60 * 1000)
+#define CTL_DAY_MS       (24LL * 3600 * 1000)
+
+struct ctl {
+	struct config *cfg;
+	struct playbook_set *pbs;
+	uv_loop_t loop;
+	struct store *st;
+};
 
 static int usage(void)
 {
@@ -24,7 +56,27 @@ static int usage(void)
 	    "usage: kakekomictl [-c FILE] COMMAND\n"
 	    "  playbook check               check every playbook file\n"
 	    "  playbook list                list the playbooks\n"
-	    "  playbook export-cacao ID     print playbook ID as an OASIS CACAO 2.0 document\n");
+	    "  playbook export-cacao ID     print playbook ID as an OASIS CACAO 2.0 document\n"
+	    "  roster import FILE           replace the roster with FILE (CSV with a header "
+	    "row, or JSON);\n"
+	    "                               nothing is imported when any row has a problem\n"
+	    "  roster export [FILE]         write the roster as CSV to FILE or standard output\n"
+	    "  rotation add SCOPE --period daily|weekly --handoff HH:MM [--tz Asia/Tokyo]\n"
+	    "               [--start YYYY-MM-DD] --members 'ID;ID;...'\n"
+	    "                               the members take turns on call for SCOPE, a\n"
+	    "                               prefecture code (27) or a region (kinki)\n"
+	    "  rotation list                list the rotations\n"
+	    "  rotation remove ID           delete rotation ID\n"
+	    "  override add SCOPE ID --from TIME --to TIME\n"
+	    "                               specialist ID is on call for SCOPE in that window,\n"
+	    "                               in place of the rotations\n"
+	    "  override list                list the overrides\n"
+	    "  override remove ID           delete override ID\n"
+	    "  oncall PREF [--at TIME]      who is on call for prefecture PREF, and why\n"
+	    "  coverage [--days N]          times in the next N days (default 7) when a\n"
+	    "                               prefecture has nobody on call for a specialty\n"
+	    "TIME is RFC 3339 (2026-11-22T18:00:00+09:00) or JST (2026-11-22T18:00).\n"
+	    "--tz is Asia/Tokyo, UTC or an offset like +09:00.\n");
 	return 2;
 }
 
@@ -43,8 +95,189 @@ static int load(const char *path, struct config **cfg, struct playbook_set **pbs
 	return rc;
 }
 
-static int cmd_playbook(struct playbook_set *pbs, int argc, char **argv)
+/* ---- arguments ---- */
+
+struct ctl_opt {
+	const char *name;  /* "--period" */
+	const char *value; /* NULL until given */
+};
+
+/*
+ * Moves "--name VALUE" and "--name=VALUE" of ARGV into OPTS and the other
+ * arguments into POS. Returns the number of positional arguments, or -1
+ * after saying what is wrong: an unknown option, a missing value, or more
+ * than NPOS other arguments.
+ */
+static int split_args(const char *cmd, int argc, char **argv, struct ctl_opt *opts, size_t nopts,
+                      char **pos, int npos)
 {
+	int n = 0;
+
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		const char *eq;
+		size_t len;
+		size_t k;
+
+		if (strncmp(a, "--", 2) != 0 || a[2] == '\0') {
+			if (n == npos) {
+				fprintf(stderr, "kakekomictl: %s: unexpected argument \"%s\"\n",
+				        cmd, a);
+				return -1;
+			}
+			pos[n++] = argv[i];
+			continue;
+		}
+		eq = strchr(a, '=');
+		len = eq != NULL ? (size_t)(eq - a) : strlen(a);
+		for (k = 0; k < nopts; k++)
+			if (strlen(opts[k].name) == len && strncmp(opts[k].name, a, len) == 0)
+				break;
+		if (k == nopts) {
+			fprintf(stderr, "kakekomictl: %s: unknown option %.*s", cmd, (int)len, a);
+			for (size_t j = 0; j < nopts; j++)
+				fprintf(stderr, "%s%s", j == 0 ? "; it takes " : ", ",
+				        opts[j].name);
+			fputc('\n', stderr);
+			return -1;
+		}
+		if (eq != NULL) {
+			opts[k].value = eq + 1;
+		} else if (i + 1 < argc) {
+			opts[k].value = argv[++i];
+		} else {
+			fprintf(stderr, "kakekomictl: %s: %s needs a value\n", cmd, opts[k].name);
+			return -1;
+		}
+	}
+	return n;
+}
+
+static void region_list(const struct playbook_set *set, char *out, size_t n)
+{
+	out[0] = '\0';
+	for (size_t i = 0; i < playbook_region_count(set); i++) {
+		size_t used = strlen(out);
+
+		snprintf(out + used, n - used, "%s%s", i > 0 ? ", " : "",
+		         playbook_region_at(set, i)->id);
+	}
+}
+
+/* Finds prefecture IN ("27", "1", "01"). NULL when there is none. */
+static const struct pb_prefecture *pref_find(const struct playbook_set *set, const char *in)
+{
+	char two[3];
+
+	if (in[0] >= '0' && in[0] <= '9' && in[1] == '\0') {
+		two[0] = '0';
+		two[1] = in[0];
+		two[2] = '\0';
+		in = two;
+	}
+	return playbook_prefecture(set, in);
+}
+
+/* Normalises a schedule's scope into OUT (size N): a two-digit prefecture
+ * code or a region id. Returns 0, or -EINVAL after saying what is wrong. */
+static int scope_parse(const struct playbook_set *set, const char *in, char *out, size_t n)
+{
+	const struct pb_prefecture *p = pref_find(set, in);
+	const struct pb_region *r = playbook_region(set, in);
+	char regions[256];
+
+	if (p != NULL) {
+		snprintf(out, n, "%s", p->code);
+		return 0;
+	}
+	if (r != NULL) {
+		snprintf(out, n, "%s", r->id);
+		return 0;
+	}
+	region_list(set, regions, sizeof regions);
+	fprintf(stderr, "kakekomictl: \"%s\" is not a prefecture code (01-47) or region (%s)\n", in,
+	        regions);
+	return -EINVAL;
+}
+
+static int time_parse(const char *opt, const char *s, int64_t *ms)
+{
+	if (text_rfc3339_parse(s, ms) == 0 || text_jst_local_parse(s, ms) == 0)
+		return 0;
+	fprintf(stderr,
+	        "kakekomictl: %s: \"%s\" is not a time; write 2026-11-22T18:00 (JST) or "
+	        "2026-11-22T18:00:00+09:00\n",
+	        opt, s);
+	return -EINVAL;
+}
+
+static int id_parse(const char *what, const char *s, int64_t *id)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v <= 0) {
+		fprintf(stderr,
+		        "kakekomictl: \"%s\" is not a %s id; `kakekomictl %s list` shows them\n", s,
+		        what, what);
+		return -EINVAL;
+	}
+	*id = v;
+	return 0;
+}
+
+static void jst_minute(int64_t ms, char *out, size_t n)
+{
+	text_jst_format(ms, "%Y-%m-%d %H:%M", out, n);
+}
+
+/* ---- the store on a private loop ---- */
+
+struct ctl_wait {
+	bool done;
+	int status;
+};
+
+static void on_written(void *arg, int status)
+{
+	struct ctl_wait *w = arg;
+
+	w->done = true;
+	w->status = status;
+}
+
+/* Runs FN in a write transaction and waits for its commit. Returns 0 or the
+ * negative errno of FN or of the store. */
+static int ctl_write(struct ctl *c, store_write_fn fn, void *arg)
+{
+	struct ctl_wait w = {false, 0};
+	int rc = store_write(c->st, fn, arg, on_written, &w);
+
+	if (rc < 0)
+		return rc;
+	while (!w.done)
+		uv_run(&c->loop, UV_RUN_ONCE);
+	return w.status;
+}
+
+static int ctl_roster(struct ctl *c, struct roster **r)
+{
+	int rc = roster_load(c->st, c->pbs, r);
+
+	if (rc < 0)
+		fprintf(stderr, "kakekomictl: cannot read the roster from %s: %s\n",
+		        c->cfg->store_path, strerror(-rc));
+	return rc;
+}
+
+/* ---- playbook ---- */
+
+static int cmd_playbook(struct ctl *c, int argc, char **argv)
+{
+	struct playbook_set *pbs = c->pbs;
+
 	if (argc >= 1 && strcmp(argv[0], "check") == 0) {
 		printf("%zu playbooks OK\n", playbook_count(pbs));
 		return 0;
@@ -82,14 +315,619 @@ static int cmd_playbook(struct playbook_set *pbs, int argc, char **argv)
 	return usage();
 }
 
+/* ---- roster ---- */
+
+static int read_file(const char *path, struct buf *b)
+{
+	char chunk[65536];
+	FILE *f = fopen(path, "rb");
+	int rc = 0;
+
+	if (f == NULL)
+		return -errno;
+	while (rc == 0) {
+		size_t n = fread(chunk, 1, sizeof chunk, f);
+
+		if (n > 0)
+			rc = buf_append(b, chunk, n);
+		if (n < sizeof chunk) {
+			if (ferror(f))
+				rc = -EIO;
+			break;
+		}
+	}
+	fclose(f);
+	return rc;
+}
+
+static int write_roster(struct store_tx *tx, void *arg)
+{
+	return roster_tx_replace(tx, arg);
+}
+
+/* Warns about schedules that name ids the new roster NEXT lacks. */
+static void warn_schedules(struct ctl *c, const struct roster *next)
+{
+	struct roster *old;
+
+	if (roster_load(c->st, c->pbs, &old) < 0)
+		return;
+	for (size_t i = 0; i < old->nrot; i++)
+		for (size_t j = 0; j < old->rot[i].nmembers; j++)
+			if (roster_by_id(next, old->rot[i].members[j]) == NULL)
+				fprintf(
+				    stderr,
+				    "kakekomictl: warning: rotation %lld names \"%s\", who is not "
+				    "in the new roster; replace the rotation\n",
+				    (long long)old->rot[i].id, old->rot[i].members[j]);
+	for (size_t i = 0; i < old->novr; i++)
+		if (roster_by_id(next, old->ovr[i].specialist) == NULL)
+			fprintf(
+			    stderr,
+			    "kakekomictl: warning: override %lld names \"%s\", who is not in the "
+			    "new roster\n",
+			    (long long)old->ovr[i].id, old->ovr[i].specialist);
+	roster_free(old);
+}
+
+static int roster_import(struct ctl *c, const char *path)
+{
+	struct roster *r = NULL;
+	struct buf text, errors;
+	int rc;
+
+	buf_init(&text, CTL_FILE_MAX + 1);
+	buf_init(&errors, CTL_ERRORS_MAX);
+	rc = read_file(path, &text);
+	if (rc < 0) {
+		fprintf(stderr, "kakekomictl: %s: %s\n", path,
+		        rc == -E2BIG ? "larger than 16 MiB" : strerror(-rc));
+		goto out;
+	}
+	rc = roster_parse(text.data != NULL ? text.data : "", text.len, c->pbs, &r, &errors);
+	if (rc == -EINVAL) {
+		size_t lines = 0;
+
+		for (size_t i = 0; i < errors.len; i++)
+			lines += errors.data[i] == '\n';
+		fprintf(stderr, "%s", errors.data != NULL ? errors.data : "");
+		fprintf(stderr, "kakekomictl: %s: %zu problem%s; nothing was imported\n", path,
+		        lines, lines == 1 ? "" : "s");
+		goto out;
+	}
+	if (rc < 0) {
+		fprintf(stderr, "kakekomictl: %s: %s; nothing was imported\n", path, strerror(-rc));
+		goto out;
+	}
+	if (r->n == 0) {
+		fprintf(stderr,
+		        "kakekomictl: %s: no specialists below the header; nothing was imported "
+		        "(to take someone off call, set active to no)\n",
+		        path);
+		rc = -EINVAL;
+		goto out;
+	}
+	warn_schedules(c, r);
+	rc = ctl_write(c, write_roster, r);
+	if (rc < 0) {
+		fprintf(stderr,
+		        "kakekomictl: cannot write the roster to %s: %s; nothing was imported\n",
+		        c->cfg->store_path, strerror(-rc));
+		goto out;
+	}
+	printf("imported %zu specialists\n", r->n);
+out:
+	roster_free(r);
+	buf_fini(&text);
+	buf_fini(&errors);
+	return rc < 0 ? 1 : 0;
+}
+
+static int roster_export(struct ctl *c, const char *path)
+{
+	struct roster *r = NULL;
+	struct buf out;
+	FILE *f = stdout;
+	int rc;
+
+	buf_init(&out, CTL_EXPORT_MAX);
+	rc = ctl_roster(c, &r);
+	if (rc < 0)
+		goto out;
+	rc = roster_export_csv(r, &out);
+	if (rc < 0) {
+		fprintf(stderr, "kakekomictl: export: %s\n", strerror(-rc));
+		goto out;
+	}
+	if (path != NULL) {
+		f = fopen(path, "w");
+		if (f == NULL) {
+			rc = -errno;
+			fprintf(stderr, "kakekomictl: %s: %s\n", path, strerror(-rc));
+			goto out;
+		}
+	}
+	if (fwrite(out.data, 1, out.len, f) != out.len || fflush(f) != 0)
+		rc = -EIO;
+	if (path != NULL && fclose(f) != 0)
+		rc = -EIO;
+	if (rc < 0)
+		fprintf(stderr, "kakekomictl: %s: cannot write\n", path != NULL ? path : "stdout");
+	else if (path != NULL)
+		printf("exported %zu specialists to %s\n", r->n, path);
+out:
+	roster_free(r);
+	buf_fini(&out);
+	return rc < 0 ? 1 : 0;
+}
+
+static int cmd_roster(struct ctl *c, int argc, char **argv)
+{
+	if (argc == 2 && strcmp(argv[0], "import") == 0)
+		return roster_import(c, argv[1]);
+	if ((argc == 1 || argc == 2) && strcmp(argv[0], "export") == 0)
+		return roster_export(c, argc == 2 ? argv[1] : NULL);
+	return usage();
+}
+
+/* ---- rotation ---- */
+
+struct ctl_add {
+	const struct rotation *rot;
+	const struct override *ov;
+	int64_t id;
+};
+
+static int write_add(struct store_tx *tx, void *arg)
+{
+	struct ctl_add *a = arg;
+
+	if (a->rot != NULL)
+		return roster_tx_rotation_add(tx, a->rot, &a->id);
+	return roster_tx_override_add(tx, a->ov, &a->id);
+}
+
+struct ctl_remove {
+	bool rotation;
+	int64_t id;
+};
+
+static int write_remove(struct store_tx *tx, void *arg)
+{
+	struct ctl_remove *rm = arg;
+
+	if (rm->rotation)
+		return roster_tx_rotation_remove(tx, rm->id);
+	return roster_tx_override_remove(tx, rm->id);
+}
+
+static int schedule_remove(struct ctl *c, bool rotation, const char *arg)
+{
+	const char *what = rotation ? "rotation" : "override";
+	struct ctl_remove rm = {rotation, 0};
+	int rc;
+
+	if (id_parse(what, arg, &rm.id) < 0)
+		return 1;
+	rc = ctl_write(c, write_remove, &rm);
+	if (rc == -ENOENT) {
+		fprintf(stderr, "kakekomictl: no %s %lld; `kakekomictl %s list` shows them\n", what,
+		        (long long)rm.id, what);
+		return 1;
+	}
+	if (rc < 0) {
+		fprintf(stderr, "kakekomictl: cannot remove %s %lld: %s\n", what, (long long)rm.id,
+		        strerror(-rc));
+		return 1;
+	}
+	printf("removed %s %lld\n", what, (long long)rm.id);
+	return 0;
+}
+
+static int handoff_parse(const char *s, int *min)
+{
+	const char *colon = strchr(s, ':');
+	size_t hlen = colon != NULL ? (size_t)(colon - s) : 0;
+
+	if ((hlen == 1 || hlen == 2) && strlen(colon) == 3 && s[0] >= '0' && s[0] <= '9' &&
+	    (hlen == 1 || (s[1] >= '0' && s[1] <= '9')) && colon[1] >= '0' && colon[1] <= '5' &&
+	    colon[2] >= '0' && colon[2] <= '9') {
+		int h = hlen == 1 ? s[0] - '0' : (s[0] - '0') * 10 + (s[1] - '0');
+
+		if (h < 24) {
+			*min = h * 60 + (colon[1] - '0') * 10 + (colon[2] - '0');
+			return 0;
+		}
+	}
+	fprintf(stderr, "kakekomictl: --handoff: \"%s\" is not a time of day like 09:00\n", s);
+	return -EINVAL;
+}
+
+/* The first hand-off: on DATE (or the latest one up to NOW) at HANDOFF
+ * minutes after midnight in a zone TZ minutes east of UTC. */
+static int start_parse(const char *date, int handoff, int tz, int64_t now, int64_t *out)
+{
+	int64_t midnight;
+
+	if (date != NULL) {
+		char iso[32];
+
+		snprintf(iso, sizeof iso, "%.10sT00:00:00Z", date);
+		if (strlen(date) != 10 || text_rfc3339_parse(iso, &midnight) < 0) {
+			fprintf(stderr,
+			        "kakekomictl: --start: \"%s\" is not a date like 2026-11-16\n",
+			        date);
+			return -EINVAL;
+		}
+		*out = midnight + (int64_t)(handoff - tz) * 60000;
+		return 0;
+	}
+	midnight = (now + (int64_t)tz * 60000) / CTL_DAY_MS * CTL_DAY_MS;
+	*out = midnight + (int64_t)(handoff - tz) * 60000;
+	if (*out > now)
+		*out -= CTL_DAY_MS;
+	return 0;
+}
+
+static int members_parse(const struct roster *r, const char *list, char **ids, size_t *n)
+{
+	char *copy = strdup(list);
+	char *save = NULL;
+	int rc = 0;
+
+	*n = 0;
+	if (copy == NULL)
+		return -ENOMEM;
+	for (char *tok = strtok_r(copy, ";, ", &save); tok != NULL && rc == 0;
+	     tok = strtok_r(NULL, ";, ", &save)) {
+		const struct specialist *s = roster_by_id(r, tok);
+
+		if (s == NULL) {
+			fprintf(stderr,
+			        "kakekomictl: --members: \"%s\" is not in the roster; `kakekomictl "
+			        "roster export` lists the ids\n",
+			        tok);
+			rc = -EINVAL;
+		} else if (*n == CTL_MEMBERS_MAX) {
+			fprintf(stderr, "kakekomictl: --members: more than %d members\n",
+			        CTL_MEMBERS_MAX);
+			rc = -EINVAL;
+		} else {
+			if (!s->active)
+				fprintf(stderr,
+				        "kakekomictl: warning: %s is not active: nobody is on call "
+				        "for this rotation in their turns\n",
+				        s->id);
+			ids[(*n)++] = s->id;
+		}
+	}
+	if (rc == 0 && *n == 0) {
+		fprintf(stderr, "kakekomictl: --members: name at least one specialist id\n");
+		rc = -EINVAL;
+	}
+	free(copy);
+	return rc;
+}
+
+static int rotation_add(struct ctl *c, int argc, char **argv)
+{
+	struct ctl_opt opts[] = {{"--period", NULL},
+	                         {"--handoff", NULL},
+	                         {"--tz", "Asia/Tokyo"},
+	                         {"--start", NULL},
+	                         {"--members", NULL}};
+	char *pos[1];
+	char scope[32];
+	char *ids[CTL_MEMBERS_MAX];
+	struct rotation rot;
+	struct roster *r = NULL;
+	struct ctl_add add = {&rot, NULL, 0};
+	char since[24];
+	int rc = 1;
+	int n;
+
+	memset(&rot, 0, sizeof rot);
+	n = split_args("rotation add", argc, argv, opts, 5, pos, 1);
+	if (n < 0)
+		return 2;
+	if (n != 1 || opts[0].value == NULL || opts[1].value == NULL || opts[4].value == NULL) {
+		fprintf(stderr, "kakekomictl: rotation add needs SCOPE, --period, --handoff and "
+		                "--members:\n  kakekomictl rotation add kinki --period weekly "
+		                "--handoff 09:00 --members 'tanaka;sato'\n");
+		return 2;
+	}
+	if (scope_parse(c->pbs, pos[0], scope, sizeof scope) < 0)
+		return 1;
+	if (strcmp(opts[0].value, "daily") == 0) {
+		rot.period = ROTATION_DAILY;
+	} else if (strcmp(opts[0].value, "weekly") == 0) {
+		rot.period = ROTATION_WEEKLY;
+	} else {
+		fprintf(stderr, "kakekomictl: --period: \"%s\" is neither daily nor weekly\n",
+		        opts[0].value);
+		return 1;
+	}
+	if (handoff_parse(opts[1].value, &rot.handoff_min) < 0)
+		return 1;
+	if (oncall_tz_offset(opts[2].value, &rot.tz_offset_min) < 0) {
+		fprintf(stderr,
+		        "kakekomictl: --tz: \"%s\" is not a time zone I know; use Asia/Tokyo, UTC "
+		        "or an offset like +09:00\n",
+		        opts[2].value);
+		return 1;
+	}
+	if (start_parse(opts[3].value, rot.handoff_min, rot.tz_offset_min, text_now_ms(),
+	                &rot.start_ms) < 0)
+		return 1;
+	if (ctl_roster(c, &r) < 0)
+		return 1;
+	if (members_parse(r, opts[4].value, ids, &rot.nmembers) < 0)
+		goto out;
+	rot.scope = scope;
+	rot.tz = (char *)opts[2].value;
+	rot.members = ids;
+	rc = ctl_write(c, write_add, &add);
+	if (rc < 0) {
+		fprintf(stderr, "kakekomictl: cannot add the rotation: %s\n", strerror(-rc));
+		rc = 1;
+		goto out;
+	}
+	jst_minute(rot.start_ms, since, sizeof since);
+	printf("%lld\n", (long long)add.id);
+	fprintf(stderr, "rotation %lld for %s: %s hand-offs, the first at %s JST\n",
+	        (long long)add.id, scope, opts[0].value, since);
+	rc = 0;
+out:
+	roster_free(r);
+	return rc;
+}
+
+static int rotation_list(struct ctl *c)
+{
+	struct roster *r;
+
+	if (ctl_roster(c, &r) < 0)
+		return 1;
+	if (r->nrot == 0)
+		printf("no rotations; add one with `kakekomictl rotation add`\n");
+	for (size_t i = 0; i < r->nrot; i++) {
+		const struct rotation *rot = &r->rot[i];
+		char since[24];
+
+		jst_minute(rot->start_ms, since, sizeof since);
+		printf("%lld  %s  %s  hand-off %02d:%02d %s  first %s JST  members ",
+		       (long long)rot->id, rot->scope,
+		       rot->period == ROTATION_WEEKLY ? "weekly" : "daily", rot->handoff_min / 60,
+		       rot->handoff_min % 60, rot->tz, since);
+		for (size_t j = 0; j < rot->nmembers; j++) {
+			const struct specialist *s = roster_by_id(r, rot->members[j]);
+
+			printf("%s%s%s", j > 0 ? ";" : "", rot->members[j],
+			       s == NULL    ? " (not in the roster)"
+			       : !s->active ? " (inactive)"
+			                    : "");
+		}
+		putchar('\n');
+	}
+	roster_free(r);
+	return 0;
+}
+
+static int cmd_rotation(struct ctl *c, int argc, char **argv)
+{
+	if (argc >= 1 && strcmp(argv[0], "add") == 0)
+		return rotation_add(c, argc - 1, argv + 1);
+	if (argc == 1 && strcmp(argv[0], "list") == 0)
+		return rotation_list(c);
+	if (argc == 2 && strcmp(argv[0], "remove") == 0)
+		return schedule_remove(c, true, argv[1]);
+	return usage();
+}
+
+/* ---- override ---- */
+
+static int override_add(struct ctl *c, int argc, char **argv)
+{
+	struct ctl_opt opts[] = {{"--from", NULL}, {"--to", NULL}};
+	char *pos[2];
+	char scope[32];
+	struct override ov;
+	struct roster *r = NULL;
+	const struct specialist *s;
+	struct ctl_add add = {NULL, &ov, 0};
+	int rc = 1;
+	int n;
+
+	memset(&ov, 0, sizeof ov);
+	n = split_args("override add", argc, argv, opts, 2, pos, 2);
+	if (n < 0)
+		return 2;
+	if (n != 2 || opts[0].value == NULL || opts[1].value == NULL) {
+		fprintf(stderr,
+		        "kakekomictl: override add needs SCOPE, SPECIALIST_ID, --from and "
+		        "--to:\n  kakekomictl override add 27 tanaka --from 2026-11-22T18:00 "
+		        "--to 2026-11-23T09:00\n");
+		return 2;
+	}
+	if (scope_parse(c->pbs, pos[0], scope, sizeof scope) < 0 ||
+	    time_parse("--from", opts[0].value, &ov.start_ms) < 0 ||
+	    time_parse("--to", opts[1].value, &ov.end_ms) < 0)
+		return 1;
+	if (ov.end_ms <= ov.start_ms) {
+		fprintf(stderr, "kakekomictl: --to must be after --from\n");
+		return 1;
+	}
+	if (ctl_roster(c, &r) < 0)
+		return 1;
+	s = roster_by_id(r, pos[1]);
+	if (s == NULL) {
+		fprintf(
+		    stderr,
+		    "kakekomictl: \"%s\" is not in the roster; `kakekomictl roster export` lists "
+		    "the ids\n",
+		    pos[1]);
+		goto out;
+	}
+	if (!s->active)
+		fprintf(stderr,
+		        "kakekomictl: warning: %s is not active: the rotations stay on call\n",
+		        s->id);
+	ov.scope = scope;
+	ov.specialist = s->id;
+	rc = ctl_write(c, write_add, &add);
+	if (rc < 0) {
+		fprintf(stderr, "kakekomictl: cannot add the override: %s\n", strerror(-rc));
+		rc = 1;
+		goto out;
+	}
+	printf("%lld\n", (long long)add.id);
+	rc = 0;
+out:
+	roster_free(r);
+	return rc;
+}
+
+static int override_list(struct ctl *c)
+{
+	struct roster *r;
+	int64_t now = text_now_ms();
+
+	if (ctl_roster(c, &r) < 0)
+		return 1;
+	if (r->novr == 0)
+		printf("no overrides; add one with `kakekomictl override add`\n");
+	for (size_t i = 0; i < r->novr; i++) {
+		const struct override *ov = &r->ovr[i];
+		const struct specialist *s = roster_by_id(r, ov->specialist);
+		char from[24], to[24];
+
+		jst_minute(ov->start_ms, from, sizeof from);
+		jst_minute(ov->end_ms, to, sizeof to);
+		printf("%lld  %s  %s%s  %s \xe2\x80\x93 %s JST%s\n", (long long)ov->id, ov->scope,
+		       ov->specialist,
+		       s == NULL    ? " (not in the roster)"
+		       : !s->active ? " (inactive)"
+		                    : "",
+		       from, to,
+		       now >= ov->end_ms     ? "  (over)"
+		       : now >= ov->start_ms ? "  (now)"
+		                             : "");
+	}
+	roster_free(r);
+	return 0;
+}
+
+static int cmd_override(struct ctl *c, int argc, char **argv)
+{
+	if (argc >= 1 && strcmp(argv[0], "add") == 0)
+		return override_add(c, argc - 1, argv + 1);
+	if (argc == 1 && strcmp(argv[0], "list") == 0)
+		return override_list(c);
+	if (argc == 2 && strcmp(argv[0], "remove") == 0)
+		return schedule_remove(c, false, argv[1]);
+	return usage();
+}
+
+/* ---- oncall, coverage ---- */
+
+static int cmd_oncall(struct ctl *c, int argc, char **argv)
+{
+	struct ctl_opt opts[] = {{"--at", NULL}};
+	char *pos[1];
+	const struct pb_prefecture *p;
+	struct roster *r;
+	struct oncall oc;
+	int64_t at = text_now_ms();
+	char when[24];
+	int n;
+
+	n = split_args("oncall", argc, argv, opts, 1, pos, 1);
+	if (n < 0)
+		return 2;
+	if (n != 1) {
+		fprintf(stderr,
+		        "kakekomictl: oncall needs a prefecture code: kakekomictl oncall 27\n");
+		return 2;
+	}
+	p = pref_find(c->pbs, pos[0]);
+	if (p == NULL) {
+		fprintf(stderr, "kakekomictl: \"%s\" is not a prefecture code (01-47)\n", pos[0]);
+		return 1;
+	}
+	if (opts[0].value != NULL && time_parse("--at", opts[0].value, &at) < 0)
+		return 1;
+	if (ctl_roster(c, &r) < 0)
+		return 1;
+	oncall_at(r, c->pbs, p->code, at, &oc);
+	jst_minute(at, when, sizeof when);
+	if (oc.n == 0)
+		printf("nobody is on call for %s at %s JST\n", p->code, when);
+	for (size_t i = 0; i < oc.n; i++)
+		printf("%s  %s  %s  %s\n", oc.e[i].who->id, oc.e[i].who->name, oc.e[i].who->jid,
+		       oc.e[i].why);
+	roster_free(r);
+	return oc.n == 0 ? 1 : 0;
+}
+
+static int cmd_coverage(struct ctl *c, int argc, char **argv)
+{
+	struct ctl_opt opts[] = {{"--days", NULL}};
+	struct roster *r;
+	struct buf out;
+	long days = CTL_DAYS_DEFAULT;
+	int64_t from = text_now_ms();
+	int gaps;
+
+	if (split_args("coverage", argc, argv, opts, 1, NULL, 0) != 0)
+		return 2;
+	if (opts[0].value != NULL) {
+		char *end;
+
+		days = strtol(opts[0].value, &end, 10);
+		if (end == opts[0].value || *end != '\0' || days < 1 || days > CTL_DAYS_MAX) {
+			fprintf(stderr,
+			        "kakekomictl: --days: \"%s\" is not a number from 1 to %d\n",
+			        opts[0].value, CTL_DAYS_MAX);
+			return 1;
+		}
+	}
+	if (ctl_roster(c, &r) < 0)
+		return 1;
+	from -= from % CTL_SLOT_MS;
+	buf_init(&out, 64u * 1024 * 1024);
+	gaps = oncall_coverage(r, c->pbs, from, (int)days, &out);
+	if (gaps < 0) {
+		fprintf(stderr, "kakekomictl: coverage: %s\n", strerror(-gaps));
+	} else {
+		fwrite(out.data != NULL ? out.data : "", 1, out.len, stdout);
+		printf("%d gap%s\n", gaps, gaps == 1 ? "" : "s");
+	}
+	buf_fini(&out);
+	roster_free(r);
+	return gaps < 0 ? 1 : 0;
+}
+
+/* ---- main ---- */
+
+static const struct ctl_command {
+	const char *name;
+	bool store;
+	int (*run)(struct ctl *c, int argc, char **argv);
+} commands[] = {
+    {"playbook", false, cmd_playbook}, {"roster", true, cmd_roster},
+    {"rotation", true, cmd_rotation},  {"override", true, cmd_override},
+    {"oncall", true, cmd_oncall},      {"coverage", true, cmd_coverage},
+};
+
 int main(int argc, char **argv)
 {
-	struct config *cfg = NULL;
-	struct playbook_set *pbs = NULL;
+	const struct ctl_command *cmd = NULL;
+	struct ctl c;
 	const char *path = NULL;
 	int opt;
 	int rc;
 
+	memset(&c, 0, sizeof c);
 	while ((opt = getopt(argc, argv, "+c:h")) != -1) {
 		switch (opt) {
 		case 'c': path = optarg; break;
@@ -100,16 +938,40 @@ int main(int argc, char **argv)
 	argv += optind;
 	if (argc < 1)
 		return usage();
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (strcmp(argv[0], commands[i].name) == 0)
+			cmd = &commands[i];
+	if (cmd == NULL)
+		return usage();
 	if (sodium_init() < 0)
 		return 1;
-	if (strcmp(argv[0], "playbook") != 0)
-		return usage();
-	if (load(path, &cfg, &pbs) < 0) {
-		config_free(cfg);
+	if (load(path, &c.cfg, &c.pbs) < 0) {
+		config_free(c.cfg);
 		return 1;
 	}
-	rc = cmd_playbook(pbs, argc - 1, argv + 1);
-	playbook_set_free(pbs);
-	config_free(cfg);
+	/* Only problems go to the terminal, not the store's routine notes. */
+	log_threshold = LOG_LEVEL_WARN;
+	if (cmd->store) {
+		rc = uv_loop_init(&c.loop);
+		if (rc == 0)
+			rc = store_open(&c.st, &c.loop, c.cfg->store_path);
+		if (rc < 0) {
+			fprintf(stderr, "kakekomictl: cannot open the store %s: %s\n",
+			        c.cfg->store_path, uv_strerror(rc));
+			uv_run(&c.loop, UV_RUN_DEFAULT);
+			uv_loop_close(&c.loop);
+			rc = 1;
+			goto out;
+		}
+	}
+	rc = cmd->run(&c, argc - 1, argv + 1);
+	if (cmd->store) {
+		store_close(c.st);
+		uv_run(&c.loop, UV_RUN_DEFAULT);
+		uv_loop_close(&c.loop);
+	}
+out:
+	playbook_set_free(c.pbs);
+	config_free(c.cfg);
 	return rc;
 }

@@ -29,6 +29,8 @@ struct http_server {
 	const struct config *cfg;
 	struct store *store;
 	struct playbook_set *const *pbs;
+	struct roster *const *roster;
+	struct escalate *esc;
 	struct MHD_Daemon *mhd;
 	uv_poll_t poll;
 	uv_timer_t timer;
@@ -57,6 +59,11 @@ const struct playbook_set *http_playbooks(const struct http_req *r)
 struct store *http_store(const struct http_req *r)
 {
 	return r->srv->store;
+}
+
+const struct roster *http_roster(const struct http_req *r)
+{
+	return *r->srv->roster;
 }
 
 const char *http_query(struct http_req *r, const char *key)
@@ -201,6 +208,10 @@ static void on_case_stored(void *arg, int status)
 		         r->in.incident_type, r->in.prefecture, r->in.channel);
 	else
 		log_warn(status, "http: a report could not be stored");
+	if (r->plan != NULL) {
+		escalate_plan_done(r->srv->esc, r->plan, status);
+		r->plan = NULL;
+	}
 	r->stored(r, status);
 }
 
@@ -214,8 +225,24 @@ void http_case_submit(struct http_req *r, void (*stored)(struct http_req *r, int
 	r->nc.received_ms = r->received_ms;
 	r->nc.token_expires_ms = r->received_ms + (int64_t)srv->cfg->token_days * 86400000;
 	r->stored = stored;
+	if (srv->esc != NULL) {
+		r->plan = escalate_plan_first(srv->esc, &r->in, r->received_ms);
+		if (r->plan != NULL) {
+			escalate_plan_bind(r->plan, &r->nc);
+			r->nc.after = escalate_tx_first;
+			r->nc.after_arg = r->plan;
+		} else {
+			log_warnx(
+			    "http: no alert plan for a %s case in %s: it waits for a coordinator",
+			    r->in.incident_type, r->in.prefecture);
+		}
+	}
 	rc = store_case_insert(srv->store, &r->nc, on_case_stored, r);
 	if (rc < 0) {
+		if (r->plan != NULL) {
+			escalate_plan_done(srv->esc, r->plan, rc);
+			r->plan = NULL;
+		}
 		stored(r, rc);
 		return;
 	}
@@ -293,6 +320,8 @@ static void route(struct http_req *r, const char *url)
 		r->route = ROUTE_API_PLAYBOOKS;
 	else if (strcmp(url, "/api/v1/cases") == 0)
 		r->route = ROUTE_API_CASES;
+	else if (strcmp(url, "/api/v1/oncall") == 0)
+		r->route = ROUTE_API_ONCALL;
 	else if (path_arg(r, url, "/api/v1/playbooks/"))
 		r->route = ROUTE_API_PLAYBOOK;
 	else if (path_arg(r, url, "/api/v1/cases/"))
@@ -380,6 +409,7 @@ static void dispatch(struct http_req *r)
 	case ROUTE_API_PLAYBOOK: http_api_playbook(r); return;
 	case ROUTE_API_CASES: http_api_case_post(r); return;
 	case ROUTE_API_CASE: http_api_case_get(r); return;
+	case ROUTE_API_ONCALL: http_api_oncall(r); return;
 	case ROUTE_NOT_FOUND: break;
 	}
 	respond_problem(r, 404, "ページが見つかりません。", "Not found.");
@@ -558,7 +588,8 @@ static int load_css(struct http_server *srv)
 }
 
 int http_start(struct http_server **out, uv_loop_t *loop, const struct config *cfg,
-               struct store *st, struct playbook_set *const *pbs)
+               struct store *st, struct playbook_set *const *pbs, struct roster *const *roster,
+               struct escalate *esc)
 {
 	struct http_server *srv = calloc(1, sizeof *srv);
 	const union MHD_DaemonInfo *info;
@@ -571,6 +602,8 @@ int http_start(struct http_server **out, uv_loop_t *loop, const struct config *c
 	srv->cfg = cfg;
 	srv->store = st;
 	srv->pbs = pbs;
+	srv->roster = roster;
+	srv->esc = esc;
 	rc = load_css(srv);
 	if (rc < 0)
 		goto bad;

@@ -9,6 +9,7 @@
 
 #include "http_req.h"
 #include "intake.h"
+#include "oncall.h"
 #include "log.h"
 #include "text.h"
 
@@ -177,6 +178,8 @@ static const char *bearer_token(struct http_req *r)
 	return http_query(r, "t");
 }
 
+/* The reporter's view of the timeline: what happened and when, without the
+ * relay's internals (who was alerted, who passed). */
 static json_t *timeline_json(const struct case_record *rec)
 {
 	json_t *list = json_array();
@@ -186,18 +189,22 @@ static json_t *timeline_json(const struct case_record *rec)
 		char at[32];
 		json_t *o;
 
+		if (!case_event_public(e->kind))
+			continue;
 		text_rfc3339_format(e->at_ms, at);
 		o = json_pack("{s:s,s:s}", "at", at, "event", e->kind);
-		if (e->actor != NULL)
-			json_object_set_new(o, "actor", json_string(e->actor));
 		if (e->elapsed_us >= 0)
 			json_object_set_new(o, "elapsed_ms",
 			                    json_real((double)e->elapsed_us / 1000.0));
-		if (e->detail != NULL) {
-			json_t *d = json_loads(e->detail, 0, NULL);
+		if (strcmp(e->kind, "received") == 0 || strncmp(e->kind, "guidance_", 9) == 0) {
+			if (e->actor != NULL)
+				json_object_set_new(o, "actor", json_string(e->actor));
+			if (e->detail != NULL) {
+				json_t *d = json_loads(e->detail, 0, NULL);
 
-			if (d != NULL)
-				json_object_set_new(o, "detail", d);
+				if (d != NULL)
+					json_object_set_new(o, "detail", d);
+			}
 		}
 		json_array_append_new(list, o);
 	}
@@ -241,4 +248,40 @@ void http_api_case_get(struct http_req *r)
 	json_object_set_new(o, "timeline", timeline_json(rec));
 	case_record_free(rec);
 	http_respond_json(r, 200, o);
+}
+
+void http_api_oncall(struct http_req *r)
+{
+	const char *pref = http_query(r, "prefecture");
+	const char *at = http_query(r, "at");
+	const struct roster *roster = http_roster(r);
+	int64_t at_ms = r->received_ms;
+	struct oncall oc;
+	json_t *list;
+	char when[32];
+
+	if (pref == NULL || playbook_prefecture(http_playbooks(r), pref) == NULL) {
+		http_respond_error(r, 400, "Give ?prefecture= as a JIS code \"01\" to \"47\".",
+		                   "prefecture");
+		return;
+	}
+	if (at != NULL && text_rfc3339_parse(at, &at_ms) < 0) {
+		http_respond_error(
+		    r, 400, "Give ?at= as an RFC 3339 time such as 2026-11-22T09:00:00+09:00.",
+		    "at");
+		return;
+	}
+	memset(&oc, 0, sizeof oc);
+	if (roster != NULL)
+		oncall_at(roster, http_playbooks(r), pref, at_ms, &oc);
+	list = json_array();
+	for (size_t i = 0; i < oc.n; i++)
+		json_array_append_new(list,
+		                      json_pack("{s:s,s:s,s:s,s:s}", "id", oc.e[i].who->id, "name",
+		                                oc.e[i].who->name, "specialties",
+		                                oc.e[i].who->specialties, "why", oc.e[i].why));
+	text_rfc3339_format(at_ms, when);
+	http_respond_json(r, 200,
+	                  json_pack("{s:s,s:s,s:b,s:o}", "prefecture", pref, "at", when,
+	                            "scheduled", oc.scheduled, "oncall", list));
 }

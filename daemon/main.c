@@ -17,22 +17,33 @@
 #include <uv.h>
 
 #include "buf.h"
+#include "chat.h"
+#include "escalate.h"
 #include "config.h"
 #include "http.h"
 #include "log.h"
+#include "notify.h"
 #include "playbook.h"
+#include "roster.h"
 #include "store.h"
 
 #define DRAIN_LIMIT_MS 10000
+#define ROSTER_POLL_MS 2000
 
 struct daemon {
 	uv_loop_t *loop;
 	struct config *cfg;
 	struct playbook_set *pbs;
 	struct store *store;
+	struct roster *roster;
+	int64_t roster_version;
+	struct notify *notify;
+	struct escalate *esc;
+	struct chat *chat;
+	struct notify_events nev;
 	struct http_server *http;
 	uv_signal_t sigterm, sigint, sighup;
-	uv_timer_t drain;
+	uv_timer_t drain, roster_poll;
 	uint64_t drain_started;
 	bool stopping;
 };
@@ -79,9 +90,16 @@ static void finish(struct daemon *d)
 {
 	http_stop(d->http);
 	d->http = NULL;
+	chat_stop(d->chat);
+	d->chat = NULL;
+	escalate_stop(d->esc);
+	d->esc = NULL;
+	notify_stop(d->notify);
+	d->notify = NULL;
 	store_close(d->store);
 	d->store = NULL;
 	uv_close((uv_handle_t *)&d->drain, on_handle_closed);
+	uv_close((uv_handle_t *)&d->roster_poll, on_handle_closed);
 	uv_close((uv_handle_t *)&d->sigterm, on_handle_closed);
 	uv_close((uv_handle_t *)&d->sigint, on_handle_closed);
 	uv_close((uv_handle_t *)&d->sighup, on_handle_closed);
@@ -92,7 +110,8 @@ static void on_drain(uv_timer_t *t)
 {
 	struct daemon *d = t->data;
 
-	if ((http_waiting(d->http) == 0 && store_pending(d->store) == 0) ||
+	if ((http_waiting(d->http) == 0 && store_pending(d->store) == 0 &&
+	     chat_pending(d->chat) == 0) ||
 	    uv_now(d->loop) - d->drain_started > DRAIN_LIMIT_MS) {
 		uv_timer_stop(t);
 		finish(d);
@@ -108,8 +127,77 @@ static void on_stop_signal(uv_signal_t *s, int signum)
 	d->stopping = true;
 	log_info("kakekomid: %s: stopping intake, finishing queued writes", strsignal(signum));
 	http_quiesce(d->http);
+	uv_timer_stop(&d->roster_poll);
 	d->drain_started = uv_now(d->loop);
 	uv_timer_start(&d->drain, on_drain, 0, 10);
+}
+
+/* Subscribes to every roster JID's presence, so offline specialists are
+ * skipped at once. */
+static void watch_roster(struct daemon *d)
+{
+	for (size_t i = 0; d->roster != NULL && i < d->roster->n; i++)
+		if (d->roster->v[i].active)
+			notify_watch(d->notify, d->roster->v[i].jid);
+	for (size_t i = 0; i < d->cfg->esc_ncoordinators; i++)
+		notify_watch(d->notify, d->cfg->esc_coordinators[i]);
+}
+
+static int reload_roster(struct daemon *d)
+{
+	struct roster *fresh = NULL;
+	int64_t version = roster_version(d->store);
+	int rc = roster_load(d->store, d->pbs, &fresh);
+
+	if (rc < 0) {
+		log_warn(rc, "kakekomid: roster not loaded, keeping the previous one");
+		return rc;
+	}
+	roster_free(d->roster);
+	d->roster = fresh;
+	d->roster_version = version;
+	log_info("kakekomid: roster: %zu specialists, %zu rotations, %zu overrides", fresh->n,
+	         fresh->nrot, fresh->novr);
+	watch_roster(d);
+	return 0;
+}
+
+/* kakekomictl changes the roster in the store; pick the change up. */
+static void on_roster_poll(uv_timer_t *t)
+{
+	struct daemon *d = t->data;
+
+	if (roster_version(d->store) != d->roster_version)
+		reload_roster(d);
+}
+
+static void on_chat(void *arg, const char *jid, const char *body)
+{
+	struct daemon *d = arg;
+
+	chat_on_message(d->chat, jid, body);
+}
+
+static void on_unreachable(void *arg, int64_t case_id, const char *jid, const char *why)
+{
+	struct daemon *d = arg;
+
+	log_info("kakekomid: alert to %s for case %lld cannot get through: %s", jid,
+	         (long long)case_id, why);
+	escalate_check(d->esc, case_id);
+}
+
+static void on_presence(void *arg, const char *jid, enum presence p)
+{
+	struct daemon *d = arg;
+
+	if (p == PRESENCE_OFFLINE)
+		escalate_jid_offline(d->esc, jid);
+}
+
+static void on_connected(void *arg)
+{
+	watch_roster(arg);
 }
 
 static void on_hup(uv_signal_t *s, int signum)
@@ -130,6 +218,7 @@ static void on_hup(uv_signal_t *s, int signum)
 		log_info("kakekomid: reload: %zu playbooks loaded", playbook_count(fresh));
 	}
 	buf_fini(&errors);
+	reload_roster(d);
 }
 
 int main(int argc, char **argv)
@@ -180,17 +269,34 @@ int main(int argc, char **argv)
 		log_error(rc, "kakekomid: cannot open the store %s", d.cfg->store_path);
 		goto out;
 	}
-	rc = http_start(&d.http, d.loop, d.cfg, d.store, &d.pbs);
-	if (rc < 0) {
-		store_close(d.store);
-		uv_run(d.loop, UV_RUN_DEFAULT);
-		goto out;
-	}
 	uv_timer_init(d.loop, &d.drain);
 	d.drain.data = &d;
+	uv_timer_init(d.loop, &d.roster_poll);
+	d.roster_poll.data = &d;
 	uv_signal_init(d.loop, &d.sigterm);
 	uv_signal_init(d.loop, &d.sigint);
 	uv_signal_init(d.loop, &d.sighup);
+	d.nev.connected = on_connected;
+	d.nev.message = on_chat;
+	d.nev.unreachable = on_unreachable;
+	d.nev.presence = on_presence;
+	rc = notify_start(&d.notify, d.loop, d.cfg, d.store, &d.nev, &d);
+	if (rc == 0)
+		rc = reload_roster(&d);
+	if (rc == 0)
+		rc = escalate_start(&d.esc, d.loop, d.cfg, d.store, &d.pbs, &d.roster, d.notify);
+	if (rc == 0)
+		rc = chat_start(&d.chat, d.cfg, d.store, &d.roster, d.notify, d.esc);
+	if (rc == 0)
+		rc = http_start(&d.http, d.loop, d.cfg, d.store, &d.pbs, &d.roster, d.esc);
+	if (rc < 0) {
+		log_error(rc, "kakekomid: cannot start");
+		finish(&d);
+		uv_run(d.loop, UV_RUN_DEFAULT);
+		goto out;
+	}
+	notify_kick(d.notify);
+	uv_timer_start(&d.roster_poll, on_roster_poll, ROSTER_POLL_MS, ROSTER_POLL_MS);
 	d.sigterm.data = d.sigint.data = d.sighup.data = &d;
 	uv_signal_start(&d.sigterm, on_stop_signal, SIGTERM);
 	uv_signal_start(&d.sigint, on_stop_signal, SIGINT);
@@ -203,6 +309,7 @@ int main(int argc, char **argv)
 	rc = 0;
 out:
 	uv_loop_close(d.loop);
+	roster_free(d.roster);
 	playbook_set_free(d.pbs);
 	config_free(d.cfg);
 	return rc < 0 ? 1 : 0;

@@ -464,6 +464,8 @@ int page_result(struct buf *b, enum lang ui, const char *ref, const char *status
 	return rc == 0 ? foot(b) : rc;
 }
 
+/* What the reporter is told of each event; NULL for events that are the
+ * relay's own business (a specialist passing the case on, and so on). */
 static const char *event_label(enum lang ui, const char *kind)
 {
 	static const struct {
@@ -473,21 +475,42 @@ static const char *event_label(enum lang ui, const char *kind)
 	    {"guidance_delivered", "最初の手順をお伝えしました", "First steps delivered"},
 	    {"guidance_not_delivered", "最初の手順の表示が届かなかった可能性があります",
 	     "First steps may not have reached you"},
+	    {"routed", "担当地域の専門家に連絡しました", "Specialists in your area alerted"},
+	    {"escalated", "ほかの専門家にも連絡しました", "More specialists alerted"},
+	    {"acknowledged", "専門家が担当になりました", "A specialist has taken your case"},
+	    {"contact_revealed", "担当の専門家にあなたの連絡先を伝えました",
+	     "Your contact details were given to that specialist"},
+	    {"contacted", "専門家からご連絡しました", "The specialist reached you"},
+	    {"onsite", "専門家が現地に到着しました", "The specialist arrived on site"},
+	    {"resolved", "解決しました", "Resolved"},
 	};
 
 	for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
 		if (strcmp(labels[i].kind, kind) == 0)
 			return ui == LANG_JA ? labels[i].ja : labels[i].en;
-	return kind;
+	return NULL;
 }
 
 static const char *state_text(enum lang ui, const char *state)
 {
-	if (strcmp(state, "new") == 0)
-		return T(
-		    "受け付けました。担当の専門家を探しています。折り返しの電話をお待ちください。",
-		    "Received. We are finding a specialist for you; please wait for the "
-		    "call-back.");
+	static const struct {
+		const char *state, *ja, *en;
+	} texts[] = {
+	    {"new", "受け付けました。担当の専門家を探しています。折り返しの電話をお待ちください。",
+	     "Received. We are finding a specialist for you; please wait for the call-back."},
+	    {"alerted", "受け付けました。専門家に連絡しています。折り返しの電話をお待ちください。",
+	     "Received. Specialists have been alerted; please wait for the call-back."},
+	    {"acknowledged", "専門家が担当になりました。まもなくお電話します。",
+	     "A specialist has your case and will call you shortly."},
+	    {"contacted", "担当の専門家と連絡が取れています。",
+	     "You are in touch with your specialist."},
+	    {"onsite", "専門家が現地で対応しています。", "The specialist is on site."},
+	    {"resolved", "解決しました。", "Resolved."},
+	};
+
+	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+		if (strcmp(texts[i].state, state) == 0)
+			return ui == LANG_JA ? texts[i].ja : texts[i].en;
 	return state;
 }
 
@@ -513,12 +536,15 @@ int page_status(struct buf *b, enum lang ui, const struct case_record *rec,
 		rc = buf_printf(b, "</p><h2>%s</h2><ol id=\"timeline\">", T("経過", "Timeline"));
 	for (size_t i = 0; rc == 0 && i < rec->nevents; i++) {
 		char when[32];
+		const char *label = event_label(ui, rec->events[i].kind);
 
+		if (label == NULL || !case_event_public(rec->events[i].kind))
+			continue;
 		text_jst_format(rec->events[i].at_ms, "%Y-%m-%d %H:%M:%S", when, sizeof when);
 		rc = buf_printf(b, "<li class=\"event-%s\"><time>%s JST</time> ",
 		                rec->events[i].kind, when);
 		if (rc == 0)
-			rc = buf_put_html(b, event_label(ui, rec->events[i].kind));
+			rc = buf_put_html(b, label);
 		if (rc == 0)
 			rc = buf_puts(b, "</li>");
 	}

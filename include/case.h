@@ -65,6 +65,10 @@ int case_tri_parse(const char *s, enum tri *out);
 const char *case_noticed_name(enum noticed_kind k);
 int case_noticed_parse(const char *s, enum noticed_kind *out);
 
+/* Whether the reporter sees events of KIND on their status page and API
+ * (the relay's own steps, such as a specialist passing, stay internal). */
+bool case_event_public(const char *kind);
+
 /* Frees the strings of IN; safe on a zeroed struct. */
 void case_input_fini(struct case_input *in);
 /* Frees a record from the store; NULL is allowed. */

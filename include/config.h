@@ -14,6 +14,11 @@
 #include "buf.h"
 #include "log.h"
 
+#define CONFIG_MAX_STEPS        8
+#define CONFIG_MAX_COORDINATORS 16
+
+enum config_tls { CONFIG_TLS_REQUIRED, CONFIG_TLS_OPTIONAL, CONFIG_TLS_DISABLED };
+
 struct config {
 	char *http_listen;                 /* "127.0.0.1:8080" as written */
 	struct sockaddr_storage http_addr; /* parsed http_listen */
@@ -26,6 +31,24 @@ struct config {
 	unsigned token_days;     /* how long a reporter's status link works */
 	char *playbooks_dir;
 	enum log_level log_level;
+
+	/* [xmpp]: the bot account; no jid means no XMPP. */
+	char *xmpp_jid;
+	char *xmpp_password; /* from password or password_file; never logged */
+	char *xmpp_password_file;
+	char *xmpp_host;    /* empty: from the JID's domain (DNS SRV) */
+	unsigned xmpp_port; /* 0: default */
+	enum config_tls xmpp_tls;
+	char *xmpp_ca_file; /* trust this CA (a private one) */
+
+	/* [escalation] */
+	char *escalation_steps; /* as written: "5m, 5m, 10m" */
+	unsigned esc_wait_ms[CONFIG_MAX_STEPS];
+	size_t esc_nwaits;
+	unsigned esc_repeat;           /* rounds before giving up to the coordinators */
+	char *escalation_coordinators; /* as written */
+	char *esc_coordinators[CONFIG_MAX_COORDINATORS]; /* bare JIDs, lower case */
+	size_t esc_ncoordinators;
 };
 
 /*

@@ -10,18 +10,21 @@
 #include <uv.h>
 
 #include "config.h"
+#include "escalate.h"
 #include "playbook.h"
 #include "store.h"
 
 struct http_server;
 
 /*
- * Starts listening on CFG's address. CFG, ST and *PBS must outlive the
- * server; *PBS is read at every request, so the caller may swap the set
- * between loop iterations (reload). Returns 0 or a negative errno.
+ * Starts listening on CFG's address. CFG, ST, *PBS, *ROSTER and ESC must
+ * outlive the server; *PBS and *ROSTER are read at every request, so the
+ * caller may swap them between loop iterations (reload). ESC (may be NULL)
+ * plans each new case's first alerts, written with the case. Returns 0 or a negative errno.
  */
 int http_start(struct http_server **out, uv_loop_t *loop, const struct config *cfg,
-               struct store *st, struct playbook_set *const *pbs);
+               struct store *st, struct playbook_set *const *pbs, struct roster *const *roster,
+               struct escalate *esc);
 
 /* Stops accepting new connections; requests under way go on. */
 void http_quiesce(struct http_server *srv);

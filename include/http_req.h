@@ -14,6 +14,8 @@
 #include "buf.h"
 #include "case.h"
 #include "config.h"
+#include "escalate.h"
+#include "roster.h"
 #include "guidance.h"
 #include "playbook.h"
 #include "store.h"
@@ -32,6 +34,7 @@ enum http_route {
 	ROUTE_API_PLAYBOOK,
 	ROUTE_API_CASES,
 	ROUTE_API_CASE,
+	ROUTE_API_ONCALL,
 };
 
 struct http_server;
@@ -58,6 +61,7 @@ struct http_req {
 	char token[TOKEN_LEN + 1];
 	struct form_values *form;
 	void (*stored)(struct http_req *r, int status);
+	struct escalate_plan *plan; /* the first alerts, written with the case */
 	/* set when the response carries a case's first guidance */
 	int64_t guidance_case_id;
 };
@@ -65,6 +69,7 @@ struct http_req {
 const struct config *http_config(const struct http_req *r);
 const struct playbook_set *http_playbooks(const struct http_req *r);
 struct store *http_store(const struct http_req *r);
+const struct roster *http_roster(const struct http_req *r);
 
 /* A query-string argument or request header (borrowed), or NULL. */
 const char *http_query(struct http_req *r, const char *key);
@@ -100,6 +105,7 @@ void http_api_playbooks(struct http_req *r);
 void http_api_playbook(struct http_req *r);
 void http_api_case_post(struct http_req *r);
 void http_api_case_get(struct http_req *r);
+void http_api_oncall(struct http_req *r);
 void http_form_get(struct http_req *r);
 void http_form_post(struct http_req *r);
 void http_case_page(struct http_req *r);

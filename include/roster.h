@@ -99,6 +99,22 @@ int roster_load(struct store *st, const struct playbook_set *set, struct roster 
  * the roster version so a running daemon reloads it. */
 int roster_tx_replace(struct store_tx *tx, const struct roster *r);
 
+/* Adds ROT (its id is ignored; members joined with ';', handoff stored as
+ * "HH:MM") inside TX, bumps the roster version and sets *ID to the new
+ * rotation's id. Returns 0, -EINVAL for no members or a bad handoff, or a
+ * negative errno from the store. */
+int roster_tx_rotation_add(struct store_tx *tx, const struct rotation *rot, int64_t *id);
+
+/* Adds OV (its id is ignored) inside TX, bumps the roster version and sets
+ * *ID. Returns 0, -EINVAL when it does not end after it starts, or a
+ * negative errno from the store. */
+int roster_tx_override_add(struct store_tx *tx, const struct override *ov, int64_t *id);
+
+/* Remove rotation or override ID inside TX and bump the roster version.
+ * Return 0, -ENOENT when there is no such one, or a negative errno. */
+int roster_tx_rotation_remove(struct store_tx *tx, int64_t id);
+int roster_tx_override_remove(struct store_tx *tx, int64_t id);
+
 /* The roster version: it changes whenever the roster or a schedule does. */
 int64_t roster_version(struct store *st);
 

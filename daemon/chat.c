@@ -1,0 +1,582 @@
+/*
+ * chat — specialists' commands over XMPP; see chat.h.
+ *
+ * Each command that changes a case is one store write that checks and
+ * changes the case together (so two specialists answering "ack" at the
+ * same moment cannot both get it), and writes its confirmations, the
+ * reporter's contact details and the "taken" notices to the outbox in the
+ * same transaction. Refusals change nothing and are answered directly.
+ */
+#include "chat.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "command.h"
+#include "log.h"
+#include "text.h"
+
+#define CHAT_REPLY_MAX 4096
+
+struct chat {
+	const struct config *cfg;
+	struct store *store;
+	struct roster *const *roster;
+	struct notify *notify;
+	struct escalate *esc;
+	unsigned pending;
+	bool closing;
+};
+
+enum chat_effect { EFFECT_NONE, EFFECT_ACKED, EFFECT_DECLINED, EFFECT_CLOSED };
+
+struct chat_job {
+	struct chat *c;
+	struct command cmd;
+	char jid[256];
+	char who[160]; /* "Name (id)" */
+	bool coordinator;
+	int64_t now_ms;
+	/* results */
+	int64_t case_id;
+	enum chat_effect effect;
+	struct buf reply; /* a refusal or a read-only answer, sent directly */
+};
+
+static const char help_text[] =
+    "kakekomi のコマンド / commands:\n"
+    "ack [番号 REF] — 引き受ける take the case (番号なしで最新の通知 / no REF: the latest alert)\n"
+    "decline REF — 辞退 pass it on\n"
+    "contacted REF — 相談者に連絡した reached the reporter\n"
+    "onsite REF — 現地に到着 arrived on site\n"
+    "resolve REF [メモ note] — 解決 resolved\n"
+    "status — 担当中の相談 your open cases\n"
+    "help — この説明 this help\n"
+    "日本語でも: 了解, 辞退, 連絡済, 現着, 解決, 状況, ヘルプ";
+
+/* ---- case lookups inside the transaction ---- */
+
+struct case_row {
+	bool found;
+	int64_t id, received_ms;
+	char ref[CASE_REF_LEN + 1];
+	char state[24];
+	char assigned[256];
+	char *company, *name, *phone, *email, *description, *lang, *prefecture;
+};
+
+static char *dup_text(struct store_row *row, int i)
+{
+	const char *t = store_row_text(row, i);
+
+	return t != NULL ? strdup(t) : NULL;
+}
+
+static int on_case_row(void *arg, struct store_row *row)
+{
+	struct case_row *c = arg;
+
+	c->found = true;
+	c->id = store_row_int(row, 0);
+	snprintf(c->ref, sizeof c->ref, "%s", store_row_text(row, 1));
+	snprintf(c->state, sizeof c->state, "%s", store_row_text(row, 2));
+	snprintf(c->assigned, sizeof c->assigned, "%s",
+	         store_row_text(row, 3) != NULL ? store_row_text(row, 3) : "");
+	c->received_ms = store_row_int(row, 4);
+	c->company = dup_text(row, 5);
+	c->name = dup_text(row, 6);
+	c->phone = dup_text(row, 7);
+	c->email = dup_text(row, 8);
+	c->description = dup_text(row, 9);
+	c->lang = dup_text(row, 10);
+	c->prefecture = dup_text(row, 11);
+	return 0;
+}
+
+static void case_row_fini(struct case_row *c)
+{
+	free(c->company);
+	free(c->name);
+	free(c->phone);
+	free(c->email);
+	free(c->description);
+	free(c->lang);
+	free(c->prefecture);
+}
+
+static const char sql_case_by_ref[] =
+    "SELECT id, ref, state, assigned_to, received_ms, company, name, phone, email, description,"
+    " lang, prefecture FROM cases WHERE ref = ?";
+static const char sql_latest_alert[] =
+    "SELECT c.ref FROM alerts a JOIN cases c ON c.id = a.case_id"
+    " WHERE a.jid = ? AND a.state = 'alerted' AND c.assigned_to IS NULL AND c.state != 'resolved'"
+    " ORDER BY a.at_ms DESC, a.rowid DESC LIMIT 1";
+static const char sql_was_alerted[] = "SELECT count(*) FROM alerts WHERE case_id = ? AND jid = ?";
+static const char sql_ack[] =
+    "UPDATE cases SET assigned_to = ?, state = 'acknowledged', esc_due_ms = NULL"
+    " WHERE id = ? AND assigned_to IS NULL";
+static const char sql_alert_state[] =
+    "UPDATE alerts SET state = ? WHERE case_id = ? AND jid = ? AND state = 'alerted'";
+static const char sql_state[] = "UPDATE cases SET state = ? WHERE id = ?";
+static const char sql_resolve[] =
+    "UPDATE cases SET state = 'resolved', esc_due_ms = NULL WHERE id = ?";
+static const char sql_event[] =
+    "INSERT INTO events (case_id, at_ms, elapsed_us, kind, actor, detail)"
+    " VALUES (?, ?, ?, ?, ?, ?)";
+static const char sql_outbox[] =
+    "INSERT INTO outbox (case_id, recipient, kind, body, created_ms) VALUES (?, ?, ?, ?, ?)";
+static const char sql_others[] = "SELECT DISTINCT jid FROM alerts WHERE case_id = ? AND jid != ?";
+static const char sql_first_event[] = "SELECT count(*) FROM events WHERE case_id = ? AND kind = ?";
+
+static int on_text(void *arg, struct store_row *row)
+{
+	struct buf *b = arg;
+	const char *t = store_row_text(row, 0);
+
+	buf_reset(b);
+	return t != NULL ? buf_puts(b, t) : 0;
+}
+
+static int on_count(void *arg, struct store_row *row)
+{
+	*(int64_t *)arg = store_row_int(row, 0);
+	return 0;
+}
+
+static void say(struct chat_job *j, const char *ja, const char *en, const char *ref)
+{
+	buf_reset(&j->reply);
+	buf_printf(&j->reply, "%s%s%s / %s%s%s", ref != NULL ? ref : "", ref != NULL ? ": " : "",
+	           ja, ref != NULL ? ref : "", ref != NULL ? ": " : "", en);
+}
+
+static int add_event(struct store_tx *tx, struct chat_job *j, const struct case_row *c,
+                     const char *kind, const char *detail)
+{
+	int64_t elapsed_us = (j->now_ms - c->received_ms) * 1000;
+
+	return (int)store_tx_exec(tx, sql_event, "iiittt", c->id, j->now_ms,
+	                          elapsed_us >= 0 ? elapsed_us : 0, kind, j->jid, detail);
+}
+
+static int add_outbox(struct store_tx *tx, const struct case_row *c, const char *to,
+                      const char *kind, const char *body, int64_t now_ms)
+{
+	int64_t rc = store_tx_exec(tx, sql_outbox, "ittti", c->id, to, kind, body, now_ms);
+
+	return rc < 0 ? (int)rc : 0;
+}
+
+struct others {
+	struct store_tx *tx;
+	const struct case_row *c;
+	const char *body;
+	int64_t now_ms;
+	int rc;
+};
+
+static int on_other(void *arg, struct store_row *row)
+{
+	struct others *o = arg;
+	const char *jid = store_row_text(row, 0);
+
+	if (jid != NULL && o->rc == 0)
+		o->rc = add_outbox(o->tx, o->c, jid, "taken", o->body, o->now_ms);
+	return 0;
+}
+
+static int do_ack(struct store_tx *tx, struct chat_job *j, struct case_row *c, bool alerted)
+{
+	struct buf b;
+	char detail[400];
+	int rc;
+
+	if (strcmp(c->state, "resolved") == 0) {
+		say(j, "この相談はすでに解決済みです。", "this case is already resolved.", c->ref);
+		return 0;
+	}
+	if (c->assigned[0] != '\0') {
+		if (strcmp(c->assigned, j->jid) == 0)
+			say(j, "すでにあなたが担当しています。", "you already have this case.",
+			    c->ref);
+		else
+			say(j, "すでに別の専門家が引き受けました。対応は不要です。",
+			    "already taken by another specialist; nothing to do.", c->ref);
+		return 0;
+	}
+	if (!alerted && !j->coordinator) {
+		say(j, "あなたには通知されていない相談のため引き受けられません。",
+		    "not yours: you were not alerted for this case.", c->ref);
+		return 0;
+	}
+	if (store_tx_exec(tx, sql_ack, "ti", j->jid, c->id) != 1)
+		return -EIO;
+	store_tx_exec(tx, sql_alert_state, "tit", "acked", c->id, j->jid);
+	snprintf(detail, sizeof detail, "{\"by\":\"%s\"}", j->who);
+	rc = add_event(tx, j, c, "acknowledged", detail);
+	if (rc == 0)
+		rc = add_event(tx, j, c, "contact_revealed", detail);
+	if (rc < 0)
+		return rc;
+	buf_init(&b, CHAT_REPLY_MAX);
+	buf_printf(&b,
+	           "%s: 引き受けました。相談者の連絡先です(あなただけに送っています)。/ "
+	           "%s: you have this case. The reporter's details (sent to you only):\n"
+	           "会社 Company: %s\n担当 Name: %s\n電話 Phone: %s\n",
+	           c->ref, c->ref, c->company, c->name, c->phone);
+	if (c->email != NULL)
+		buf_printf(&b, "メール E-mail: %s\n", c->email);
+	buf_printf(&b, "希望言語 Language: %s\n",
+	           c->lang != NULL && strcmp(c->lang, "en") == 0 ? "English" : "日本語");
+	if (c->description != NULL)
+		buf_printf(&b, "状況 What they see: %s\n", c->description);
+	buf_printf(&b,
+	           "折り返し電話をして、つながったら「contacted %s」と返信してください。/ "
+	           "Call them back, then reply \"contacted %s\".",
+	           c->ref, c->ref);
+	rc = b.data != NULL ? add_outbox(tx, c, j->jid, "contact", b.data, j->now_ms) : -ENOMEM;
+	buf_fini(&b);
+	if (rc < 0)
+		return rc;
+	{
+		char body[512];
+		struct others o = {tx, c, body, j->now_ms, 0};
+
+		snprintf(body, sizeof body,
+		         "%s: 別の専門家が引き受けました。対応は不要です。/ %s: taken by another "
+		         "specialist; "
+		         "nothing to do.",
+		         c->ref, c->ref);
+		rc = store_tx_query(tx, sql_others, on_other, &o, "it", c->id, j->jid);
+		if (rc == 0)
+			rc = o.rc;
+	}
+	if (rc == 0)
+		j->effect = EFFECT_ACKED;
+	return rc;
+}
+
+static int confirm(struct store_tx *tx, struct chat_job *j, const struct case_row *c,
+                   const char *ja, const char *en)
+{
+	char body[600];
+
+	snprintf(body, sizeof body, "%s: %s / %s: %s", c->ref, ja, c->ref, en);
+	return add_outbox(tx, c, j->jid, "reply", body, j->now_ms);
+}
+
+static int do_decline(struct store_tx *tx, struct chat_job *j, struct case_row *c, bool alerted)
+{
+	int rc;
+
+	if (strcmp(c->assigned, j->jid) == 0) {
+		say(j, "引き受け済みの相談は辞退できません。コーディネーターに連絡してください。",
+		    "you have acknowledged this case; ask a coordinator to reassign it.", c->ref);
+		return 0;
+	}
+	if (c->assigned[0] != '\0') {
+		say(j, "すでに別の専門家が引き受けました。対応は不要です。",
+		    "already taken by another specialist; nothing to do.", c->ref);
+		return 0;
+	}
+	if (!alerted) {
+		say(j, "あなたには通知されていない相談です。",
+		    "not yours: you were not alerted for this case.", c->ref);
+		return 0;
+	}
+	store_tx_exec(tx, sql_alert_state, "tit", "declined", c->id, j->jid);
+	rc = add_event(tx, j, c, "declined", NULL);
+	if (rc == 0)
+		rc = confirm(tx, j, c, "辞退を受け付けました。次の専門家に通知します。",
+		             "declined; the next specialist will be alerted.");
+	if (rc == 0)
+		j->effect = EFFECT_DECLINED;
+	return rc;
+}
+
+static int do_progress(struct store_tx *tx, struct chat_job *j, struct case_row *c)
+{
+	const char *kind, *ja, *en;
+	char detail[COMMAND_NOTE_MAX * 2 + 64];
+	int64_t seen = 0;
+	int rc;
+
+	if (c->assigned[0] == '\0') {
+		say(j, "まだ誰も引き受けていません。先に「ack」で引き受けてください。",
+		    "nobody has acknowledged this case yet; send \"ack\" first.", c->ref);
+		return 0;
+	}
+	if (strcmp(c->assigned, j->jid) != 0 && !j->coordinator) {
+		say(j, "あなたの担当ではありません。",
+		    "not yours: another specialist has this case.", c->ref);
+		return 0;
+	}
+	if (strcmp(c->state, "resolved") == 0) {
+		say(j, "この相談はすでに解決済みです。", "this case is already resolved.", c->ref);
+		return 0;
+	}
+	detail[0] = '\0';
+	switch (j->cmd.verb) {
+	case COMMAND_CONTACTED:
+		kind = "contacted";
+		ja = "相談者への連絡を記録しました。";
+		en = "first contact with the reporter recorded.";
+		break;
+	case COMMAND_ONSITE:
+		kind = "onsite";
+		ja = "現地到着を記録しました。";
+		en = "arrival on site recorded.";
+		break;
+	default: {
+		json_t *o = json_pack("{s:s}", "note", j->cmd.note);
+		char *s = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
+
+		kind = "resolved";
+		ja = "解決として記録しました。ありがとうございました。";
+		en = "recorded as resolved. Thank you.";
+		if (s != NULL && j->cmd.note[0] != '\0')
+			snprintf(detail, sizeof detail, "%s", s);
+		free(s);
+		json_decref(o);
+		break;
+	}
+	}
+	store_tx_query(tx, sql_first_event, on_count, &seen, "it", c->id, kind);
+	rc = add_event(tx, j, c, kind, detail[0] != '\0' ? detail : NULL);
+	if (rc == 0) {
+		if (strcmp(kind, "resolved") == 0)
+			rc = (int)store_tx_exec(tx, sql_resolve, "i", c->id);
+		else
+			rc = (int)store_tx_exec(tx, sql_state, "ti", kind, c->id);
+	}
+	if (rc >= 0)
+		rc = confirm(tx, j, c, ja, en);
+	if (rc == 0 && strcmp(kind, "resolved") == 0)
+		j->effect = EFFECT_CLOSED;
+	(void)seen;
+	return rc < 0 ? rc : 0;
+}
+
+static int tx_command(struct store_tx *tx, void *arg)
+{
+	struct chat_job *j = arg;
+	struct case_row c = {0};
+	int64_t alerted = 0;
+	int rc;
+
+	if (j->cmd.ref[0] == '\0') {
+		struct buf ref;
+
+		buf_init(&ref, 64);
+		store_tx_query(tx, sql_latest_alert, on_text, &ref, "t", j->jid);
+		if (ref.data == NULL || ref.len != CASE_REF_LEN) {
+			buf_fini(&ref);
+			say(j, "引き受けられる通知はありません。",
+			    "no open alert for you to acknowledge.", NULL);
+			return 0;
+		}
+		memcpy(j->cmd.ref, ref.data, CASE_REF_LEN + 1);
+		buf_fini(&ref);
+	}
+	rc = store_tx_query(tx, sql_case_by_ref, on_case_row, &c, "t", j->cmd.ref);
+	if (rc < 0)
+		return rc;
+	if (!c.found) {
+		say(j, "その番号の相談はありません。番号を確認してください。",
+		    "unknown case; check the reference.", j->cmd.ref);
+		return 0;
+	}
+	j->case_id = c.id;
+	store_tx_query(tx, sql_was_alerted, on_count, &alerted, "it", c.id, j->jid);
+	switch (j->cmd.verb) {
+	case COMMAND_ACK: rc = do_ack(tx, j, &c, alerted != 0); break;
+	case COMMAND_DECLINE: rc = do_decline(tx, j, &c, alerted != 0); break;
+	default: rc = do_progress(tx, j, &c); break;
+	}
+	case_row_fini(&c);
+	return rc;
+}
+
+static void on_command_done(void *arg, int status)
+{
+	struct chat_job *j = arg;
+	struct chat *c = j->c;
+
+	c->pending--;
+	if (!c->closing) {
+		if (status < 0) {
+			log_warn(status, "chat: %s from %s not recorded", command_name(j->cmd.verb),
+			         j->jid);
+			notify_reply(
+			    c->notify, j->jid,
+			    "記録できませんでした。少し待ってもう一度送ってください。/ "
+			    "That could not be recorded; please send it again in a moment.");
+		} else {
+			if (j->reply.len != 0)
+				notify_reply(c->notify, j->jid, j->reply.data);
+			switch (j->effect) {
+			case EFFECT_ACKED:
+			case EFFECT_CLOSED: escalate_cancel(c->esc, j->case_id); break;
+			case EFFECT_DECLINED: escalate_check(c->esc, j->case_id); break;
+			case EFFECT_NONE: break;
+			}
+			notify_kick(c->notify);
+			log_info("chat: case=%s %s by %s%s", j->cmd.ref, command_name(j->cmd.verb),
+			         j->who, j->reply.len != 0 ? " refused" : "");
+		}
+	}
+	buf_fini(&j->reply);
+	free(j);
+}
+
+/* ---- read-only answers ---- */
+
+struct status_list {
+	struct buf *b;
+	size_t n;
+};
+
+static const char sql_status[] =
+    "SELECT ref, state, prefecture, incident_type FROM cases"
+    " WHERE assigned_to = ? AND state != 'resolved' ORDER BY received_ms";
+static const char sql_status_alerts[] =
+    "SELECT c.ref, c.prefecture, c.incident_type FROM alerts a JOIN cases c ON c.id = a.case_id"
+    " WHERE a.jid = ? AND a.state = 'alerted' AND c.assigned_to IS NULL AND c.state != 'resolved'"
+    " ORDER BY a.at_ms";
+
+static int on_status_row(void *arg, struct store_row *row)
+{
+	struct status_list *l = arg;
+
+	l->n++;
+	return buf_printf(l->b, "\n%s %s %s %s", store_row_text(row, 0), store_row_text(row, 1),
+	                  store_row_text(row, 2), store_row_text(row, 3)) < 0;
+}
+
+static int on_alert_row(void *arg, struct store_row *row)
+{
+	struct status_list *l = arg;
+
+	l->n++;
+	return buf_printf(l->b, "\n%s 未対応 waiting for ack %s %s", store_row_text(row, 0),
+	                  store_row_text(row, 1), store_row_text(row, 2)) < 0;
+}
+
+static void answer_status(struct chat *c, const char *jid)
+{
+	struct buf b;
+	struct status_list l = {&b, 0};
+
+	buf_init(&b, CHAT_REPLY_MAX);
+	buf_puts(&b, "担当中・通知中の相談 / Your cases:");
+	store_read(c->store, sql_status, on_status_row, &l, "t", jid);
+	store_read(c->store, sql_status_alerts, on_alert_row, &l, "t", jid);
+	if (l.n == 0)
+		buf_puts(&b, "\nなし / none");
+	notify_reply(c->notify, jid, b.data);
+	buf_fini(&b);
+}
+
+void chat_on_message(struct chat *c, const char *jid, const char *body)
+{
+	const struct roster *r = *c->roster;
+	const struct specialist *s = r != NULL ? roster_by_jid(r, jid) : NULL;
+	bool coordinator = false;
+	struct chat_job *j;
+	struct command cmd;
+	int rc;
+
+	for (size_t i = 0; i < c->cfg->esc_ncoordinators; i++)
+		if (strcmp(c->cfg->esc_coordinators[i], jid) == 0)
+			coordinator = true;
+	if ((s == NULL || !s->active) && !coordinator) {
+		char reply[512];
+
+		log_info("chat: message from %s, who is not on the roster: refused", jid);
+		snprintf(
+		    reply, sizeof reply,
+		    "このアカウントは登録された専門家専用です。被害の相談はこちらから: %s/report / "
+		    "This account is for registered specialists only. To report an incident: "
+		    "%s/report?lang=en",
+		    c->cfg->http_public_url, c->cfg->http_public_url);
+		notify_reply(c->notify, jid, reply);
+		return;
+	}
+	rc = command_parse(body, &cmd);
+	if (rc == -EINVAL || cmd.verb == COMMAND_HELP) {
+		notify_reply(c->notify, jid, rc == -EINVAL ? help_text : help_text);
+		return;
+	}
+	if (rc == -EBADMSG) {
+		char reply[400];
+
+		snprintf(reply, sizeof reply,
+		         "「%s」には相談番号が必要です(例: %s KK-7Q3M-X9)。/ \"%s\" needs a case "
+		         "reference, "
+		         "e.g. %s KK-7Q3M-X9.",
+		         command_name(cmd.verb), command_name(cmd.verb), command_name(cmd.verb),
+		         command_name(cmd.verb));
+		notify_reply(c->notify, jid, reply);
+		return;
+	}
+	if (cmd.verb == COMMAND_STATUS) {
+		answer_status(c, jid);
+		return;
+	}
+	j = calloc(1, sizeof *j);
+	if (j == NULL)
+		return;
+	j->c = c;
+	j->cmd = cmd;
+	j->coordinator = coordinator;
+	j->now_ms = text_now_ms();
+	snprintf(j->jid, sizeof j->jid, "%s", jid);
+	snprintf(j->who, sizeof j->who, "%s (%s)", s != NULL ? s->name : "coordinator",
+	         s != NULL ? s->id : jid);
+	/* the name goes into JSON: keep it free of quotes and backslashes */
+	for (char *p = j->who; *p != '\0'; p++)
+		if (*p == '"' || *p == '\\')
+			*p = '\'';
+	buf_init(&j->reply, CHAT_REPLY_MAX);
+	if (store_write(c->store, tx_command, j, on_command_done, j) < 0) {
+		buf_fini(&j->reply);
+		free(j);
+		notify_reply(c->notify, jid, "いま記録できません。/ Cannot record that right now.");
+		return;
+	}
+	c->pending++;
+}
+
+unsigned chat_pending(const struct chat *c)
+{
+	return c != NULL ? c->pending : 0;
+}
+
+int chat_start(struct chat **out, const struct config *cfg, struct store *st,
+               struct roster *const *roster, struct notify *n, struct escalate *e)
+{
+	struct chat *c = calloc(1, sizeof *c);
+
+	if (c == NULL)
+		return -ENOMEM;
+	c->cfg = cfg;
+	c->store = st;
+	c->roster = roster;
+	c->notify = n;
+	c->esc = e;
+	*out = c;
+	return 0;
+}
+
+void chat_stop(struct chat *c)
+{
+	if (c == NULL)
+		return;
+	c->closing = true;
+	if (c->pending == 0)
+		free(c);
+}

@@ -1,0 +1,396 @@
+/*
+ * notify — outbox dispatcher and presence book; see notify.h.
+ *
+ * Rows being handed to the channel are remembered in memory (in flight)
+ * until the server takes them or the connection drops; the store says
+ * which rows are still pending, so a restart simply starts over from it.
+ */
+#include "notify.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "text.h"
+#include "xmpp_channel.h"
+
+#define NOTIFY_BATCH        200
+#define NOTIFY_PRESENCE_MAX 20000
+
+struct presence_entry {
+	char *jid;
+	enum presence p;
+};
+
+/* A row handed to the channel; ACCEPTED once the server took it, until its
+ * new state is committed (so that a dispatch in between cannot resend it). */
+struct inflight {
+	int64_t id;
+	bool accepted;
+};
+
+struct notify {
+	uv_loop_t *loop;
+	const struct config *cfg;
+	struct store *store;
+	const struct notify_events *ev;
+	void *arg;
+	struct xmpp_channel *xmpp;
+	struct xmpp_channel_events xev;
+	uv_timer_t kick;
+	bool kick_armed, closing;
+	struct inflight *inflight;
+	size_t ninflight, cap_inflight;
+	struct presence_entry *pres;
+	size_t npres;
+};
+
+static bool is_inflight(const struct notify *n, int64_t id)
+{
+	for (size_t i = 0; i < n->ninflight; i++)
+		if (n->inflight[i].id == id)
+			return true;
+	return false;
+}
+
+static void drop_inflight(struct notify *n, int64_t id)
+{
+	for (size_t i = 0; i < n->ninflight; i++) {
+		if (n->inflight[i].id == id) {
+			n->inflight[i] = n->inflight[--n->ninflight];
+			return;
+		}
+	}
+}
+
+static int add_inflight(struct notify *n, int64_t id)
+{
+	if (n->ninflight == n->cap_inflight) {
+		size_t cap = n->cap_inflight != 0 ? n->cap_inflight * 2 : 256;
+		struct inflight *v = realloc(n->inflight, cap * sizeof *v);
+
+		if (v == NULL)
+			return -ENOMEM;
+		n->inflight = v;
+		n->cap_inflight = cap;
+	}
+	n->inflight[n->ninflight].id = id;
+	n->inflight[n->ninflight++].accepted = false;
+	return 0;
+}
+
+/* Forgets the rows the server had not taken: they are still pending. */
+static void drop_unaccepted(struct notify *n)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n->ninflight; i++)
+		if (n->inflight[i].accepted)
+			n->inflight[k++] = n->inflight[i];
+	n->ninflight = k;
+}
+
+/* ---- sending pending rows ---- */
+
+static const char sql_pending[] = "SELECT id, recipient, body FROM outbox"
+                                  " WHERE state = 'pending' AND channel = 'xmpp'"
+                                  " ORDER BY id LIMIT 1000";
+
+static int on_pending_row(void *arg, struct store_row *row)
+{
+	struct notify *n = arg;
+	int64_t id = store_row_int(row, 0);
+	const char *to = store_row_text(row, 1);
+	const char *body = store_row_text(row, 2);
+
+	if (is_inflight(n, id) || to == NULL || body == NULL)
+		return 0;
+	if (n->ninflight >= NOTIFY_BATCH * 10)
+		return 1;
+	if (xmpp_channel_send(n->xmpp, id, to, body) < 0 || add_inflight(n, id) < 0)
+		return 1;
+	return 0;
+}
+
+static void dispatch(struct notify *n)
+{
+	int rc;
+
+	if (n->xmpp == NULL || !xmpp_channel_connected(n->xmpp))
+		return;
+	rc = store_read(n->store, sql_pending, on_pending_row, n, "");
+	if (rc < 0)
+		log_warn(rc, "notify: cannot read the outbox");
+}
+
+static void on_kick(uv_timer_t *t)
+{
+	struct notify *n = t->data;
+
+	n->kick_armed = false;
+	dispatch(n);
+}
+
+void notify_kick(struct notify *n)
+{
+	if (n == NULL || n->kick_armed || n->closing)
+		return;
+	n->kick_armed = true;
+	uv_timer_start(&n->kick, on_kick, 0, 0);
+}
+
+/* ---- outbox updates ---- */
+
+struct mark {
+	int64_t id;
+	int64_t at_ms;
+	enum { MARK_SENT, MARK_DELIVERED, MARK_FAILED } what;
+	char why[64];
+	/* read back for MARK_FAILED */
+	int64_t case_id;
+	char jid[256];
+	struct notify *n;
+};
+
+static const char sql_sent[] = "UPDATE outbox SET state = 'sent', sent_ms = ?,"
+                               " attempts = attempts + 1 WHERE id = ? AND state = 'pending'";
+static const char sql_delivered[] = "UPDATE outbox SET delivered_ms = ?,"
+                                    " state = CASE state WHEN 'failed' THEN state ELSE 'sent' END"
+                                    " WHERE id = ? AND delivered_ms IS NULL";
+static const char sql_failed[] = "UPDATE outbox SET state = 'failed' WHERE id = ?";
+static const char sql_row_of[] = "SELECT case_id, recipient, kind FROM outbox WHERE id = ?";
+static const char sql_alert_failed[] =
+    "UPDATE alerts SET state = 'failed' WHERE outbox_id = ? AND state = 'alerted'";
+
+static int on_row_of(void *arg, struct store_row *row)
+{
+	struct mark *m = arg;
+	const char *kind = store_row_text(row, 2);
+
+	m->case_id = kind != NULL && strcmp(kind, "alert") == 0 ? store_row_int(row, 0) : 0;
+	snprintf(m->jid, sizeof m->jid, "%s", store_row_text(row, 1) ? store_row_text(row, 1) : "");
+	return 0;
+}
+
+static int tx_mark(struct store_tx *tx, void *arg)
+{
+	struct mark *m = arg;
+	int64_t rc;
+
+	switch (m->what) {
+	case MARK_SENT: rc = store_tx_exec(tx, sql_sent, "ii", m->at_ms, m->id); break;
+	case MARK_DELIVERED: rc = store_tx_exec(tx, sql_delivered, "ii", m->at_ms, m->id); break;
+	case MARK_FAILED:
+		rc = store_tx_exec(tx, sql_failed, "i", m->id);
+		if (rc >= 0)
+			rc = store_tx_query(tx, sql_row_of, on_row_of, m, "i", m->id);
+		if (rc >= 0)
+			rc = store_tx_exec(tx, sql_alert_failed, "i", m->id);
+		break;
+	default: rc = -EINVAL;
+	}
+	return rc < 0 ? (int)rc : 0;
+}
+
+static void on_marked(void *arg, int status)
+{
+	struct mark *m = arg;
+
+	if (m->what == MARK_SENT)
+		drop_inflight(m->n, m->id);
+	if (status < 0)
+		log_warn(status, "notify: outbox row %lld not updated", (long long)m->id);
+	else if (m->what == MARK_FAILED && m->case_id != 0 && m->n->ev->unreachable != NULL &&
+	         !m->n->closing)
+		m->n->ev->unreachable(m->n->arg, m->case_id, m->jid, m->why);
+	free(m);
+}
+
+static void mark(struct notify *n, int64_t id, int what, const char *why)
+{
+	struct mark *m = calloc(1, sizeof *m);
+
+	if (m == NULL)
+		return;
+	m->id = id;
+	m->at_ms = text_now_ms();
+	m->what = what;
+	m->n = n;
+	snprintf(m->why, sizeof m->why, "%s", why != NULL ? why : "");
+	if (store_write(n->store, tx_mark, m, on_marked, m) < 0)
+		free(m);
+}
+
+/* ---- channel events ---- */
+
+static void set_presence(struct notify *n, const char *jid, enum presence p)
+{
+	for (size_t i = 0; i < n->npres; i++) {
+		if (strcmp(n->pres[i].jid, jid) == 0) {
+			n->pres[i].p = p;
+			return;
+		}
+	}
+	if (n->npres < NOTIFY_PRESENCE_MAX) {
+		struct presence_entry *v = realloc(n->pres, (n->npres + 1) * sizeof *v);
+
+		if (v == NULL)
+			return;
+		n->pres = v;
+		n->pres[n->npres].jid = strdup(jid);
+		if (n->pres[n->npres].jid == NULL)
+			return;
+		n->pres[n->npres++].p = p;
+	}
+}
+
+static void on_connected(void *arg)
+{
+	struct notify *n = arg;
+
+	drop_unaccepted(n);
+	if (n->ev->connected != NULL)
+		n->ev->connected(n->arg);
+	dispatch(n);
+}
+
+static void on_disconnected(void *arg, const char *why)
+{
+	struct notify *n = arg;
+
+	(void)why;
+	/* Whatever the server had not taken will be sent again. */
+	drop_unaccepted(n);
+	for (size_t i = 0; i < n->npres; i++)
+		n->pres[i].p = PRESENCE_UNKNOWN;
+}
+
+static void on_accepted(void *arg, int64_t id)
+{
+	struct notify *n = arg;
+
+	for (size_t i = 0; i < n->ninflight; i++)
+		if (n->inflight[i].id == id)
+			n->inflight[i].accepted = true;
+	mark(n, id, MARK_SENT, NULL);
+}
+
+static void on_receipt(void *arg, int64_t id)
+{
+	mark(arg, id, MARK_DELIVERED, NULL);
+}
+
+static void on_bounced(void *arg, int64_t id, const char *jid, const char *error)
+{
+	struct notify *n = arg;
+
+	log_warnx("notify: message %lld to %s bounced: %s", (long long)id, jid, error);
+	if (id > 0) {
+		drop_inflight(n, id);
+		mark(n, id, MARK_FAILED, error);
+	}
+}
+
+static void on_presence(void *arg, const char *jid, bool available)
+{
+	struct notify *n = arg;
+
+	set_presence(n, jid, available ? PRESENCE_ONLINE : PRESENCE_OFFLINE);
+	if (n->ev->presence != NULL)
+		n->ev->presence(n->arg, jid, available ? PRESENCE_ONLINE : PRESENCE_OFFLINE);
+}
+
+static void on_message(void *arg, const char *jid, const char *body)
+{
+	struct notify *n = arg;
+
+	if (n->ev->message != NULL)
+		n->ev->message(n->arg, jid, body);
+}
+
+enum presence notify_presence(const struct notify *n, const char *jid)
+{
+	for (size_t i = 0; n != NULL && i < n->npres; i++)
+		if (strcmp(n->pres[i].jid, jid) == 0)
+			return n->pres[i].p;
+	return PRESENCE_UNKNOWN;
+}
+
+void notify_reply(struct notify *n, const char *jid, const char *body)
+{
+	if (n != NULL && n->xmpp != NULL)
+		xmpp_channel_send(n->xmpp, 0, jid, body);
+}
+
+void notify_watch(struct notify *n, const char *jid)
+{
+	if (n != NULL && n->xmpp != NULL)
+		xmpp_channel_subscribe(n->xmpp, jid);
+}
+
+bool notify_connected(const struct notify *n)
+{
+	return n != NULL && xmpp_channel_connected(n->xmpp);
+}
+
+unsigned notify_inflight(const struct notify *n)
+{
+	return n != NULL ? (unsigned)n->ninflight : 0;
+}
+
+int notify_start(struct notify **out, uv_loop_t *loop, const struct config *cfg, struct store *st,
+                 const struct notify_events *ev, void *arg)
+{
+	struct notify *n = calloc(1, sizeof *n);
+	int rc;
+
+	if (n == NULL)
+		return -ENOMEM;
+	n->loop = loop;
+	n->cfg = cfg;
+	n->store = st;
+	n->ev = ev;
+	n->arg = arg;
+	n->xev.connected = on_connected;
+	n->xev.disconnected = on_disconnected;
+	n->xev.accepted = on_accepted;
+	n->xev.receipt = on_receipt;
+	n->xev.bounced = on_bounced;
+	n->xev.presence = on_presence;
+	n->xev.message = on_message;
+	uv_timer_init(loop, &n->kick);
+	n->kick.data = n;
+	if (cfg->xmpp_jid[0] != '\0') {
+		rc = xmpp_channel_start(&n->xmpp, loop, cfg, &n->xev, n);
+		if (rc < 0) {
+			notify_stop(n);
+			return rc;
+		}
+	} else {
+		log_info("notify: no [xmpp] jid configured: alerts wait in the outbox");
+	}
+	*out = n;
+	return 0;
+}
+
+static void on_kick_closed(uv_handle_t *h)
+{
+	struct notify *n = h->data;
+
+	for (size_t i = 0; i < n->npres; i++)
+		free(n->pres[i].jid);
+	free(n->pres);
+	free(n->inflight);
+	free(n);
+}
+
+void notify_stop(struct notify *n)
+{
+	if (n == NULL)
+		return;
+	n->closing = true;
+	xmpp_channel_stop(n->xmpp);
+	n->xmpp = NULL;
+	uv_close((uv_handle_t *)&n->kick, on_kick_closed);
+}

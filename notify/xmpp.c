@@ -1,0 +1,759 @@
+/*
+ * xmpp_channel — libstrophe on its own thread; see xmpp_channel.h.
+ *
+ * The thread sleeps in libstrophe's select(); a command from the loop wakes
+ * it with SIGUSR2 (a handler that does nothing, installed without
+ * SA_RESTART, so select returns EINTR), with a 10 ms timeout as the
+ * backstop for a signal that lands just before select is entered.
+ * libstrophe's own debug output is never logged: it includes the SASL
+ * exchange.
+ */
+#include "xmpp_channel.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strophe.h>
+#include <sys/select.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+
+#define XMPP_QUEUE_MAX      100000
+#define XMPP_BACKOFF_MIN_MS 500
+#define XMPP_BACKOFF_MAX_MS 30000
+#define XMPP_TEXT_MAX       8192
+
+enum xcmd_kind { XCMD_SEND, XCMD_SUBSCRIBE };
+
+struct xcmd {
+	struct xcmd *next;
+	enum xcmd_kind kind;
+	int64_t id;
+	char *to, *body;
+};
+
+enum xev_kind {
+	XEV_CONNECTED,
+	XEV_DISCONNECTED,
+	XEV_ACCEPTED,
+	XEV_RECEIPT,
+	XEV_BOUNCED,
+	XEV_PRESENCE,
+	XEV_MESSAGE,
+};
+
+struct xev {
+	struct xev *next;
+	enum xev_kind kind;
+	int64_t id;
+	bool available;
+	char *jid, *text;
+};
+
+struct batch {
+	struct batch *next;
+	char iq_id[32];
+	int64_t *ids;
+	size_t n;
+};
+
+struct xmpp_channel {
+	uv_loop_t *loop;
+	uv_async_t async;
+	const struct config *cfg;
+	const struct xmpp_channel_events *ev;
+	void *arg;
+	bool connected; /* loop's view */
+
+	pthread_t thread;
+	bool thread_started;
+	pthread_mutex_t mu;
+	struct xcmd *cmd_head, *cmd_tail;
+	size_t ncmd;
+	struct xev *ev_head, *ev_tail;
+	bool stop;
+
+	/* thread only */
+	xmpp_ctx_t *ctx;
+	xmpp_conn_t *conn;
+	bool online, dead;
+	int64_t next_try_ms;
+	unsigned backoff_ms;
+	unsigned seq;
+	struct batch *batches;
+	char domain[256];
+};
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void on_wake(int sig)
+{
+	(void)sig;
+}
+
+/* ---- thread → loop ---- */
+
+static void post(struct xmpp_channel *ch, enum xev_kind kind, int64_t id, bool available,
+                 const char *jid, const char *text)
+{
+	struct xev *e = calloc(1, sizeof *e);
+
+	if (e == NULL)
+		return;
+	e->kind = kind;
+	e->id = id;
+	e->available = available;
+	e->jid = jid != NULL ? strdup(jid) : NULL;
+	e->text = text != NULL ? strndup(text, XMPP_TEXT_MAX) : NULL;
+	pthread_mutex_lock(&ch->mu);
+	if (ch->ev_tail != NULL)
+		ch->ev_tail->next = e;
+	else
+		ch->ev_head = e;
+	ch->ev_tail = e;
+	pthread_mutex_unlock(&ch->mu);
+	uv_async_send(&ch->async);
+}
+
+static void free_ev(struct xev *e)
+{
+	free(e->jid);
+	free(e->text);
+	free(e);
+}
+
+static void on_events(uv_async_t *h)
+{
+	struct xmpp_channel *ch = h->data;
+	struct xev *list;
+
+	pthread_mutex_lock(&ch->mu);
+	list = ch->ev_head;
+	ch->ev_head = ch->ev_tail = NULL;
+	pthread_mutex_unlock(&ch->mu);
+	while (list != NULL) {
+		struct xev *e = list;
+		const struct xmpp_channel_events *ev = ch->ev;
+
+		list = e->next;
+		switch (e->kind) {
+		case XEV_CONNECTED:
+			ch->connected = true;
+			if (ev->connected != NULL)
+				ev->connected(ch->arg);
+			break;
+		case XEV_DISCONNECTED:
+			ch->connected = false;
+			if (ev->disconnected != NULL)
+				ev->disconnected(ch->arg, e->text != NULL ? e->text : "");
+			break;
+		case XEV_ACCEPTED:
+			if (ev->accepted != NULL)
+				ev->accepted(ch->arg, e->id);
+			break;
+		case XEV_RECEIPT:
+			if (ev->receipt != NULL)
+				ev->receipt(ch->arg, e->id);
+			break;
+		case XEV_BOUNCED:
+			if (ev->bounced != NULL)
+				ev->bounced(ch->arg, e->id, e->jid != NULL ? e->jid : "",
+				            e->text != NULL ? e->text : "");
+			break;
+		case XEV_PRESENCE:
+			if (ev->presence != NULL && e->jid != NULL)
+				ev->presence(ch->arg, e->jid, e->available);
+			break;
+		case XEV_MESSAGE:
+			if (ev->message != NULL && e->jid != NULL && e->text != NULL)
+				ev->message(ch->arg, e->jid, e->text);
+			break;
+		}
+		free_ev(e);
+	}
+}
+
+/* ---- stanza handlers (thread) ---- */
+
+/* "kk-123" → 123, or 0. */
+static int64_t outbox_id_of(const char *id)
+{
+	int64_t n = 0;
+
+	if (id == NULL || strncmp(id, "kk-", 3) != 0)
+		return 0;
+	for (id += 3; *id >= '0' && *id <= '9'; id++)
+		n = n * 10 + (*id - '0');
+	return *id == '\0' ? n : 0;
+}
+
+static void bare_of(struct xmpp_channel *ch, const char *from, char *out, size_t n)
+{
+	char *bare = from != NULL ? xmpp_jid_bare(ch->ctx, from) : NULL;
+
+	snprintf(out, n, "%s", bare != NULL ? bare : "");
+	for (char *c = out; *c != '\0'; c++)
+		if (*c >= 'A' && *c <= 'Z')
+			*c = (char)(*c - 'A' + 'a');
+	if (bare != NULL)
+		xmpp_free(ch->ctx, bare);
+}
+
+static void send_receipt(struct xmpp_channel *ch, xmpp_stanza_t *msg)
+{
+	const char *id = xmpp_stanza_get_id(msg);
+	xmpp_stanza_t *reply, *rcv;
+
+	if (id == NULL || xmpp_stanza_get_child_by_ns(msg, "urn:xmpp:receipts") == NULL)
+		return;
+	reply = xmpp_message_new(ch->ctx, NULL, xmpp_stanza_get_from(msg), NULL);
+	rcv = xmpp_stanza_new(ch->ctx);
+	xmpp_stanza_set_name(rcv, "received");
+	xmpp_stanza_set_ns(rcv, "urn:xmpp:receipts");
+	xmpp_stanza_set_attribute(rcv, "id", id);
+	xmpp_stanza_add_child(reply, rcv);
+	xmpp_stanza_release(rcv);
+	xmpp_send(ch->conn, reply);
+	xmpp_stanza_release(reply);
+}
+
+static int on_message(xmpp_conn_t *conn, xmpp_stanza_t *st, void *userdata)
+{
+	struct xmpp_channel *ch = userdata;
+	const char *type = xmpp_stanza_get_type(st);
+	xmpp_stanza_t *rcv = xmpp_stanza_get_child_by_ns(st, "urn:xmpp:receipts");
+	char from[512];
+	char *body;
+
+	(void)conn;
+	bare_of(ch, xmpp_stanza_get_from(st), from, sizeof from);
+	if (type != NULL && strcmp(type, "error") == 0) {
+		xmpp_stanza_t *err = xmpp_stanza_get_child_by_name(st, "error");
+		xmpp_stanza_t *cond = err != NULL ? xmpp_stanza_get_children(err) : NULL;
+
+		post(ch, XEV_BOUNCED, outbox_id_of(xmpp_stanza_get_id(st)), false, from,
+		     cond != NULL && xmpp_stanza_get_name(cond) != NULL ? xmpp_stanza_get_name(cond)
+		                                                        : "error");
+		return 1;
+	}
+	if (rcv != NULL && xmpp_stanza_get_name(rcv) != NULL &&
+	    strcmp(xmpp_stanza_get_name(rcv), "received") == 0) {
+		int64_t id = outbox_id_of(xmpp_stanza_get_attribute(rcv, "id"));
+
+		if (id > 0)
+			post(ch, XEV_RECEIPT, id, false, from, NULL);
+	}
+	body = xmpp_message_get_body(st);
+	if (body != NULL) {
+		send_receipt(ch, st);
+		post(ch, XEV_MESSAGE, 0, false, from, body);
+		xmpp_free(ch->ctx, body);
+	}
+	return 1;
+}
+
+static int on_presence(xmpp_conn_t *conn, xmpp_stanza_t *st, void *userdata)
+{
+	struct xmpp_channel *ch = userdata;
+	const char *type = xmpp_stanza_get_type(st);
+	char from[512];
+
+	(void)conn;
+	bare_of(ch, xmpp_stanza_get_from(st), from, sizeof from);
+	if (from[0] == '\0' || strcmp(from, ch->cfg->xmpp_jid) == 0)
+		return 1;
+	if (type == NULL || strcmp(type, "available") == 0) {
+		post(ch, XEV_PRESENCE, 0, true, from, NULL);
+	} else if (strcmp(type, "unavailable") == 0) {
+		post(ch, XEV_PRESENCE, 0, false, from, NULL);
+	} else if (strcmp(type, "subscribe") == 0) {
+		xmpp_stanza_t *p = xmpp_presence_new(ch->ctx);
+
+		xmpp_stanza_set_type(p, "subscribed");
+		xmpp_stanza_set_to(p, from);
+		xmpp_send(ch->conn, p);
+		xmpp_stanza_release(p);
+	}
+	return 1;
+}
+
+static int on_iq(xmpp_conn_t *conn, xmpp_stanza_t *st, void *userdata)
+{
+	struct xmpp_channel *ch = userdata;
+	const char *type = xmpp_stanza_get_type(st);
+	const char *id = xmpp_stanza_get_id(st);
+
+	(void)conn;
+	if (type == NULL || id == NULL)
+		return 1;
+	if ((strcmp(type, "result") == 0 || strcmp(type, "error") == 0) &&
+	    strncmp(id, "kkb-", 4) == 0) {
+		/* A reply to a batch ping: the server has handled every stanza we
+		 * sent before it on this stream. */
+		struct batch **pp = &ch->batches;
+
+		while (*pp != NULL) {
+			struct batch *b = *pp;
+
+			if (strcmp(b->iq_id, id) == 0) {
+				for (size_t i = 0; i < b->n; i++)
+					post(ch, XEV_ACCEPTED, b->ids[i], false, NULL, NULL);
+				*pp = b->next;
+				free(b->ids);
+				free(b);
+				break;
+			}
+			pp = &b->next;
+		}
+		return 1;
+	}
+	if (strcmp(type, "result") == 0 && strcmp(id, "kk-roster") == 0) {
+		/* Contacts whose presence we are subscribed to and who sent none are
+		 * offline; the server sends the online ones after our presence. */
+		xmpp_stanza_t *q = xmpp_stanza_get_child_by_ns(st, "jabber:iq:roster");
+
+		for (xmpp_stanza_t *it = q != NULL ? xmpp_stanza_get_children(q) : NULL; it != NULL;
+		     it = xmpp_stanza_get_next(it)) {
+			const char *sub = xmpp_stanza_get_attribute(it, "subscription");
+			char jid[512];
+
+			bare_of(ch, xmpp_stanza_get_attribute(it, "jid"), jid, sizeof jid);
+			if (sub != NULL && jid[0] != '\0' &&
+			    (strcmp(sub, "to") == 0 || strcmp(sub, "both") == 0))
+				post(ch, XEV_PRESENCE, 0, false, jid, NULL);
+		}
+		{
+			xmpp_stanza_t *pres = xmpp_presence_new(ch->ctx);
+
+			xmpp_send(ch->conn, pres);
+			xmpp_stanza_release(pres);
+		}
+		return 1;
+	}
+	if (strcmp(type, "get") == 0) {
+		/* Answer pings; refuse anything else we do not implement. */
+		bool ping = xmpp_stanza_get_child_by_ns(st, "urn:xmpp:ping") != NULL;
+		xmpp_stanza_t *reply = xmpp_iq_new(ch->ctx, ping ? "result" : "error", id);
+
+		xmpp_stanza_set_to(reply, xmpp_stanza_get_from(st));
+		if (!ping) {
+			xmpp_stanza_t *err = xmpp_stanza_new(ch->ctx);
+			xmpp_stanza_t *cond = xmpp_stanza_new(ch->ctx);
+
+			xmpp_stanza_set_name(err, "error");
+			xmpp_stanza_set_type(err, "cancel");
+			xmpp_stanza_set_name(cond, "service-unavailable");
+			xmpp_stanza_set_ns(cond, "urn:ietf:params:xml:ns:xmpp-stanzas");
+			xmpp_stanza_add_child(err, cond);
+			xmpp_stanza_add_child(reply, err);
+			xmpp_stanza_release(cond);
+			xmpp_stanza_release(err);
+		}
+		xmpp_send(ch->conn, reply);
+		xmpp_stanza_release(reply);
+	}
+	return 1;
+}
+
+static void free_batches(struct xmpp_channel *ch)
+{
+	while (ch->batches != NULL) {
+		struct batch *b = ch->batches;
+
+		ch->batches = b->next;
+		free(b->ids);
+		free(b);
+	}
+}
+
+static void on_conn(xmpp_conn_t *conn, xmpp_conn_event_t status, int error,
+                    xmpp_stream_error_t *stream_error, void *userdata)
+{
+	struct xmpp_channel *ch = userdata;
+
+	if (status == XMPP_CONN_CONNECT) {
+		xmpp_stanza_t *iq = xmpp_iq_new(ch->ctx, "get", "kk-roster");
+		xmpp_stanza_t *q = xmpp_stanza_new(ch->ctx);
+
+		xmpp_handler_add(conn, on_message, NULL, "message", NULL, ch);
+		xmpp_handler_add(conn, on_presence, NULL, "presence", NULL, ch);
+		xmpp_handler_add(conn, on_iq, NULL, "iq", NULL, ch);
+		/* Roster first, then our presence (sent when the roster arrives). */
+		xmpp_stanza_set_name(q, "query");
+		xmpp_stanza_set_ns(q, "jabber:iq:roster");
+		xmpp_stanza_add_child(iq, q);
+		xmpp_stanza_release(q);
+		xmpp_send(conn, iq);
+		xmpp_stanza_release(iq);
+		ch->online = true;
+		ch->backoff_ms = XMPP_BACKOFF_MIN_MS;
+		log_info("xmpp: connected as %s", ch->cfg->xmpp_jid);
+		post(ch, XEV_CONNECTED, 0, false, NULL, NULL);
+		return;
+	}
+	{
+		char why[256];
+
+		if (stream_error != NULL && stream_error->text != NULL)
+			snprintf(why, sizeof why, "stream error: %s", stream_error->text);
+		else if (error != 0)
+			snprintf(why, sizeof why, "%s", strerror(error));
+		else
+			snprintf(why, sizeof why, "%s", "connection closed");
+		if (ch->online)
+			log_warnx("xmpp: disconnected: %s", why);
+		else
+			log_debug("xmpp: cannot connect: %s", why);
+		ch->online = false;
+		ch->dead = true;
+		free_batches(ch);
+		post(ch, XEV_DISCONNECTED, 0, false, NULL, why);
+	}
+}
+
+/* Keeps libstrophe's socket below FD_SETSIZE (it uses select) and turns on
+ * TCP keepalive so a dead peer is noticed. */
+static int on_sockopt(xmpp_conn_t *conn, void *sock)
+{
+	int *fd = sock;
+
+	if (*fd >= FD_SETSIZE) {
+		int low = fcntl(*fd, F_DUPFD_CLOEXEC, 3);
+
+		if (low < 0 || low >= FD_SETSIZE) {
+			if (low >= 0)
+				close(low);
+			log_warnx("xmpp: no file descriptor below %d is free for the XMPP socket",
+			          FD_SETSIZE);
+			return -1;
+		}
+		close(*fd);
+		*fd = low;
+	}
+	return xmpp_sockopt_cb_keepalive(conn, sock);
+}
+
+static void on_strophe_log(void *userdata, xmpp_log_level_t level, const char *area,
+                           const char *msg)
+{
+	(void)userdata;
+	if (level >= XMPP_LEVEL_WARN)
+		log_warnx("xmpp: %s: %.300s", area, msg);
+}
+
+static void try_connect(struct xmpp_channel *ch)
+{
+	const struct config *cfg = ch->cfg;
+	unsigned long flags = XMPP_CONN_FLAG_DISABLE_SM;
+	char jid[600];
+
+	ch->conn = xmpp_conn_new(ch->ctx);
+	if (ch->conn == NULL)
+		return;
+	if (cfg->xmpp_tls == CONFIG_TLS_REQUIRED)
+		flags |= XMPP_CONN_FLAG_MANDATORY_TLS;
+	else if (cfg->xmpp_tls == CONFIG_TLS_DISABLED)
+		flags |= XMPP_CONN_FLAG_DISABLE_TLS;
+	xmpp_conn_set_flags(ch->conn, (long)flags);
+	snprintf(jid, sizeof jid, "%s/kakekomid", cfg->xmpp_jid);
+	xmpp_conn_set_jid(ch->conn, jid);
+	xmpp_conn_set_pass(ch->conn, cfg->xmpp_password);
+	if (cfg->xmpp_ca_file[0] != '\0')
+		xmpp_conn_set_cafile(ch->conn, cfg->xmpp_ca_file);
+	xmpp_conn_set_sockopt_callback(ch->conn, on_sockopt);
+	ch->dead = false;
+	if (xmpp_connect_client(ch->conn, cfg->xmpp_host[0] != '\0' ? cfg->xmpp_host : NULL,
+	                        (unsigned short)cfg->xmpp_port, on_conn, ch) != XMPP_EOK) {
+		ch->dead = true;
+		post(ch, XEV_DISCONNECTED, 0, false, NULL, "cannot start connecting");
+	}
+}
+
+static void send_message(struct xmpp_channel *ch, const struct xcmd *c)
+{
+	char id[32];
+	xmpp_stanza_t *msg;
+
+	snprintf(id, sizeof id, "kk-%" PRId64, c->id);
+	msg = xmpp_message_new(ch->ctx, "chat", c->to, c->id > 0 ? id : NULL);
+	if (msg == NULL)
+		return;
+	xmpp_message_set_body(msg, c->body);
+	if (c->id > 0) {
+		xmpp_stanza_t *req = xmpp_stanza_new(ch->ctx);
+
+		xmpp_stanza_set_name(req, "request");
+		xmpp_stanza_set_ns(req, "urn:xmpp:receipts");
+		xmpp_stanza_add_child(msg, req);
+		xmpp_stanza_release(req);
+	}
+	xmpp_send(ch->conn, msg);
+	xmpp_stanza_release(msg);
+}
+
+static void send_subscribe(struct xmpp_channel *ch, const char *to)
+{
+	xmpp_stanza_t *p = xmpp_presence_new(ch->ctx);
+
+	xmpp_stanza_set_type(p, "subscribe");
+	xmpp_stanza_set_to(p, to);
+	xmpp_send(ch->conn, p);
+	xmpp_stanza_release(p);
+}
+
+/* Sends what the loop queued; when connected, closes the batch with a ping. */
+static void drain_commands(struct xmpp_channel *ch)
+{
+	struct xcmd *list;
+	struct batch *b = NULL;
+
+	pthread_mutex_lock(&ch->mu);
+	list = ch->cmd_head;
+	ch->cmd_head = ch->cmd_tail = NULL;
+	ch->ncmd = 0;
+	pthread_mutex_unlock(&ch->mu);
+	while (list != NULL) {
+		struct xcmd *c = list;
+
+		list = c->next;
+		if (ch->online && ch->conn != NULL) {
+			if (c->kind == XCMD_SUBSCRIBE) {
+				send_subscribe(ch, c->to);
+			} else {
+				send_message(ch, c);
+				if (c->id > 0) {
+					if (b == NULL)
+						b = calloc(1, sizeof *b);
+					if (b != NULL) {
+						int64_t *ids =
+						    realloc(b->ids, (b->n + 1) * sizeof *ids);
+
+						if (ids != NULL) {
+							b->ids = ids;
+							b->ids[b->n++] = c->id;
+						}
+					}
+				}
+			}
+		}
+		free(c->to);
+		free(c->body);
+		free(c);
+	}
+	if (b != NULL) {
+		xmpp_stanza_t *iq;
+		xmpp_stanza_t *ping = xmpp_stanza_new(ch->ctx);
+
+		snprintf(b->iq_id, sizeof b->iq_id, "kkb-%u", ++ch->seq);
+		iq = xmpp_iq_new(ch->ctx, "get", b->iq_id);
+		xmpp_stanza_set_to(iq, ch->domain);
+		xmpp_stanza_set_name(ping, "ping");
+		xmpp_stanza_set_ns(ping, "urn:xmpp:ping");
+		xmpp_stanza_add_child(iq, ping);
+		xmpp_stanza_release(ping);
+		xmpp_send(ch->conn, iq);
+		xmpp_stanza_release(iq);
+		b->next = ch->batches;
+		ch->batches = b;
+	}
+}
+
+static void *thread_main(void *arg)
+{
+	struct xmpp_channel *ch = arg;
+	xmpp_log_t logger = {on_strophe_log, ch};
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR2);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	ch->ctx = xmpp_ctx_new(NULL, &logger);
+	if (ch->ctx == NULL)
+		return NULL;
+	ch->backoff_ms = XMPP_BACKOFF_MIN_MS;
+	for (;;) {
+		bool stop;
+
+		pthread_mutex_lock(&ch->mu);
+		stop = ch->stop;
+		pthread_mutex_unlock(&ch->mu);
+		if (stop)
+			break;
+		if (ch->conn != NULL && ch->dead) {
+			xmpp_conn_release(ch->conn);
+			ch->conn = NULL;
+			ch->next_try_ms = mono_ms() + ch->backoff_ms;
+			ch->backoff_ms = ch->backoff_ms * 2 > XMPP_BACKOFF_MAX_MS
+			                     ? XMPP_BACKOFF_MAX_MS
+			                     : ch->backoff_ms * 2;
+		}
+		if (ch->conn == NULL && mono_ms() >= ch->next_try_ms)
+			try_connect(ch);
+		drain_commands(ch);
+		xmpp_run_once(ch->ctx, 10);
+	}
+	if (ch->conn != NULL) {
+		if (ch->online) {
+			int64_t until = mono_ms() + 1000;
+
+			xmpp_disconnect(ch->conn);
+			while (ch->online && mono_ms() < until)
+				xmpp_run_once(ch->ctx, 10);
+		}
+		xmpp_conn_release(ch->conn);
+		ch->conn = NULL;
+	}
+	free_batches(ch);
+	xmpp_ctx_free(ch->ctx);
+	return NULL;
+}
+
+/* ---- loop → thread ---- */
+
+static int push(struct xmpp_channel *ch, enum xcmd_kind kind, int64_t id, const char *to,
+                const char *body)
+{
+	struct xcmd *c = calloc(1, sizeof *c);
+
+	if (c == NULL)
+		return -ENOMEM;
+	c->kind = kind;
+	c->id = id;
+	c->to = strdup(to);
+	c->body = body != NULL ? strdup(body) : NULL;
+	if (c->to == NULL || (body != NULL && c->body == NULL)) {
+		free(c->to);
+		free(c->body);
+		free(c);
+		return -ENOMEM;
+	}
+	pthread_mutex_lock(&ch->mu);
+	if (ch->ncmd >= XMPP_QUEUE_MAX) {
+		pthread_mutex_unlock(&ch->mu);
+		free(c->to);
+		free(c->body);
+		free(c);
+		return -ENOBUFS;
+	}
+	if (ch->cmd_tail != NULL)
+		ch->cmd_tail->next = c;
+	else
+		ch->cmd_head = c;
+	ch->cmd_tail = c;
+	ch->ncmd++;
+	pthread_mutex_unlock(&ch->mu);
+	if (ch->thread_started)
+		pthread_kill(ch->thread, SIGUSR2);
+	return 0;
+}
+
+int xmpp_channel_send(struct xmpp_channel *ch, int64_t id, const char *to, const char *body)
+{
+	return push(ch, XCMD_SEND, id, to, body);
+}
+
+int xmpp_channel_subscribe(struct xmpp_channel *ch, const char *to)
+{
+	return push(ch, XCMD_SUBSCRIBE, 0, to, NULL);
+}
+
+bool xmpp_channel_connected(const struct xmpp_channel *ch)
+{
+	return ch != NULL && ch->connected;
+}
+
+int xmpp_channel_start(struct xmpp_channel **out, uv_loop_t *loop, const struct config *cfg,
+                       const struct xmpp_channel_events *ev, void *arg)
+{
+	struct xmpp_channel *ch = calloc(1, sizeof *ch);
+	struct sigaction sa;
+	sigset_t set, old;
+	const char *at;
+	int rc;
+
+	if (ch == NULL)
+		return -ENOMEM;
+	ch->loop = loop;
+	ch->cfg = cfg;
+	ch->ev = ev;
+	ch->arg = arg;
+	at = strchr(cfg->xmpp_jid, '@');
+	snprintf(ch->domain, sizeof ch->domain, "%s", at != NULL ? at + 1 : cfg->xmpp_jid);
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_wake;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR2, &sa, NULL); /* no SA_RESTART: select must return */
+	pthread_mutex_init(&ch->mu, NULL);
+	rc = uv_async_init(loop, &ch->async, on_events);
+	if (rc < 0) {
+		pthread_mutex_destroy(&ch->mu);
+		free(ch);
+		return rc;
+	}
+	ch->async.data = ch;
+	xmpp_initialize();
+	/* Only the XMPP thread takes SIGUSR2: block it while creating the
+	 * thread, which unblocks it for itself. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR2);
+	pthread_sigmask(SIG_BLOCK, &set, &old);
+	rc = -pthread_create(&ch->thread, NULL, thread_main, ch);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc < 0) {
+		xmpp_channel_stop(ch);
+		return rc;
+	}
+	ch->thread_started = true;
+	*out = ch;
+	return 0;
+}
+
+static void on_closed(uv_handle_t *h)
+{
+	struct xmpp_channel *ch = h->data;
+
+	pthread_mutex_destroy(&ch->mu);
+	free(ch);
+}
+
+void xmpp_channel_stop(struct xmpp_channel *ch)
+{
+	if (ch == NULL)
+		return;
+	pthread_mutex_lock(&ch->mu);
+	ch->stop = true;
+	pthread_mutex_unlock(&ch->mu);
+	if (ch->thread_started) {
+		pthread_kill(ch->thread, SIGUSR2);
+		pthread_join(ch->thread, NULL);
+		xmpp_shutdown();
+	}
+	while (ch->cmd_head != NULL) {
+		struct xcmd *c = ch->cmd_head;
+
+		ch->cmd_head = c->next;
+		free(c->to);
+		free(c->body);
+		free(c);
+	}
+	while (ch->ev_head != NULL) {
+		struct xev *e = ch->ev_head;
+
+		ch->ev_head = e->next;
+		free_ev(e);
+	}
+	uv_close((uv_handle_t *)&ch->async, on_closed);
+}
