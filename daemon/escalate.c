@@ -318,9 +318,11 @@ static const char sql_stop[] =
     " AND esc_round = ? AND esc_step = ? AND esc_due_ms IS NOT NULL";
 static const char sql_event[] =
     "INSERT INTO events (case_id, at_ms, kind, actor, detail) VALUES (?, ?, ?, 'router', ?)";
+/* Alerted earlier in this round, or declined the case before: skip. */
 static const char sql_alert[] =
     "INSERT OR IGNORE INTO alerts (case_id, jid, round, step, state, at_ms)"
-    " VALUES (?, ?, ?, ?, 'alerted', ?)";
+    " SELECT ?1, ?2, ?3, ?4, 'alerted', ?5 WHERE NOT EXISTS"
+    " (SELECT 1 FROM alerts WHERE case_id = ?1 AND jid = ?2 AND state = 'declined')";
 static const char sql_outbox[] =
     "INSERT OR IGNORE INTO outbox (case_id, recipient, kind, round, step, body, created_ms)"
     " VALUES (?, ?, ?, ?, ?, ?, ?)";
