@@ -17,6 +17,7 @@
 
 #include "buf.h"
 #include "command.h"
+#include "convo.h"
 #include "log.h"
 #include "text.h"
 
@@ -28,6 +29,7 @@ struct chat {
 	struct roster *const *roster;
 	struct notify *notify;
 	struct escalate *esc;
+	struct convo *convo;
 	unsigned pending;
 	bool closing;
 };
@@ -66,7 +68,7 @@ struct case_row {
 	char ref[CASE_REF_LEN + 1];
 	char state[24];
 	char assigned[256];
-	char *company, *name, *phone, *email, *description, *lang, *prefecture;
+	char *company, *name, *phone, *email, *description, *lang, *prefecture, *reporter_jid;
 };
 
 static char *dup_text(struct store_row *row, int i)
@@ -94,6 +96,7 @@ static int on_case_row(void *arg, struct store_row *row)
 	c->description = dup_text(row, 9);
 	c->lang = dup_text(row, 10);
 	c->prefecture = dup_text(row, 11);
+	c->reporter_jid = dup_text(row, 12);
 	return 0;
 }
 
@@ -106,11 +109,12 @@ static void case_row_fini(struct case_row *c)
 	free(c->description);
 	free(c->lang);
 	free(c->prefecture);
+	free(c->reporter_jid);
 }
 
 static const char sql_case_by_ref[] =
     "SELECT id, ref, state, assigned_to, received_ms, company, name, phone, email, description,"
-    " lang, prefecture FROM cases WHERE ref = ?";
+    " lang, prefecture, reporter_jid FROM cases WHERE ref = ?";
 static const char sql_latest_alert[] =
     "SELECT c.ref FROM alerts a JOIN cases c ON c.id = a.case_id"
     " WHERE a.jid = ? AND a.state = 'alerted' AND c.assigned_to IS NULL AND c.state != 'resolved'"
@@ -159,8 +163,10 @@ static int add_event(struct store_tx *tx, struct chat_job *j, const struct case_
 {
 	int64_t elapsed_us = (j->now_ms - c->received_ms) * 1000;
 
-	return (int)store_tx_exec(tx, sql_event, "iiittt", c->id, j->now_ms,
-	                          elapsed_us >= 0 ? elapsed_us : 0, kind, j->jid, detail);
+	int64_t rc = store_tx_exec(tx, sql_event, "iiittt", c->id, j->now_ms,
+	                           elapsed_us >= 0 ? elapsed_us : 0, kind, j->jid, detail);
+
+	return rc < 0 ? (int)rc : 0;
 }
 
 static int add_outbox(struct store_tx *tx, const struct case_row *c, const char *to,
@@ -254,6 +260,17 @@ static int do_ack(struct store_tx *tx, struct chat_job *j, struct case_row *c, b
 		rc = store_tx_query(tx, sql_others, on_other, &o, "it", c->id, j->jid);
 		if (rc == 0)
 			rc = o.rc;
+	}
+	if (rc == 0 && c->reporter_jid != NULL) {
+		/* The reporter wrote to us by chat: tell them there too. */
+		char body[512];
+		bool en = c->lang != NULL && strcmp(c->lang, "en") == 0;
+
+		snprintf(body, sizeof body,
+		         en ? "%s: a specialist has taken your case and will contact you shortly."
+		            : "%s: 専門家が担当になりました。まもなくご連絡します。",
+		         c->ref);
+		rc = add_outbox(tx, c, c->reporter_jid, "reply", body, j->now_ms);
 	}
 	if (rc == 0)
 		j->effect = EFFECT_ACKED;
@@ -494,16 +511,24 @@ void chat_on_message(struct chat *c, const char *jid, const char *body)
 		if (strcmp(c->cfg->esc_coordinators[i], jid) == 0)
 			coordinator = true;
 	if ((s == NULL || !s->active) && !coordinator) {
-		char reply[512];
+		/* Not a specialist: a reporter, unless it is a specialist's command. */
+		if (command_parse(body, &cmd) == 0 && cmd.ref[0] != '\0') {
+			char reply[512];
 
-		log_info("chat: message from %s, who is not on the roster: refused", jid);
-		snprintf(
-		    reply, sizeof reply,
-		    "このアカウントは登録された専門家専用です。被害の相談はこちらから: %s/report / "
-		    "This account is for registered specialists only. To report an incident: "
-		    "%s/report?lang=en",
-		    c->cfg->http_public_url, c->cfg->http_public_url);
-		notify_reply(c->notify, jid, reply);
+			log_info("chat: %s from %s, who is not on the roster: refused",
+			         command_name(cmd.verb), jid);
+			snprintf(reply, sizeof reply,
+			         "このコマンドは登録された専門家専用です。被害の相談は、ここで質問"
+			         "に答えるか、こちらから: %s/report / "
+			         "Commands are for registered specialists only. To report an "
+			         "incident, answer the "
+			         "questions here or use %s/report?lang=en",
+			         c->cfg->http_public_url, c->cfg->http_public_url);
+			notify_reply(c->notify, jid, reply);
+			return;
+		}
+		if (c->convo != NULL)
+			convo_on_message(c->convo, jid, body);
 		return;
 	}
 	rc = command_parse(body, &cmd);
@@ -554,6 +579,11 @@ void chat_on_message(struct chat *c, const char *jid, const char *body)
 unsigned chat_pending(const struct chat *c)
 {
 	return c != NULL ? c->pending : 0;
+}
+
+void chat_set_convo(struct chat *c, struct convo *v)
+{
+	c->convo = v;
 }
 
 int chat_start(struct chat **out, const struct config *cfg, struct store *st,

@@ -135,7 +135,7 @@ static int alert_body(struct buf *b, const struct playbook_set *set, const char 
 	char when[32];
 	int rc = 0;
 
-	if (pb == NULL || pref == NULL)
+	if (pb == NULL)
 		return -ENOENT;
 	text_jst_format(noticed_ms, "%Y-%m-%d %H:%M", when, sizeof when);
 	if (round > 0)
@@ -151,9 +151,12 @@ static int alert_body(struct buf *b, const struct playbook_set *set, const char 
 		                "継続中 Still happening: %s / %s\n"
 		                "気づいた時刻 Noticed: %s JST\n"
 		                "概要 Summary: ",
-		                pref->name.s[LANG_JA], pref->name.s[LANG_EN], pref->code,
-		                pref->region->name.s[LANG_EN], pb->name.s[LANG_JA],
-		                pb->name.s[LANG_EN], tri_ja(still), case_tri_name(still), when);
+		                pref != NULL ? pref->name.s[LANG_JA] : "不明",
+		                pref != NULL ? pref->name.s[LANG_EN] : "unknown",
+		                pref != NULL ? pref->code : "?",
+		                pref != NULL ? pref->region->name.s[LANG_EN] : "?",
+		                pb->name.s[LANG_JA], pb->name.s[LANG_EN], tri_ja(still),
+		                case_tri_name(still), when);
 	if (rc == 0) {
 		if (description == NULL || description[0] == '\0') {
 			rc = buf_puts(b, "(なし / none)");
@@ -433,7 +436,10 @@ void escalate_plan_done(struct escalate *e, struct escalate_plan *p, int status)
 				if (notify_presence(e->notify, p->picks.p[i].jid) ==
 				    PRESENCE_OFFLINE)
 					offline++;
-			if (p->picks.n != 0 && offline == p->picks.n) {
+			/* Within a round only: a new round waits its turn, or a night
+			 * with everyone offline would use up every round in a moment. */
+			if (p->picks.n != 0 && offline == p->picks.n &&
+			    p->step < ROUTER_STEPS - 1) {
 				log_info("escalate: case=%s: everyone in this step is offline, "
 				         "moving on",
 				         p->ref);
@@ -558,10 +564,11 @@ void escalate_cancel(struct escalate *e, int64_t case_id)
 struct step_state {
 	struct escalate *e;
 	size_t total, unable;
+	int step;
 };
 
 static const char sql_step_alerts[] =
-    "SELECT a.jid, a.state FROM alerts a JOIN cases c ON c.id = a.case_id"
+    "SELECT a.jid, a.state, c.esc_step FROM alerts a JOIN cases c ON c.id = a.case_id"
     " WHERE a.case_id = ? AND a.round = c.esc_round AND a.step = c.esc_step"
     " AND c.assigned_to IS NULL AND c.esc_due_ms IS NOT NULL";
 
@@ -572,6 +579,7 @@ static int on_step_alert(void *arg, struct store_row *row)
 	const char *state = store_row_text(row, 1);
 
 	s->total++;
+	s->step = (int)store_row_int(row, 2);
 	if (state != NULL && (strcmp(state, "declined") == 0 || strcmp(state, "failed") == 0))
 		s->unable++;
 	else if (jid != NULL && notify_presence(s->e->notify, jid) == PRESENCE_OFFLINE)
@@ -581,13 +589,13 @@ static int on_step_alert(void *arg, struct store_row *row)
 
 void escalate_check(struct escalate *e, int64_t case_id)
 {
-	struct step_state s = {e, 0, 0};
+	struct step_state s = {e, 0, 0, 0};
 
 	if (e == NULL || e->closing)
 		return;
 	if (store_read(e->store, sql_step_alerts, on_step_alert, &s, "i", case_id) < 0)
 		return;
-	if (s.total != 0 && s.unable == s.total) {
+	if (s.total != 0 && s.unable == s.total && s.step < ROUTER_STEPS - 1) {
 		log_info("escalate: case %lld: nobody in the current step can answer, moving on",
 		         (long long)case_id);
 		arm(e, case_id, 0);

@@ -75,7 +75,10 @@ static int add_report(struct guidance *g, const struct pb_target *t, const struc
 	else
 		rc = 0;
 	if (rc == 0)
-		rc = fill_how(&b, t->how.s[g->lang], g->pref->police.s[g->lang]);
+		rc = fill_how(&b, t->how.s[g->lang],
+		              g->pref != NULL      ? g->pref->police.s[g->lang]
+		              : g->lang == LANG_JA ? "所在地の都道府県警察"
+		                                   : "your prefecture's police");
 	if (rc == 0 && t->legal_deadline) {
 		r->has_deadline = true;
 		r->final_days = g->pb->malicious ? 60 : 30;
@@ -135,7 +138,7 @@ int guidance_build(struct guidance *g, const struct playbook_set *set,
 	g->lang = lang;
 	g->pb = playbook_find(set, f->incident_type);
 	g->pref = playbook_prefecture(set, f->prefecture);
-	if (g->pb == NULL || g->pref == NULL)
+	if (g->pb == NULL)
 		return -ENOENT;
 	/* Money sent: recovery odds fall by the hour, so the bank comes first. */
 	if (f->money_involved == TRI_YES) {

@@ -18,6 +18,7 @@
 
 #include "buf.h"
 #include "chat.h"
+#include "convo.h"
 #include "escalate.h"
 #include "config.h"
 #include "http.h"
@@ -40,6 +41,7 @@ struct daemon {
 	struct notify *notify;
 	struct escalate *esc;
 	struct chat *chat;
+	struct convo *convo;
 	struct notify_events nev;
 	struct http_server *http;
 	uv_signal_t sigterm, sigint, sighup;
@@ -92,6 +94,8 @@ static void finish(struct daemon *d)
 	d->http = NULL;
 	chat_stop(d->chat);
 	d->chat = NULL;
+	convo_stop(d->convo);
+	d->convo = NULL;
 	escalate_stop(d->esc);
 	d->esc = NULL;
 	notify_stop(d->notify);
@@ -111,7 +115,7 @@ static void on_drain(uv_timer_t *t)
 	struct daemon *d = t->data;
 
 	if ((http_waiting(d->http) == 0 && store_pending(d->store) == 0 &&
-	     chat_pending(d->chat) == 0) ||
+	     chat_pending(d->chat) == 0 && convo_pending(d->convo) == 0) ||
 	    uv_now(d->loop) - d->drain_started > DRAIN_LIMIT_MS) {
 		uv_timer_stop(t);
 		finish(d);
@@ -288,7 +292,11 @@ int main(int argc, char **argv)
 	if (rc == 0)
 		rc = chat_start(&d.chat, d.cfg, d.store, &d.roster, d.notify, d.esc);
 	if (rc == 0)
+		rc = convo_start(&d.convo, d.loop, d.cfg, d.store, &d.pbs, d.notify, d.esc);
+	if (rc == 0) {
+		chat_set_convo(d.chat, d.convo);
 		rc = http_start(&d.http, d.loop, d.cfg, d.store, &d.pbs, &d.roster, d.esc);
+	}
 	if (rc < 0) {
 		log_error(rc, "kakekomid: cannot start");
 		finish(&d);

@@ -408,7 +408,8 @@ static int details_html(struct buf *b, enum lang ui, const struct guidance *g,
 	if (rc == 0)
 		rc = detail_row(b, T("会社名", "Company"), d->company);
 	if (rc == 0)
-		rc = detail_row(b, T("所在地", "Prefecture"), g->pref->name.s[ui]);
+		rc = detail_row(b, T("所在地", "Prefecture"),
+		                g->pref != NULL ? g->pref->name.s[ui] : NULL);
 	if (rc == 0)
 		rc = detail_row(b, T("お名前", "Name"), d->name);
 	if (rc == 0)

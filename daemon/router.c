@@ -63,8 +63,12 @@ int router_pick(const struct roster *roster, const struct playbook_set *set,
 
 	memset(out, 0, sizeof *out);
 	out->step = step;
-	if (pref == NULL)
-		return -ENOENT;
+	if (pref == NULL && step != ROUTER_NATIONAL) {
+		/* A chat report that never said where: only the coordinators can place it. */
+		snprintf(out->summary, sizeof out->summary,
+		         "prefecture not known: skipped the %s step", router_step_name(step));
+		return 0;
+	}
 	switch (step) {
 	case ROUTER_PREFECTURE: {
 		struct oncall oc;

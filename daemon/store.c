@@ -177,7 +177,31 @@ static const char *const migrations[] = {
     " state TEXT NOT NULL DEFAULT 'pending');"
     "CREATE UNIQUE INDEX outbox_once ON outbox(case_id, recipient, kind, round, step)"
     " WHERE kind = 'alert';"
-    "CREATE INDEX outbox_pending ON outbox(state) WHERE state = 'pending';",
+    "CREATE INDEX outbox_pending ON outbox(state) WHERE state = 'pending';"
+    /* reports by chat, e-mail and webhooks, reminders */
+    "ALTER TABLE cases ADD COLUMN reporter_jid TEXT;"
+    "ALTER TABLE cases ADD COLUMN incomplete INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE outbox ADD COLUMN subject TEXT;"
+    "ALTER TABLE outbox ADD COLUMN next_try_ms INTEGER;"
+    "ALTER TABLE outbox ADD COLUMN last_error TEXT;"
+    "CREATE INDEX outbox_pending_channel ON outbox(channel, next_try_ms) WHERE state = 'pending';"
+    "CREATE TABLE conversations ("
+    " jid TEXT PRIMARY KEY,"
+    " lang TEXT NOT NULL,"
+    " step INTEGER NOT NULL,"
+    " answers TEXT NOT NULL,"
+    " started_ms INTEGER NOT NULL,"
+    " updated_ms INTEGER NOT NULL,"
+    " type_known_ms INTEGER);"
+    "CREATE TABLE reminders ("
+    " id INTEGER PRIMARY KEY,"
+    " case_id INTEGER NOT NULL REFERENCES cases(id),"
+    " kind TEXT NOT NULL,"
+    " due_ms INTEGER NOT NULL,"
+    " deadline TEXT NOT NULL,"
+    " sent_ms INTEGER,"
+    " UNIQUE (case_id, kind));"
+    "CREATE INDEX reminders_due ON reminders(due_ms) WHERE sent_ms IS NULL;",
 };
 
 static int errno_of(int rc)

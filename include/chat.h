@@ -2,8 +2,8 @@
  * chat — what the bot does with chat messages: commands from specialists
  * and coordinators (ack, decline, contacted, onsite, resolve, status,
  * help) become case events, each confirmed or refused with the reason.
- * Messages from JIDs that are neither on the roster nor coordinators are
- * refused with a pointer to the report form.
+ * Anyone else is a reporter and talks with convo; a specialist's command
+ * from them is refused.
  */
 #ifndef KK_CHAT_H
 #define KK_CHAT_H
@@ -22,6 +22,12 @@ struct chat;
 /* All pointers must outlive the module; *ROSTER is read at each message. */
 int chat_start(struct chat **out, const struct config *cfg, struct store *st,
                struct roster *const *roster, struct notify *n, struct escalate *e);
+
+struct convo;
+
+/* Messages from JIDs not on the roster go to V, the reporters' conversation
+ * (without one they are ignored). */
+void chat_set_convo(struct chat *c, struct convo *v);
 
 /* Handles one message from BARE_JID (on the loop). */
 void chat_on_message(struct chat *c, const char *jid, const char *body);

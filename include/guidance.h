@@ -36,7 +36,7 @@ struct guidance_report {
 struct guidance {
 	enum lang lang;
 	const struct playbook *pb;
-	const struct pb_prefecture *pref;
+	const struct pb_prefecture *pref; /* NULL when the reporter did not say */
 	struct guidance_report report[GUIDANCE_MAX_REPORTS];
 	size_t nreport;
 };
@@ -48,8 +48,8 @@ void guidance_facts_of_record(const struct case_record *rec, struct guidance_fac
 /*
  * Builds the guidance for F in LANG from SET. The result borrows from SET
  * (keep the set alive while G is used) and owns its texts: release with
- * guidance_fini. Returns 0, -ENOENT when the incident type or prefecture is
- * unknown to SET, or -ENOMEM.
+ * guidance_fini. An unknown prefecture gives the police in general terms.
+ * Returns 0, -ENOENT when the incident type is unknown to SET, or -ENOMEM.
  */
 int guidance_build(struct guidance *g, const struct playbook_set *set,
                    const struct guidance_facts *f, enum lang lang);

@@ -43,8 +43,8 @@ struct router_case {
 
 /*
  * Picks the recipients for STEP at AT_MS into OUT (n may be 0). ROSTER may
- * be NULL (no roster yet: only coordinators can be picked). Returns 0 or
- * -ENOENT for an unknown prefecture.
+ * be NULL (no roster yet: only coordinators can be picked). An unknown
+ * prefecture leaves only the national step. Returns 0.
  */
 int router_pick(const struct roster *roster, const struct playbook_set *set,
                 const struct config *cfg, const struct router_case *c, enum router_step step,

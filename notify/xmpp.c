@@ -19,7 +19,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strophe.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/select.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -273,6 +276,7 @@ static int on_presence(xmpp_conn_t *conn, xmpp_stanza_t *st, void *userdata)
 
 	(void)conn;
 	bare_of(ch, xmpp_stanza_get_from(st), from, sizeof from);
+	log_debug("xmpp: presence from %s type=%s", from, type != NULL ? type : "available");
 	if (from[0] == '\0' || strcmp(from, ch->cfg->xmpp_jid) == 0)
 		return 1;
 	if (type == NULL || strcmp(type, "available") == 0) {
@@ -321,20 +325,10 @@ static int on_iq(xmpp_conn_t *conn, xmpp_stanza_t *st, void *userdata)
 		return 1;
 	}
 	if (strcmp(type, "result") == 0 && strcmp(id, "kk-roster") == 0) {
-		/* Contacts whose presence we are subscribed to and who sent none are
-		 * offline; the server sends the online ones after our presence. */
-		xmpp_stanza_t *q = xmpp_stanza_get_child_by_ns(st, "jabber:iq:roster");
-
-		for (xmpp_stanza_t *it = q != NULL ? xmpp_stanza_get_children(q) : NULL; it != NULL;
-		     it = xmpp_stanza_get_next(it)) {
-			const char *sub = xmpp_stanza_get_attribute(it, "subscription");
-			char jid[512];
-
-			bare_of(ch, xmpp_stanza_get_attribute(it, "jid"), jid, sizeof jid);
-			if (sub != NULL && jid[0] != '\0' &&
-			    (strcmp(sub, "to") == 0 || strcmp(sub, "both") == 0))
-				post(ch, XEV_PRESENCE, 0, false, jid, NULL);
-		}
+		/* Roster first, then our presence: the server answers with the
+		 * presence of every contact, "unavailable" for those offline. No
+		 * contact is assumed offline before the server says so, or a
+		 * reconnect would look like everyone going away at once. */
 		{
 			xmpp_stanza_t *pres = xmpp_presence_new(ch->ctx);
 
@@ -442,6 +436,12 @@ static int on_sockopt(xmpp_conn_t *conn, void *sock)
 		}
 		close(*fd);
 		*fd = low;
+	}
+	{
+		/* Alerts are small and urgent: no Nagle delay behind an unacked write. */
+		int one = 1;
+
+		setsockopt(*fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	}
 	return xmpp_sockopt_cb_keepalive(conn, sock);
 }

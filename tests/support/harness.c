@@ -225,8 +225,29 @@ void harness_daemon_write_config(struct harness_daemon *d)
 	        "[playbooks]\n"
 	        "dir = %s\n",
 	        (unsigned)d->port, d->base_url, d->db_path, d->playbooks_dir);
+	if (d->config_extra != NULL)
+		fputs(d->config_extra, f);
 	rc = fclose(f);
 	cr_assert(rc == 0, "cannot write %s: %s", d->config_path, strerror(errno));
+}
+
+void harness_daemon_config_append(struct harness_daemon *d, const char *fmt, ...)
+{
+	size_t had = d->config_extra != NULL ? strlen(d->config_extra) : 0;
+	va_list ap;
+	char *text;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	cr_assert(n >= 0 && (size_t)n < HARNESS_OUTPUT_MAX, "harness: config text too long");
+	text = realloc(d->config_extra, had + (size_t)n + 1);
+	cr_assert(text != NULL, "out of memory");
+	va_start(ap, fmt);
+	vsnprintf(text + had, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	d->config_extra = text;
 }
 
 void harness_daemon_print_log(struct harness_daemon *d, size_t max_bytes)
@@ -453,6 +474,7 @@ void harness_daemon_finish(struct harness_daemon *d)
 	cr_assert(nftw(d->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS) == 0, "cannot remove %s: %s",
 	          d->dir, strerror(errno));
 	registry_remove(d);
+	free(d->config_extra);
 	free(d);
 }
 
@@ -472,6 +494,7 @@ void harness_cleanup(void)
 			harness_daemon_print_log(d, HARNESS_LOG_TAIL);
 		fprintf(stderr, "harness: test did not finish; kept %s\n", d->dir);
 		registry[i] = NULL;
+		free(d->config_extra);
 		free(d);
 	}
 }

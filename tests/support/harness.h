@@ -49,6 +49,7 @@ struct harness_daemon {
 	pid_t pid;                    /* running daemon, or 0 */
 	int starts;                   /* how many times it was started */
 	int log_shown;                /* the log tail was printed for a failure */
+	char *config_extra;           /* INI text appended to the config, or NULL; owned */
 };
 
 /* A growable byte buffer with a hard cap; data is always NUL-terminated. */
@@ -113,8 +114,21 @@ void harness_path_build(const char *name, char *out, size_t cap);
  */
 struct harness_daemon *harness_daemon_new(void);
 
-/* Write DIR/kakekomi.conf from the record's fields (called by start too). */
+/*
+ * Write DIR/kakekomi.conf from the record's fields, then the text added with
+ * harness_daemon_config_append() (called by start, check and ctl too).
+ */
 void harness_daemon_write_config(struct harness_daemon *d);
+
+/*
+ * Add INI text (whole sections, e.g. "[xmpp]\njid = ...\n") to what
+ * harness_daemon_write_config() writes after the [http], [store] and
+ * [playbooks] sections, for every later start, check and ctl run. Calls
+ * accumulate; the text must not set those three sections' keys again.
+ * Asserts on failure.
+ */
+void harness_daemon_config_append(struct harness_daemon *d, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /*
  * Start kakekomid -c CONFIG with stderr appended to the log and wait until

@@ -1,0 +1,944 @@
+/*
+ * convo — the guided conversation with a reporter over chat; see convo.h.
+ *
+ * Each answer is checked as it comes, with the same rules as the form
+ * (prefecture codes, phone numbers, times not in the future), so the case
+ * written at the end needs no second round of questions.
+ */
+#include "convo.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "case.h"
+#include "guidance.h"
+#include "intake.h"
+#include "log.h"
+#include "text.h"
+#include "token.h"
+
+#define CONVO_BODY_MAX       1000 /* bytes of one message */
+#define CONVO_RATE_WINDOW_MS 60000
+#define CONVO_RATE_MAX       20                   /* messages per sender per window */
+#define CONVO_MAX            10000                /* conversations at once */
+#define CONVO_ABANDON_MS     (24LL * 3600 * 1000) /* no type known: forget after a day */
+#define CONVO_SWEEP_MS       15000
+#define CONVO_TEXT_MAX       8192
+
+enum convo_step {
+	STEP_TYPE,
+	STEP_STILL,
+	STEP_NOTICED,
+	STEP_MONEY,
+	STEP_PD,
+	STEP_PREF,
+	STEP_COMPANY,
+	STEP_NAME,
+	STEP_PHONE,
+	STEP_DONE,
+};
+
+struct conv {
+	struct conv *next;
+	char jid[256];
+	enum lang lang;
+	int step;
+	json_t *answers;
+	int64_t started_ms, updated_ms, type_known_ms;
+	int64_t rate_start_ms;
+	int rate_count;
+	bool creating;
+};
+
+struct convo {
+	uv_loop_t *loop;
+	const struct config *cfg;
+	struct store *store;
+	struct playbook_set *const *pbs;
+	struct notify *notify;
+	struct escalate *esc;
+	uv_timer_t sweep;
+	struct conv *list;
+	size_t n;
+	unsigned pending;
+	bool closing;
+};
+
+#define L(c, ja, en) ((c)->lang == LANG_JA ? (ja) : (en))
+
+/* ---- small text helpers ---- */
+
+/* Lower-cases ASCII and folds full-width ASCII into OUT (size N). */
+static void fold(const char *in, char *out, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)in;
+	size_t len = 0;
+
+	while (*s != '\0' && len + 4 < n) {
+		if (s[0] == 0xef && (s[1] == 0xbc || s[1] == 0xbd) && (s[2] & 0xc0) == 0x80) {
+			unsigned cp = 0xf000u | ((s[1] & 0x3fu) << 6) | (s[2] & 0x3fu);
+
+			if (cp >= 0xff01 && cp <= 0xff5e) {
+				char ch = (char)(cp - 0xfee0);
+
+				out[len++] = (ch >= 'A' && ch <= 'Z') ? (char)(ch - 'A' + 'a') : ch;
+				s += 3;
+				continue;
+			}
+		}
+		out[len++] = (*s >= 'A' && *s <= 'Z') ? (char)(*s - 'A' + 'a') : (char)*s;
+		s++;
+	}
+	out[len] = '\0';
+}
+
+static bool has_japanese(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s >= 0xe3 && (unsigned char)*s <= 0xe9)
+			return true;
+	return false;
+}
+
+static bool is_word(const char *folded, const char *const *words)
+{
+	for (; *words != NULL; words++)
+		if (strcmp(folded, *words) == 0)
+			return true;
+	return false;
+}
+
+/* A whole number 1..MAX, or -1. */
+static int number(const char *folded, int max)
+{
+	int v = 0;
+
+	if (*folded == '\0')
+		return -1;
+	for (const char *p = folded; *p != '\0'; p++) {
+		if (*p == '.' && p[1] == '\0')
+			break;
+		if (*p < '0' || *p > '9' || v > 1000)
+			return -1;
+		v = v * 10 + (*p - '0');
+	}
+	return v >= 1 && v <= max ? v : -1;
+}
+
+/* ---- understanding what happened from free text ---- */
+
+static const struct {
+	const char *type;
+	const char *words[8];
+} keywords[] = {
+    {"ransomware", {"ランサム", "身代金", "暗号化", "ransom", "encrypt", NULL}},
+    {"bec", {"送金", "振込", "振り込", "請求書", "wire transfer", "invoice", "bec", NULL}},
+    {"phishing", {"フィッシング", "偽サイト", "phishing", "fake site", NULL}},
+    {"suspicious_email",
+     {"怪しいメール", "不審なメール", "添付", "suspicious e", "attachment", NULL}},
+    {"malware", {"ウイルス", "ウィルス", "マルウェア", "emotet", "virus", "malware", NULL}},
+    {"defacement", {"改ざん", "改竄", "ホームページが", "defaced", "website was changed", NULL}},
+    {"unauthorized_access",
+     {"不正アクセス", "乗っ取", "不正ログイン", "unauthori", "hacked", NULL}},
+    {"data_leak", {"漏えい", "漏洩", "誤送信", "流出", "leak", NULL}},
+    {"lost_device", {"紛失", "盗難", "なくし", "盗まれ", "lost", "stolen", NULL}},
+    {"ddos", {"ddos", "dos攻撃", "アクセス集中", "つながらない", NULL}},
+    {"insider", {"内部不正", "持ち出", "退職者", "insider", NULL}},
+};
+
+static const char *guess_type(const char *folded)
+{
+	for (size_t i = 0; i < sizeof keywords / sizeof keywords[0]; i++)
+		for (size_t k = 0; keywords[i].words[k] != NULL; k++)
+			if (strstr(folded, keywords[i].words[k]) != NULL)
+				return keywords[i].type;
+	return NULL;
+}
+
+/* ---- questions ---- */
+
+static void say(struct convo *c, const char *jid, const char *text)
+{
+	notify_reply(c->notify, jid, text);
+}
+
+static void ask(struct convo *c, struct conv *v)
+{
+	const struct playbook_set *set = *c->pbs;
+	struct buf b;
+
+	buf_init(&b, CONVO_TEXT_MAX);
+	switch (v->step) {
+	case STEP_TYPE:
+		buf_puts(&b, L(v, "何が起きていますか? 番号で答えてください。",
+		               "What is happening? Answer with a number."));
+		for (size_t i = 0; i < playbook_count(set); i++)
+			buf_printf(&b, "\n%zu. %s", i + 1, playbook_at(set, i)->picker.s[v->lang]);
+		break;
+	case STEP_STILL:
+		buf_puts(&b, L(v, "今も続いていますか?\n1. はい 2. いいえ 3. わからない",
+		               "Is it still happening?\n1. Yes 2. No 3. Don't know"));
+		break;
+	case STEP_NOTICED:
+		buf_puts(&b,
+		         L(v,
+		           "いつ気づきましたか?\n1. たった今 2. 今日\nまたは日時を「2026-11-22 "
+		           "09:30」の形で(日本時間)",
+		           "When did you notice?\n1. Just now 2. Today\nor a date and time such as "
+		           "\"2026-11-22 09:30\" (Japan time)"));
+		break;
+	case STEP_MONEY:
+		buf_puts(&b, L(v,
+		               "お金を送った、またはカード・口座の情報を入力しましたか?\n1. はい "
+		               "2. いいえ 3. わからない",
+		               "Was money sent, or were card or bank details entered?\n1. Yes 2. "
+		               "No 3. Don't know"));
+		break;
+	case STEP_PD:
+		buf_puts(&b, L(v,
+		               "お客様や従業員の個人情報が関係していそうですか?\n1. はい 2. いいえ "
+		               "3. わからない",
+		               "Could personal data of customers or staff be involved?\n1. Yes 2. "
+		               "No 3. Don't know"));
+		break;
+	case STEP_PREF:
+		buf_puts(
+		    &b,
+		    L(v, "会社の所在地の都道府県は? 名前(例: 大阪)か番号(例: 27)で答えてください。",
+		      "Which prefecture is the company in? A name (e.g. Osaka) or its number (e.g. "
+		      "27)."));
+		break;
+	case STEP_COMPANY:
+		buf_puts(&b, L(v, "会社名を教えてください。", "Your company's name?"));
+		break;
+	case STEP_NAME: buf_puts(&b, L(v, "お名前を教えてください。", "Your name?")); break;
+	case STEP_PHONE:
+		buf_puts(&b, L(v, "折り返しの電話番号を教えてください(例: 06-1234-5678)。",
+		               "A phone number we can call you back on (e.g. 06-1234-5678)?"));
+		break;
+	default: break;
+	}
+	if (b.data != NULL)
+		say(c, v->jid, b.data);
+	buf_fini(&b);
+}
+
+static void send_first_steps(struct convo *c, struct conv *v, const char *type)
+{
+	const struct playbook *pb = playbook_find(*c->pbs, type);
+	struct buf b;
+
+	if (pb == NULL)
+		return;
+	buf_init(&b, CONVO_TEXT_MAX);
+	buf_printf(&b, "%s: %s\n%s", L(v, "今すぐやること", "Do this now"), pb->name.s[v->lang],
+	           L(v, "(上から順に)", "(in order)"));
+	for (size_t i = 0; i < pb->nsteps; i++)
+		buf_printf(&b, "\n%zu. %s", i + 1, pb->steps[i].text.s[v->lang]);
+	buf_printf(&b, "\n\n%s", L(v, "してはいけないこと:", "Do not:"));
+	for (size_t i = 0; i < pb->ndont; i++)
+		buf_printf(&b, "\n× %s", pb->dont[i].text.s[v->lang]);
+	buf_printf(&b, "\n\n%s",
+	           L(v, "続けて、専門家が折り返すためにいくつか質問します。",
+	             "Next, a few questions so that a specialist can call you back."));
+	if (b.data != NULL)
+		say(c, v->jid, b.data);
+	buf_fini(&b);
+}
+
+/* ---- keeping conversations ---- */
+
+struct save_job {
+	struct convo *c;
+	char jid[256];
+	char lang[3];
+	int step;
+	char *answers;
+	int64_t started_ms, updated_ms, type_known_ms;
+	bool drop;
+};
+
+static const char sql_save[] =
+    "INSERT INTO conversations (jid, lang, step, answers, started_ms, updated_ms, type_known_ms)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (jid) DO UPDATE SET lang = excluded.lang,"
+    " step = excluded.step, answers = excluded.answers, updated_ms = excluded.updated_ms,"
+    " type_known_ms = excluded.type_known_ms";
+static const char sql_drop[] = "DELETE FROM conversations WHERE jid = ?";
+
+static int tx_save(struct store_tx *tx, void *arg)
+{
+	struct save_job *j = arg;
+	int64_t rc;
+
+	if (j->drop)
+		rc = store_tx_exec(tx, sql_drop, "t", j->jid);
+	else
+		rc = store_tx_exec(tx, sql_save, "ttitiii", j->jid, j->lang, (int64_t)j->step,
+		                   j->answers, j->started_ms, j->updated_ms, j->type_known_ms);
+	return rc < 0 ? (int)rc : 0;
+}
+
+static void on_saved(void *arg, int status)
+{
+	struct save_job *j = arg;
+
+	j->c->pending--;
+	if (status < 0)
+		log_warn(status, "convo: conversation with %s not saved", j->jid);
+	free(j->answers);
+	free(j);
+}
+
+static void save(struct convo *c, const struct conv *v, bool drop)
+{
+	struct save_job *j = calloc(1, sizeof *j);
+
+	if (j == NULL)
+		return;
+	j->c = c;
+	snprintf(j->jid, sizeof j->jid, "%s", v->jid);
+	snprintf(j->lang, sizeof j->lang, "%s", lang_code(v->lang));
+	j->step = v->step;
+	j->answers = json_dumps(v->answers, JSON_COMPACT);
+	j->started_ms = v->started_ms;
+	j->updated_ms = v->updated_ms;
+	j->type_known_ms = v->type_known_ms;
+	j->drop = drop;
+	if (j->answers == NULL || store_write(c->store, tx_save, j, on_saved, j) < 0) {
+		free(j->answers);
+		free(j);
+		return;
+	}
+	c->pending++;
+}
+
+static struct conv *find(struct convo *c, const char *jid)
+{
+	for (struct conv *v = c->list; v != NULL; v = v->next)
+		if (strcmp(v->jid, jid) == 0)
+			return v;
+	return NULL;
+}
+
+static void forget(struct convo *c, struct conv *v)
+{
+	for (struct conv **pp = &c->list; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == v) {
+			*pp = v->next;
+			break;
+		}
+	}
+	c->n--;
+	json_decref(v->answers);
+	free(v);
+}
+
+static struct conv *add(struct convo *c, const char *jid, enum lang lang, int64_t now)
+{
+	struct conv *v;
+
+	if (c->n >= CONVO_MAX)
+		return NULL;
+	v = calloc(1, sizeof *v);
+	if (v == NULL)
+		return NULL;
+	v->answers = json_object();
+	if (v->answers == NULL) {
+		free(v);
+		return NULL;
+	}
+	snprintf(v->jid, sizeof v->jid, "%s", jid);
+	v->lang = lang;
+	v->started_ms = v->updated_ms = now;
+	v->rate_start_ms = now;
+	v->next = c->list;
+	c->list = v;
+	c->n++;
+	return v;
+}
+
+/* ---- the case ---- */
+
+struct create_job {
+	struct convo *c;
+	char jid[256];
+	enum lang lang;
+	bool incomplete;
+	struct case_input in;
+	struct store_case_new nc;
+	struct escalate_plan *plan;
+	char token[TOKEN_LEN + 1];
+	char *reply; /* with "{ref}" */
+};
+
+static const char sql_reporter[] = "UPDATE cases SET reporter_jid = ?, incomplete = ? WHERE id = ?";
+static const char sql_reply[] = "INSERT INTO outbox (case_id, recipient, kind, body, created_ms)"
+                                " VALUES (?, ?, 'reply', ?, ?)";
+
+static int tx_after_case(struct store_tx *tx, void *arg)
+{
+	struct create_job *j = arg;
+	struct buf b;
+	const char *p;
+	const char *s;
+	int64_t rc;
+
+	if (j->plan != NULL) {
+		rc = escalate_tx_first(tx, j->plan);
+		if (rc < 0)
+			return (int)rc;
+	}
+	rc = store_tx_exec(tx, sql_reporter, "tbi", j->jid, j->incomplete ? 1 : 0, j->nc.case_id);
+	if (rc < 0)
+		return (int)rc;
+	buf_init(&b, CONVO_TEXT_MAX);
+	for (s = j->reply; (p = strstr(s, "{ref}")) != NULL; s = p + 5) {
+		buf_append(&b, s, (size_t)(p - s));
+		buf_puts(&b, j->nc.ref);
+	}
+	buf_puts(&b, s);
+	rc = b.data != NULL ? store_tx_exec(tx, sql_reply, "itti", j->nc.case_id, j->jid, b.data,
+	                                    j->nc.received_ms)
+	                    : -ENOMEM;
+	buf_fini(&b);
+	if (rc >= 0)
+		rc = store_tx_exec(tx, sql_drop, "t", j->jid);
+	return rc < 0 ? (int)rc : 0;
+}
+
+static void on_case_created(void *arg, int status)
+{
+	struct create_job *j = arg;
+	struct convo *c = j->c;
+	struct conv *v = find(c, j->jid);
+
+	c->pending--;
+	if (j->plan != NULL)
+		escalate_plan_done(c->esc, j->plan, status);
+	if (status == 0) {
+		log_info("convo: case=%s stored from chat type=%s prefecture=%s%s", j->nc.ref,
+		         j->in.incident_type, j->in.prefecture[0] != '\0' ? j->in.prefecture : "?",
+		         j->incomplete ? " (incomplete)" : "");
+		if (v != NULL)
+			forget(c, v);
+		notify_kick(c->notify);
+	} else {
+		log_warn(status, "convo: a chat report could not be stored");
+		if (v != NULL)
+			v->creating = false;
+		if (!c->closing)
+			say(c, j->jid,
+			    j->lang == LANG_JA ? "申し訳ありません。保存できませんでした。何か送る"
+			                         "と、もう一度保存します。"
+			                       : "Sorry, your report could not be saved. Send "
+			                         "anything to try again.");
+	}
+	case_input_fini(&j->in);
+	free(j->reply);
+	free(j);
+}
+
+static char *answer_dup(const struct conv *v, const char *key, const char *fallback)
+{
+	const char *s = json_string_value(json_object_get(v->answers, key));
+
+	return strdup(s != NULL ? s : fallback);
+}
+
+static enum tri answer_tri(const struct conv *v, const char *key)
+{
+	enum tri t = TRI_UNKNOWN;
+	const char *s = json_string_value(json_object_get(v->answers, key));
+
+	if (s != NULL)
+		case_tri_parse(s, &t);
+	return t;
+}
+
+static void create_case(struct convo *c, struct conv *v, bool incomplete, int64_t now)
+{
+	struct create_job *j = calloc(1, sizeof *j);
+	const char *type = json_string_value(json_object_get(v->answers, "incident_type"));
+	const char *pref = json_string_value(json_object_get(v->answers, "prefecture"));
+	const char *noticed = json_string_value(json_object_get(v->answers, "noticed"));
+	const char *unknown = v->lang == LANG_JA ? "(未回答)" : "(not given)";
+	struct buf url;
+
+	if (j == NULL || type == NULL)
+		goto bad;
+	j->c = c;
+	j->lang = v->lang;
+	j->incomplete = incomplete;
+	snprintf(j->jid, sizeof j->jid, "%s", v->jid);
+	for (size_t i = 0; i < PLAYBOOK_TYPES; i++)
+		if (strcmp(playbook_types[i], type) == 0)
+			j->in.incident_type = playbook_types[i];
+	if (j->in.incident_type == NULL)
+		goto bad;
+	j->in.still_happening = answer_tri(v, "still_happening");
+	j->in.money_involved = answer_tri(v, "money_involved");
+	j->in.personal_data = answer_tri(v, "personal_data");
+	j->in.noticed = NOTICED_NOW;
+	j->in.noticed_at_ms = json_is_integer(json_object_get(v->answers, "noticed_at_ms"))
+	                          ? json_integer_value(json_object_get(v->answers, "noticed_at_ms"))
+	                          : v->started_ms;
+	if (noticed != NULL)
+		case_noticed_parse(noticed, &j->in.noticed);
+	snprintf(j->in.prefecture, sizeof j->in.prefecture, "%s", pref != NULL ? pref : "");
+	j->in.company = answer_dup(v, "company", unknown);
+	j->in.name = answer_dup(v, "name", unknown);
+	j->in.phone = answer_dup(v, "phone", "");
+	j->in.email = NULL;
+	j->in.description =
+	    incomplete ? strdup(v->lang == LANG_JA ? "チャットでの相談(途中で応答がなくなりました)"
+	                                           : "Chat report (the reporter stopped answering)")
+	               : NULL;
+	j->in.lang = v->lang;
+	j->in.channel = "chat";
+	if (j->in.company == NULL || j->in.name == NULL || j->in.phone == NULL)
+		goto bad;
+	token_new(j->token, j->nc.token_hash);
+	j->nc.in = &j->in;
+	j->nc.received_ms = now;
+	j->nc.token_expires_ms = now + (int64_t)c->cfg->token_days * 86400000;
+	buf_init(&url, 1024);
+	buf_printf(&url, "%s/cases/{ref}?t=%s%s", c->cfg->http_public_url, j->token,
+	           v->lang == LANG_EN ? "&lang=en" : "");
+	{
+		struct buf r;
+
+		buf_init(&r, CONVO_TEXT_MAX);
+		if (incomplete)
+			buf_puts(
+			    &r,
+			    L(v, "お返事がないため、わかっている内容で相談として受け付けました。\n",
+			      "We have not heard from you, so we registered your report with what "
+			      "we know.\n"));
+		buf_printf(&r,
+		           v->lang == LANG_JA ? "受け付けました。受付番号: "
+		                                "{ref}\n状況の確認(あなた専用のリンクです): %s\n"
+		                                "専門家から折り返しご連絡します。専門家が担当になっ"
+		                                "たら、ここでもお知らせします。"
+		                              : "Your report is in. Reference: {ref}\nFollow your "
+		                                "case (a private link): %s\n"
+		                                "A specialist will get back to you; we will tell "
+		                                "you here when one takes your case.",
+		           url.data != NULL ? url.data : "");
+		j->reply = buf_steal(&r);
+	}
+	buf_fini(&url);
+	if (j->reply == NULL)
+		goto bad;
+	j->plan = escalate_plan_first(c->esc, &j->in, now);
+	if (j->plan != NULL)
+		escalate_plan_bind(j->plan, &j->nc);
+	j->nc.after = tx_after_case;
+	j->nc.after_arg = j;
+	if (store_case_insert(c->store, &j->nc, on_case_created, j) < 0) {
+		if (j->plan != NULL)
+			escalate_plan_done(c->esc, j->plan, -EIO);
+		goto bad;
+	}
+	c->pending++;
+	v->creating = true;
+	return;
+bad:
+	if (j != NULL) {
+		case_input_fini(&j->in);
+		free(j->reply);
+		free(j);
+	}
+	say(c, v->jid,
+	    L(v, "申し訳ありません。いま保存できません。何か送ると、もう一度試します。",
+	      "Sorry, we cannot save your report right now. Send anything to try again."));
+}
+
+/* ---- answers ---- */
+
+static const char *const yes_words[] = {"1", "yes", "y", "はい", "ある", "あります", NULL};
+static const char *const no_words[] = {"2", "no", "n", "いいえ", "ない", "ありません", NULL};
+static const char *const dk_words[] = {"3",          "unknown",      "don't know", "dont know", "?",
+                                       "わからない", "わかりません", "不明",       NULL};
+
+static bool take_tri(struct conv *v, const char *key, const char *folded)
+{
+	const char *val = is_word(folded, yes_words)  ? "yes"
+	                  : is_word(folded, no_words) ? "no"
+	                  : is_word(folded, dk_words) ? "unknown"
+	                                              : NULL;
+
+	if (val == NULL)
+		return false;
+	json_object_set_new(v->answers, key, json_string(val));
+	return true;
+}
+
+static bool take_pref(struct convo *c, struct conv *v, const char *folded)
+{
+	const struct playbook_set *set = *c->pbs;
+	int n = number(folded, 47);
+
+	for (size_t i = 0; n < 0 && i < playbook_prefecture_count(set); i++) {
+		const struct pb_prefecture *p = playbook_prefecture_at(set, i);
+		char en[64];
+		size_t jl = strlen(p->name.s[LANG_JA]);
+
+		fold(p->name.s[LANG_EN], en, sizeof en);
+		/* 大阪府 / 大阪 / osaka */
+		if (strcmp(folded, en) == 0 || strcmp(folded, p->name.s[LANG_JA]) == 0 ||
+		    (jl > 3 && strlen(folded) == jl - 3 &&
+		     strncmp(folded, p->name.s[LANG_JA], jl - 3) == 0))
+			n = (int)i + 1;
+	}
+	if (n < 0)
+		return false;
+	{
+		char code[16];
+
+		snprintf(code, sizeof code, "%02d", n);
+		json_object_set_new(v->answers, "prefecture", json_string(code));
+	}
+	return true;
+}
+
+/* Returns NULL when accepted, or the message to show (static). */
+static const char *take_answer(struct convo *c, struct conv *v, const char *text,
+                               const char *folded, int64_t now)
+{
+	switch (v->step) {
+	case STEP_TYPE: {
+		int n = number(folded, (int)playbook_count(*c->pbs));
+		const char *type =
+		    n > 0 ? playbook_at(*c->pbs, (size_t)n - 1)->id : guess_type(folded);
+
+		if (type == NULL)
+			return L(v,
+			         "わかりませんでした。番号で選んでください("
+			         "わからなければ「わからない」の番号)。",
+			         "I did not understand. Choose a number (or the number for \"I "
+			         "don't know\").");
+		json_object_set_new(v->answers, "incident_type", json_string(type));
+		v->type_known_ms = now;
+		send_first_steps(c, v, type);
+		return NULL;
+	}
+	case STEP_STILL:
+	case STEP_MONEY:
+	case STEP_PD:
+		if (!take_tri(v,
+		              v->step == STEP_STILL   ? "still_happening"
+		              : v->step == STEP_MONEY ? "money_involved"
+		                                      : "personal_data",
+		              folded))
+			return L(v,
+			         "わかりませんでした。1(はい)、2(いいえ)、3(わからない)"
+			         "で答えてください。",
+			         "I did not understand. Answer 1 (yes), 2 (no) or 3 (don't know).");
+		return NULL;
+	case STEP_NOTICED: {
+		int64_t ms;
+
+		if (strcmp(folded, "1") == 0 || strcmp(folded, "たった今") == 0 ||
+		    strcmp(folded, "now") == 0 || strcmp(folded, "just now") == 0 ||
+		    strcmp(folded, "今") == 0) {
+			json_object_set_new(v->answers, "noticed", json_string("now"));
+			json_object_set_new(v->answers, "noticed_at_ms", json_integer(now));
+			return NULL;
+		}
+		if (strcmp(folded, "2") == 0 || strcmp(folded, "今日") == 0 ||
+		    strcmp(folded, "today") == 0) {
+			json_object_set_new(v->answers, "noticed", json_string("today"));
+			json_object_set_new(v->answers, "noticed_at_ms", json_integer(now));
+			return NULL;
+		}
+		if (text_jst_local_parse(folded, &ms) < 0)
+			return L(v,
+			         "日時は「2026-11-22 09:30」の形で書いてください(日本時間)。1 か 2 "
+			         "でも答えられます。",
+			         "Write the time as \"2026-11-22 09:30\" (Japan time), or answer 1 "
+			         "or 2.");
+		if (ms > now + 5 * 60 * 1000)
+			return L(v, "未来の日時になっています。気づいた日時を確認してください。",
+			         "That time is in the future; check when you noticed.");
+		json_object_set_new(v->answers, "noticed", json_string("at"));
+		json_object_set_new(v->answers, "noticed_at_ms", json_integer(ms));
+		return NULL;
+	}
+	case STEP_PREF:
+		if (!take_pref(c, v, folded))
+			return L(
+			    v,
+			    "都道府県がわかりませんでした。「大阪」や「27」のように答えてください"
+			    "。",
+			    "I did not recognise the prefecture. Answer like \"Osaka\" or \"27\".");
+		return NULL;
+	case STEP_COMPANY:
+	case STEP_NAME:
+		if (text_has_control(text, false) || text_utf8_count(text) > INTAKE_COMPANY_MAX)
+			return L(v, "100文字以内で、1行で答えてください。",
+			         "Please answer on one line, under 100 characters.");
+		json_object_set_new(v->answers, v->step == STEP_COMPANY ? "company" : "name",
+		                    json_string(text));
+		return NULL;
+	case STEP_PHONE: {
+		char norm[INTAKE_PHONE_MAX + 1];
+
+		if (text_phone_normalize(text, norm, sizeof norm) < 0)
+			return L(
+			    v,
+			    "電話番号は数字10〜15桁で、例: 06-1234-5678 のように答えてください。",
+			    "Give a phone number of 10 to 15 digits, such as 06-1234-5678.");
+		json_object_set_new(v->answers, "phone", json_string(norm));
+		return NULL;
+	}
+	default: return NULL;
+	}
+}
+
+static const char *const cancel_words[] = {"cancel", "stop", "キャンセル", "やめる", "中止", NULL};
+static const char *const help_words[] = {"help", "ヘルプ", "?", "使い方", NULL};
+static const char *const back_words[] = {"back", "戻る", "もどる", NULL};
+
+static void help(struct convo *c, struct conv *v)
+{
+	say(c, v->jid,
+	    L(v,
+	      "kakekomi "
+	      "サイバー事故の相談窓口です。質問に答えると、専門家から折り返し連絡します。\n"
+	      "「戻る」前の質問へ/「キャンセル」中止/「English」英語で",
+	      "kakekomi, the cyber incident hotline. Answer the questions and a specialist will "
+	      "get back to "
+	      "you.\n\"back\": previous question, \"cancel\": stop, \"日本語\": Japanese"));
+}
+
+void convo_on_message(struct convo *c, const char *jid, const char *body)
+{
+	int64_t now = text_now_ms();
+	struct conv *v = find(c, jid);
+	char folded[CONVO_BODY_MAX * 2];
+	char *text;
+	const char *problem;
+
+	if (c->closing)
+		return;
+	if (v != NULL) {
+		if (now - v->rate_start_ms > CONVO_RATE_WINDOW_MS) {
+			v->rate_start_ms = now;
+			v->rate_count = 0;
+		}
+		if (++v->rate_count > CONVO_RATE_MAX) {
+			if (v->rate_count == CONVO_RATE_MAX + 1)
+				say(c, jid,
+				    L(v, "メッセージが多すぎます。1分ほど待ってください。",
+				      "Too many messages; please wait a minute."));
+			return;
+		}
+	}
+	if (strlen(body) > CONVO_BODY_MAX) {
+		say(c, jid,
+		    "長すぎます。短く書いてください。/ That is too long; please write a shorter "
+		    "message.");
+		return;
+	}
+	text = text_trim_dup(body);
+	if (text == NULL)
+		return;
+	fold(text, folded, sizeof folded);
+	if (v == NULL) {
+		v = add(c, jid, has_japanese(text) ? LANG_JA : LANG_EN, now);
+		if (v == NULL) {
+			say(c, jid,
+			    "ただいま混み合っています。フォームからご相談ください。/ We are very "
+			    "busy; please use the web form.");
+			free(text);
+			return;
+		}
+		say(c, jid,
+		    L(v,
+		      "kakekomi "
+		      "サイバー事故の相談窓口です。いくつか質問します。「キャンセル」で中止、「Engl"
+		      "ish」で英語になります。",
+		      "This is kakekomi, the cyber incident hotline. A few questions follow; "
+		      "\"cancel\" stops, "
+		      "\"日本語\" switches to Japanese."));
+		/* "ランサムウェアかもしれない": the first message may say what happened. */
+		if (guess_type(folded) != NULL) {
+			take_answer(c, v, text, folded, now);
+			v->step = STEP_STILL;
+		}
+		ask(c, v);
+		save(c, v, false);
+		free(text);
+		return;
+	}
+	v->updated_ms = now;
+	if (v->creating) {
+		free(text);
+		return;
+	}
+	if (is_word(folded, cancel_words)) {
+		say(c, jid,
+		    L(v, "中止しました。いつでも最初から書いてください。",
+		      "Stopped. Write any time to start again."));
+		save(c, v, true);
+		forget(c, v);
+		free(text);
+		return;
+	}
+	if (is_word(folded, help_words)) {
+		help(c, v);
+		ask(c, v);
+		free(text);
+		return;
+	}
+	if (strcmp(folded, "english") == 0 || strcmp(folded, "英語") == 0 ||
+	    strcmp(folded, "日本語") == 0 || strcmp(folded, "japanese") == 0) {
+		v->lang = (strcmp(folded, "english") == 0 || strcmp(folded, "英語") == 0) ? LANG_EN
+		                                                                          : LANG_JA;
+		ask(c, v);
+		save(c, v, false);
+		free(text);
+		return;
+	}
+	if (is_word(folded, back_words)) {
+		if (v->step > STEP_TYPE)
+			v->step--;
+		ask(c, v);
+		save(c, v, false);
+		free(text);
+		return;
+	}
+	if (v->step >= STEP_DONE) {
+		create_case(c, v, false, now);
+		free(text);
+		return;
+	}
+	problem = take_answer(c, v, text, folded, now);
+	free(text);
+	if (problem != NULL) {
+		say(c, jid, problem);
+		ask(c, v);
+		return;
+	}
+	v->step++;
+	if (v->step >= STEP_DONE) {
+		save(c, v, false);
+		create_case(c, v, false, now);
+		return;
+	}
+	ask(c, v);
+	save(c, v, false);
+}
+
+void convo_sweep(struct convo *c, int64_t now_ms)
+{
+	struct conv *v = c->list;
+
+	while (v != NULL) {
+		struct conv *next = v->next;
+
+		if (!v->creating && v->type_known_ms != 0 &&
+		    v->updated_ms < now_ms - CONVO_IDLE_MS) {
+			log_info(
+			    "convo: conversation with %s idle since the incident type was given: "
+			    "registering it incomplete",
+			    v->jid);
+			create_case(c, v, true, now_ms);
+		} else if (!v->creating && v->type_known_ms == 0 &&
+		           v->updated_ms < now_ms - CONVO_ABANDON_MS) {
+			save(c, v, true);
+			forget(c, v);
+		}
+		v = next;
+	}
+}
+
+static void on_sweep(uv_timer_t *t)
+{
+	struct convo *c = t->data;
+
+	convo_sweep(c, text_now_ms());
+}
+
+unsigned convo_pending(const struct convo *c)
+{
+	return c != NULL ? c->pending : 0;
+}
+
+static const char sql_load[] = "SELECT jid, lang, step, answers, started_ms, updated_ms,"
+                               " type_known_ms FROM conversations";
+
+static int on_load(void *arg, struct store_row *row)
+{
+	struct convo *c = arg;
+	const char *jid = store_row_text(row, 0);
+	const char *lang = store_row_text(row, 1);
+	enum lang l = LANG_JA;
+	struct conv *v;
+	json_t *answers;
+
+	if (jid == NULL || lang == NULL)
+		return 0;
+	lang_parse(lang, &l);
+	answers =
+	    json_loads(store_row_text(row, 3) != NULL ? store_row_text(row, 3) : "{}", 0, NULL);
+	v = add(c, jid, l, store_row_int(row, 4));
+	if (v == NULL || !json_is_object(answers)) {
+		json_decref(answers);
+		return 0;
+	}
+	json_decref(v->answers);
+	v->answers = answers;
+	v->step = (int)store_row_int(row, 2);
+	v->updated_ms = store_row_int(row, 5);
+	v->type_known_ms = store_row_is_null(row, 6) ? 0 : store_row_int(row, 6);
+	return 0;
+}
+
+int convo_start(struct convo **out, uv_loop_t *loop, const struct config *cfg, struct store *st,
+                struct playbook_set *const *pbs, struct notify *n, struct escalate *e)
+{
+	struct convo *c = calloc(1, sizeof *c);
+	int rc;
+
+	if (c == NULL)
+		return -ENOMEM;
+	c->loop = loop;
+	c->cfg = cfg;
+	c->store = st;
+	c->pbs = pbs;
+	c->notify = n;
+	c->esc = e;
+	uv_timer_init(loop, &c->sweep);
+	c->sweep.data = c;
+	rc = store_read(st, sql_load, on_load, c, "");
+	if (rc < 0) {
+		convo_stop(c);
+		return rc;
+	}
+	if (c->n != 0)
+		log_info("convo: %zu chat conversations resumed", c->n);
+	uv_timer_start(&c->sweep, on_sweep, CONVO_SWEEP_MS, CONVO_SWEEP_MS);
+	*out = c;
+	return 0;
+}
+
+static void on_sweep_closed(uv_handle_t *h)
+{
+	struct convo *c = h->data;
+
+	while (c->list != NULL)
+		forget(c, c->list);
+	free(c);
+}
+
+void convo_stop(struct convo *c)
+{
+	if (c == NULL)
+		return;
+	c->closing = true;
+	uv_close((uv_handle_t *)&c->sweep, on_sweep_closed);
+}

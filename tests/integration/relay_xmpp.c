@@ -1,0 +1,867 @@
+/*
+ * relay_xmpp.c — the relay as specialists live it. A report becomes an XMPP
+ * alert on the on-call specialist's phone; "ack" hands him, and only him,
+ * the reporter's name and phone; silence, a "decline" or an app gone
+ * offline moves the case on to the region's pool and then to the
+ * coordinators. And what must survive faults: Prosody down for a while,
+ * kakekomid killed with SIGKILL between alert and ack.
+ *
+ * Each test starts its own Prosody and its own daemon in their own
+ * folders, imports a roster with kakekomictl, and connects the
+ * specialists' chat apps (tests/support/specialist.h) before any report,
+ * waiting until each app sees the bot online: that proves the presence
+ * subscription the daemon's offline failover stands on. Latencies are
+ * printed for information only; budgets belong to `make bench`.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "fixture.h"
+#include "harness.h"
+#include "prosody.h"
+#include "specialist.h"
+
+#define DOMAIN      "kk.test"
+#define BOT         "bot@" DOMAIN
+#define BOT_PW      "botpass"
+#define COORD_USER  "coord"
+#define COORD_PW    "coordpass"
+#define MEMBERS_MAX 12
+
+#define PRESENCE_MS 15000 /* roster poll (2 s) and the subscription round trips */
+#define ALERT_MS    5000  /* an alert or a reply that should come at once */
+#define LONG_STEP   "60s" /* a step wait that no test waits out */
+
+static void relay_fini(void)
+{
+	harness_cleanup();
+	prosody_cleanup();
+}
+
+TestSuite(relay, .fini = relay_fini, .timeout = 120);
+
+/* One specialist: a roster row and an account on the test server. */
+struct member {
+	const char *id;          /* roster id and XMPP user name on DOMAIN */
+	const char *name;        /* never contains a comma (no CSV quoting here) */
+	const char *prefectures; /* roster cell: JIS codes or region ids, ';' between */
+	const char *specialties; /* incident types or "all" */
+	const char *languages;   /* "ja;en" */
+};
+
+/* One test's world: a Prosody, a kakekomid, the apps of the roster. */
+struct relay {
+	struct prosody *server;
+	struct harness_daemon *d;
+	const struct member *m;
+	size_t n;
+	struct specialist_client *app[MEMBERS_MAX]; /* app[i] is m[i]'s */
+	struct specialist_client *coord;            /* the coordinator's app */
+};
+
+/* A report as the reporter sent it, and what the daemon answered. */
+struct report {
+	char ref[32];
+	char token[256];
+	char name[128];
+	char phone[64];
+	char description[192];
+	char needle[64];       /* "New case REF": what every alert for it says */
+	long long sent_ns;     /* monotonic, just before the POST */
+	long long answered_ns; /* monotonic, when the 201 was read */
+};
+
+static long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void account(struct relay *r, const char *user, const char *password)
+{
+	int rc = prosody_register(r->server, user, password);
+
+	cr_assert_eq(rc, 0, "cannot register %s@%s: %s", user, DOMAIN, strerror(-rc));
+}
+
+static void password_of(const char *user, char *out, size_t cap)
+{
+	snprintf(out, cap, "pw-%s", user);
+}
+
+static struct specialist_client *app_connect(struct relay *r, const char *user,
+                                             const char *password)
+{
+	char jid[128];
+	struct specialist_client *s;
+
+	snprintf(jid, sizeof jid, "%s@%s", user, DOMAIN);
+	s = specialist_connect(jid, password, prosody_host(r->server), prosody_port(r->server),
+	                       prosody_ca_file(r->server));
+	cr_assert_not_null(s, "%s could not connect (see above)", jid);
+	return s;
+}
+
+/* Write the roster as CSV in the daemon's folder and import it. */
+static void roster_import(struct relay *r)
+{
+	struct harness_output out;
+	char path[PATH_MAX];
+	char want[64];
+	FILE *f;
+
+	harness_path_join(path, sizeof path, r->d->dir, "roster.csv");
+	f = fopen(path, "w");
+	cr_assert_not_null(f, "cannot write %s", path);
+	fprintf(f, "id,name,jid,email,phone,prefectures,specialties,languages,onsite,"
+	           "first_consult_free,active\n");
+	for (size_t i = 0; i < r->n; i++)
+		fprintf(f, "%s,%s,%s@%s,,,%s,%s,%s,no,no,yes\n", r->m[i].id, r->m[i].name,
+		        r->m[i].id, DOMAIN, r->m[i].prefectures, r->m[i].specialties,
+		        r->m[i].languages);
+	cr_assert_eq(fclose(f), 0, "cannot write %s", path);
+
+	harness_daemon_ctl(r->d, &out, "roster", "import", path, NULL);
+	snprintf(want, sizeof want, "imported %zu specialists", r->n);
+	cr_assert_eq(out.status, 0, "kakekomictl roster import: exit %d\n%s%s", out.status,
+	             out.out.data, out.err.data);
+	cr_assert_not_null(strstr(out.out.data, want), "kakekomictl should say \"%s\", said:\n%s",
+	                   want, out.out.data);
+	harness_output_fini(&out);
+}
+
+/*
+ * Start the world: Prosody with accounts for the bot, the coordinator and
+ * every member; kakekomid with [xmpp] and [escalation]; the apps online;
+ * the roster imported; every member's app seeing the bot online.
+ */
+static void relay_open(struct relay *r, const struct member *m, size_t n, const char *steps,
+                       unsigned repeat)
+{
+	char pw[64];
+
+	cr_assert(n <= MEMBERS_MAX, "at most %d members", MEMBERS_MAX);
+	memset(r, 0, sizeof *r);
+	r->m = m;
+	r->n = n;
+	r->server = prosody_start(DOMAIN);
+	cr_assert_not_null(r->server, "Prosody did not start (see its log above)");
+	account(r, "bot", BOT_PW);
+	account(r, COORD_USER, COORD_PW);
+	for (size_t i = 0; i < n; i++) {
+		password_of(m[i].id, pw, sizeof pw);
+		account(r, m[i].id, pw);
+	}
+
+	r->d = harness_daemon_new();
+	harness_daemon_config_append(r->d,
+	                             "[xmpp]\n"
+	                             "jid = %s\n"
+	                             "password = %s\n"
+	                             "host = %s\n"
+	                             "port = %u\n"
+	                             "tls = required\n"
+	                             "ca_file = %s\n"
+	                             "[escalation]\n"
+	                             "steps = %s\n"
+	                             "repeat = %u\n"
+	                             "coordinators = %s@%s\n",
+	                             BOT, BOT_PW, prosody_host(r->server),
+	                             prosody_port(r->server), prosody_ca_file(r->server), steps,
+	                             repeat, COORD_USER, DOMAIN);
+	harness_daemon_start(r->d);
+
+	for (size_t i = 0; i < n; i++) {
+		password_of(m[i].id, pw, sizeof pw);
+		r->app[i] = app_connect(r, m[i].id, pw);
+	}
+	r->coord = app_connect(r, COORD_USER, COORD_PW);
+	roster_import(r);
+	for (size_t i = 0; i < n; i++)
+		cr_assert_eq(specialist_wait_presence(r->app[i], BOT, SPECIALIST_PRESENCE_AVAILABLE,
+		                                      PRESENCE_MS),
+		             0,
+		             "%s never saw %s online within %d ms: after the roster import the "
+		             "daemon should ask every roster JID for a presence subscription",
+		             specialist_jid(r->app[i]), BOT, PRESENCE_MS);
+}
+
+/* End of a passing test: the daemon must stop cleanly with XMPP up. */
+static void relay_close(struct relay *r)
+{
+	harness_daemon_finish(r->d);
+	for (size_t i = 0; i < r->n; i++)
+		specialist_free(r->app[i]);
+	specialist_free(r->coord);
+	prosody_free(r->server);
+}
+
+static struct specialist_client *app_of(struct relay *r, const char *id)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (strcmp(r->m[i].id, id) == 0)
+			return r->app[i];
+	cr_assert_fail("no member %s", id);
+	return NULL;
+}
+
+/* POST a report of type in prefecture pref and keep what is needed later. */
+static void report(struct relay *r, const char *pref, const char *type, const char *lang,
+                   struct report *rep)
+{
+	static unsigned serial;
+	json_t *body = fixture_intake_new(type, lang);
+	json_t *ans;
+
+	memset(rep, 0, sizeof *rep);
+	snprintf(rep->description, sizeof rep->description,
+	         "The file server shows a ransom note and files end in .locked (report %u)",
+	         ++serial);
+	fixture_json_set(body, "prefecture", pref);
+	fixture_json_set(body, "description", rep->description);
+	snprintf(rep->name, sizeof rep->name, "%s", fixture_json_string(body, "name"));
+	snprintf(rep->phone, sizeof rep->phone, "%s", fixture_json_string(body, "phone"));
+	rep->sent_ns = now_ns();
+	ans = fixture_case_create(r->d, body);
+	rep->answered_ns = now_ns();
+	snprintf(rep->ref, sizeof rep->ref, "%s", fixture_json_string(ans, "ref"));
+	snprintf(rep->token, sizeof rep->token, "%s", fixture_json_string(ans, "token"));
+	snprintf(rep->needle, sizeof rep->needle, "New case %s", rep->ref);
+	json_decref(ans);
+	json_decref(body);
+}
+
+/* After a failed wait: show what the app got that no check looked at. */
+static void show_unread(struct specialist_client *s)
+{
+	char *body;
+	int shown = 0;
+
+	while (shown < 20 && specialist_wait_message(s, "", 0, &body) == 0) {
+		fprintf(stderr, "  %s also got: %.400s\n", specialist_jid(s), body);
+		free(body);
+		shown++;
+	}
+	if (shown == 0)
+		fprintf(stderr, "  %s got nothing else (%zu messages in all)\n", specialist_jid(s),
+		        specialist_count_messages(s, NULL));
+}
+
+/*
+ * Wait for a message to s containing needle; assert it came, saying why it
+ * matters. Returns when it arrived (monotonic ns); the body goes to
+ * body_out when that is not NULL (free it).
+ */
+static long long expect_message(struct specialist_client *s, const char *needle, int timeout_ms,
+                                char **body_out, const char *why)
+{
+	struct specialist_message m = {0};
+	int rc = specialist_wait_message_full(s, needle, timeout_ms, &m);
+	long long at;
+
+	if (rc != 0)
+		show_unread(s);
+	cr_assert_eq(rc, 0, "%s: no message containing \"%s\" within %d ms: %s",
+	             specialist_jid(s), needle, timeout_ms, why);
+	at = m.arrived_ns;
+	if (body_out != NULL) {
+		*body_out = m.body;
+		m.body = NULL;
+	}
+	specialist_message_fini(&m);
+	return at;
+}
+
+/* Send one chat line to the bot. */
+static void tell(struct specialist_client *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void tell(struct specialist_client *s, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	rc = specialist_send(s, BOT, line);
+	cr_assert_eq(rc, 0, "%s cannot send \"%s\": %s", specialist_jid(s), line, strerror(-rc));
+}
+
+/* The case's state as the API shows it; caller frees. */
+static char *case_state(struct relay *r, const struct report *rep)
+{
+	json_t *doc = fixture_case_fetch(r->d, rep->ref, rep->token);
+	char *state = strdup(fixture_json_string(doc, "state"));
+
+	json_decref(doc);
+	cr_assert_not_null(state);
+	return state;
+}
+
+static int timeline_has(const json_t *doc, const char *event)
+{
+	return fixture_json_find(json_object_get(doc, "timeline"), "event", event) != NULL;
+}
+
+/*
+ * The elapsed_ms of the first timeline entry for event, asserting that it
+ * is there with a time and a non-negative elapsed_ms.
+ */
+static double timeline_elapsed(const json_t *doc, const char *ref, const char *event)
+{
+	json_t *e = fixture_json_find(json_object_get(doc, "timeline"), "event", event);
+	json_t *ms = json_object_get(e, "elapsed_ms");
+	long long at;
+
+	cr_assert_not_null(e, "%s: the timeline has no \"%s\" event", ref, event);
+	cr_assert(fixture_timeline_at(doc, event, &at), "%s: \"%s\" has no RFC 3339 \"at\"", ref,
+	          event);
+	cr_assert(json_is_number(ms), "%s: \"%s\" should carry elapsed_ms (ms since received)", ref,
+	          event);
+	cr_assert_geq(json_number_value(ms), 0.0, "%s: %s elapsed_ms is negative", ref, event);
+	return json_number_value(ms);
+}
+
+static int compare_ll(const void *a, const void *b)
+{
+	long long x = *(const long long *)a;
+	long long y = *(const long long *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Median and nearest-rank p99 of n samples in ns, printed in ms. */
+static void print_latency(const char *what, long long *v, size_t n)
+{
+	size_t p99 = (n * 99 + 99) / 100;
+
+	qsort(v, n, sizeof v[0], compare_ll);
+	fprintf(stderr, "relay: %s over %zu cases: median %.2f ms, p99 %.2f ms\n", what, n,
+	        (double)(n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2) / 1e6,
+	        (double)v[p99 > 0 ? p99 - 1 : 0] / 1e6);
+}
+
+Test(relay, an_osaka_report_reaches_the_on_call_specialist_and_ack_gives_only_him_the_phone)
+{
+	static const struct member team[] = {
+	    {"tanaka", "Tanaka Hiroshi", "27", "ransomware;malware", "ja;en"},
+	    {"suzuki", "Suzuki Ichiro", "27", "all", "ja;en"},
+	    {"yamamoto", "Yamamoto Kei", "26", "all", "ja;en"},
+	};
+	enum { SAMPLES = 20 };
+	long long from_post[SAMPLES], from_201[SAMPLES];
+	struct specialist_client *tanaka, *suzuki, *yamamoto;
+	struct relay r;
+	struct report rep;
+	struct harness_response res;
+	char want[64], path[512];
+	char *body, *state;
+	json_t *doc;
+
+	relay_open(&r, team, 3, LONG_STEP, 2);
+	tanaka = app_of(&r, "tanaka");
+	suzuki = app_of(&r, "suzuki");
+	yamamoto = app_of(&r, "yamamoto");
+
+	report(&r, "27", "ransomware", "ja", &rep);
+	expect_message(tanaka, rep.needle, ALERT_MS, &body,
+	               "Osaka's on-call ransomware specialist was not alerted");
+	cr_assert_not_null(strstr(body, "Osaka"), "the alert should name the prefecture:\n%s", body);
+	cr_assert_not_null(strstr(body, "Ransomware"), "the alert should name the type:\n%s", body);
+	cr_assert_not_null(strstr(body, "Still happening"), "alert:\n%s", body);
+	cr_assert_not_null(strstr(body, "Noticed"), "alert:\n%s", body);
+	cr_assert_not_null(strstr(body, rep.description),
+	                   "the alert should summarise the description:\n%s", body);
+	snprintf(want, sizeof want, "ack %s", rep.ref);
+	cr_assert_not_null(strstr(body, want), "the alert should say how to take it:\n%s", body);
+	cr_assert_null(strstr(body, rep.name), "the reporter's name is in an alert:\n%s", body);
+	cr_assert_null(strstr(body, rep.phone), "the reporter's phone is in an alert:\n%s", body);
+	free(body);
+	expect_message(suzuki, rep.needle, ALERT_MS, NULL,
+	               "Osaka's other on-call specialist (all types) was not alerted");
+	cr_assert_eq(specialist_count_messages(yamamoto, rep.ref), 0u,
+	             "Kyoto's specialist is not on call for Osaka: step 0 is Osaka's on-call list");
+
+	state = case_state(&r, &rep);
+	cr_assert_str_neq(state, "acknowledged", "nobody has answered yet");
+	free(state);
+	snprintf(path, sizeof path, "/cases/%s?t=%s&lang=en", rep.ref, rep.token);
+	harness_get(r.d, path, &res);
+	cr_assert_eq(res.status, 200);
+	cr_assert_null(strstr(res.body.data, "A specialist has your case"),
+	               "the status page claims a specialist before anyone answered");
+	harness_response_fini(&res);
+
+	tell(tanaka, "ack %s", rep.ref);
+	expect_message(tanaka, "you have this case", ALERT_MS, &body,
+	               "the acknowledging specialist got no confirmation");
+	cr_assert_not_null(strstr(body, rep.ref), "the confirmation should name the case:\n%s",
+	                   body);
+	cr_assert_not_null(strstr(body, rep.name), "the acker needs the reporter's name:\n%s", body);
+	cr_assert_not_null(strstr(body, rep.phone), "the acker needs the reporter's phone:\n%s",
+	                   body);
+	free(body);
+	expect_message(suzuki, "taken by another specialist", ALERT_MS, &body,
+	               "the other alerted specialist was not told the case is taken");
+	cr_assert_not_null(strstr(body, rep.ref), "the notice should name the case:\n%s", body);
+	free(body);
+
+	tell(suzuki, "ack %s", rep.ref);
+	expect_message(suzuki, "already taken", ALERT_MS, NULL,
+	               "a second ack should be told the case is already taken");
+
+	cr_assert_eq(specialist_count_messages(tanaka, rep.phone), 1u,
+	             "the acker gets the phone exactly once");
+	cr_assert_eq(specialist_count_messages(suzuki, rep.phone), 0u,
+	             "the phone went to a specialist who did not take the case");
+	cr_assert_eq(specialist_count_messages(yamamoto, rep.phone), 0u);
+	cr_assert_eq(specialist_count_messages(r.coord, rep.phone), 0u);
+
+	state = case_state(&r, &rep);
+	cr_assert_str_eq(state, "acknowledged");
+	free(state);
+	harness_get(r.d, path, &res);
+	cr_assert_eq(res.status, 200);
+	cr_assert_not_null(strstr(res.body.data, "A specialist has your case"),
+	                   "the reporter's status page should say a specialist has the case");
+	harness_response_fini(&res);
+
+	doc = fixture_case_fetch(r.d, rep.ref, rep.token);
+	cr_assert(timeline_has(doc, "routed"), "%s: no \"routed\" event", rep.ref);
+	cr_assert(timeline_has(doc, "contact_revealed"),
+	          "%s: revealing the phone must be on the timeline", rep.ref);
+	fprintf(stderr, "relay: time to acknowledge %s: %.1f ms\n", rep.ref,
+	        timeline_elapsed(doc, rep.ref, "acknowledged"));
+	json_decref(doc);
+
+	/* Report → alert, one case at a time, for information. */
+	for (int i = 0; i < SAMPLES; i++) {
+		struct report s;
+		long long at;
+
+		report(&r, "27", i % 2 ? "ransomware" : "malware", i % 3 ? "ja" : "en", &s);
+		at = expect_message(tanaka, s.needle, ALERT_MS, NULL, "a sample case was not alerted");
+		from_post[i] = at - s.sent_ns;
+		from_201[i] = at - s.answered_ns;
+	}
+	print_latency("report -> alert at the specialist's app (POST sent -> alert)", from_post,
+	              SAMPLES);
+	print_latency("report -> alert at the specialist's app (201 read -> alert)", from_201,
+	              SAMPLES);
+	relay_close(&r);
+}
+
+Test(relay, a_decline_sends_the_case_to_the_region_pool_at_once)
+{
+	static const struct member team[] = {
+	    {"tanaka", "Tanaka Hiroshi", "27", "all", "ja;en"},
+	    {"yamamoto", "Yamamoto Kei", "26", "all", "ja;en"},
+	};
+	struct specialist_client *tanaka, *yamamoto;
+	struct relay r;
+	struct report rep;
+	long long declined, alerted;
+	char *body, *state;
+	json_t *doc;
+
+	relay_open(&r, team, 2, LONG_STEP, 2);
+	tanaka = app_of(&r, "tanaka");
+	yamamoto = app_of(&r, "yamamoto");
+
+	report(&r, "27", "phishing", "ja", &rep);
+	expect_message(tanaka, rep.needle, ALERT_MS, NULL, "Osaka's on-call specialist");
+	cr_assert_eq(specialist_count_messages(yamamoto, rep.ref), 0u,
+	             "Kyoto's specialist is the region pool: step 1, not step 0");
+
+	declined = now_ns();
+	tell(tanaka, "decline %s", rep.ref);
+	expect_message(tanaka, "declined", ALERT_MS, &body, "a decline should be confirmed");
+	cr_assert_not_null(strstr(body, rep.ref), "the confirmation should name the case:\n%s",
+	                   body);
+	free(body);
+	alerted = expect_message(yamamoto, rep.needle, ALERT_MS, NULL,
+	                         "everyone in step 0 declined, so the Kinki pool should be "
+	                         "alerted at once, not after the 60 s wait");
+	fprintf(stderr, "relay: decline -> region pool alert: %.1f ms\n",
+	        (double)(alerted - declined) / 1e6);
+
+	doc = fixture_case_fetch(r.d, rep.ref, rep.token);
+	cr_assert(timeline_has(doc, "escalated"), "%s: the move to the region pool is not on the "
+	                                          "timeline",
+	          rep.ref);
+	json_decref(doc);
+	state = case_state(&r, &rep);
+	cr_assert_str_neq(state, "acknowledged");
+	free(state);
+	relay_close(&r);
+}
+
+Test(relay, without_an_answer_the_case_climbs_to_the_region_and_then_the_coordinators)
+{
+	static const struct member team[] = {
+	    {"tanaka", "Tanaka Hiroshi", "27", "all", "ja;en"},
+	    {"yamamoto", "Yamamoto Kei", "26", "all", "ja;en"},
+	};
+	struct specialist_client *tanaka, *yamamoto;
+	struct relay r;
+	struct report rep;
+	long long t0, t1, t2;
+	char nobody[64];
+	json_t *doc;
+
+	relay_open(&r, team, 2, "1s", 2);
+	tanaka = app_of(&r, "tanaka");
+	yamamoto = app_of(&r, "yamamoto");
+
+	report(&r, "27", "bec", "en", &rep);
+	t0 = expect_message(tanaka, rep.needle, ALERT_MS, NULL, "step 0: Osaka on call");
+	t1 = expect_message(yamamoto, rep.needle, ALERT_MS, NULL,
+	                    "no ack within 1 s: the Kinki pool should be alerted");
+	t2 = expect_message(r.coord, rep.needle, ALERT_MS, NULL,
+	                    "no ack within 1 s more: the coordinators should be alerted");
+	fprintf(stderr, "relay: step 0 -> 1: %.0f ms, step 1 -> 2: %.0f ms (wait 1 s)\n",
+	        (double)(t1 - t0) / 1e6, (double)(t2 - t1) / 1e6);
+	cr_assert_geq(t1 - t0, 800000000LL, "the region pool was alerted before the wait ended");
+	cr_assert_geq(t2 - t1, 800000000LL, "the coordinators were alerted before the wait ended");
+
+	expect_message(tanaka, rep.needle, ALERT_MS, NULL,
+	               "round 2 should start again with Osaka's on-call specialist");
+	snprintf(nobody, sizeof nobody, "Nobody has taken case %s", rep.ref);
+	expect_message(r.coord, nobody, 3 * ALERT_MS, NULL,
+	               "after two rounds the coordinators should hear that nobody took it");
+
+	doc = fixture_case_fetch(r.d, rep.ref, rep.token);
+	cr_assert(timeline_has(doc, "escalated"), "%s: escalations are not on the timeline",
+	          rep.ref);
+	json_decref(doc);
+	relay_close(&r);
+}
+
+Test(relay, an_offline_specialist_is_skipped_at_once)
+{
+	static const struct member team[] = {
+	    {"tanaka", "Tanaka Hiroshi", "27", "all", "ja;en"},
+	    {"yamamoto", "Yamamoto Kei", "26", "all", "ja;en"},
+	};
+	struct specialist_client *tanaka, *yamamoto;
+	struct relay r;
+	struct report rep;
+	long long alerted;
+	json_t *doc;
+
+	relay_open(&r, team, 2, LONG_STEP, 2);
+	tanaka = app_of(&r, "tanaka");
+	yamamoto = app_of(&r, "yamamoto");
+
+	/* The bot saw him online; now his phone goes off. */
+	cr_assert_eq(specialist_go_offline(tanaka), 0);
+	report(&r, "27", "malware", "ja", &rep);
+	alerted = expect_message(yamamoto, rep.needle, ALERT_MS, NULL,
+	                         "Osaka's only on-call specialist is offline: the Kinki pool "
+	                         "should be alerted at once, not after the 60 s wait");
+	fprintf(stderr, "relay: report -> region pool alert with step 0 offline: %.1f ms\n",
+	        (double)(alerted - rep.sent_ns) / 1e6);
+	doc = fixture_case_fetch(r.d, rep.ref, rep.token);
+	cr_assert(timeline_has(doc, "escalated"), "%s: the failover is not on the timeline",
+	          rep.ref);
+	json_decref(doc);
+	relay_close(&r);
+}
+
+Test(relay, alerts_written_while_prosody_was_down_arrive_once_it_is_back, .timeout = 180)
+{
+	static const struct member team[] = {
+	    {"tanaka", "Tanaka Hiroshi", "27", "all", "ja;en"},
+	    {"suzuki", "Suzuki Ichiro", "27", "all", "ja;en"},
+	};
+	enum { REPORTS = 10, DOWN_MS = 3000 };
+	struct report rep[REPORTS];
+	struct relay r;
+	long long stopped, restarted, last = 0;
+
+	relay_open(&r, team, 2, LONG_STEP, 2);
+
+	cr_assert_eq(prosody_stop(r.server), 0, "Prosody did not stop cleanly");
+	stopped = harness_now_ms();
+	for (size_t i = 0; i < r.n; i++)
+		cr_assert_eq(specialist_wait_offline(r.app[i], ALERT_MS), 0);
+	/* Reports keep coming in while the server is away. */
+	for (int i = 0; i < REPORTS; i++) {
+		long long due = stopped + (long long)DOWN_MS * i / REPORTS;
+
+		if (harness_now_ms() < due)
+			harness_sleep_ms((long)(due - harness_now_ms()));
+		report(&r, "27", fixture_incident_types[i % FIXTURE_TYPES], "ja", &rep[i]);
+	}
+	if (harness_now_ms() < stopped + DOWN_MS)
+		harness_sleep_ms((long)(stopped + DOWN_MS - harness_now_ms()));
+	cr_assert_eq(prosody_restart(r.server), 0, "Prosody did not come back");
+	restarted = now_ns();
+	for (size_t i = 0; i < r.n; i++)
+		cr_assert_eq(specialist_go_online(r.app[i]), 0, "%s cannot log in again",
+		             specialist_jid(r.app[i]));
+	cr_assert_eq(specialist_go_online(r.coord), 0, "the coordinator cannot log in again");
+
+	/* The bot backs off up to 30 s between attempts. */
+	for (int i = 0; i < REPORTS; i++) {
+		for (size_t k = 0; k < r.n; k++) {
+			long long at = expect_message(
+			    r.app[k], rep[i].needle, 40000, NULL,
+			    "an alert written while Prosody was down never arrived after it came back");
+
+			if (at > last)
+				last = at;
+		}
+	}
+	fprintf(stderr, "relay: Prosody restart -> last of %d alerts delivered: %.0f ms\n",
+	        REPORTS * (int)r.n, (double)(last - restarted) / 1e6);
+
+	/* A grace period for duplicates, then each alert exactly once. */
+	harness_sleep_ms(1500);
+	cr_assert_eq(specialist_count_messages(r.coord, "New case"), 0u,
+	             "the coordinators got %zu alerts: the cases moved past Osaka's two "
+	             "on-call specialists although the step waits 60 s and nobody was seen "
+	             "going offline since the bot reconnected",
+	             specialist_count_messages(r.coord, "New case"));
+	for (int i = 0; i < REPORTS; i++)
+		for (size_t k = 0; k < r.n; k++)
+			cr_assert_eq(specialist_count_messages(r.app[k], rep[i].ref), 1u,
+			             "%s got the alert for %s %zu times, want once",
+			             specialist_jid(r.app[k]), rep[i].ref,
+			             specialist_count_messages(r.app[k], rep[i].ref));
+	relay_close(&r);
+}
+
+Test(relay, after_kakekomid_is_killed_the_escalation_goes_on_and_ack_still_works)
+{
+	static const struct member team[] = {
+	    {"tanaka", "Tanaka Hiroshi", "27", "all", "ja;en"},
+	    {"yamamoto", "Yamamoto Kei", "26", "all", "ja;en"},
+	};
+	struct specialist_client *tanaka, *yamamoto;
+	struct relay r;
+	struct report rep;
+	long long t0, t1;
+	char *body, *state;
+	json_t *doc;
+
+	relay_open(&r, team, 2, "3s", 2);
+	tanaka = app_of(&r, "tanaka");
+	yamamoto = app_of(&r, "yamamoto");
+
+	report(&r, "27", "ransomware", "ja", &rep);
+	t0 = expect_message(tanaka, rep.needle, ALERT_MS, NULL, "step 0: Osaka on call");
+	harness_daemon_kill(r.d);
+	harness_daemon_restart(r.d);
+
+	t1 = expect_message(yamamoto, rep.needle, 20000, NULL,
+	                    "after the restart the escalation should go on to the Kinki pool");
+	fprintf(stderr, "relay: step 0 -> 1 across a SIGKILL and restart: %.0f ms (wait 3 s)\n",
+	        (double)(t1 - t0) / 1e6);
+	cr_assert_geq(t1 - t0, 2500000000LL,
+	              "the restart skipped the 3 s wait: the next step was alerted after %.0f ms",
+	              (double)(t1 - t0) / 1e6);
+
+	tell(yamamoto, "ack %s", rep.ref);
+	expect_message(yamamoto, "you have this case", ALERT_MS, &body,
+	               "ack after the restart should work");
+	cr_assert_not_null(strstr(body, rep.phone), "the acker needs the phone:\n%s", body);
+	free(body);
+	expect_message(tanaka, "taken by another specialist", ALERT_MS, NULL,
+	               "the specialist alerted before the crash should hear it is taken");
+	state = case_state(&r, &rep);
+	cr_assert_str_eq(state, "acknowledged");
+	free(state);
+	doc = fixture_case_fetch(r.d, rep.ref, rep.token);
+	cr_assert(timeline_has(doc, "escalated"), "%s: no \"escalated\" event", rep.ref);
+	timeline_elapsed(doc, rep.ref, "acknowledged");
+	json_decref(doc);
+	fprintf(stderr, "relay: copies of the step-0 alert at %s across the crash: %zu\n",
+	        specialist_jid(tanaka), specialist_count_messages(tanaka, rep.needle));
+	relay_close(&r);
+}
+
+Test(relay, a_stranger_cannot_take_a_case)
+{
+	static const struct member team[] = {
+	    {"tanaka", "Tanaka Hiroshi", "27", "all", "ja;en"},
+	};
+	struct specialist_client *tanaka, *mallory;
+	struct relay r;
+	struct report rep;
+	char *body, *state;
+	json_t *doc;
+
+	relay_open(&r, team, 1, LONG_STEP, 2);
+	tanaka = app_of(&r, "tanaka");
+	account(&r, "mallory", "pw-mallory");
+	mallory = app_connect(&r, "mallory", "pw-mallory");
+
+	report(&r, "27", "data_leak", "ja", &rep);
+	expect_message(tanaka, rep.needle, ALERT_MS, NULL, "Osaka's on-call specialist");
+
+	tell(mallory, "ack %s", rep.ref);
+	expect_message(mallory, "registered specialists", ALERT_MS, &body,
+	               "a stranger should be told the bot is for registered specialists");
+	cr_assert_null(strstr(body, rep.phone), "a stranger got the phone:\n%s", body);
+	cr_assert_null(strstr(body, rep.name), "a stranger got the name:\n%s", body);
+	free(body);
+	cr_assert_eq(specialist_count_messages(mallory, rep.phone), 0u);
+
+	state = case_state(&r, &rep);
+	cr_assert_str_neq(state, "acknowledged", "a stranger's ack changed the case");
+	free(state);
+	doc = fixture_case_fetch(r.d, rep.ref, rep.token);
+	cr_assert_not(timeline_has(doc, "acknowledged"), "a stranger's ack is on the timeline");
+	json_decref(doc);
+	cr_assert_eq(specialist_count_messages(tanaka, "taken by another specialist"), 0u);
+
+	/* The case is still open for the specialist who was alerted. */
+	tell(tanaka, "ack %s", rep.ref);
+	expect_message(tanaka, "you have this case", ALERT_MS, NULL,
+	               "the alerted specialist could not take the case after a stranger tried");
+	specialist_free(mallory);
+	relay_close(&r);
+}
+
+Test(relay, a_burst_across_ten_prefectures_reaches_only_each_prefectures_specialist)
+{
+	static const struct member team[] = {
+	    {"hokkaido", "Sapporo Sec", "01", "all", "ja;en"},
+	    {"miyagi", "Sendai Sec", "04", "all", "ja;en"},
+	    {"tokyo", "Tokyo Sec", "13", "all", "ja;en"},
+	    {"kanagawa", "Yokohama Sec", "14", "all", "ja;en"},
+	    {"aichi", "Nagoya Sec", "23", "all", "ja;en"},
+	    {"kyoto", "Kyoto Sec", "26", "all", "ja;en"},
+	    {"osaka", "Osaka Sec", "27", "all", "ja;en"},
+	    {"hiroshima", "Hiroshima Sec", "34", "all", "ja;en"},
+	    {"kagawa", "Takamatsu Sec", "37", "all", "ja;en"},
+	    {"fukuoka", "Hakata Sec", "40", "all", "ja;en"},
+	};
+	enum { PREFS = 10, CASES = 50 };
+	static struct report rep[CASES];
+	long long first = 0, last = 0;
+	struct relay r;
+
+	relay_open(&r, team, PREFS, LONG_STEP, 2);
+	for (int i = 0; i < CASES; i++)
+		report(&r, team[i % PREFS].prefectures, fixture_incident_types[i % FIXTURE_TYPES],
+		       i % 2 ? "en" : "ja", &rep[i]);
+	for (int i = 0; i < CASES; i++) {
+		long long at = expect_message(r.app[i % PREFS], rep[i].needle, ALERT_MS, NULL,
+		                              "a case did not reach its prefecture's specialist");
+
+		if (last < at)
+			last = at;
+	}
+	first = rep[0].sent_ns;
+	fprintf(stderr, "relay: %d reports across %d prefectures -> last alert: %.0f ms\n", CASES,
+	        PREFS, (double)(last - first) / 1e6);
+
+	/*
+	 * A round trip with every app, so that nothing sent before is still on
+	 * its way: the answer to "status" (or a stray alert, which the counts
+	 * below then catch).
+	 */
+	for (int k = 0; k < PREFS; k++)
+		tell(r.app[k], "status");
+	for (int k = 0; k < PREFS; k++)
+		expect_message(r.app[k], "", ALERT_MS, NULL, "\"status\" was not answered");
+	for (int i = 0; i < CASES; i++)
+		for (int k = 0; k < PREFS; k++)
+			cr_assert_eq(specialist_count_messages(r.app[k], rep[i].needle),
+			             k == i % PREFS ? 1u : 0u,
+			             "%s (serves %s) got %zu alerts for %s from prefecture %s",
+			             specialist_jid(r.app[k]), team[k].prefectures,
+			             specialist_count_messages(r.app[k], rep[i].needle), rep[i].ref,
+			             team[i % PREFS].prefectures);
+	cr_assert_eq(specialist_count_messages(r.coord, "New case"), 0u,
+	             "the coordinators were alerted although every step 0 had someone");
+	relay_close(&r);
+}
+
+Test(relay, the_acker_records_contact_onsite_and_resolve_and_others_are_told_not_yours)
+{
+	static const struct member team[] = {
+	    {"tanaka", "Tanaka Hiroshi", "27", "all", "ja;en"},
+	    {"suzuki", "Suzuki Ichiro", "27", "all", "ja;en"},
+	};
+	static const char *const clocks[] = {"acknowledged", "contacted", "onsite", "resolved"};
+	struct specialist_client *tanaka, *suzuki;
+	struct relay r;
+	struct report rep;
+	char lower[32];
+	double prev = 0;
+	char *body, *state;
+	json_t *doc;
+
+	relay_open(&r, team, 2, LONG_STEP, 2);
+	tanaka = app_of(&r, "tanaka");
+	suzuki = app_of(&r, "suzuki");
+
+	report(&r, "27", "unauthorized_access", "ja", &rep);
+	expect_message(tanaka, rep.needle, ALERT_MS, NULL, "Osaka on call");
+	expect_message(suzuki, rep.needle, ALERT_MS, NULL, "Osaka on call");
+	tell(tanaka, "ack %s", rep.ref);
+	expect_message(tanaka, "you have this case", ALERT_MS, NULL, "ack");
+
+	tell(suzuki, "contacted %s", rep.ref);
+	expect_message(suzuki, "not yours", ALERT_MS, NULL,
+	               "someone else's \"contacted\" should be refused");
+
+	tell(tanaka, "contacted %s", rep.ref);
+	expect_message(tanaka, "first contact", ALERT_MS, &body, "\"contacted\" not confirmed");
+	cr_assert_not_null(strstr(body, rep.ref), "confirmation without the case:\n%s", body);
+	free(body);
+
+	/* Commands are case-insensitive, references too. */
+	for (size_t i = 0; rep.ref[i] != '\0' && i < sizeof lower - 1; i++) {
+		lower[i] = (char)(rep.ref[i] >= 'A' && rep.ref[i] <= 'Z' ? rep.ref[i] - 'A' + 'a'
+		                                                          : rep.ref[i]);
+		lower[i + 1] = '\0';
+	}
+	tell(tanaka, "OnSite %s", lower);
+	expect_message(tanaka, "on site", ALERT_MS, &body, "\"onsite\" not confirmed");
+	cr_assert_not_null(strstr(body, rep.ref), "confirmation without the case:\n%s", body);
+	free(body);
+
+	tell(suzuki, "resolve %s", rep.ref);
+	expect_message(suzuki, "not yours", ALERT_MS, NULL,
+	               "someone else's \"resolve\" should be refused");
+	state = case_state(&r, &rep);
+	cr_assert_str_neq(state, "resolved", "someone else's resolve closed the case");
+	free(state);
+
+	tell(tanaka, "resolve %s backups restored, the PC was reinstalled", rep.ref);
+	expect_message(tanaka, "resolved", ALERT_MS, &body, "\"resolve\" not confirmed");
+	cr_assert_not_null(strstr(body, rep.ref), "confirmation without the case:\n%s", body);
+	free(body);
+
+	tell(tanaka, "ack KK-0000-00");
+	expect_message(tanaka, "unknown case", ALERT_MS, NULL,
+	               "a reference that does not exist should be named as unknown");
+
+	state = case_state(&r, &rep);
+	cr_assert_str_eq(state, "resolved");
+	free(state);
+	doc = fixture_case_fetch(r.d, rep.ref, rep.token);
+	for (size_t i = 0; i < sizeof clocks / sizeof clocks[0]; i++) {
+		double ms = timeline_elapsed(doc, rep.ref, clocks[i]);
+
+		cr_assert_geq(ms, prev, "%s: %s (%.1f ms) before the clock before it (%.1f ms)",
+		              rep.ref, clocks[i], ms, prev);
+		fprintf(stderr, "relay: %s %s at %.1f ms\n", rep.ref, clocks[i], ms);
+		prev = ms;
+	}
+	json_decref(doc);
+	relay_close(&r);
+}
