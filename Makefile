@@ -3,12 +3,14 @@
 #   make run        install what is missing, build, start the relay with demo data
 #   make test       install what is missing, build (plain and ASan+UBSan), run every test
 #   make san        the sanitizer build in build/asan
+#   make fuzz       build the libFuzzer targets (clang) in build/fuzz and run each
+#                   for FUZZ_SECONDS (default 60); see tests/fuzz/README.md
 #   make format-check
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 BUILD   ?= build
-PKGS    := libuv libmicrohttpd sqlite3 jansson libsodium inih libstrophe
+PKGS    := libuv libmicrohttpd sqlite3 jansson libsodium inih libstrophe libcurl
 TPKGS   := criterion libcurl
 
 # Warnings live in their own variable so that a user's CFLAGS cannot drop them.
@@ -22,6 +24,18 @@ ifeq ($(SAN),1)
 HARDEN := -fPIE
 CFLAGS := -O1 -g
 EXTRA := $(SAN_FLAGS)
+endif
+
+# The fuzz build: clang with libFuzzer's coverage on every object. clang's
+# -Wconversion also warns about int to enum, which gcc's does not.
+FUZZ_SECONDS ?= 60
+ifeq ($(FUZZ),1)
+CC := clang
+HARDEN := -fPIE
+CFLAGS := -O1 -g
+EXTRA := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+         -fno-sanitize-recover=undefined
+WARN += -Wno-sign-conversion
 endif
 
 pc_cflags = $(shell pkg-config --cflags $(1) 2>/dev/null)
@@ -42,7 +56,16 @@ SUP_SRC  := $(wildcard tests/support/*.c)
 SUP_OBJ  := $(SUP_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_BIN := $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%) $(INT_SRC:tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all run test san tests deps-build deps-run deps-test format format-check clean
+# Fuzz targets: tests/fuzz/NAME.c each define LLVMFuzzerTestOneInput. The
+# replay build (every build, so `make test` runs it under ASan and UBSan)
+# links each with replay.c's main(); the fuzz build links it with libFuzzer.
+FUZZ_TARGETS := form api_json playbook config roster command text
+FUZZ_SUP_OBJ := $(BUILD)/obj/tests/fuzz/support.o
+REPLAY_BIN   := $(FUZZ_TARGETS:%=$(BUILD)/fuzz-replay/%)
+FUZZ_BIN     := $(FUZZ_TARGETS:%=$(BUILD)/%)
+
+.PHONY: all run test san tests fuzz fuzz-build deps-build deps-run deps-test deps-fuzz format \
+        format-check clean
 all: $(BUILD)/kakekomid $(BUILD)/kakekomictl
 
 $(BUILD)/obj/%.o: %.c
@@ -63,12 +86,26 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(SUP_OBJ) $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(call pc_libs,$(TPKGS))
 
-tests: all $(TEST_BIN)
+$(REPLAY_BIN): $(BUILD)/fuzz-replay/%: $(BUILD)/obj/tests/fuzz/%.o $(BUILD)/obj/tests/fuzz/replay.o \
+               $(FUZZ_SUP_OBJ) $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(FUZZ_BIN): $(BUILD)/%: $(BUILD)/obj/tests/fuzz/%.o $(FUZZ_SUP_OBJ) $(LIB_OBJ)
+	$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS)
+
+tests: all $(TEST_BIN) $(REPLAY_BIN)
+
+fuzz-build: $(FUZZ_BIN)
+
+fuzz: deps-fuzz
+	$(MAKE) FUZZ=1 BUILD=build/fuzz fuzz-build
+	KK_SRC=$(CURDIR) tests/fuzz/run build/fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 san:
 	$(MAKE) SAN=1 BUILD=build/asan tests
 
-deps-build deps-run deps-test: deps-%:
+deps-build deps-run deps-test deps-fuzz: deps-%:
 	@scripts/install-deps $*
 
 run: deps-run

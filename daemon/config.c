@@ -24,9 +24,11 @@ enum config_type {
 	CONFIG_LOGLEVEL,
 	CONFIG_LISTEN,
 	CONFIG_URL,
+	CONFIG_URL_ANY, /* smtp://, smtps://, http(s):// or empty */
 	CONFIG_TLS,
 	CONFIG_STEPS,
 	CONFIG_JIDS,
+	CONFIG_NETS,
 };
 
 struct config_key {
@@ -46,6 +48,11 @@ static const struct config_key config_keys[] = {
     {"http", "web_dir", CONFIG_STRING, F(web_dir), "web", 0, 0},
     {"http", "max_connections", CONFIG_UINT, F(http_max_connections), "1024", 1, 60000},
     {"http", "timeout", CONFIG_UINT, F(http_timeout_s), "30", 1, 3600},
+    {"http", "rate_per_minute", CONFIG_UINT, F(http_rate_per_minute), "30", 0, 60000},
+    {"http", "rate_burst", CONFIG_UINT, F(http_rate_burst), "10", 1, 10000},
+    {"http", "rate_exempt", CONFIG_NETS, F(http_rate_exempt), "127.0.0.1, ::1", 0, 0},
+    {"http", "tls_cert", CONFIG_OPTIONAL, F(http_tls_cert), "", 0, 0},
+    {"http", "tls_key", CONFIG_OPTIONAL, F(http_tls_key), "", 0, 0},
     {"store", "path", CONFIG_STRING, F(store_path), "var/kakekomi.db", 0, 0},
     {"store", "token_days", CONFIG_UINT, F(token_days), "180", 1, 3650},
     {"playbooks", "dir", CONFIG_STRING, F(playbooks_dir), "playbooks", 0, 0},
@@ -57,6 +64,15 @@ static const struct config_key config_keys[] = {
     {"xmpp", "port", CONFIG_UINT, F(xmpp_port), "0", 0, 65535},
     {"xmpp", "tls", CONFIG_TLS, F(xmpp_tls), "required", 0, 0},
     {"xmpp", "ca_file", CONFIG_OPTIONAL, F(xmpp_ca_file), "", 0, 0},
+    {"smtp", "url", CONFIG_URL_ANY, F(smtp_url), "", 0, 0},
+    {"smtp", "from", CONFIG_OPTIONAL, F(smtp_from), "kakekomi@localhost", 0, 0},
+    {"smtp", "username", CONFIG_OPTIONAL, F(smtp_username), "", 0, 0},
+    {"smtp", "password", CONFIG_OPTIONAL, F(smtp_password), "", 0, 0},
+    {"smtp", "tls", CONFIG_TLS, F(smtp_tls), "optional", 0, 0},
+    {"smtp", "ca_file", CONFIG_OPTIONAL, F(smtp_ca_file), "", 0, 0},
+    {"webhooks", "urls", CONFIG_OPTIONAL, F(webhook_urls), "", 0, 0},
+    {"webhooks", "secret", CONFIG_OPTIONAL, F(webhook_secret), "", 0, 0},
+    {"webhooks", "rate_per_second", CONFIG_UINT, F(webhook_rate), "10", 1, 1000},
     {"escalation", "steps", CONFIG_STEPS, F(escalation_steps), "5m", 0, 0},
     {"escalation", "repeat", CONFIG_UINT, F(esc_repeat), "2", 1, 20},
     {"escalation", "coordinators", CONFIG_JIDS, F(escalation_coordinators), "", 0, 0},
@@ -240,6 +256,55 @@ static int parse_jids(const char *v, struct config *cfg)
 	return each_item(v, add_jid, cfg);
 }
 
+/* "192.0.2.7", "10.0.0.0/8", "::1" or "2001:db8::/32". */
+static int add_net(const char *s, const char *end, struct config *cfg)
+{
+	struct config_net *net = &cfg->http_exempt[cfg->http_nexempt];
+	char text[INET6_ADDRSTRLEN + 8];
+	size_t n = (size_t)(end - s);
+	char *slash;
+	unsigned max;
+
+	if (cfg->http_nexempt == CONFIG_MAX_EXEMPT || n >= sizeof text)
+		return -EINVAL;
+	memcpy(text, s, n);
+	text[n] = '\0';
+	slash = strchr(text, '/');
+	if (slash != NULL)
+		*slash = '\0';
+	memset(net, 0, sizeof *net);
+	if (inet_pton(AF_INET, text, net->addr) == 1) {
+		net->family = AF_INET;
+		max = 32;
+	} else if (inet_pton(AF_INET6, text, net->addr) == 1) {
+		net->family = AF_INET6;
+		max = 128;
+	} else {
+		return -EINVAL;
+	}
+	net->prefix = (unsigned char)max;
+	if (slash != NULL) {
+		char *e;
+		unsigned long bits;
+
+		errno = 0;
+		bits = strtoul(slash + 1, &e, 10);
+		if (slash[1] < '0' || slash[1] > '9' || *e != '\0' || errno != 0 || bits > max)
+			return -EINVAL;
+		net->prefix = (unsigned char)bits;
+	}
+	cfg->http_nexempt++;
+	return 0;
+}
+
+static int parse_nets(const char *v, struct config *cfg)
+{
+	cfg->http_nexempt = 0;
+	if (*v == '\0')
+		return 0;
+	return each_item(v, add_net, cfg);
+}
+
 static int set_value(struct config_parse *p, const struct config_key *k, const char *v)
 {
 	char *base = (char *)p->cfg;
@@ -319,6 +384,21 @@ static int set_value(struct config_parse *p, const struct config_key *k, const c
 			return -EINVAL;
 		}
 		break;
+	case CONFIG_NETS:
+		if (parse_nets(v, p->cfg) < 0) {
+			problem(p, k->section, k->key,
+			        "expected addresses or networks such as 127.0.0.1, ::1, "
+			        "10.0.0.0/8 separated by commas (at most %d), not \"%s\"",
+			        CONFIG_MAX_EXEMPT, v);
+			return -EINVAL;
+		}
+		break;
+	case CONFIG_URL_ANY:
+		if (*v != '\0' && strstr(v, "://") == NULL) {
+			problem(p, k->section, k->key, "expected a URL such as smtp://127.0.0.1:25, not \"%s\"", v);
+			return -EINVAL;
+		}
+		break;
 	case CONFIG_OPTIONAL: break;
 	case CONFIG_STRING:
 		if (*v == '\0') {
@@ -376,12 +456,16 @@ void config_free(struct config *cfg)
 		return;
 	if (cfg->xmpp_password != NULL)
 		explicit_bzero(cfg->xmpp_password, strlen(cfg->xmpp_password));
+	if (cfg->smtp_password != NULL)
+		explicit_bzero(cfg->smtp_password, strlen(cfg->smtp_password));
+	if (cfg->webhook_secret != NULL)
+		explicit_bzero(cfg->webhook_secret, strlen(cfg->webhook_secret));
 	for (size_t i = 0; i < sizeof config_keys / sizeof config_keys[0]; i++) {
 		const struct config_key *k = &config_keys[i];
 
-		if (k->type == CONFIG_STRING || k->type == CONFIG_OPTIONAL ||
+		if (k->type == CONFIG_STRING || k->type == CONFIG_OPTIONAL || k->type == CONFIG_URL_ANY ||
 		    k->type == CONFIG_LISTEN || k->type == CONFIG_URL || k->type == CONFIG_STEPS ||
-		    k->type == CONFIG_JIDS)
+		    k->type == CONFIG_JIDS || k->type == CONFIG_NETS)
 			free(*(char **)(void *)((char *)cfg + k->offset));
 	}
 	free_jids(cfg);
@@ -391,6 +475,7 @@ void config_free(struct config *cfg)
 /* Derives the public URL from the listen address when none is configured. */
 static int default_public_url(struct config *cfg)
 {
+	const char *scheme = cfg->http_tls_cert[0] != '\0' ? "https" : "http";
 	char url[128];
 
 	if (cfg->http_public_url != NULL && cfg->http_public_url[0] != '\0') {
@@ -401,12 +486,24 @@ static int default_public_url(struct config *cfg)
 		return 0;
 	}
 	if (strncmp(cfg->http_listen, "0.0.0.0:", 8) == 0)
-		snprintf(url, sizeof url, "http://127.0.0.1%s", cfg->http_listen + 7);
+		snprintf(url, sizeof url, "%s://127.0.0.1%s", scheme, cfg->http_listen + 7);
 	else
-		snprintf(url, sizeof url, "http://%s", cfg->http_listen);
+		snprintf(url, sizeof url, "%s://%s", scheme, cfg->http_listen);
 	free(cfg->http_public_url);
 	cfg->http_public_url = strdup(url);
 	return cfg->http_public_url != NULL ? 0 : -ENOMEM;
+}
+
+/* HTTPS needs both the certificate and its key. */
+static int check_http(struct config_parse *p)
+{
+	const struct config *cfg = p->cfg;
+
+	if ((cfg->http_tls_cert[0] == '\0') == (cfg->http_tls_key[0] == '\0'))
+		return 0;
+	problem(p, "http", cfg->http_tls_cert[0] == '\0' ? "tls_cert" : "tls_key", "%s",
+	        "HTTPS needs both tls_cert and tls_key (PEM files), or neither");
+	return -EINVAL;
 }
 
 /* The [xmpp] keys that only make sense together; reads password_file. */
@@ -488,7 +585,9 @@ int config_load(const char *path, struct config **out, struct buf *errors)
 		rc = -EINVAL;
 		goto bad;
 	}
-	rc = check_xmpp(&p);
+	rc = check_http(&p);
+	if (rc == 0)
+		rc = check_xmpp(&p);
 	if (rc < 0)
 		goto bad;
 	rc = default_public_url(p.cfg);

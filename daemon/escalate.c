@@ -38,6 +38,8 @@ struct escalate {
 	struct timer_entry *t;
 	size_t nt, capt;
 	bool closing;
+	void (*fallback)(void *arg, int64_t case_id, const char *jid);
+	void *fallback_arg;
 };
 
 struct escalate_plan {
@@ -432,10 +434,16 @@ void escalate_plan_done(struct escalate *e, struct escalate_plan *p, int status)
 			arm(e, p->case_id, p->due_ms);
 			log_info("escalate: case=%s round=%d step=%s alerted=%zu", p->ref, p->round,
 			         router_step_name((enum router_step)p->step), p->picks.n);
-			for (size_t i = 0; i < p->picks.n; i++)
-				if (notify_presence(e->notify, p->picks.p[i].jid) ==
-				    PRESENCE_OFFLINE)
+			for (size_t i = 0; i < p->picks.n; i++) {
+				enum presence pr = notify_presence(e->notify, p->picks.p[i].jid);
+
+				if (pr == PRESENCE_OFFLINE)
 					offline++;
+				/* Chat cannot reach them now: let e-mail try as well. */
+				if ((pr == PRESENCE_OFFLINE || !notify_connected(e->notify)) &&
+				    e->fallback != NULL && p->new_recipients[i])
+					e->fallback(e->fallback_arg, p->case_id, p->picks.p[i].jid);
+			}
 			/* Within a round only: a new round waits its turn, or a night
 			 * with everyone offline would use up every round in a moment. */
 			if (p->picks.n != 0 && offline == p->picks.n &&
@@ -549,6 +557,13 @@ static void on_timer(uv_timer_t *t)
 	for (size_t i = 0; i < n; i++)
 		advance(e, due[i]);
 	rearm(e);
+}
+
+void escalate_set_fallback(struct escalate *e,
+                           void (*fn)(void *arg, int64_t case_id, const char *jid), void *arg)
+{
+	e->fallback = fn;
+	e->fallback_arg = arg;
 }
 
 void escalate_cancel(struct escalate *e, int64_t case_id)

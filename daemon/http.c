@@ -17,12 +17,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "courier.h"
 #include "http_req.h"
 #include "log.h"
 #include "page.h"
+#include "ratelimit.h"
 #include "text.h"
 
 #define HTTP_STATIC_MAX (256 * 1024)
+#define HTTP_PEM_MAX    (64 * 1024)
 
 struct http_server {
 	uv_loop_t *loop;
@@ -40,6 +43,8 @@ struct http_server {
 	unsigned nwaiting;
 	char *css;
 	size_t css_len;
+	struct ratelimit *intake_limit; /* POST /report and POST /api/v1/cases */
+	char *tls_cert, *tls_key;       /* PEM, kept until MHD has stopped */
 };
 
 static const char security_csp[] =
@@ -215,6 +220,22 @@ static void on_case_stored(void *arg, int status)
 	r->stored(r, status);
 }
 
+/* Written with the case: its first alerts and the reporter's e-mail receipt. */
+static int tx_after_insert(struct store_tx *tx, void *arg)
+{
+	struct http_req *r = arg;
+	char url[1024];
+	int rc = r->plan != NULL ? escalate_tx_first(tx, r->plan) : 0;
+
+	if (rc == 0 && r->in.email != NULL) {
+		snprintf(url, sizeof url, "%s/cases/%s?t=%s%s", r->srv->cfg->http_public_url,
+		         r->nc.ref, r->token, r->in.lang == LANG_EN ? "&lang=en" : "");
+		rc = courier_tx_receipt(r->srv->cfg, tx, r->nc.case_id, r->nc.ref, r->in.email,
+		                        r->in.lang, url);
+	}
+	return rc;
+}
+
 void http_case_submit(struct http_req *r, void (*stored)(struct http_req *r, int status))
 {
 	struct http_server *srv = r->srv;
@@ -229,14 +250,14 @@ void http_case_submit(struct http_req *r, void (*stored)(struct http_req *r, int
 		r->plan = escalate_plan_first(srv->esc, &r->in, r->received_ms);
 		if (r->plan != NULL) {
 			escalate_plan_bind(r->plan, &r->nc);
-			r->nc.after = escalate_tx_first;
-			r->nc.after_arg = r->plan;
 		} else {
 			log_warnx(
 			    "http: no alert plan for a %s case in %s: it waits for a coordinator",
 			    r->in.incident_type, r->in.prefecture);
 		}
 	}
+	r->nc.after = tx_after_insert;
+	r->nc.after_arg = r;
 	rc = store_case_insert(srv->store, &r->nc, on_case_stored, r);
 	if (rc < 0) {
 		if (r->plan != NULL) {
@@ -415,12 +436,56 @@ static void dispatch(struct http_req *r)
 	respond_problem(r, 404, "ページが見つかりません。", "Not found.");
 }
 
+/* 429 with Retry-After: this address sent too many reports too quickly. */
+static void respond_throttled(struct http_req *r, unsigned retry_s)
+{
+	char ja[512], en[512], after[16];
+
+	snprintf(en, sizeof en,
+	         "Too many reports from your network in a short time. Please wait %u seconds "
+	         "and send again, or call the hotline. Meanwhile, unplug the network cable "
+	         "but keep the PC on.",
+	         retry_s);
+	if (is_api(r)) {
+		http_respond_json(
+		    r, 429,
+		    json_pack("{s:s,s:n,s:i}", "error", en, "field", "retry_after", (int)retry_s));
+	} else {
+		struct buf b;
+
+		snprintf(ja, sizeof ja,
+		         "短い時間にこのネットワークからの送信が多すぎます。%u "
+		         "秒待ってからもう一度送信するか、電話でご相談ください。その間も、LAN"
+		         "ケーブルを抜き、電源は切らずにおいてください。",
+		         retry_s);
+		buf_init(&b, PAGE_MAX);
+		page_message(&b, r->ui,
+		             r->ui == LANG_JA ? "少し待ってから送信してください"
+		                              : "Please wait a moment",
+		             r->ui == LANG_JA ? ja : en);
+		http_respond(r, 429, "text/html; charset=utf-8", &b);
+	}
+	if (r->response != NULL) {
+		snprintf(after, sizeof after, "%u", retry_s);
+		MHD_add_response_header(r->response, MHD_HTTP_HEADER_RETRY_AFTER, after);
+	}
+}
+
+static const struct sockaddr *client_address(struct http_req *r)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+
+	return ci != NULL ? ci->client_addr : NULL;
+}
+
 /* Checks what can be checked before the body arrives. Returns false after
  * answering when the request cannot go on. */
 static bool check_start(struct http_req *r, const char *method)
 {
 	const char *ctype;
 	const char *clen;
+	unsigned retry_s;
 
 	if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0) {
 		r->head = method[0] == 'H';
@@ -436,6 +501,14 @@ static bool check_start(struct http_req *r, const char *method)
 		return false;
 	}
 	r->post = true;
+	/* Every attempt counts, valid or not, before any of the body is read. */
+	retry_s = ratelimit_take(r->srv->intake_limit, client_address(r), r->mono_us);
+	if (retry_s != 0) {
+		log_debug("http: intake refused for %u s: too many reports from one address",
+		          retry_s);
+		respond_throttled(r, retry_s);
+		return false;
+	}
 	clen = http_header(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if (clen != NULL && strtoull(clen, NULL, 10) > HTTP_BODY_MAX) {
 		r->too_large = true;
@@ -549,6 +622,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 }
 
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	char msg[512];
 
@@ -587,6 +663,62 @@ static int load_css(struct http_server *srv)
 	return 0;
 }
 
+/* Reads a PEM file (at most HTTP_PEM_MAX bytes) into a new NUL-terminated string. */
+static int read_pem(const char *path, char **out)
+{
+	struct stat sb;
+	char *pem;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int rc;
+
+	*out = NULL;
+	if (fd < 0) {
+		rc = -errno;
+		log_error(rc, "http: cannot read %s", path);
+		return rc;
+	}
+	if (fstat(fd, &sb) < 0 || sb.st_size <= 0 || sb.st_size > HTTP_PEM_MAX) {
+		close(fd);
+		log_errorx("http: %s: empty, unreadable or larger than 64 KiB", path);
+		return -EINVAL;
+	}
+	pem = malloc((size_t)sb.st_size + 1);
+	if (pem == NULL) {
+		close(fd);
+		return -ENOMEM;
+	}
+	n = read(fd, pem, (size_t)sb.st_size);
+	close(fd);
+	if (n != (ssize_t)sb.st_size) {
+		explicit_bzero(pem, (size_t)sb.st_size);
+		free(pem);
+		log_errorx("http: %s: short read", path);
+		return -EIO;
+	}
+	pem[n] = '\0';
+	*out = pem;
+	return 0;
+}
+
+static void free_pem(char *pem)
+{
+	if (pem == NULL)
+		return;
+	explicit_bzero(pem, strlen(pem));
+	free(pem);
+}
+
+/* Everything http_start allocated besides the handles. */
+static void free_server(struct http_server *srv)
+{
+	ratelimit_free(srv->intake_limit);
+	free_pem(srv->tls_cert);
+	free_pem(srv->tls_key);
+	free(srv->css);
+	free(srv);
+}
+
 int http_start(struct http_server **out, uv_loop_t *loop, const struct config *cfg,
                struct store *st, struct playbook_set *const *pbs, struct roster *const *roster,
                struct escalate *esc)
@@ -594,6 +726,8 @@ int http_start(struct http_server **out, uv_loop_t *loop, const struct config *c
 	struct http_server *srv = calloc(1, sizeof *srv);
 	const union MHD_DaemonInfo *info;
 	unsigned flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+	struct MHD_OptionItem tls[4] = {{MHD_OPTION_END, 0, NULL}};
+	bool https = cfg->http_tls_cert[0] != '\0';
 	int rc;
 
 	if (srv == NULL)
@@ -607,6 +741,29 @@ int http_start(struct http_server **out, uv_loop_t *loop, const struct config *c
 	rc = load_css(srv);
 	if (rc < 0)
 		goto bad;
+	rc = ratelimit_new(&srv->intake_limit, cfg->http_rate_per_minute, cfg->http_rate_burst,
+	                   RATELIMIT_SLOTS_DEFAULT, cfg->http_exempt, cfg->http_nexempt);
+	if (rc < 0)
+		goto bad;
+	if (https) {
+		if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+			log_errorx("http: tls_cert is set but libmicrohttpd was built without TLS");
+			rc = -ENOTSUP;
+			goto bad;
+		}
+		rc = read_pem(cfg->http_tls_cert, &srv->tls_cert);
+		if (rc == 0)
+			rc = read_pem(cfg->http_tls_key, &srv->tls_key);
+		if (rc < 0)
+			goto bad;
+		flags |= MHD_USE_TLS;
+		tls[0] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0, srv->tls_cert};
+		tls[1] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, srv->tls_key};
+		tls[2] =
+		    (struct MHD_OptionItem){MHD_OPTION_HTTPS_PRIORITIES, 0,
+		                            (void *)(uintptr_t) "NORMAL:-VERS-ALL:+VERS-TLS1.3:"
+		                                                "+VERS-TLS1.2"};
+	}
 	if (cfg->http_addr.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	srv->mhd = MHD_start_daemon(
@@ -615,12 +772,19 @@ int http_start(struct http_server **out, uv_loop_t *loop, const struct config *c
 	    MHD_OPTION_CONNECTION_LIMIT, cfg->http_max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
 	    cfg->http_timeout_s, MHD_OPTION_PER_IP_CONNECTION_LIMIT, 256u,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_NOTIFY_COMPLETED,
-	    on_completed, srv, MHD_OPTION_LISTEN_BACKLOG_SIZE, 512u, MHD_OPTION_END);
+	    on_completed, srv, MHD_OPTION_LISTEN_BACKLOG_SIZE, 512u, MHD_OPTION_ARRAY, tls,
+	    MHD_OPTION_END);
 	if (srv->mhd == NULL) {
-		rc = -EADDRINUSE;
-		log_errorx(
-		    "http: cannot listen on %s (address in use, or not an address of this machine)",
-		    cfg->http_listen);
+		rc = https ? -EINVAL : -EADDRINUSE;
+		if (https)
+			log_errorx("http: cannot listen on %s with HTTPS (a certificate or key "
+			           "that is not PEM, a key that does not fit the certificate, "
+			           "or the address in use)",
+			           cfg->http_listen);
+		else
+			log_errorx("http: cannot listen on %s (address in use, or not an address "
+			           "of this machine)",
+			           cfg->http_listen);
 		goto bad;
 	}
 	info = MHD_get_daemon_info(srv->mhd, MHD_DAEMON_INFO_EPOLL_FD);
@@ -639,7 +803,8 @@ int http_start(struct http_server **out, uv_loop_t *loop, const struct config *c
 	rc = uv_poll_start(&srv->poll, UV_READABLE, on_mhd_poll);
 	if (rc < 0)
 		goto bad_handles;
-	log_info("http: listening on %s (public URL %s)", cfg->http_listen, cfg->http_public_url);
+	log_info("http: listening on %s%s (public URL %s)", cfg->http_listen,
+	         https ? " with HTTPS" : "", cfg->http_public_url);
 	run_mhd(srv);
 	*out = srv;
 	return 0;
@@ -650,8 +815,7 @@ bad_handles:
 bad:
 	if (srv->mhd != NULL)
 		MHD_stop_daemon(srv->mhd);
-	free(srv->css);
-	free(srv);
+	free_server(srv);
 	return rc;
 }
 
@@ -675,10 +839,8 @@ static void on_handle_closed(uv_handle_t *h)
 {
 	struct http_server *srv = h->data;
 
-	if (--srv->handles_open == 0) {
-		free(srv->css);
-		free(srv);
-	}
+	if (--srv->handles_open == 0)
+		free_server(srv);
 }
 
 void http_stop(struct http_server *srv)

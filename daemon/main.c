@@ -7,6 +7,7 @@
  * and exit 0. SIGHUP reloads the playbooks; a bad set keeps the old one and
  * the log says why. SIGPIPE is ignored process-wide.
  */
+#include <curl/curl.h>
 #include <errno.h>
 #include <signal.h>
 #include <sodium.h>
@@ -19,6 +20,7 @@
 #include "buf.h"
 #include "chat.h"
 #include "convo.h"
+#include "courier.h"
 #include "escalate.h"
 #include "config.h"
 #include "http.h"
@@ -42,6 +44,7 @@ struct daemon {
 	struct escalate *esc;
 	struct chat *chat;
 	struct convo *convo;
+	struct courier *courier;
 	struct notify_events nev;
 	struct http_server *http;
 	uv_signal_t sigterm, sigint, sighup;
@@ -96,6 +99,8 @@ static void finish(struct daemon *d)
 	d->chat = NULL;
 	convo_stop(d->convo);
 	d->convo = NULL;
+	courier_stop(d->courier);
+	d->courier = NULL;
 	escalate_stop(d->esc);
 	d->esc = NULL;
 	notify_stop(d->notify);
@@ -115,7 +120,8 @@ static void on_drain(uv_timer_t *t)
 	struct daemon *d = t->data;
 
 	if ((http_waiting(d->http) == 0 && store_pending(d->store) == 0 &&
-	     chat_pending(d->chat) == 0 && convo_pending(d->convo) == 0) ||
+	     chat_pending(d->chat) == 0 && convo_pending(d->convo) == 0 &&
+	     courier_pending(d->courier) == 0) ||
 	    uv_now(d->loop) - d->drain_started > DRAIN_LIMIT_MS) {
 		uv_timer_stop(t);
 		finish(d);
@@ -189,14 +195,24 @@ static void on_unreachable(void *arg, int64_t case_id, const char *jid, const ch
 	log_info("kakekomid: alert to %s for case %lld cannot get through: %s", jid,
 	         (long long)case_id, why);
 	escalate_check(d->esc, case_id);
+	courier_fallback(d->courier, case_id, jid);
+}
+
+static void on_fallback(void *arg, int64_t case_id, const char *jid)
+{
+	struct daemon *d = arg;
+
+	courier_fallback(d->courier, case_id, jid);
 }
 
 static void on_presence(void *arg, const char *jid, enum presence p)
 {
 	struct daemon *d = arg;
 
-	if (p == PRESENCE_OFFLINE)
+	if (p == PRESENCE_OFFLINE) {
 		escalate_jid_offline(d->esc, jid);
+		courier_fallback(d->courier, 0, jid);
+	}
 }
 
 static void on_connected(void *arg)
@@ -253,6 +269,11 @@ int main(int argc, char **argv)
 		return check_only(path);
 
 	signal(SIGPIPE, SIG_IGN);
+	/* Before any thread starts: libcurl's global set-up is not thread-safe. */
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		fprintf(stderr, "kakekomid: libcurl cannot start\n");
+		return 1;
+	}
 	buf_init(&errors, 1024 * 1024);
 	rc = config_load(path, &d.cfg, &errors);
 	if (rc == 0)
@@ -288,7 +309,11 @@ int main(int argc, char **argv)
 	if (rc == 0)
 		rc = reload_roster(&d);
 	if (rc == 0)
+		rc = courier_start(&d.courier, d.loop, d.cfg, d.store, &d.roster);
+	if (rc == 0)
 		rc = escalate_start(&d.esc, d.loop, d.cfg, d.store, &d.pbs, &d.roster, d.notify);
+	if (rc == 0)
+		escalate_set_fallback(d.esc, on_fallback, &d);
 	if (rc == 0)
 		rc = chat_start(&d.chat, d.cfg, d.store, &d.roster, d.notify, d.esc);
 	if (rc == 0)
@@ -319,6 +344,7 @@ out:
 	uv_loop_close(d.loop);
 	roster_free(d.roster);
 	playbook_set_free(d.pbs);
+	curl_global_cleanup();
 	config_free(d.cfg);
 	return rc < 0 ? 1 : 0;
 }

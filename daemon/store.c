@@ -201,7 +201,21 @@ static const char *const migrations[] = {
     " deadline TEXT NOT NULL,"
     " sent_ms INTEGER,"
     " UNIQUE (case_id, kind));"
-    "CREATE INDEX reminders_due ON reminders(due_ms) WHERE sent_ms IS NULL;",
+    "CREATE INDEX reminders_due ON reminders(due_ms) WHERE sent_ms IS NULL;"
+    /* Every timeline event becomes a signed webhook POST per target, queued
+     * in the same transaction as the event itself. */
+    "CREATE TABLE webhook_targets (url TEXT PRIMARY KEY);"
+    "CREATE TRIGGER events_webhooks AFTER INSERT ON events"
+    " WHEN NEW.kind NOT IN ('notified', 'contact_revealed', 'details_viewed')"
+    " AND EXISTS (SELECT 1 FROM webhook_targets)"
+    " BEGIN INSERT INTO outbox (case_id, channel, recipient, kind, body, created_ms)"
+    " SELECT NEW.case_id, 'webhook', w.url, 'event',"
+    " json_object('event', NEW.kind, 'event_id', NEW.id,"
+    " 'at', strftime('%Y-%m-%dT%H:%M:%fZ', NEW.at_ms / 1000.0, 'unixepoch'),"
+    " 'case', c.ref, 'state', c.state, 'prefecture', c.prefecture,"
+    " 'incident_type', c.incident_type, 'channel', c.channel,"
+    " 'elapsed_ms', NEW.elapsed_us / 1000.0, 'actor', NEW.actor),"
+    " NEW.at_ms FROM webhook_targets w JOIN cases c ON c.id = NEW.case_id; END;",
 };
 
 static int errno_of(int rc)

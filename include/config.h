@@ -16,8 +16,16 @@
 
 #define CONFIG_MAX_STEPS        8
 #define CONFIG_MAX_COORDINATORS 16
+#define CONFIG_MAX_EXEMPT       16
 
 enum config_tls { CONFIG_TLS_REQUIRED, CONFIG_TLS_OPTIONAL, CONFIG_TLS_DISABLED };
+
+/* An address or a network ("192.0.2.7", "10.0.0.0/8", "2001:db8::/32"). */
+struct config_net {
+	unsigned char addr[16]; /* network byte order; IPv4 in the first 4 bytes */
+	unsigned char family;   /* AF_INET or AF_INET6 */
+	unsigned char prefix;   /* leading bits that must match */
+};
 
 struct config {
 	char *http_listen;                 /* "127.0.0.1:8080" as written */
@@ -27,6 +35,15 @@ struct config {
 	char *web_dir;         /* static files (style sheet) */
 	unsigned http_max_connections;
 	unsigned http_timeout_s; /* idle connection timeout */
+	/* Intake (POST /report, POST /api/v1/cases) per client address. */
+	unsigned http_rate_per_minute; /* reports a minute; 0: no limit */
+	unsigned http_rate_burst;      /* reports at once before the rate applies */
+	char *http_rate_exempt;        /* as written */
+	struct config_net http_exempt[CONFIG_MAX_EXEMPT]; /* never limited */
+	size_t http_nexempt;
+	/* HTTPS when both are set: PEM files read when the server starts. */
+	char *http_tls_cert;
+	char *http_tls_key;
 	char *store_path;        /* SQLite database file */
 	unsigned token_days;     /* how long a reporter's status link works */
 	char *playbooks_dir;
@@ -40,6 +57,19 @@ struct config {
 	unsigned xmpp_port; /* 0: default */
 	enum config_tls xmpp_tls;
 	char *xmpp_ca_file; /* trust this CA (a private one) */
+
+	/* [smtp]: e-mail alerts (fallback when XMPP cannot reach) and receipts. */
+	char *smtp_url;           /* smtp://host:port or smtps://...; empty: no e-mail */
+	char *smtp_from;
+	char *smtp_username;
+	char *smtp_password;      /* never logged */
+	enum config_tls smtp_tls; /* required: STARTTLS or fail; optional: when offered */
+	char *smtp_ca_file;
+
+	/* [webhooks]: a signed JSON POST per case event to each URL. */
+	char *webhook_urls;       /* comma-separated */
+	char *webhook_secret;     /* HMAC-SHA256 key; never logged */
+	unsigned webhook_rate;    /* requests per second per target */
 
 	/* [escalation] */
 	char *escalation_steps; /* as written: "5m, 5m, 10m" */

@@ -52,6 +52,11 @@ void escalate_plan_bind(struct escalate_plan *p, struct store_case_new *nc);
  * the alerts, frees the plan. */
 void escalate_plan_done(struct escalate *e, struct escalate_plan *p, int status);
 
+/* FN(ARG, case_id, jid) runs for each recipient of a new step who is
+ * offline when alerted, so that another channel can try (e-mail). */
+void escalate_set_fallback(struct escalate *e,
+                           void (*fn)(void *arg, int64_t case_id, const char *jid), void *arg);
+
 /* Someone acknowledged CASE_ID: stop its timer. */
 void escalate_cancel(struct escalate *e, int64_t case_id);
 
