@@ -87,9 +87,19 @@ void case_record_free(struct case_record *rec)
 bool case_event_public(const char *kind)
 {
 	static const char *const public_kinds[] = {
-	    "received",  "guidance_delivered", "guidance_not_delivered", "routed",
-	    "escalated", "acknowledged",       "contact_revealed",       "contacted",
-	    "onsite",    "resolved",
+	    "received",
+	    "guidance_delivered",
+	    "guidance_not_delivered",
+	    "routed",
+	    "escalated",
+	    "acknowledged",
+	    "contact_revealed",
+	    "contacted",
+	    "dispatch_requested",
+	    "on_the_way",
+	    "onsite",
+	    "left_site",
+	    "resolved",
 	};
 
 	for (size_t i = 0; i < sizeof public_kinds / sizeof public_kinds[0]; i++)

@@ -56,6 +56,8 @@ static const char help_text[] =
     "contacted REF — 相談者に連絡した reached the reporter\n"
     "onsite REF — 現地に到着 arrived on site\n"
     "resolve REF [メモ note] — 解決 resolved\n"
+    "dispatch REF [30m|14:30] — 出動 on the way (到着予定 ETA)\n"
+    "leave REF — 撤収 visit finished\n"
     "status — 担当中の相談 your open cases\n"
     "help — この説明 this help\n"
     "日本語でも: 了解, 辞退, 連絡済, 現着, 解決, 状況, ヘルプ";
@@ -315,11 +317,69 @@ static int do_decline(struct store_tx *tx, struct chat_job *j, struct case_row *
 	return rc;
 }
 
+/*
+ * The ETA given with "dispatch": "30m", "30分", "1h", "1時間", "90" (minutes)
+ * or "14:30" (Japan time, the next such time). Returns 0 with *AT_MS, or
+ * -EINVAL.
+ */
+static int parse_eta(const char *text, int64_t now_ms, int64_t *at_ms)
+{
+	char *end;
+	long v;
+	int hh, mm;
+
+	if (sscanf(text, "%d:%d", &hh, &mm) == 2 && hh >= 0 && hh < 24 && mm >= 0 && mm < 60) {
+		int64_t day =
+		    (now_ms + TEXT_JST_OFFSET_MS) / 86400000 * 86400000 - TEXT_JST_OFFSET_MS;
+
+		*at_ms = day + ((int64_t)hh * 60 + mm) * 60000;
+		if (*at_ms < now_ms - 60 * 60000)
+			*at_ms += 86400000;
+		return 0;
+	}
+	v = strtol(text, &end, 10);
+	if (end == text || v <= 0 || v > 48 * 60)
+		return -EINVAL;
+	if (*end == '\0' || strcmp(end, "m") == 0 || strcmp(end, "min") == 0 ||
+	    strcmp(end, "分") == 0)
+		*at_ms = now_ms + v * 60000;
+	else if (strcmp(end, "h") == 0 || strcmp(end, "時間") == 0)
+		*at_ms = now_ms + v * 3600000;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static const char sql_event_at[] =
+    "SELECT at_ms FROM events WHERE case_id = ? AND kind = ? ORDER BY id LIMIT 1";
+
+static int on_at(void *arg, struct store_row *row)
+{
+	*(int64_t *)arg = store_row_int(row, 0);
+	return 0;
+}
+
+/* Appends KIND, its clock counted from the first event SINCE (or from the
+ * report when SINCE is NULL or absent). */
+static int add_clock_event(struct store_tx *tx, struct chat_job *j, const struct case_row *c,
+                           const char *kind, const char *detail, const char *since)
+{
+	int64_t from = c->received_ms;
+	int64_t rc;
+
+	if (since != NULL)
+		store_tx_query(tx, sql_event_at, on_at, &from, "it", c->id, since);
+	rc = store_tx_exec(tx, sql_event, "iiittt", c->id, j->now_ms,
+	                   j->now_ms >= from ? (j->now_ms - from) * 1000 : 0, kind, j->jid, detail);
+	return rc < 0 ? (int)rc : 0;
+}
+
 static int do_progress(struct store_tx *tx, struct chat_job *j, struct case_row *c)
 {
-	const char *kind, *ja, *en;
-	char detail[COMMAND_NOTE_MAX * 2 + 64];
-	int64_t seen = 0;
+	const char *kind, *state, *since = NULL;
+	char ja[300], en[300];
+	char detail[COMMAND_NOTE_MAX * 2 + 128];
+	int64_t requested = 0;
 	int rc;
 
 	if (c->assigned[0] == '\0') {
@@ -339,42 +399,92 @@ static int do_progress(struct store_tx *tx, struct chat_job *j, struct case_row 
 	detail[0] = '\0';
 	switch (j->cmd.verb) {
 	case COMMAND_CONTACTED:
-		kind = "contacted";
-		ja = "相談者への連絡を記録しました。";
-		en = "first contact with the reporter recorded.";
+		kind = state = "contacted";
+		snprintf(ja, sizeof ja, "相談者への連絡を記録しました。");
+		snprintf(en, sizeof en, "first contact with the reporter recorded.");
 		break;
+	case COMMAND_DISPATCH: {
+		int64_t eta = 0;
+		json_t *o = json_object();
+		char *d;
+
+		kind = "on_the_way";
+		state = "on_the_way";
+		if (j->cmd.note[0] != '\0' && parse_eta(j->cmd.note, j->now_ms, &eta) < 0) {
+			say(j, "到着予定は「30m」「1h」「14:30」のように書いてください。",
+			    "give the ETA as 30m, 1h or 14:30 (Japan time).", c->ref);
+			json_decref(o);
+			return 0;
+		}
+		if (eta != 0) {
+			char at[32], local[32];
+
+			text_rfc3339_format(eta, at);
+			text_jst_format(eta, "%H:%M", local, sizeof local);
+			json_object_set_new(o, "eta", json_string(at));
+			snprintf(
+			    ja, sizeof ja,
+			    "出動を記録しました。到着予定 %s(相談者の状況ページに表示します)。",
+			    local);
+			snprintf(en, sizeof en,
+			         "on the way; ETA %s JST (shown on the reporter's status page).",
+			         local);
+		} else {
+			snprintf(ja, sizeof ja, "出動を記録しました。");
+			snprintf(en, sizeof en, "on the way.");
+		}
+		d = json_dumps(o, JSON_COMPACT);
+		snprintf(detail, sizeof detail, "%s", d != NULL ? d : "{}");
+		free(d);
+		json_decref(o);
+		/* The on-site clock starts at the first request for a visit. */
+		store_tx_query(tx, sql_first_event, on_count, &requested, "it", c->id,
+		               "dispatch_requested");
+		if (requested == 0) {
+			rc = add_clock_event(tx, j, c, "dispatch_requested", NULL, NULL);
+			if (rc < 0)
+				return rc;
+		}
+		break;
+	}
 	case COMMAND_ONSITE:
-		kind = "onsite";
-		ja = "現地到着を記録しました。";
-		en = "arrival on site recorded.";
+		kind = state = "onsite";
+		since = "dispatch_requested";
+		snprintf(ja, sizeof ja, "現地到着を記録しました。");
+		snprintf(en, sizeof en, "arrival on site recorded.");
+		break;
+	case COMMAND_LEAVE:
+		kind = "left_site";
+		state = "visited";
+		since = "dispatch_requested";
+		snprintf(ja, sizeof ja, "現地対応の終了を記録しました。");
+		snprintf(en, sizeof en, "the visit is recorded as finished.");
 		break;
 	default: {
 		json_t *o = json_pack("{s:s}", "note", j->cmd.note);
-		char *s = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
+		char *str = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
 
-		kind = "resolved";
-		ja = "解決として記録しました。ありがとうございました。";
-		en = "recorded as resolved. Thank you.";
-		if (s != NULL && j->cmd.note[0] != '\0')
-			snprintf(detail, sizeof detail, "%s", s);
-		free(s);
+		kind = state = "resolved";
+		snprintf(ja, sizeof ja, "解決として記録しました。ありがとうございました。");
+		snprintf(en, sizeof en, "recorded as resolved. Thank you.");
+		if (str != NULL && j->cmd.note[0] != '\0')
+			snprintf(detail, sizeof detail, "%s", str);
+		free(str);
 		json_decref(o);
 		break;
 	}
 	}
-	store_tx_query(tx, sql_first_event, on_count, &seen, "it", c->id, kind);
-	rc = add_event(tx, j, c, kind, detail[0] != '\0' ? detail : NULL);
+	rc = add_clock_event(tx, j, c, kind, detail[0] != '\0' ? detail : NULL, since);
 	if (rc == 0) {
 		if (strcmp(kind, "resolved") == 0)
 			rc = (int)store_tx_exec(tx, sql_resolve, "i", c->id);
 		else
-			rc = (int)store_tx_exec(tx, sql_state, "ti", kind, c->id);
+			rc = (int)store_tx_exec(tx, sql_state, "ti", state, c->id);
 	}
 	if (rc >= 0)
 		rc = confirm(tx, j, c, ja, en);
 	if (rc == 0 && strcmp(kind, "resolved") == 0)
 		j->effect = EFFECT_CLOSED;
-	(void)seen;
 	return rc < 0 ? rc : 0;
 }
 

@@ -38,6 +38,12 @@ static const struct verb_alias aliases[] = {
     {"完了", COMMAND_RESOLVE},
     {"status", COMMAND_STATUS},
     {"状況", COMMAND_STATUS},
+    {"dispatch", COMMAND_DISPATCH},
+    {"出動", COMMAND_DISPATCH},
+    {"向かいます", COMMAND_DISPATCH},
+    {"leave", COMMAND_LEAVE},
+    {"退出", COMMAND_LEAVE},
+    {"撤収", COMMAND_LEAVE},
     {"help", COMMAND_HELP},
     {"ヘルプ", COMMAND_HELP},
     {"使い方", COMMAND_HELP},
@@ -52,6 +58,8 @@ const char *command_name(enum command_verb verb)
 	case COMMAND_CONTACTED: return "contacted";
 	case COMMAND_ONSITE: return "onsite";
 	case COMMAND_RESOLVE: return "resolve";
+	case COMMAND_DISPATCH: return "dispatch";
+	case COMMAND_LEAVE: return "leave";
 	case COMMAND_STATUS: return "status";
 	case COMMAND_HELP: return "help";
 	case COMMAND_NONE: break;
@@ -160,7 +168,7 @@ int command_parse(const char *line, struct command *out)
 	}
 	while (is_space(*p))
 		p++;
-	if (out->verb == COMMAND_RESOLVE && *p != '\0') {
+	if ((out->verb == COMMAND_RESOLVE || out->verb == COMMAND_DISPATCH) && *p != '\0') {
 		/* The note keeps the original text, not the folded copy: skip the
 		 * verb and the reference in the original line. */
 		const char *o = skip_spaces(skip_word(skip_spaces(skip_word(skip_spaces(line)))));

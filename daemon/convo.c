@@ -17,6 +17,7 @@
 #include "guidance.h"
 #include "intake.h"
 #include "log.h"
+#include "remind.h"
 #include "text.h"
 #include "token.h"
 
@@ -367,6 +368,7 @@ struct create_job {
 	char jid[256];
 	enum lang lang;
 	bool incomplete;
+	bool malicious; /* the playbook's: the final report is due in 60 days */
 	struct case_input in;
 	struct store_case_new nc;
 	struct escalate_plan *plan;
@@ -392,6 +394,10 @@ static int tx_after_case(struct store_tx *tx, void *arg)
 			return (int)rc;
 	}
 	rc = store_tx_exec(tx, sql_reporter, "tbi", j->jid, j->incomplete ? 1 : 0, j->nc.case_id);
+	if (rc < 0)
+		return (int)rc;
+	rc = remind_tx_schedule(tx, j->nc.case_id, j->in.noticed_at_ms, j->in.personal_data,
+	                        j->malicious);
 	if (rc < 0)
 		return (int)rc;
 	buf_init(&b, CONVO_TEXT_MAX);
@@ -478,6 +484,11 @@ static void create_case(struct convo *c, struct conv *v, bool incomplete, int64_
 			j->in.incident_type = playbook_types[i];
 	if (j->in.incident_type == NULL)
 		goto bad;
+	{
+		const struct playbook *pb = playbook_find(*c->pbs, j->in.incident_type);
+
+		j->malicious = pb != NULL && pb->malicious;
+	}
 	j->in.still_happening = answer_tri(v, "still_happening");
 	j->in.money_involved = answer_tri(v, "money_involved");
 	j->in.personal_data = answer_tri(v, "personal_data");

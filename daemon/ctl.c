@@ -75,6 +75,8 @@ static int usage(void)
 	    "  oncall PREF [--at TIME]      who is on call for prefecture PREF, and why\n"
 	    "  coverage [--days N]          times in the next N days (default 7) when a\n"
 	    "                               prefecture has nobody on call for a specialty\n"
+	    "  deadlines [--days N]         reports to the Personal Information Protection\n"
+	    "                               Commission due in the next N days (default 7)\n"
 	    "TIME is RFC 3339 (2026-11-22T18:00:00+09:00) or JST (2026-11-22T18:00).\n"
 	    "--tz is Asia/Tokyo, UTC or an offset like +09:00.\n");
 	return 2;
@@ -907,6 +909,60 @@ static int cmd_coverage(struct ctl *c, int argc, char **argv)
 	return gaps < 0 ? 1 : 0;
 }
 
+/* ---- legal deadlines ---- */
+
+static const char sql_deadlines[] =
+    "SELECT c.ref, c.prefecture, r.kind, r.deadline, c.state, coalesce(c.assigned_to, '-')"
+    " FROM reminders r JOIN cases c ON c.id = r.case_id"
+    " WHERE r.kind != 'ppc_final_1d' AND r.deadline >= ? AND r.deadline <= ?"
+    " ORDER BY r.deadline, c.ref";
+
+static int on_deadline(void *arg, struct store_row *row)
+{
+	const char *kind = store_row_text(row, 2);
+
+	(*(int *)arg)++;
+	printf("%s  %s  %s  %-12s %s  %s\n", store_row_text(row, 3), store_row_text(row, 0),
+	       store_row_text(row, 1),
+	       kind != NULL && strcmp(kind, "ppc_preliminary") == 0 ? "preliminary~" : "final",
+	       store_row_text(row, 4), store_row_text(row, 5));
+	return 0;
+}
+
+/* kakekomictl deadlines [--days N]: PPC report dates falling in the next N days. */
+static int cmd_deadlines(struct ctl *c, int argc, char **argv)
+{
+	struct ctl_opt opts[] = {{"--days", NULL}};
+	long days = CTL_DAYS_DEFAULT;
+	char from[11], to[11];
+	int n = 0;
+	int rc;
+
+	if (split_args("deadlines", argc, argv, opts, 1, NULL, 0) != 0)
+		return 2;
+	if (opts[0].value != NULL) {
+		char *end;
+
+		days = strtol(opts[0].value, &end, 10);
+		if (end == opts[0].value || *end != '\0' || days < 1 || days > 366) {
+			fprintf(stderr, "kakekomictl: --days: \"%s\" is not a number from 1 to 366\n",
+			        opts[0].value);
+			return 1;
+		}
+	}
+	text_jst_date_plus(text_now_ms(), 0, from);
+	text_jst_date_plus(text_now_ms(), (int)days, to);
+	rc = store_read(c->st, sql_deadlines, on_deadline, &n, "tt", from, to);
+	if (rc < 0) {
+		fprintf(stderr, "kakekomictl: deadlines: %s\n", strerror(-rc));
+		return 1;
+	}
+	printf("%d report deadline%s from %s to %s (dates in Japan time; preliminary ones are "
+	       "approximate)\n",
+	       n, n == 1 ? "" : "s", from, to);
+	return 0;
+}
+
 /* ---- main ---- */
 
 static const struct ctl_command {
@@ -917,6 +973,7 @@ static const struct ctl_command {
     {"playbook", false, cmd_playbook}, {"roster", true, cmd_roster},
     {"rotation", true, cmd_rotation},  {"override", true, cmd_override},
     {"oncall", true, cmd_oncall},      {"coverage", true, cmd_coverage},
+    {"deadlines", true, cmd_deadlines},
 };
 
 int main(int argc, char **argv)

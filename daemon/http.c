@@ -20,6 +20,7 @@
 #include "courier.h"
 #include "http_req.h"
 #include "log.h"
+#include "remind.h"
 #include "page.h"
 #include "ratelimit.h"
 #include "text.h"
@@ -225,7 +226,12 @@ static int tx_after_insert(struct store_tx *tx, void *arg)
 {
 	struct http_req *r = arg;
 	char url[1024];
+	const struct playbook *pb = playbook_find(*r->srv->pbs, r->in.incident_type);
 	int rc = r->plan != NULL ? escalate_tx_first(tx, r->plan) : 0;
+
+	if (rc == 0)
+		rc = remind_tx_schedule(tx, r->nc.case_id, r->in.noticed_at_ms, r->in.personal_data,
+		                        pb != NULL && pb->malicious);
 
 	if (rc == 0 && r->in.email != NULL) {
 		snprintf(url, sizeof url, "%s/cases/%s?t=%s%s", r->srv->cfg->http_public_url,

@@ -21,6 +21,7 @@
 #include "chat.h"
 #include "convo.h"
 #include "courier.h"
+#include "remind.h"
 #include "escalate.h"
 #include "config.h"
 #include "http.h"
@@ -45,6 +46,7 @@ struct daemon {
 	struct chat *chat;
 	struct convo *convo;
 	struct courier *courier;
+	struct remind *remind;
 	struct notify_events nev;
 	struct http_server *http;
 	uv_signal_t sigterm, sigint, sighup;
@@ -101,6 +103,8 @@ static void finish(struct daemon *d)
 	d->convo = NULL;
 	courier_stop(d->courier);
 	d->courier = NULL;
+	remind_stop(d->remind);
+	d->remind = NULL;
 	escalate_stop(d->esc);
 	d->esc = NULL;
 	notify_stop(d->notify);
@@ -121,7 +125,8 @@ static void on_drain(uv_timer_t *t)
 
 	if ((http_waiting(d->http) == 0 && store_pending(d->store) == 0 &&
 	     chat_pending(d->chat) == 0 && convo_pending(d->convo) == 0 &&
-	     courier_pending(d->courier) == 0) ||
+	     courier_pending(d->courier) == 0 &&
+	     remind_pending(d->remind) == 0) ||
 	    uv_now(d->loop) - d->drain_started > DRAIN_LIMIT_MS) {
 		uv_timer_stop(t);
 		finish(d);
@@ -196,6 +201,15 @@ static void on_unreachable(void *arg, int64_t case_id, const char *jid, const ch
 	         (long long)case_id, why);
 	escalate_check(d->esc, case_id);
 	courier_fallback(d->courier, case_id, jid);
+}
+
+/* New outbox rows were written outside the usual paths: send them. */
+static void on_outbox(void *arg)
+{
+	struct daemon *d = arg;
+
+	notify_kick(d->notify);
+	courier_kick(d->courier);
 }
 
 static void on_fallback(void *arg, int64_t case_id, const char *jid)
@@ -314,6 +328,8 @@ int main(int argc, char **argv)
 		rc = escalate_start(&d.esc, d.loop, d.cfg, d.store, &d.pbs, &d.roster, d.notify);
 	if (rc == 0)
 		escalate_set_fallback(d.esc, on_fallback, &d);
+	if (rc == 0)
+		rc = remind_start(&d.remind, d.loop, d.cfg, d.store, on_outbox, &d);
 	if (rc == 0)
 		rc = chat_start(&d.chat, d.cfg, d.store, &d.roster, d.notify, d.esc);
 	if (rc == 0)

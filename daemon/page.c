@@ -7,6 +7,7 @@
  */
 #include "page.h"
 
+#include <jansson.h>
 #include <string.h>
 
 #include "text.h"
@@ -482,7 +483,11 @@ static const char *event_label(enum lang ui, const char *kind)
 	    {"contact_revealed", "担当の専門家にあなたの連絡先を伝えました",
 	     "Your contact details were given to that specialist"},
 	    {"contacted", "専門家からご連絡しました", "The specialist reached you"},
+	    {"dispatch_requested", "専門家の訪問を手配しました",
+	     "A visit by the specialist was arranged"},
+	    {"on_the_way", "専門家がそちらに向かっています", "The specialist is on the way"},
 	    {"onsite", "専門家が現地に到着しました", "The specialist arrived on site"},
+	    {"left_site", "現地での対応が終わりました", "The visit on site is finished"},
 	    {"resolved", "解決しました", "Resolved"},
 	};
 
@@ -505,7 +510,10 @@ static const char *state_text(enum lang ui, const char *state)
 	     "A specialist has your case and will call you shortly."},
 	    {"contacted", "担当の専門家と連絡が取れています。",
 	     "You are in touch with your specialist."},
+	    {"on_the_way", "専門家がそちらに向かっています。",
+	     "The specialist is on the way to you."},
 	    {"onsite", "専門家が現地で対応しています。", "The specialist is on site."},
+	    {"visited", "現地での対応が終わりました。", "The visit on site is finished."},
 	    {"resolved", "解決しました。", "Resolved."},
 	};
 
@@ -533,6 +541,31 @@ int page_status(struct buf *b, enum lang ui, const struct case_record *rec,
 		    T("ご相談の状況", "Your case"), rec->ref);
 	if (rc == 0)
 		rc = buf_put_html(b, state_text(ui, rec->state));
+	if (rc == 0 && strcmp(rec->state, "on_the_way") == 0) {
+		/* The latest ETA the specialist gave. */
+		for (size_t i = rec->nevents; i-- > 0;) {
+			json_t *d;
+			int64_t eta;
+
+			if (strcmp(rec->events[i].kind, "on_the_way") != 0 ||
+			    rec->events[i].detail == NULL)
+				continue;
+			d = json_loads(rec->events[i].detail, 0, NULL);
+			if (json_string_value(json_object_get(d, "eta")) != NULL &&
+			    text_rfc3339_parse(json_string_value(json_object_get(d, "eta")),
+			                       &eta) == 0) {
+				char when[32];
+
+				text_jst_format(eta, "%H:%M", when, sizeof when);
+				rc = buf_printf(b, "</p><p class=\"eta\" id=\"eta\">%s %s",
+				                T("到着予定:", "Expected arrival:"), when);
+				if (rc == 0)
+					rc = buf_puts(b, T(" ごろ(日本時間)", " (Japan time)"));
+			}
+			json_decref(d);
+			break;
+		}
+	}
 	if (rc == 0)
 		rc = buf_printf(b, "</p><h2>%s</h2><ol id=\"timeline\">", T("経過", "Timeline"));
 	for (size_t i = 0; rc == 0 && i < rec->nevents; i++) {

@@ -2,7 +2,7 @@
  * command — the one-line chat commands specialists send to the bot:
  *
  *   ack [REF]   decline REF   contacted REF   onsite REF
- *   resolve REF [note]   status   help
+ *   resolve REF [note]   dispatch REF [eta]   leave REF   status   help
  *
  * Case-insensitive, with Japanese aliases (了解, 辞退, 連絡済, 現着, 解決,
  * 状況, ヘルプ ...), full-width letters and digits accepted. Pure parsing: no
@@ -25,14 +25,16 @@ enum command_verb {
 	COMMAND_CONTACTED,
 	COMMAND_ONSITE,
 	COMMAND_RESOLVE,
+	COMMAND_DISPATCH, /* on the way to the site, with an optional ETA in note */
+	COMMAND_LEAVE,    /* left the site: the visit is finished */
 	COMMAND_STATUS,
 	COMMAND_HELP,
 };
 
 struct command {
 	enum command_verb verb;
-	char ref[CASE_REF_LEN + 1]; /* upper case; empty when not given */
-	char note[COMMAND_NOTE_MAX + 1];
+	char ref[CASE_REF_LEN + 1];      /* upper case; empty when not given */
+	char note[COMMAND_NOTE_MAX + 1]; /* resolve's note, dispatch's ETA */
 };
 
 /*

@@ -1,0 +1,259 @@
+/*
+ * remind — APPI deadline reminders; see remind.h.
+ */
+#include "remind.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "text.h"
+
+#define REMIND_TICK_MS 60000
+#define DAY_MS         86400000LL
+
+struct remind {
+	uv_loop_t *loop;
+	const struct config *cfg;
+	struct store *store;
+	uv_timer_t tick;
+	void (*kick)(void *arg);
+	void *kick_arg;
+	unsigned pending;
+	bool closing;
+};
+
+static const char sql_schedule[] =
+    "INSERT OR IGNORE INTO reminders (case_id, kind, due_ms, deadline) VALUES (?, ?, ?, ?)";
+
+int remind_tx_schedule(struct store_tx *tx, int64_t case_id, int64_t noticed_ms, enum tri pd,
+                       bool malicious)
+{
+	int final_days = malicious ? 60 : 30;
+	char prelim[11], final[11];
+	int64_t rc;
+
+	if (pd == TRI_NO)
+		return 0;
+	text_jst_date_plus(noticed_ms, 5, prelim);
+	text_jst_date_plus(noticed_ms, final_days, final);
+	/* The day before the preliminary report's window opens. */
+	rc = store_tx_exec(tx, sql_schedule, "itit", case_id, "ppc_preliminary",
+	                   noticed_ms + 2 * DAY_MS, prelim);
+	/* A week and a day before the final report is due. */
+	if (rc >= 0)
+		rc = store_tx_exec(tx, sql_schedule, "itit", case_id, "ppc_final_7d",
+		                   noticed_ms + (final_days - 7) * DAY_MS, final);
+	if (rc >= 0)
+		rc = store_tx_exec(tx, sql_schedule, "itit", case_id, "ppc_final_1d",
+		                   noticed_ms + (final_days - 1) * DAY_MS, final);
+	return rc < 0 ? (int)rc : 0;
+}
+
+struct due {
+	struct remind *r;
+	int64_t id, case_id, now_ms;
+	char kind[32], deadline[16], ref[16], lang[4];
+	char *assigned, *reporter_jid, *email;
+};
+
+static const char sql_due[] =
+    "SELECT r.id, r.case_id, r.kind, r.deadline, c.ref, c.assigned_to, c.reporter_jid, c.email,"
+    " c.lang FROM reminders r JOIN cases c ON c.id = r.case_id"
+    " WHERE r.sent_ms IS NULL AND r.due_ms <= ? ORDER BY r.due_ms LIMIT 100";
+static const char sql_sent[] = "UPDATE reminders SET sent_ms = ? WHERE id = ? AND sent_ms IS NULL";
+static const char sql_outbox[] =
+    "INSERT INTO outbox (case_id, channel, recipient, kind, subject, body, created_ms)"
+    " VALUES (?, ?, ?, 'reminder', ?, ?, ?)";
+static const char sql_event[] = "INSERT INTO events (case_id, at_ms, kind, actor, detail)"
+                                " VALUES (?, ?, 'reminder_sent', 'remind', ?)";
+
+static void texts(const struct due *d, bool ja, char *subject, size_t ns, char *body, size_t nb)
+{
+	bool prelim = strcmp(d->kind, "ppc_preliminary") == 0;
+
+	if (ja) {
+		snprintf(subject, ns,
+		         "【kakekomi】個人情報保護委員会への%s報告の期限が近づいています(%s)",
+		         prelim ? "速報" : "確報", d->ref);
+		if (prelim)
+			snprintf(body, nb,
+			         "%s: "
+			         "個人情報保護委員会への速報の目安(気づいてから3〜5日、%sごろまで)"
+			         "が近づいています。"
+			         "わかっている範囲で、委員会のウェブサイトの報告フォームから速報し"
+			         "てください。"
+			         "報告の対象かどうか迷ったら担当の専門家に相談してください。",
+			         d->ref, d->deadline);
+		else
+			snprintf(body, nb,
+			         "%s: 個人情報保護委員会への確報の期限は %s "
+			         "です。まだの場合は準備を進めてください。",
+			         d->ref, d->deadline);
+	} else {
+		snprintf(subject, ns, "[kakekomi] The %s report to the PPC is due soon (%s)",
+		         prelim ? "preliminary" : "final", d->ref);
+		if (prelim)
+			snprintf(body, nb,
+			         "%s: the preliminary report to the Personal Information "
+			         "Protection Commission is "
+			         "due soon (about 3 to 5 days after you noticed: around %s). File "
+			         "it with what you "
+			         "know through the Commission's online form; ask your specialist "
+			         "if unsure whether "
+			         "it applies.",
+			         d->ref, d->deadline);
+		else
+			snprintf(body, nb,
+			         "%s: the final report to the Personal Information Protection "
+			         "Commission is due "
+			         "on %s. Please prepare it if you have not yet.",
+			         d->ref, d->deadline);
+	}
+}
+
+static int tx_send(struct store_tx *tx, void *arg)
+{
+	struct due *d = arg;
+	char subject[300], body[1200], detail[200];
+	bool ja = strcmp(d->lang, "en") != 0;
+	int64_t rc = store_tx_exec(tx, sql_sent, "ii", d->now_ms, d->id);
+
+	if (rc <= 0)
+		return rc < 0 ? (int)rc : 0; /* already sent by an earlier run */
+	texts(d, ja, subject, sizeof subject, body, sizeof body);
+	if (d->reporter_jid != NULL)
+		rc = store_tx_exec(tx, sql_outbox, "itttti", d->case_id, "xmpp", d->reporter_jid,
+		                   subject, body, d->now_ms);
+	else if (d->email != NULL && d->r->cfg->smtp_url[0] != '\0')
+		rc = store_tx_exec(tx, sql_outbox, "itttti", d->case_id, "email", d->email, subject,
+		                   body, d->now_ms);
+	if (rc >= 0 && d->assigned != NULL) {
+		/* The specialist reads both languages. */
+		char both[2600], sj[300], bj[1200], se[300], be[1200];
+
+		texts(d, true, sj, sizeof sj, bj, sizeof bj);
+		texts(d, false, se, sizeof se, be, sizeof be);
+		snprintf(both, sizeof both,
+		         "%s\n%s\n(相談者にも通知しました / the reporter was told too)", bj, be);
+		rc = store_tx_exec(tx, sql_outbox, "itttti", d->case_id, "xmpp", d->assigned, sj,
+		                   both, d->now_ms);
+	}
+	snprintf(detail, sizeof detail, "{\"reminder\":\"%s\",\"deadline\":\"%s\"}", d->kind,
+	         d->deadline);
+	if (rc >= 0)
+		rc = store_tx_exec(tx, sql_event, "iit", d->case_id, d->now_ms, detail);
+	return rc < 0 ? (int)rc : 0;
+}
+
+static void due_free(struct due *d)
+{
+	free(d->assigned);
+	free(d->reporter_jid);
+	free(d->email);
+	free(d);
+}
+
+static void on_sent(void *arg, int status)
+{
+	struct due *d = arg;
+	struct remind *r = d->r;
+
+	r->pending--;
+	if (status < 0)
+		log_warn(status, "remind: case=%s %s reminder not written", d->ref, d->kind);
+	else {
+		log_info("remind: case=%s %s reminder (deadline %s)", d->ref, d->kind, d->deadline);
+		if (r->kick != NULL && !r->closing)
+			r->kick(r->kick_arg);
+	}
+	due_free(d);
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s != NULL ? strdup(s) : NULL;
+}
+
+static int on_due(void *arg, struct store_row *row)
+{
+	struct due *proto = arg;
+	struct due *d = calloc(1, sizeof *d);
+
+	if (d == NULL)
+		return 1;
+	d->r = proto->r;
+	d->now_ms = proto->now_ms;
+	d->id = store_row_int(row, 0);
+	d->case_id = store_row_int(row, 1);
+	snprintf(d->kind, sizeof d->kind, "%s",
+	         store_row_text(row, 2) ? store_row_text(row, 2) : "");
+	snprintf(d->deadline, sizeof d->deadline, "%s",
+	         store_row_text(row, 3) ? store_row_text(row, 3) : "");
+	snprintf(d->ref, sizeof d->ref, "%s", store_row_text(row, 4) ? store_row_text(row, 4) : "");
+	d->assigned = dup_or_null(store_row_text(row, 5));
+	d->reporter_jid = dup_or_null(store_row_text(row, 6));
+	d->email = dup_or_null(store_row_text(row, 7));
+	snprintf(d->lang, sizeof d->lang, "%s",
+	         store_row_text(row, 8) ? store_row_text(row, 8) : "ja");
+	if (store_write(d->r->store, tx_send, d, on_sent, d) < 0) {
+		due_free(d);
+		return 1;
+	}
+	d->r->pending++;
+	return 0;
+}
+
+void remind_run(struct remind *r, int64_t now_ms)
+{
+	struct due proto = {.r = r, .now_ms = now_ms};
+
+	if (r->closing || r->pending != 0)
+		return;
+	store_read(r->store, sql_due, on_due, &proto, "i", now_ms);
+}
+
+static void on_tick(uv_timer_t *t)
+{
+	remind_run(t->data, text_now_ms());
+}
+
+int remind_start(struct remind **out, uv_loop_t *loop, const struct config *cfg, struct store *st,
+                 void (*kick)(void *arg), void *kick_arg)
+{
+	struct remind *r = calloc(1, sizeof *r);
+
+	if (r == NULL)
+		return -ENOMEM;
+	r->loop = loop;
+	r->cfg = cfg;
+	r->store = st;
+	r->kick = kick;
+	r->kick_arg = kick_arg;
+	uv_timer_init(loop, &r->tick);
+	r->tick.data = r;
+	uv_timer_start(&r->tick, on_tick, 1000, REMIND_TICK_MS);
+	*out = r;
+	return 0;
+}
+
+unsigned remind_pending(const struct remind *r)
+{
+	return r != NULL ? r->pending : 0;
+}
+
+static void on_closed(uv_handle_t *h)
+{
+	free(h->data);
+}
+
+void remind_stop(struct remind *r)
+{
+	if (r == NULL)
+		return;
+	r->closing = true;
+	uv_close((uv_handle_t *)&r->tick, on_closed);
+}
