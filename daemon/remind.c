@@ -124,6 +124,14 @@ static int tx_send(struct store_tx *tx, void *arg)
 
 	if (rc <= 0)
 		return rc < 0 ? (int)rc : 0; /* already sent by an earlier run */
+	{
+		/* A date already past (a case reported late): no "due soon" message. */
+		char today[11];
+
+		text_jst_date_plus(d->now_ms, 0, today);
+		if (strcmp(d->deadline, today) < 0)
+			return 0;
+	}
 	texts(d, ja, subject, sizeof subject, body, sizeof body);
 	if (d->reporter_jid != NULL)
 		rc = store_tx_exec(tx, sql_outbox, "itttti", d->case_id, "xmpp", d->reporter_jid,
