@@ -77,6 +77,8 @@ static int usage(void)
 	    "                               prefecture has nobody on call for a specialty\n"
 	    "  deadlines [--days N]         reports to the Personal Information Protection\n"
 	    "                               Commission due in the next N days (default 7)\n"
+	    "  purge --older-than DAYS      remove reporters' personal details from cases\n"
+	    "                               resolved more than DAYS ago; figures are kept\n"
 	    "TIME is RFC 3339 (2026-11-22T18:00:00+09:00) or JST (2026-11-22T18:00).\n"
 	    "--tz is Asia/Tokyo, UTC or an offset like +09:00.\n");
 	return 2;
@@ -945,7 +947,8 @@ static int cmd_deadlines(struct ctl *c, int argc, char **argv)
 
 		days = strtol(opts[0].value, &end, 10);
 		if (end == opts[0].value || *end != '\0' || days < 1 || days > 366) {
-			fprintf(stderr, "kakekomictl: --days: \"%s\" is not a number from 1 to 366\n",
+			fprintf(stderr,
+			        "kakekomictl: --days: \"%s\" is not a number from 1 to 366\n",
 			        opts[0].value);
 			return 1;
 		}
@@ -963,6 +966,88 @@ static int cmd_deadlines(struct ctl *c, int argc, char **argv)
 	return 0;
 }
 
+/* ---- data protection ---- */
+
+struct purge {
+	int64_t before_ms, now_ms;
+	int64_t cases;
+};
+
+/* Closed cases whose resolution is older than the limit lose the reporter's
+ * personal details; the timeline (when, what kind, which prefecture: the
+ * anonymous figures) stays, and so does every record of who viewed them. */
+static const char sql_purge_mark[] =
+    "INSERT INTO events (case_id, at_ms, kind, actor, detail)"
+    " SELECT c.id, ?1, 'details_purged', 'kakekomictl', NULL FROM cases c"
+    " WHERE c.state = 'resolved' AND c.company != '(purged)' AND EXISTS (SELECT 1 FROM events e"
+    " WHERE e.case_id = c.id AND e.kind = 'resolved' AND e.at_ms < ?2)";
+static const char sql_purge_cases[] =
+    "UPDATE cases SET company = '(purged)', name = '(purged)', phone = '', email = NULL,"
+    " description = NULL, reporter_jid = NULL, token_revoked = 1"
+    " WHERE state = 'resolved' AND company != '(purged)' AND EXISTS (SELECT 1 FROM events e"
+    " WHERE e.case_id = cases.id AND e.kind = 'resolved' AND e.at_ms < ?1)";
+static const char sql_purge_outbox[] =
+    "UPDATE outbox SET body = '(purged)', subject = NULL WHERE kind IN ('contact', 'receipt')"
+    " AND case_id IN (SELECT id FROM cases WHERE company = '(purged)')";
+
+static int tx_purge(struct store_tx *tx, void *arg)
+{
+	struct purge *p = arg;
+	int64_t rc = store_tx_exec(tx, sql_purge_mark, "ii", p->now_ms, p->before_ms);
+
+	if (rc >= 0)
+		rc = store_tx_exec(tx, sql_purge_cases, "i", p->before_ms);
+	if (rc >= 0)
+		p->cases = rc;
+	if (rc >= 0)
+		rc = store_tx_exec(tx, sql_purge_outbox, "");
+	return rc < 0 ? (int)rc : 0;
+}
+
+static void on_done_status(void *arg, int status)
+{
+	*(int *)arg = status == 0 ? 1 : status;
+}
+
+/* kakekomictl purge --older-than DAYS */
+static int cmd_purge(struct ctl *c, int argc, char **argv)
+{
+	struct ctl_opt opts[] = {{"--older-than", NULL}};
+	struct purge p = {0};
+	char *end;
+	long days;
+	int done = 0;
+
+	if (split_args("purge", argc, argv, opts, 1, NULL, 0) != 0)
+		return 2;
+	if (opts[0].value == NULL) {
+		fprintf(stderr, "kakekomictl: purge needs --older-than DAYS (days since the case "
+		                "was resolved)\n");
+		return 2;
+	}
+	days = strtol(opts[0].value, &end, 10);
+	if (end == opts[0].value || *end != '\0' || days < 0 || days > 36500) {
+		fprintf(stderr, "kakekomictl: --older-than: \"%s\" is not a number of days\n",
+		        opts[0].value);
+		return 1;
+	}
+	p.now_ms = text_now_ms();
+	p.before_ms = p.now_ms - (int64_t)days * 86400000;
+	if (store_write(c->st, tx_purge, &p, on_done_status, &done) < 0)
+		return 1;
+	while (done == 0)
+		uv_run(&c->loop, UV_RUN_ONCE);
+	if (done < 0) {
+		fprintf(stderr, "kakekomictl: purge: %s\n", strerror(-done));
+		return 1;
+	}
+	printf(
+	    "personal details removed from %lld resolved case%s (resolved more than %ld days ago); "
+	    "timelines and figures kept\n",
+	    (long long)p.cases, p.cases == 1 ? "" : "s", days);
+	return 0;
+}
+
 /* ---- main ---- */
 
 static const struct ctl_command {
@@ -970,10 +1055,10 @@ static const struct ctl_command {
 	bool store;
 	int (*run)(struct ctl *c, int argc, char **argv);
 } commands[] = {
-    {"playbook", false, cmd_playbook}, {"roster", true, cmd_roster},
-    {"rotation", true, cmd_rotation},  {"override", true, cmd_override},
-    {"oncall", true, cmd_oncall},      {"coverage", true, cmd_coverage},
-    {"deadlines", true, cmd_deadlines},
+    {"playbook", false, cmd_playbook},  {"roster", true, cmd_roster},
+    {"rotation", true, cmd_rotation},   {"override", true, cmd_override},
+    {"oncall", true, cmd_oncall},       {"coverage", true, cmd_coverage},
+    {"deadlines", true, cmd_deadlines}, {"purge", true, cmd_purge},
 };
 
 int main(int argc, char **argv)
