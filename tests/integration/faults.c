@@ -1,0 +1,222 @@
+/*
+ * faults.c — the worst day: the disk fills up, thousands of connections
+ * sit idle or trickle bytes. Intake must keep its promises: a clear 503
+ * and nothing half-written when the store cannot commit, recovery by
+ * itself when space returns, and an answer for the real reporter while
+ * idle and slow clients hold connections.
+ */
+#include <arpa/inet.h>
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fixture.h"
+#include "harness.h"
+
+TestSuite(faults, .fini = harness_cleanup, .timeout = 120);
+
+/* Reports a new case of TYPE and returns the answer (caller owns it). */
+static json_t *report(struct harness_daemon *d, const char *type)
+{
+	json_t *body = fixture_intake_new(type, "en");
+	json_t *ans = fixture_case_create(d, body);
+
+	json_decref(body);
+	return ans;
+}
+
+/* Fills the file system holding PATH until a write fails. Returns the fd
+ * of the filler file (keep it open), or -1. */
+static int fill_disk(const char *path)
+{
+	static char block[64 * 1024];
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+	if (fd < 0)
+		return -1;
+	memset(block, 'x', sizeof block);
+	for (int i = 0; i < 100000; i++) {
+		ssize_t n = write(fd, block, sizeof block);
+
+		if (n <= 0)
+			break;
+	}
+	/* Smaller writes take the last few bytes too. */
+	for (int i = 0; i < 100000; i++)
+		if (write(fd, block, 512) <= 0)
+			break;
+	return fd;
+}
+
+Test(faults, a_full_disk_answers_503_loses_nothing_accepted_and_recovers_by_itself)
+{
+	struct harness_daemon *d = harness_daemon_new();
+	char mnt[PATH_MAX + 16], filler[PATH_MAX + 32];
+	char refs[64][16], tokens[64][64];
+	int nrefs = 0, n503 = 0, fd;
+	struct harness_response res;
+
+	snprintf(mnt, sizeof mnt, "%s/small", d->dir);
+	cr_assert_eq(mkdir(mnt, 0700), 0);
+	if (mount("tmpfs", mnt, "tmpfs", 0, "size=4m") != 0) {
+		cr_skip_test("cannot mount a small tmpfs here (%s): needs root", strerror(errno));
+		return;
+	}
+	cr_assert_lt(strlen(mnt) + sizeof "/kakekomi.db", sizeof d->db_path);
+	memcpy(d->db_path, mnt, strlen(mnt));
+	memcpy(d->db_path + strlen(mnt), "/kakekomi.db", sizeof "/kakekomi.db");
+	harness_daemon_start(d);
+	for (int i = 0; i < 3; i++) {
+		json_t *ans = report(d, "ransomware");
+
+		snprintf(refs[nrefs], sizeof refs[nrefs], "%s", fixture_json_string(ans, "ref"));
+		snprintf(tokens[nrefs], sizeof tokens[nrefs], "%s", fixture_json_string(ans, "token"));
+		nrefs++;
+		json_decref(ans);
+	}
+	snprintf(filler, sizeof filler, "%s/filler", mnt);
+	fd = fill_disk(filler);
+	cr_assert_geq(fd, 0);
+	/* Reports keep coming: each is either stored (201) or refused whole (503). */
+	for (int i = 0; i < 40 && nrefs < 60; i++) {
+		json_t *body = fixture_intake_new("ransomware", "en");
+		json_t *ans;
+
+		fixture_case_post(d, body, &res);
+		if (res.status == 503) {
+			n503++;
+			cr_assert_not_null(strstr(res.body.data, "disk is full"),
+			                   "the 503 should say why: %s", res.body.data);
+		} else {
+			cr_assert_eq(res.status, 201, "a report got %ld: %s", res.status, res.body.data);
+			ans = fixture_response_json(&res);
+			snprintf(refs[nrefs], sizeof refs[nrefs], "%s", fixture_json_string(ans, "ref"));
+			snprintf(tokens[nrefs], sizeof tokens[nrefs], "%s", fixture_json_string(ans, "token"));
+			nrefs++;
+			json_decref(ans);
+		}
+		harness_response_fini(&res);
+		json_decref(body);
+	}
+	cr_assert_gt(n503, 0, "the store never reported the full disk");
+	harness_get(d, "/healthz", &res);
+	harness_response_fini(&res);
+	/* Space returns: intake works again without a restart. */
+	close(fd);
+	unlink(filler);
+	{
+		int ok = 0;
+
+		for (int i = 0; i < 50 && !ok; i++) {
+			json_t *body = fixture_intake_new("phishing", "en");
+
+			fixture_case_post(d, body, &res);
+			ok = res.status == 201;
+			if (ok) {
+				json_t *ans = fixture_response_json(&res);
+
+				snprintf(refs[nrefs], sizeof refs[nrefs], "%s", fixture_json_string(ans, "ref"));
+				snprintf(tokens[nrefs], sizeof tokens[nrefs], "%s",
+				         fixture_json_string(ans, "token"));
+				nrefs++;
+				json_decref(ans);
+			}
+			harness_response_fini(&res);
+			json_decref(body);
+			if (!ok)
+				harness_sleep_ms(100);
+		}
+		cr_assert(ok, "intake did not recover once space returned");
+	}
+	/* Every answered report is there, whole. */
+	for (int i = 0; i < nrefs; i++) {
+		json_t *doc = fixture_case_fetch(d, refs[i], tokens[i]);
+
+		cr_assert_not_null(doc, "%s was answered but is not in the store", refs[i]);
+		cr_assert_not_null(fixture_json_string(doc, "phone"));
+		json_decref(doc);
+	}
+	fprintf(stderr, "faults: disk full: %d reports stored, %d refused with 503, recovered\n", nrefs,
+	        n503);
+	harness_daemon_stop(d);
+	umount2(mnt, MNT_DETACH);
+	harness_daemon_finish(d);
+}
+
+/* A TCP connection from SRC to the daemon that sends nothing (or HEAD,
+ * a few bytes of a request that never ends). */
+static int idle_connection(const struct harness_daemon *d, const char *src, const char *head)
+{
+	struct sockaddr_in a = {0}, b = {0};
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -1;
+	b.sin_family = AF_INET;
+	inet_pton(AF_INET, src, &b.sin_addr);
+	if (bind(fd, (struct sockaddr *)&b, sizeof b) < 0) {
+		close(fd);
+		return -1;
+	}
+	a.sin_family = AF_INET;
+	a.sin_port = htons(d->port);
+	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+	if (connect(fd, (struct sockaddr *)&a, sizeof a) < 0) {
+		close(fd);
+		return -1;
+	}
+	if (head != NULL && write(fd, head, strlen(head)) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+Test(faults, a_reporter_gets_an_answer_while_two_thousand_connections_sit_idle_or_trickle)
+{
+	struct harness_daemon *d = harness_daemon_new();
+	static int fds[2000];
+	int open_n = 0;
+	struct harness_response res;
+	long long t0, ms;
+
+	harness_daemon_config_append(d, "[http]\ntimeout = 20\n");
+	harness_daemon_start(d);
+	/* 40 addresses of the loopback range, 50 connections each: half say
+	 * nothing, half send a request line and then stall. */
+	for (int i = 0; i < 2000; i++) {
+		char src[32];
+
+		snprintf(src, sizeof src, "127.0.%d.%d", 1 + i / 50 / 200, 2 + (i / 50) % 200);
+		fds[i] = idle_connection(d, src, i % 2 == 0 ? NULL : "POST /api/v1/cases HTTP/1.1\r\nHost: x\r\n");
+		if (fds[i] >= 0)
+			open_n++;
+	}
+	cr_assert_gt(open_n, 1500, "could only open %d idle connections", open_n);
+	t0 = harness_now_ms();
+	{
+		json_t *ans = report(d, "ddos");
+
+		cr_assert(fixture_ref_is_valid(fixture_json_string(ans, "ref")));
+		json_decref(ans);
+	}
+	ms = harness_now_ms() - t0;
+	harness_get(d, "/report", &res);
+	cr_assert_eq(res.status, 200, "the form did not load: %ld", res.status);
+	harness_response_fini(&res);
+	fprintf(stderr, "faults: with %d idle and slow connections, a report was answered in %lld ms\n",
+	        open_n, ms);
+	for (int i = 0; i < 2000; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	harness_daemon_stop(d);
+	harness_daemon_finish(d);
+}
