@@ -282,7 +282,7 @@ static int do_ack(struct store_tx *tx, struct chat_job *j, struct case_row *c, b
 static int confirm(struct store_tx *tx, struct chat_job *j, const struct case_row *c,
                    const char *ja, const char *en)
 {
-	char body[600];
+	char body[1400];
 
 	snprintf(body, sizeof body, "%s: %s / %s: %s", c->ref, ja, c->ref, en);
 	return add_outbox(tx, c, j->jid, "reply", body, j->now_ms);
