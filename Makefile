@@ -6,6 +6,8 @@
 #   make fuzz       build the libFuzzer targets (clang) in build/fuzz and run each
 #                   for FUZZ_SECONDS (default 60); see tests/fuzz/README.md
 #   make format-check
+#   make bench      install what is missing, build, measure on this machine against
+#                   Prometheus Alertmanager; prints a table, writes bench/results/LATEST.md
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
@@ -122,6 +124,58 @@ format:
 
 format-check:
 	clang-format --dry-run --Werror daemon/*.c notify/*.c include/*.h
+
+# make bench: figures, never assertions; see bench/README.md.
+BENCH_TOOLS := $(BUILD)/bench/kk-bench-xmpp $(BUILD)/bench/kk-bench-webhook
+BENCH_LIB   := $(BUILD)/obj/bench/benchlib.o
+BENCH_SUP   := $(BUILD)/obj/tests/support/harness.o
+
+.PHONY: bench bench-tools deps-bench
+$(BUILD)/obj/bench/%.o: bench/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) -Itests/support $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/bench/kk-bench-xmpp: $(BUILD)/obj/bench/kk-bench-xmpp.o $(BENCH_LIB) $(BENCH_SUP) \
+                              $(BUILD)/obj/tests/support/prosody.o \
+                              $(BUILD)/obj/tests/support/specialist.o
+$(BUILD)/bench/kk-bench-webhook: $(BUILD)/obj/bench/kk-bench-webhook.o $(BENCH_LIB) $(BENCH_SUP)
+$(BENCH_TOOLS):
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(call pc_libs,$(TPKGS))
+
+bench-tools: all $(BENCH_TOOLS)
+
+deps-bench:
+	@scripts/install-deps bench
+
+bench: deps-bench
+	$(MAKE) bench-tools
+	python3 bench/run.py --build $(BUILD) --cc "$(CC)" --cflags "$(CFLAGS)"
+
+# The coordinators' side: the specialist's chat app on the command line
+# (for the browser tests), the figures' benchmark, the browser tests.
+KK_TOOLS := $(BUILD)/tools/kk-specialist $(BUILD)/tools/kk-prosody
+$(BUILD)/tools/kk-specialist: $(BUILD)/obj/tests/tools/kk-specialist.o \
+                              $(BUILD)/obj/tests/support/specialist.o
+$(BUILD)/tools/kk-prosody: $(BUILD)/obj/tests/tools/kk-prosody.o $(BUILD)/obj/tests/support/prosody.o
+$(KK_TOOLS):
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+tests: $(KK_TOOLS)
+
+$(BUILD)/bench/kk-bench-stats: $(BUILD)/obj/bench/kk-bench-stats.o $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+.PHONY: bench-stats browser-test
+# Stats query time at 10^4, 10^5 and 10^6 cases; prints a table and writes
+# bench/results/stats.md. A measurement: nothing passes or fails on a time.
+bench-stats: all $(BUILD)/bench/kk-bench-stats
+	KK_SRC=$(CURDIR) bench/bench-stats $(BUILD)
+
+# The browser tests alone, against this build (make test runs them too).
+browser-test: deps-test tests
+	KK_SRC=$(CURDIR) KK_BUILD=$(BUILD) tests/browser/run
 
 clean:
 	rm -rf build

@@ -621,22 +621,7 @@ void chat_on_message(struct chat *c, const char *jid, const char *body)
 		if (strcmp(c->cfg->esc_coordinators[i], jid) == 0)
 			coordinator = true;
 	if ((s == NULL || !s->active) && !coordinator) {
-		/* Not a specialist: a reporter, unless it is a specialist's command. */
-		if (command_parse(body, &cmd) == 0 && cmd.ref[0] != '\0') {
-			char reply[512];
-
-			log_info("chat: %s from %s, who is not on the roster: refused",
-			         command_name(cmd.verb), jid);
-			snprintf(reply, sizeof reply,
-			         "このコマンドは登録された専門家専用です。被害の相談は、ここで質問"
-			         "に答えるか、こちらから: %s/report / "
-			         "Commands are for registered specialists only. To report an "
-			         "incident, answer the "
-			         "questions here or use %s/report?lang=en",
-			         c->cfg->http_public_url, c->cfg->http_public_url);
-			notify_reply(c->notify, jid, reply);
-			return;
-		}
+		/* Not a specialist: a reporter (convo also refuses their commands). */
 		if (c->convo != NULL)
 			convo_on_message(c->convo, jid, body);
 		return;

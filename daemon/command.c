@@ -176,8 +176,13 @@ int command_parse(const char *line, struct command *out)
 
 		while (nl > 0 && is_space(o[nl - 1]))
 			nl--;
-		if (nl > COMMAND_NOTE_MAX)
+		if (nl > COMMAND_NOTE_MAX) {
+			/* Cut between characters: the note is stored as JSON, and
+			 * half a character would make it invalid UTF-8. */
 			nl = COMMAND_NOTE_MAX;
+			while (nl > 0 && ((unsigned char)o[nl] & 0xc0) == 0x80)
+				nl--;
+		}
 		memcpy(out->note, o, nl);
 		out->note[nl] = '\0';
 	}

@@ -29,6 +29,7 @@ enum config_type {
 	CONFIG_STEPS,
 	CONFIG_JIDS,
 	CONFIG_NETS,
+	CONFIG_TARGET, /* a duration up to 30 days, or "off" (0) */
 };
 
 struct config_key {
@@ -46,7 +47,8 @@ static const struct config_key config_keys[] = {
     {"http", "listen", CONFIG_LISTEN, F(http_listen), "127.0.0.1:8080", 0, 0},
     {"http", "public_url", CONFIG_URL, F(http_public_url), "", 0, 0},
     {"http", "web_dir", CONFIG_STRING, F(web_dir), "web", 0, 0},
-    {"http", "max_connections", CONFIG_UINT, F(http_max_connections), "1024", 1, 60000},
+    {"http", "max_connections", CONFIG_UINT, F(http_max_connections), "4096", 1, 60000},
+    {"http", "max_per_address", CONFIG_UINT, F(http_max_per_address), "64", 1, 60000},
     {"http", "timeout", CONFIG_UINT, F(http_timeout_s), "30", 1, 3600},
     {"http", "rate_per_minute", CONFIG_UINT, F(http_rate_per_minute), "30", 0, 60000},
     {"http", "rate_burst", CONFIG_UINT, F(http_rate_burst), "10", 1, 10000},
@@ -76,6 +78,11 @@ static const struct config_key config_keys[] = {
     {"escalation", "steps", CONFIG_STEPS, F(escalation_steps), "5m", 0, 0},
     {"escalation", "repeat", CONFIG_UINT, F(esc_repeat), "2", 1, 20},
     {"escalation", "coordinators", CONFIG_JIDS, F(escalation_coordinators), "", 0, 0},
+    {"targets", "guidance", CONFIG_TARGET, F(target_guidance_ms), "5s", 0, 0},
+    {"targets", "ack", CONFIG_TARGET, F(target_ack_ms), "15m", 0, 0},
+    {"targets", "contact", CONFIG_TARGET, F(target_contact_ms), "30m", 0, 0},
+    {"targets", "onsite", CONFIG_TARGET, F(target_onsite_ms), "off", 0, 0},
+    {"targets", "resolve", CONFIG_TARGET, F(target_resolve_ms), "off", 0, 0},
 };
 
 #undef F
@@ -305,6 +312,39 @@ static int parse_nets(const char *v, struct config *cfg)
 	return each_item(v, add_net, cfg);
 }
 
+/* A [targets] time: "off", or a whole number with ms, s, m, h or d, at most
+ * 30 days. */
+static int parse_target(const char *v, unsigned *ms)
+{
+	unsigned long long n = 0, mult;
+	const char *p = v;
+
+	if (strcmp(v, "off") == 0) {
+		*ms = 0;
+		return 0;
+	}
+	while (*p >= '0' && *p <= '9' && n <= 100000000ULL)
+		n = n * 10 + (unsigned long long)(*p++ - '0');
+	if (p == v)
+		return -EINVAL;
+	if (strcmp(p, "ms") == 0)
+		mult = 1;
+	else if (strcmp(p, "s") == 0)
+		mult = 1000;
+	else if (strcmp(p, "m") == 0)
+		mult = 60000;
+	else if (strcmp(p, "h") == 0)
+		mult = 3600000;
+	else if (strcmp(p, "d") == 0)
+		mult = 86400000;
+	else
+		return -EINVAL;
+	if (n == 0 || n * mult > 30ULL * 86400000)
+		return -EINVAL;
+	*ms = (unsigned)(n * mult);
+	return 0;
+}
+
 static int set_value(struct config_parse *p, const struct config_key *k, const char *v)
 {
 	char *base = (char *)p->cfg;
@@ -343,13 +383,22 @@ static int set_value(struct config_parse *p, const struct config_key *k, const c
 			return -EINVAL;
 		}
 		break;
-	case CONFIG_URL:
-		if (*v != '\0' && strncmp(v, "http://", 7) != 0 && strncmp(v, "https://", 8) != 0) {
+	case CONFIG_URL: {
+		/* A host must follow the scheme: "https://" alone would hand
+		 * reporters links to nowhere. */
+		const char *host = strncmp(v, "https://", 8) == 0  ? v + 8
+		                   : strncmp(v, "http://", 7) == 0 ? v + 7
+		                                                   : NULL;
+
+		if (*v != '\0' && (host == NULL || *host == '\0' || *host == '/')) {
 			problem(p, k->section, k->key,
-			        "expected a URL starting with http:// or https://, not \"%s\"", v);
+			        "expected a URL starting with http:// or https:// and a host, "
+			        "not \"%s\"",
+			        v);
 			return -EINVAL;
 		}
 		break;
+	}
 	case CONFIG_TLS: {
 		enum config_tls *t = (enum config_tls *)(void *)(base + k->offset);
 
@@ -399,6 +448,15 @@ static int set_value(struct config_parse *p, const struct config_key *k, const c
 			return -EINVAL;
 		}
 		break;
+	case CONFIG_TARGET:
+		if (parse_target(v, (unsigned *)(void *)(base + k->offset)) < 0) {
+			problem(p, k->section, k->key,
+			        "expected a time such as 5s, 15m, 4h or 3d (at most 30d), or off, "
+			        "not \"%s\"",
+			        v);
+			return -EINVAL;
+		}
+		return 0;
 	case CONFIG_OPTIONAL: break;
 	case CONFIG_STRING:
 		if (*v == '\0') {

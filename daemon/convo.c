@@ -14,6 +14,7 @@
 
 #include "buf.h"
 #include "case.h"
+#include "command.h"
 #include "guidance.h"
 #include "intake.h"
 #include "log.h"
@@ -23,7 +24,7 @@
 
 #define CONVO_BODY_MAX       1000 /* bytes of one message */
 #define CONVO_RATE_WINDOW_MS 60000
-#define CONVO_RATE_MAX       20                   /* messages per sender per window */
+#define CONVO_RATE_MAX       30                   /* messages per sender per window */
 #define CONVO_MAX            10000                /* conversations at once */
 #define CONVO_ABANDON_MS     (24LL * 3600 * 1000) /* no type known: forget after a day */
 #define CONVO_SWEEP_MS       15000
@@ -49,12 +50,22 @@ struct conv {
 	int step;
 	json_t *answers;
 	int64_t started_ms, updated_ms, type_known_ms;
-	int64_t rate_start_ms;
-	int rate_count;
 	bool creating;
 };
 
+/* Messages per sender and minute, for everyone not on the roster. */
+struct rate_entry {
+	char jid[256];
+	int64_t start_ms;
+	int count;
+};
+
+#define CONVO_RATE_SENDERS 4096
+
+enum rate_verdict { RATE_OK, RATE_NOTICE, RATE_SILENT };
+
 struct convo {
+	struct rate_entry rates[CONVO_RATE_SENDERS];
 	uv_loop_t *loop;
 	const struct config *cfg;
 	struct store *store;
@@ -69,6 +80,38 @@ struct convo {
 };
 
 #define L(c, ja, en) ((c)->lang == LANG_JA ? (ja) : (en))
+
+/* ---- rate per sender ---- */
+
+static enum rate_verdict rate_check(struct convo *c, const char *jid, int64_t now)
+{
+	struct rate_entry *e = NULL;
+	struct rate_entry *oldest = &c->rates[0];
+
+	for (size_t i = 0; i < CONVO_RATE_SENDERS; i++) {
+		if (strcmp(c->rates[i].jid, jid) == 0) {
+			e = &c->rates[i];
+			break;
+		}
+		if (c->rates[i].start_ms < oldest->start_ms)
+			oldest = &c->rates[i];
+	}
+	if (e == NULL) {
+		/* A sender seen in the last minute keeps its slot; the oldest goes. */
+		e = oldest;
+		snprintf(e->jid, sizeof e->jid, "%s", jid);
+		e->start_ms = now;
+		e->count = 0;
+	}
+	if (now - e->start_ms > CONVO_RATE_WINDOW_MS) {
+		e->start_ms = now;
+		e->count = 0;
+	}
+	e->count++;
+	if (e->count <= CONVO_RATE_MAX)
+		return RATE_OK;
+	return e->count == CONVO_RATE_MAX + 1 ? RATE_NOTICE : RATE_SILENT;
+}
 
 /* ---- small text helpers ---- */
 
@@ -354,7 +397,6 @@ static struct conv *add(struct convo *c, const char *jid, enum lang lang, int64_
 	snprintf(v->jid, sizeof v->jid, "%s", jid);
 	v->lang = lang;
 	v->started_ms = v->updated_ms = now;
-	v->rate_start_ms = now;
 	v->next = c->list;
 	c->list = v;
 	c->n++;
@@ -369,6 +411,7 @@ struct create_job {
 	enum lang lang;
 	bool incomplete;
 	bool malicious; /* the playbook's: the final report is due in 60 days */
+	int64_t guidance_ms; /* when the first steps were sent in the chat, or 0 */
 	struct case_input in;
 	struct store_case_new nc;
 	struct escalate_plan *plan;
@@ -376,6 +419,9 @@ struct create_job {
 	char *reply; /* with "{ref}" */
 };
 
+static const char sql_guidance[] =
+    "INSERT INTO events (case_id, at_ms, elapsed_us, kind, actor, detail)"
+    " VALUES (?, ?, ?, 'guidance_delivered', 'chat', '{\"channel\":\"chat\"}')";
 static const char sql_reporter[] = "UPDATE cases SET reporter_jid = ?, incomplete = ? WHERE id = ?";
 static const char sql_reply[] = "INSERT INTO outbox (case_id, recipient, kind, body, created_ms)"
                                 " VALUES (?, ?, 'reply', ?, ?)";
@@ -388,6 +434,14 @@ static int tx_after_case(struct store_tx *tx, void *arg)
 	const char *s;
 	int64_t rc;
 
+	if (j->guidance_ms != 0) {
+		/* The first steps went out in the chat before the case existed:
+		 * the clock runs from the first message. */
+		rc = store_tx_exec(tx, sql_guidance, "iii", j->nc.case_id, j->guidance_ms,
+		                   (j->guidance_ms - j->nc.received_ms) * 1000);
+		if (rc < 0)
+			return (int)rc;
+	}
 	if (j->plan != NULL) {
 		rc = escalate_tx_first(tx, j->plan);
 		if (rc < 0)
@@ -513,7 +567,8 @@ static void create_case(struct convo *c, struct conv *v, bool incomplete, int64_
 		goto bad;
 	token_new(j->token, j->nc.token_hash);
 	j->nc.in = &j->in;
-	j->nc.received_ms = now;
+	j->nc.received_ms = v->started_ms; /* the report began with the first message */
+	j->guidance_ms = v->type_known_ms;
 	j->nc.token_expires_ms = now + (int64_t)c->cfg->token_days * 86400000;
 	buf_init(&url, 1024);
 	buf_printf(&url, "%s/cases/{ref}?t=%s%s", c->cfg->http_public_url, j->token,
@@ -735,16 +790,31 @@ void convo_on_message(struct convo *c, const char *jid, const char *body)
 
 	if (c->closing)
 		return;
-	if (v != NULL) {
-		if (now - v->rate_start_ms > CONVO_RATE_WINDOW_MS) {
-			v->rate_start_ms = now;
-			v->rate_count = 0;
-		}
-		if (++v->rate_count > CONVO_RATE_MAX) {
-			if (v->rate_count == CONVO_RATE_MAX + 1)
-				say(c, jid,
-				    L(v, "メッセージが多すぎます。1分ほど待ってください。",
-				      "Too many messages; please wait a minute."));
+	/* Every message counts, the first one and those of senders without a
+	 * conversation too: nobody makes the bot answer without limit. */
+	switch (rate_check(c, jid, now)) {
+	case RATE_OK: break;
+	case RATE_NOTICE:
+		say(c, jid,
+		    "メッセージが多すぎます。1分ほど待ってください。/ Too many messages; please wait a minute.");
+		return;
+	case RATE_SILENT: return;
+	}
+	{
+		struct command cmd;
+
+		/* A specialist's command from someone who is not one. */
+		if (command_parse(body, &cmd) == 0 && cmd.ref[0] != '\0') {
+			char reply[512];
+
+			log_info("convo: %s from %s, who is not on the roster: refused", command_name(cmd.verb),
+			         jid);
+			snprintf(reply, sizeof reply,
+			         "このコマンドは登録された専門家専用です。被害の相談は、ここで質問に答えるか、こちらから: "
+			         "%s/report / Commands are for registered specialists only. To report an "
+			         "incident, answer the questions here or use %s/report?lang=en",
+			         c->cfg->http_public_url, c->cfg->http_public_url);
+			say(c, jid, reply);
 			return;
 		}
 	}

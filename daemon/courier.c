@@ -20,6 +20,7 @@
 #include "buf.h"
 #include "curl_driver.h"
 #include "log.h"
+#include "metrics.h"
 #include "text.h"
 
 #define COURIER_TICK_MS        1000
@@ -215,6 +216,7 @@ static void on_sent(void *arg, CURLcode rc, long status, const char *error)
 	bucket_of(c, webhook ? s->recipient : "smtp")->busy--;
 	s->at_ms = text_now_ms();
 	s->ok = rc == CURLE_OK && (!webhook || (status >= 200 && status < 300));
+	metrics_alert(s->ok ? METRICS_ALERT_SENT : METRICS_ALERT_RETRIED, s->channel);
 	if (!s->ok) {
 		if (rc != CURLE_OK)
 			snprintf(s->error, sizeof s->error, "%s", error);
@@ -235,8 +237,9 @@ static void on_sent(void *arg, CURLcode rc, long status, const char *error)
 
 /* ---- building transfers ---- */
 
-/* RFC 2047: the subject as UTF-8 base64 encoded-words of at most 45 bytes of
- * text each, never cutting a character, folded onto continuation lines. */
+/* RFC 2047: the subject as UTF-8 base64 encoded-words of at most 39 bytes of
+ * text each (so that no line passes 76 characters), never cutting a
+ * character, folded onto continuation lines. */
 static int encode_subject(struct buf *b, const char *subject)
 {
 	const char *p = subject;
@@ -246,12 +249,12 @@ static int encode_subject(struct buf *b, const char *subject)
 		size_t n = 0;
 		char enc[128];
 
-		while (p[n] != '\0' && n < 45) {
+		while (p[n] != '\0' && n < 39) {
 			size_t len = 1;
 
 			while ((p[n + len] & 0xc0) == 0x80)
 				len++;
-			if (n + len > 45 && n != 0)
+			if (n + len > 39 && n != 0)
 				break;
 			n += len;
 		}
@@ -358,6 +361,9 @@ static CURL *webhook_easy(struct courier *c, struct send *s)
 
 static const char sql_due[] =
     "SELECT id, case_id, channel, kind, recipient, subject, body, attempts FROM outbox"
+    /* Never the state index: a backlog of chat alerts would be read on every
+     * commit to find the few e-mails and webhooks among them. */
+    " INDEXED BY outbox_pending_channel"
     " WHERE state = 'pending' AND channel IN ('email', 'webhook')"
     " AND (next_try_ms IS NULL OR next_try_ms <= ?) ORDER BY id LIMIT 500";
 

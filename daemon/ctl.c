@@ -8,6 +8,7 @@
  *   kakekomictl [-c FILE] override add ... | list | remove ID
  *   kakekomictl [-c FILE] oncall PREF [--at TIME]
  *   kakekomictl [-c FILE] coverage [--days N]
+ *   kakekomictl [-c FILE] user add NAME | list | disable NAME
  *
  * Commands that need the store open it on a private loop and run that loop
  * until each write's callback has run, so "imported" is printed only after
@@ -20,9 +21,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
 #include <uv.h>
 
+#include "auth.h"
 #include "buf.h"
 #include "cacao.h"
 #include "config.h"
@@ -79,6 +82,11 @@ static int usage(void)
 	    "                               Commission due in the next N days (default 7)\n"
 	    "  purge --older-than DAYS      remove reporters' personal details from cases\n"
 	    "                               resolved more than DAYS ago; figures are kept\n"
+	    "  user add NAME                a coordinator's dashboard account; the password\n"
+	    "                               is asked twice without echo, or read as one line\n"
+	    "                               from standard input (at least 12 characters)\n"
+	    "  user list                    the accounts\n"
+	    "  user disable NAME            no more logins for NAME; its sessions end\n"
 	    "TIME is RFC 3339 (2026-11-22T18:00:00+09:00) or JST (2026-11-22T18:00).\n"
 	    "--tz is Asia/Tokyo, UTC or an offset like +09:00.\n");
 	return 2;
@@ -1048,6 +1056,162 @@ static int cmd_purge(struct ctl *c, int argc, char **argv)
 	return 0;
 }
 
+/* ---- users ---- */
+
+struct ctl_user {
+	const char *name;
+	char hash[AUTH_HASH_MAX];
+};
+
+static int write_user_add(struct store_tx *tx, void *arg)
+{
+	struct ctl_user *u = arg;
+
+	return auth_tx_user_add(tx, u->name, u->hash, text_now_ms());
+}
+
+static int write_user_disable(struct store_tx *tx, void *arg)
+{
+	return auth_tx_user_disable(tx, ((struct ctl_user *)arg)->name);
+}
+
+/* One line of standard input into OUT (size N) without its line end.
+ * Returns 0, -E2BIG for a longer line, -EIO at the end of input. */
+static int read_line(char *out, size_t n)
+{
+	size_t len;
+
+	if (fgets(out, (int)n, stdin) == NULL)
+		return -EIO;
+	len = strcspn(out, "\r\n");
+	if (out[len] == '\0' && len == n - 1)
+		return -E2BIG;
+	out[len] = '\0';
+	return 0;
+}
+
+/* The new password: asked twice without echo on a terminal, else one line
+ * of standard input. Returns 0, or -EINVAL after saying what is wrong. */
+static int read_password(const char *name, char *out, size_t n)
+{
+	char again[AUTH_PASSWORD_MAX + 2];
+	struct termios old, quiet;
+	int rc;
+
+	if (!isatty(STDIN_FILENO)) {
+		rc = read_line(out, n);
+		if (rc < 0)
+			fprintf(stderr, "kakekomictl: user add: %s\n",
+			        rc == -E2BIG ? "the password is longer than 256 bytes"
+			                     : "no password on standard input");
+		return rc < 0 ? -EINVAL : 0;
+	}
+	if (tcgetattr(STDIN_FILENO, &old) < 0)
+		return -EINVAL;
+	quiet = old;
+	quiet.c_lflag &= ~(tcflag_t)ECHO;
+	tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+	fprintf(stderr, "Password for %s (at least %d characters): ", name, AUTH_PASSWORD_MIN);
+	rc = read_line(out, n);
+	fprintf(stderr, "\nAgain: ");
+	if (rc == 0)
+		rc = read_line(again, sizeof again);
+	fputc('\n', stderr);
+	tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+	if (rc == 0 && strcmp(out, again) != 0) {
+		fprintf(stderr,
+		        "kakekomictl: user add: the two passwords differ; nothing was added\n");
+		rc = -EINVAL;
+	} else if (rc < 0) {
+		fprintf(stderr, "kakekomictl: user add: no password read\n");
+	}
+	sodium_memzero(again, sizeof again);
+	return rc < 0 ? -EINVAL : 0;
+}
+
+static int user_add(struct ctl *c, const char *name)
+{
+	struct ctl_user u = {name, ""};
+	char password[AUTH_PASSWORD_MAX + 2];
+	int rc;
+
+	if (!auth_name_valid(name)) {
+		fprintf(
+		    stderr,
+		    "kakekomictl: user add: \"%s\" is not a user name: use 1 to %d of a-z, 0-9, "
+		    "'.', '_', '-'\n",
+		    name, AUTH_NAME_MAX);
+		return 1;
+	}
+	if (read_password(name, password, sizeof password) < 0)
+		return 1;
+	rc = auth_password_hash(password, u.hash);
+	sodium_memzero(password, sizeof password);
+	if (rc == -EINVAL) {
+		fprintf(stderr,
+		        "kakekomictl: user add: the password needs at least %d characters (UTF-8, "
+		        "at most %d bytes); nothing was added\n",
+		        AUTH_PASSWORD_MIN, AUTH_PASSWORD_MAX);
+		return 1;
+	}
+	if (rc == 0)
+		rc = ctl_write(c, write_user_add, &u);
+	if (rc == -EEXIST) {
+		fprintf(stderr, "kakekomictl: user add: %s already exists\n", name);
+		return 1;
+	}
+	if (rc < 0) {
+		fprintf(stderr, "kakekomictl: user add: cannot write to %s: %s\n",
+		        c->cfg->store_path, strerror(-rc));
+		return 1;
+	}
+	printf("added user %s\n", name);
+	return 0;
+}
+
+static int print_user(void *arg, const struct auth_user *u)
+{
+	char created[24], seen[24];
+
+	(void)arg;
+	text_jst_format(u->created_ms, "%Y-%m-%d %H:%M", created, sizeof created);
+	if (u->last_login_ms != 0)
+		text_jst_format(u->last_login_ms, "%Y-%m-%d %H:%M", seen, sizeof seen);
+	else
+		snprintf(seen, sizeof seen, "never");
+	printf("%-20s %-8s created %s JST  last login %s%s\n", u->name,
+	       u->disabled ? "disabled" : "active", created, seen,
+	       u->last_login_ms != 0 ? " JST" : "");
+	return 0;
+}
+
+static int cmd_user(struct ctl *c, int argc, char **argv)
+{
+	struct ctl_user u = {NULL, ""};
+	int rc;
+
+	if (argc == 2 && strcmp(argv[0], "add") == 0)
+		return user_add(c, argv[1]);
+	if (argc == 1 && strcmp(argv[0], "list") == 0) {
+		rc = auth_user_list(c->st, print_user, NULL);
+		if (rc < 0)
+			fprintf(stderr, "kakekomictl: user list: %s\n", strerror(-rc));
+		return rc < 0 ? 1 : 0;
+	}
+	if (argc == 2 && strcmp(argv[0], "disable") == 0) {
+		u.name = argv[1];
+		rc = ctl_write(c, write_user_disable, &u);
+		if (rc == -ENOENT)
+			fprintf(stderr, "kakekomictl: user disable: no user %s\n", argv[1]);
+		else if (rc < 0)
+			fprintf(stderr, "kakekomictl: user disable: %s\n", strerror(-rc));
+		else
+			printf("disabled user %s; its sessions have ended\n", argv[1]);
+		return rc < 0 ? 1 : 0;
+	}
+	return usage();
+}
+
 /* ---- main ---- */
 
 static const struct ctl_command {
@@ -1059,6 +1223,7 @@ static const struct ctl_command {
     {"rotation", true, cmd_rotation},   {"override", true, cmd_override},
     {"oncall", true, cmd_oncall},       {"coverage", true, cmd_coverage},
     {"deadlines", true, cmd_deadlines}, {"purge", true, cmd_purge},
+    {"user", true, cmd_user},
 };
 
 int main(int argc, char **argv)

@@ -46,6 +46,8 @@ struct http_server {
 	size_t css_len;
 	struct ratelimit *intake_limit; /* POST /report and POST /api/v1/cases */
 	char *tls_cert, *tls_key;       /* PEM, kept until MHD has stopped */
+	struct http_dash_parts dash;    /* coordinators' side; zero until attached */
+	bool dash_attached;
 };
 
 static const char security_csp[] =
@@ -70,6 +72,22 @@ struct store *http_store(const struct http_req *r)
 const struct roster *http_roster(const struct http_req *r)
 {
 	return *r->srv->roster;
+}
+
+struct escalate *http_escalate(const struct http_req *r)
+{
+	return r->srv->esc;
+}
+
+const struct http_dash_parts *http_dash_parts(const struct http_req *r)
+{
+	return r->srv->dash_attached ? &r->srv->dash : NULL;
+}
+
+void http_dash_attach(struct http_server *srv, const struct http_dash_parts *parts)
+{
+	srv->dash = *parts;
+	srv->dash_attached = true;
 }
 
 const char *http_query(struct http_req *r, const char *key)
@@ -178,6 +196,37 @@ void http_respond(struct http_req *r, unsigned status, const char *ctype, struct
 	}
 	add_common_headers(resp, ctype, r->route == ROUTE_STATIC && status == 200);
 	set_response(r, status, resp);
+}
+
+void http_respond_headers(struct http_req *r, unsigned status, const char *ctype, struct buf *body,
+                          const char *const *headers)
+{
+	size_t len = body->len;
+	char *data = buf_steal(body);
+	struct MHD_Response *resp =
+	    MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+
+	if (resp == NULL) {
+		free(data);
+		return;
+	}
+	add_common_headers(resp, ctype, false);
+	for (size_t i = 0; headers != NULL && headers[i] != NULL && headers[i + 1] != NULL; i += 2)
+		MHD_add_response_header(resp, headers[i], headers[i + 1]);
+	set_response(r, status, resp);
+}
+
+void http_suspend(struct http_req *r)
+{
+	struct http_server *srv = r->srv;
+
+	MHD_suspend_connection(r->conn);
+	r->suspended = true;
+	r->next_waiting = srv->waiting;
+	if (srv->waiting != NULL)
+		srv->waiting->prev_waiting = r;
+	srv->waiting = r;
+	srv->nwaiting++;
 }
 
 void http_respond_json(struct http_req *r, unsigned status, json_t *o)
@@ -335,6 +384,8 @@ static bool path_arg(struct http_req *r, const char *url, const char *prefix)
 
 static void route(struct http_req *r, const char *url)
 {
+	if (http_dash_route(r, url))
+		return;
 	if (strcmp(url, "/") == 0)
 		r->route = ROUTE_ROOT;
 	else if (strcmp(url, "/report") == 0)
@@ -363,12 +414,12 @@ static bool is_api(const struct http_req *r)
 {
 	return r->route == ROUTE_API_PLAYBOOKS || r->route == ROUTE_API_PLAYBOOK ||
 	       r->route == ROUTE_API_CASES || r->route == ROUTE_API_CASE ||
-	       r->route == ROUTE_HEALTH;
+	       r->route == ROUTE_HEALTH || r->route == ROUTE_DASH_API;
 }
 
 static bool allows_post(const struct http_req *r)
 {
-	return r->route == ROUTE_REPORT || r->route == ROUTE_API_CASES;
+	return r->route == ROUTE_REPORT || r->route == ROUTE_API_CASES || r->route == ROUTE_DASH;
 }
 
 static bool allows_get(const struct http_req *r)
@@ -437,6 +488,9 @@ static void dispatch(struct http_req *r)
 	case ROUTE_API_CASES: http_api_case_post(r); return;
 	case ROUTE_API_CASE: http_api_case_get(r); return;
 	case ROUTE_API_ONCALL: http_api_oncall(r); return;
+	case ROUTE_DASH:
+	case ROUTE_DASH_API:
+	case ROUTE_METRICS: http_dash(r); return;
 	case ROUTE_NOT_FOUND: break;
 	}
 	respond_problem(r, 404, "ページが見つかりません。", "Not found.");
@@ -611,9 +665,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 
 		snprintf(detail, sizeof detail, "{\"channel\":\"%s\",\"elapsed_ms\":%.3f}",
 		         r->in.channel, (double)elapsed / 1000.0);
-		store_event_append(srv->store, r->guidance_case_id, text_now_ms(), elapsed,
-		                   ok ? "guidance_delivered" : "guidance_not_delivered",
-		                   r->in.channel, detail, NULL, NULL);
+		store_event_defer(srv->store, r->guidance_case_id, text_now_ms(), elapsed,
+		                  ok ? "guidance_delivered" : "guidance_not_delivered", r->in.channel,
+		                  detail);
 	}
 	if (r->suspended) {
 		unlink_waiting(r);
@@ -776,7 +830,8 @@ int http_start(struct http_server **out, uv_loop_t *loop, const struct config *c
 	    flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv,
 	    MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&cfg->http_addr,
 	    MHD_OPTION_CONNECTION_LIMIT, cfg->http_max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
-	    cfg->http_timeout_s, MHD_OPTION_PER_IP_CONNECTION_LIMIT, 256u,
+	    cfg->http_timeout_s, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	    cfg->http_max_per_address,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_NOTIFY_COMPLETED,
 	    on_completed, srv, MHD_OPTION_LISTEN_BACKLOG_SIZE, 512u, MHD_OPTION_ARRAY, tls,
 	    MHD_OPTION_END);

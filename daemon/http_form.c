@@ -4,6 +4,8 @@
  *
  * The body is decoded by MHD's post processor (URL-encoded or multipart),
  * into a fixed set of fields each with a cap; anything else is ignored.
+ * Decoding and checking (http_form_new, _decode, _check, _value) need no
+ * request state, so the form fuzzer drives the same code.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -28,6 +30,17 @@ struct form_values {
 	struct buf v[FORM_NFIELDS];
 	bool set[FORM_NFIELDS];
 };
+
+struct form_values *http_form_new(void)
+{
+	struct form_values *f = calloc(1, sizeof *f);
+
+	if (f == NULL)
+		return NULL;
+	for (size_t i = 0; i < FORM_NFIELDS; i++)
+		buf_init(&f->v[i], FORM_VALUE_MAX);
+	return f;
+}
 
 void http_form_free(struct form_values *f)
 {
@@ -67,8 +80,20 @@ static enum MHD_Result on_form_data(void *cls, enum MHD_ValueKind kind, const ch
 	return MHD_YES;
 }
 
-/* The value of FIELD as typed, NUL-terminated; "" when set but empty. */
-static const char *form_value(void *src, const char *field)
+int http_form_decode(struct MHD_Connection *conn, const char *body, size_t len,
+                     struct form_values *f)
+{
+	struct MHD_PostProcessor *pp = MHD_create_post_processor(conn, 4096, on_form_data, f);
+
+	if (pp == NULL)
+		return -ENOTSUP;
+	if (len != 0)
+		MHD_post_process(pp, body, len);
+	MHD_destroy_post_processor(pp);
+	return 0;
+}
+
+const char *http_form_value(void *src, const char *field)
 {
 	struct form_values *f = src;
 	int i = field_index(field);
@@ -80,12 +105,26 @@ static const char *form_value(void *src, const char *field)
 
 static int form_get(void *src, const char *field, const char **value)
 {
-	const char *v = form_value(src, field);
+	const char *v = http_form_value(src, field);
 
 	if (v == NULL)
 		return -ENOENT;
 	*value = v;
 	return 0;
+}
+
+int http_form_check(struct form_values *f, const struct playbook_set *set, int64_t now_ms,
+                    struct case_input *in, struct intake_errors *errs)
+{
+	int rc = intake_check(set, INTAKE_FORM, form_get, f, now_ms, in, errs);
+
+	if (rc == -EINVAL) {
+		/* The values shown again must be safe to show: invalid UTF-8 is dropped. */
+		for (size_t i = 0; i < FORM_NFIELDS; i++)
+			if (f->v[i].data != NULL && !text_utf8_valid(f->v[i].data, f->v[i].len))
+				buf_reset(&f->v[i]);
+	}
+	return rc;
 }
 
 static void respond_html(struct http_req *r, unsigned status, struct buf *b, int rc)
@@ -159,18 +198,14 @@ static void on_form_case_stored(struct http_req *r, int status)
 
 void http_form_post(struct http_req *r)
 {
-	struct MHD_PostProcessor *pp;
 	struct intake_errors errs;
 	struct buf b;
 	int rc;
 
-	r->form = calloc(1, sizeof *r->form);
+	r->form = http_form_new();
 	if (r->form == NULL)
 		return;
-	for (size_t i = 0; i < FORM_NFIELDS; i++)
-		buf_init(&r->form->v[i], FORM_VALUE_MAX);
-	pp = MHD_create_post_processor(r->conn, 4096, on_form_data, r->form);
-	if (pp == NULL) {
+	if (http_form_decode(r->conn, r->body.data, r->body.len, r->form) < 0) {
 		buf_init(&b, PAGE_MAX);
 		rc = page_message(
 		    &b, r->ui, r->ui == LANG_JA ? "送信形式エラー" : "Unsupported form",
@@ -179,12 +214,8 @@ void http_form_post(struct http_req *r)
 		respond_html(r, 415, &b, rc);
 		return;
 	}
-	if (r->body.len != 0)
-		MHD_post_process(pp, r->body.data, r->body.len);
-	MHD_destroy_post_processor(pp);
 
-	rc = intake_check(http_playbooks(r), INTAKE_FORM, form_get, r->form, r->received_ms, &r->in,
-	                  &errs);
+	rc = http_form_check(r->form, http_playbooks(r), r->received_ms, &r->in, &errs);
 	if (rc == 0) {
 		r->in.channel = "web";
 		http_case_submit(r, on_form_case_stored);
@@ -192,12 +223,7 @@ void http_form_post(struct http_req *r)
 	}
 	buf_init(&b, PAGE_MAX);
 	if (rc == -EINVAL) {
-		/* The values shown again must be safe to show: invalid UTF-8 is dropped. */
-		for (size_t i = 0; i < FORM_NFIELDS; i++)
-			if (r->form->v[i].data != NULL &&
-			    !text_utf8_valid(r->form->v[i].data, r->form->v[i].len))
-				buf_reset(&r->form->v[i]);
-		rc = page_form(&b, http_playbooks(r), r->ui, form_value, r->form, &errs);
+		rc = page_form(&b, http_playbooks(r), r->ui, http_form_value, r->form, &errs);
 		respond_html(r, 400, &b, rc);
 		return;
 	}

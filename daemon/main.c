@@ -10,6 +10,7 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "auth.h"
 #include "buf.h"
 #include "chat.h"
 #include "convo.h"
@@ -29,6 +31,7 @@
 #include "notify.h"
 #include "playbook.h"
 #include "roster.h"
+#include "stats.h"
 #include "store.h"
 
 #define DRAIN_LIMIT_MS 10000
@@ -49,6 +52,8 @@ struct daemon {
 	struct remind *remind;
 	struct notify_events nev;
 	struct http_server *http;
+	struct auth *auth;   /* coordinators' accounts */
+	struct stats *stats; /* the figures' index */
 	uv_signal_t sigterm, sigint, sighup;
 	uv_timer_t drain, roster_poll;
 	uint64_t drain_started;
@@ -97,6 +102,10 @@ static void finish(struct daemon *d)
 {
 	http_stop(d->http);
 	d->http = NULL;
+	auth_stop(d->auth);
+	d->auth = NULL;
+	stats_free(d->stats);
+	d->stats = NULL;
 	chat_stop(d->chat);
 	d->chat = NULL;
 	convo_stop(d->convo);
@@ -212,6 +221,15 @@ static void on_outbox(void *arg)
 	courier_kick(d->courier);
 }
 
+/* Every commit may have queued webhook posts (a trigger writes them with
+ * each timeline event) or e-mails: let the courier look at once. */
+static void on_committed(void *arg)
+{
+	struct daemon *d = arg;
+
+	courier_kick(d->courier);
+}
+
 static void on_fallback(void *arg, int64_t case_id, const char *jid)
 {
 	struct daemon *d = arg;
@@ -283,6 +301,16 @@ int main(int argc, char **argv)
 		return check_only(path);
 
 	signal(SIGPIPE, SIG_IGN);
+	{
+		/* Thousands of idle or slow clients must not run us out of
+		 * descriptors: take the hard limit the system allows. */
+		struct rlimit rl;
+
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+			rl.rlim_cur = rl.rlim_max < 65536 ? rl.rlim_max : 65536;
+			setrlimit(RLIMIT_NOFILE, &rl);
+		}
+	}
 	/* Before any thread starts: libcurl's global set-up is not thread-safe. */
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		fprintf(stderr, "kakekomid: libcurl cannot start\n");
@@ -323,6 +351,10 @@ int main(int argc, char **argv)
 	if (rc == 0)
 		rc = reload_roster(&d);
 	if (rc == 0)
+		rc = stats_open(&d.stats, d.store);
+	if (rc == 0)
+		rc = auth_start(&d.auth, d.loop, d.store);
+	if (rc == 0)
 		rc = courier_start(&d.courier, d.loop, d.cfg, d.store, &d.roster);
 	if (rc == 0)
 		rc = escalate_start(&d.esc, d.loop, d.cfg, d.store, &d.pbs, &d.roster, d.notify);
@@ -331,12 +363,19 @@ int main(int argc, char **argv)
 	if (rc == 0)
 		rc = remind_start(&d.remind, d.loop, d.cfg, d.store, on_outbox, &d);
 	if (rc == 0)
+		store_set_commit_hook(d.store, on_committed, &d);
+	if (rc == 0)
 		rc = chat_start(&d.chat, d.cfg, d.store, &d.roster, d.notify, d.esc);
 	if (rc == 0)
 		rc = convo_start(&d.convo, d.loop, d.cfg, d.store, &d.pbs, d.notify, d.esc);
 	if (rc == 0) {
 		chat_set_convo(d.chat, d.convo);
 		rc = http_start(&d.http, d.loop, d.cfg, d.store, &d.pbs, &d.roster, d.esc);
+	}
+	if (rc == 0) {
+		struct http_dash_parts parts = {d.auth, d.stats, d.notify};
+
+		http_dash_attach(d.http, &parts);
 	}
 	if (rc < 0) {
 		log_error(rc, "kakekomid: cannot start");

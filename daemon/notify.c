@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "metrics.h"
 #include "text.h"
 #include "xmpp_channel.h"
 
@@ -88,12 +89,14 @@ static void drop_unaccepted(struct notify *n)
 	for (size_t i = 0; i < n->ninflight; i++)
 		if (n->inflight[i].accepted)
 			n->inflight[k++] = n->inflight[i];
+	metrics_alert_add(METRICS_ALERT_RETRIED, "xmpp", n->ninflight - k);
 	n->ninflight = k;
 }
 
 /* ---- sending pending rows ---- */
 
 static const char sql_pending[] = "SELECT id, recipient, body FROM outbox"
+                                  " INDEXED BY outbox_pending_channel"
                                   " WHERE state = 'pending' AND channel = 'xmpp'"
                                   " ORDER BY id LIMIT 1000";
 
@@ -273,6 +276,7 @@ static void on_accepted(void *arg, int64_t id)
 	for (size_t i = 0; i < n->ninflight; i++)
 		if (n->inflight[i].id == id)
 			n->inflight[i].accepted = true;
+	metrics_alert(METRICS_ALERT_SENT, "xmpp");
 	mark(n, id, MARK_SENT, NULL);
 }
 
@@ -288,6 +292,7 @@ static void on_bounced(void *arg, int64_t id, const char *jid, const char *error
 	log_warnx("notify: message %lld to %s bounced: %s", (long long)id, jid, error);
 	if (id > 0) {
 		drop_inflight(n, id);
+		metrics_alert(METRICS_ALERT_FAILED, "xmpp");
 		mark(n, id, MARK_FAILED, error);
 	}
 }

@@ -22,6 +22,7 @@
 #define STORE_BATCH     512
 #define STORE_BUSY_MS   5000
 #define STORE_REF_TRIES 16
+#define STORE_DEFER_MS  20 /* the longest a deferred event waits for company */
 
 #define STORE_STMT_CACHE 128
 
@@ -76,6 +77,12 @@ struct store {
 	sqlite3_stmt *w_case, *w_event;
 	sqlite3_stmt *r_case, *r_events, *r_count;
 	struct stmt_cache wcache, rcache;
+	void (*commit_hook)(void *arg);
+	void *commit_hook_arg;
+	/* Events that may wait a moment for company (store_event_defer). */
+	struct store_job *def_head, *def_tail;
+	uv_timer_t def_timer;
+	int handles; /* the async handle and the timer, closed before the free */
 };
 
 /* Schema migrations: entry N brings user_version from N to N + 1. */
@@ -216,6 +223,77 @@ static const char *const migrations[] = {
     " 'incident_type', c.incident_type, 'channel', c.channel,"
     " 'elapsed_ms', NEW.elapsed_us / 1000.0, 'actor', NEW.actor),"
     " NEW.at_ms FROM webhook_targets w JOIN cases c ON c.id = NEW.case_id; END;",
+
+    /* 3: the coordinators' view — accounts and sessions (auth.h), and one row
+     * per case with its clocks, kept by triggers as cases and events are
+     * written and numbered by change for the figures' index (stats.h). The
+     * first event of each kind stops its clock; "onsite" counts from the
+     * first dispatch request when there is one, else from the report. */
+    "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, hash TEXT NOT NULL,"
+    " disabled INTEGER NOT NULL DEFAULT 0, created_ms INTEGER NOT NULL, last_login_ms INTEGER);"
+    "CREATE TABLE sessions (id_hash TEXT PRIMARY KEY,"
+    " user_id INTEGER NOT NULL REFERENCES users(id), csrf TEXT NOT NULL,"
+    " created_ms INTEGER NOT NULL, expires_ms INTEGER NOT NULL);"
+    "CREATE INDEX cases_open ON cases(received_ms) WHERE state <> 'resolved';"
+    "CREATE TABLE case_clocks (case_id INTEGER PRIMARY KEY REFERENCES cases(id),"
+    " seq INTEGER NOT NULL, received_ms INTEGER NOT NULL, prefecture TEXT NOT NULL,"
+    " incident_type TEXT NOT NULL, channel TEXT NOT NULL, guidance_us INTEGER, ack_us INTEGER,"
+    " acked_by TEXT, contact_us INTEGER, dispatch_ms INTEGER, onsite_us INTEGER,"
+    " onsite_from_received INTEGER NOT NULL DEFAULT 0, resolve_us INTEGER,"
+    " escalations INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TRIGGER case_clocks_insert AFTER INSERT ON cases BEGIN"
+    " INSERT INTO case_clocks (case_id, seq, received_ms, prefecture, incident_type, channel)"
+    " VALUES (NEW.id, (SELECT coalesce(max(seq), 0) + 1 FROM case_clocks), NEW.received_ms,"
+    " NEW.prefecture, NEW.incident_type, NEW.channel); END;"
+    "CREATE TRIGGER case_clocks_facts AFTER UPDATE OF prefecture, incident_type, channel ON cases"
+    " BEGIN UPDATE case_clocks SET prefecture = NEW.prefecture,"
+    " incident_type = NEW.incident_type, channel = NEW.channel,"
+    " seq = (SELECT max(seq) FROM case_clocks) + 1 WHERE case_id = NEW.id; END;"
+    "CREATE TRIGGER case_clocks_event AFTER INSERT ON events"
+    " WHEN NEW.kind IN ('guidance_delivered', 'acknowledged', 'contacted', 'onsite', 'resolved',"
+    " 'escalated', 'escalation_exhausted') OR NEW.kind LIKE 'dispatch%' BEGIN"
+    " UPDATE case_clocks SET"
+    " guidance_us = CASE WHEN NEW.kind = 'guidance_delivered' AND guidance_us IS NULL"
+    " THEN coalesce(NEW.elapsed_us, (NEW.at_ms - received_ms) * 1000) ELSE guidance_us END,"
+    " ack_us = CASE WHEN NEW.kind = 'acknowledged' AND ack_us IS NULL"
+    " THEN coalesce(NEW.elapsed_us, (NEW.at_ms - received_ms) * 1000) ELSE ack_us END,"
+    " acked_by = CASE WHEN NEW.kind = 'acknowledged' AND ack_us IS NULL THEN NEW.actor"
+    " ELSE acked_by END,"
+    " contact_us = CASE WHEN NEW.kind = 'contacted' AND contact_us IS NULL"
+    " THEN coalesce(NEW.elapsed_us, (NEW.at_ms - received_ms) * 1000) ELSE contact_us END,"
+    " dispatch_ms = CASE WHEN NEW.kind LIKE 'dispatch%' AND dispatch_ms IS NULL THEN NEW.at_ms"
+    " ELSE dispatch_ms END,"
+    " onsite_us = CASE WHEN NEW.kind = 'onsite' AND onsite_us IS NULL"
+    " THEN (NEW.at_ms - coalesce(dispatch_ms, received_ms)) * 1000 ELSE onsite_us END,"
+    " onsite_from_received = CASE WHEN NEW.kind = 'onsite' AND onsite_us IS NULL"
+    " THEN dispatch_ms IS NULL ELSE onsite_from_received END,"
+    " resolve_us = CASE WHEN NEW.kind = 'resolved' AND resolve_us IS NULL"
+    " THEN (NEW.at_ms - received_ms) * 1000 ELSE resolve_us END,"
+    " escalations = escalations + (NEW.kind IN ('escalated', 'escalation_exhausted')),"
+    " seq = (SELECT max(seq) FROM case_clocks) + 1 WHERE case_id = NEW.case_id; END;"
+    /* The cases stored before, with the clocks their timelines show (on site
+     * counted from the report). */
+    "INSERT INTO case_clocks (case_id, seq, received_ms, prefecture, incident_type, channel)"
+    " SELECT id, id, received_ms, prefecture, incident_type, channel FROM cases;"
+    "UPDATE case_clocks SET guidance_us="
+    "(SELECT min(coalesce(elapsed_us,(at_ms-case_clocks.received_ms)*1000)) FROM events e"
+    " WHERE e.case_id=case_clocks.case_id AND kind='guidance_delivered'),"
+    "ack_us="
+    "(SELECT min(coalesce(elapsed_us,(at_ms-case_clocks.received_ms)*1000)) FROM events e"
+    " WHERE e.case_id=case_clocks.case_id AND kind='acknowledged'),"
+    "contact_us="
+    "(SELECT min(coalesce(elapsed_us,(at_ms-case_clocks.received_ms)*1000)) FROM events e"
+    " WHERE e.case_id=case_clocks.case_id AND kind='contacted'),"
+    "onsite_us="
+    "(SELECT min(coalesce(elapsed_us,(at_ms-case_clocks.received_ms)*1000)) FROM events e"
+    " WHERE e.case_id=case_clocks.case_id AND kind='onsite'),"
+    "resolve_us="
+    "(SELECT min(coalesce(elapsed_us,(at_ms-case_clocks.received_ms)*1000)) FROM events e"
+    " WHERE e.case_id=case_clocks.case_id AND kind='resolved'),"
+    "onsite_from_received=1,"
+    "acked_by=(SELECT actor FROM events e WHERE e.case_id=case_clocks.case_id"
+    " AND kind='acknowledged' ORDER BY id LIMIT 1);"
+    "CREATE UNIQUE INDEX case_clocks_seq ON case_clocks(seq);",
 };
 
 static int errno_of(int rc)
@@ -640,7 +718,10 @@ static void *writer_main(void *arg)
 
 static void on_store_closed(uv_handle_t *h)
 {
-	free(h->data);
+	struct store *st = h->data;
+
+	if (--st->handles <= 0)
+		free(st);
 }
 
 static void job_free(struct store_job *job)
@@ -661,20 +742,44 @@ static void drain_done(struct store *st)
 	list = st->out_head;
 	st->out_head = st->out_tail = NULL;
 	pthread_mutex_unlock(&st->mu);
+	bool committed = false;
+
 	while (list != NULL) {
 		struct store_job *next = list->next;
 
 		st->pending--;
+		committed |= list->status == 0;
 		if (list->cb != NULL)
 			list->cb(list->arg, list->status);
 		job_free(list);
 		list = next;
 	}
+	if (committed && st->commit_hook != NULL)
+		st->commit_hook(st->commit_hook_arg);
+}
+
+void store_set_commit_hook(struct store *st, void (*fn)(void *arg), void *arg)
+{
+	st->commit_hook = fn;
+	st->commit_hook_arg = arg;
 }
 
 static void on_writes_done(uv_async_t *h)
 {
 	drain_done(h->data);
+}
+
+/* Moves the deferred events to the writer's queue; ST->mu is held. */
+static void splice_deferred(struct store *st)
+{
+	if (st->def_head == NULL)
+		return;
+	if (st->in_tail != NULL)
+		st->in_tail->next = st->def_head;
+	else
+		st->in_head = st->def_head;
+	st->in_tail = st->def_tail;
+	st->def_head = st->def_tail = NULL;
 }
 
 static int submit(struct store *st, struct store_job *job)
@@ -685,6 +790,8 @@ static int submit(struct store *st, struct store_job *job)
 		job_free(job);
 		return -ESHUTDOWN;
 	}
+	/* Deferred events ride along in the same batch, sharing its fsync. */
+	splice_deferred(st);
 	job->next = NULL;
 	if (st->in_tail != NULL)
 		st->in_tail->next = job;
@@ -724,14 +831,14 @@ int store_case_insert(struct store *st, struct store_case_new *nc, store_done_cb
 	return submit(st, job);
 }
 
-int store_event_append(struct store *st, int64_t case_id, int64_t at_ms, int64_t elapsed_us,
-                       const char *kind, const char *actor, const char *detail, store_done_cb cb,
-                       void *arg)
+static struct store_job *event_job(int64_t case_id, int64_t at_ms, int64_t elapsed_us,
+                                   const char *kind, const char *actor, const char *detail,
+                                   store_done_cb cb, void *arg)
 {
 	struct store_job *job = calloc(1, sizeof *job);
 
 	if (job == NULL)
-		return -ENOMEM;
+		return NULL;
 	job->kind = JOB_EVENT_APPEND;
 	job->cb = cb;
 	job->arg = arg;
@@ -744,9 +851,49 @@ int store_event_append(struct store *st, int64_t case_id, int64_t at_ms, int64_t
 	if (job->u.ev.kind == NULL || (actor != NULL && job->u.ev.actor == NULL) ||
 	    (detail != NULL && job->u.ev.detail == NULL)) {
 		job_free(job);
-		return -ENOMEM;
+		return NULL;
 	}
-	return submit(st, job);
+	return job;
+}
+
+int store_event_append(struct store *st, int64_t case_id, int64_t at_ms, int64_t elapsed_us,
+                       const char *kind, const char *actor, const char *detail, store_done_cb cb,
+                       void *arg)
+{
+	struct store_job *job = event_job(case_id, at_ms, elapsed_us, kind, actor, detail, cb, arg);
+
+	return job != NULL ? submit(st, job) : -ENOMEM;
+}
+
+static void on_def_timer(uv_timer_t *t)
+{
+	struct store *st = t->data;
+
+	pthread_mutex_lock(&st->mu);
+	splice_deferred(st);
+	pthread_cond_signal(&st->cv);
+	pthread_mutex_unlock(&st->mu);
+}
+
+int store_event_defer(struct store *st, int64_t case_id, int64_t at_ms, int64_t elapsed_us,
+                      const char *kind, const char *actor, const char *detail)
+{
+	struct store_job *job;
+
+	if (st->stopping)
+		return -ESHUTDOWN;
+	job = event_job(case_id, at_ms, elapsed_us, kind, actor, detail, NULL, NULL);
+	if (job == NULL)
+		return -ENOMEM;
+	if (st->def_tail != NULL)
+		st->def_tail->next = job;
+	else
+		st->def_head = job;
+	st->def_tail = job;
+	st->pending++;
+	if (!uv_is_active((uv_handle_t *)&st->def_timer))
+		uv_timer_start(&st->def_timer, on_def_timer, STORE_DEFER_MS, 0);
+	return 0;
 }
 
 unsigned store_pending(const struct store *st)
@@ -906,6 +1053,10 @@ int store_open(struct store **out, uv_loop_t *loop, const char *path)
 		rc = exec(st->wdb, "PRAGMA synchronous=FULL");
 	if (rc == 0)
 		rc = exec(st->wdb, "PRAGMA foreign_keys=ON");
+	/* Savepoints' statement journals and sorts stay in memory: no temp
+	 * file created and deleted for every batch. */
+	if (rc == 0)
+		rc = exec(st->wdb, "PRAGMA temp_store=MEMORY");
 	if (rc == 0)
 		rc = migrate(st->wdb);
 	if (rc < 0)
@@ -951,12 +1102,16 @@ int store_open(struct store **out, uv_loop_t *loop, const char *path)
 	if (rc < 0)
 		goto bad_sync;
 	st->async.data = st;
+	st->handles = 1;
 	rc = -pthread_create(&st->thread, NULL, writer_main, st);
 	if (rc < 0) {
 		uv_close((uv_handle_t *)&st->async, on_store_closed);
 		goto bad_sync;
 	}
 	st->thread_started = true;
+	uv_timer_init(loop, &st->def_timer);
+	st->def_timer.data = st;
+	st->handles = 2;
 	*out = st;
 	return 0;
 bad_sync:
@@ -982,6 +1137,7 @@ void store_close(struct store *st)
 	if (st == NULL)
 		return;
 	pthread_mutex_lock(&st->mu);
+	splice_deferred(st);
 	st->stopping = true;
 	pthread_cond_signal(&st->cv);
 	pthread_mutex_unlock(&st->mu);
@@ -1000,4 +1156,6 @@ void store_close(struct store *st)
 	pthread_cond_destroy(&st->cv);
 	pthread_mutex_destroy(&st->mu);
 	uv_close((uv_handle_t *)&st->async, on_store_closed);
+	if (st->thread_started)
+		uv_close((uv_handle_t *)&st->def_timer, on_store_closed);
 }

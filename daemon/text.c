@@ -140,6 +140,14 @@ static int fullwidth_ascii(const unsigned char *s)
 	return (int)(cp - 0xfee0);
 }
 
+/* True when S starts with the three bytes of SEQ. Stops at S's end, where
+ * memcmp would read past it (a cut-off sequence in text not yet checked
+ * as UTF-8). */
+static bool seq3(const unsigned char *s, const char *seq)
+{
+	return strncmp((const char *)s, seq, 3) == 0;
+}
+
 int text_phone_normalize(const char *in, char *out, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)in;
@@ -153,14 +161,14 @@ int text_phone_normalize(const char *in, char *out, size_t n)
 			c = *s++;
 		} else if ((c = fullwidth_ascii(s)) >= 0) {
 			s += 3;
-		} else if (memcmp(s, "\xe3\x83\xbc", 3) == 0 || memcmp(s, "\xe2\x80\x90", 3) == 0 ||
-		           memcmp(s, "\xe2\x80\x91", 3) == 0 || memcmp(s, "\xe2\x80\x93", 3) == 0 ||
-		           memcmp(s, "\xe2\x88\x92", 3) == 0) {
+		} else if (seq3(s, "\xe3\x83\xbc") || seq3(s, "\xe2\x80\x90") ||
+		           seq3(s, "\xe2\x80\x91") || seq3(s, "\xe2\x80\x93") ||
+		           seq3(s, "\xe2\x88\x92")) {
 			/* katakana prolonged sound mark, hyphen, non-breaking hyphen,
 			 * en dash and minus sign: all typed as a hyphen on phones */
 			c = '-';
 			s += 3;
-		} else if (memcmp(s, "\xe3\x80\x80", 3) == 0) {
+		} else if (seq3(s, "\xe3\x80\x80")) {
 			c = ' ';
 			s += 3;
 		} else {

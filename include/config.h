@@ -34,6 +34,7 @@ struct config {
 	char *http_public_url; /* base of links handed to reporters, no trailing '/' */
 	char *web_dir;         /* static files (style sheet) */
 	unsigned http_max_connections;
+	unsigned http_max_per_address; /* connections at once from one address */
 	unsigned http_timeout_s; /* idle connection timeout */
 	/* Intake (POST /report, POST /api/v1/cases) per client address. */
 	unsigned http_rate_per_minute; /* reports a minute; 0: no limit */
@@ -79,6 +80,11 @@ struct config {
 	char *escalation_coordinators; /* as written */
 	char *esc_coordinators[CONFIG_MAX_COORDINATORS]; /* bare JIDs, lower case */
 	size_t esc_ncoordinators;
+
+	/* [targets]: how soon each clock should stop, for the dashboard's late
+	 * marks and the figures' breaches; 0 means no target. */
+	unsigned target_guidance_ms, target_ack_ms, target_contact_ms, target_onsite_ms,
+	    target_resolve_ms;
 };
 
 /*

@@ -26,6 +26,20 @@ int http_start(struct http_server **out, uv_loop_t *loop, const struct config *c
                struct store *st, struct playbook_set *const *pbs, struct roster *const *roster,
                struct escalate *esc);
 
+struct auth;
+struct stats;
+
+/* What the coordinators' side (http_dash.c: dashboard, /api/v1/stats,
+ * /metrics) works with; all must outlive the server. */
+struct http_dash_parts {
+	struct auth *auth;
+	struct stats *stats;
+	struct notify *notify; /* told when a dashboard action queues a message; may be NULL */
+};
+
+/* Hands the coordinators' parts to SRV; until then those pages answer 503. */
+void http_dash_attach(struct http_server *srv, const struct http_dash_parts *parts);
+
 /* Stops accepting new connections; requests under way go on. */
 void http_quiesce(struct http_server *srv);
 

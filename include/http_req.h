@@ -17,6 +17,8 @@
 #include "escalate.h"
 #include "roster.h"
 #include "guidance.h"
+#include "http.h"
+#include "intake.h"
 #include "playbook.h"
 #include "store.h"
 #include "token.h"
@@ -35,6 +37,9 @@ enum http_route {
 	ROUTE_API_CASES,
 	ROUTE_API_CASE,
 	ROUTE_API_ONCALL,
+	ROUTE_DASH,     /* coordinators' pages and exports (http_dash.c) */
+	ROUTE_DASH_API, /* GET /api/v1/stats */
+	ROUTE_METRICS,  /* GET /metrics */
 };
 
 struct http_server;
@@ -64,6 +69,7 @@ struct http_req {
 	struct escalate_plan *plan; /* the first alerts, written with the case */
 	/* set when the response carries a case's first guidance */
 	int64_t guidance_case_id;
+	int dash_page; /* which coordinators' page (http_dash.c) */
 };
 
 const struct config *http_config(const struct http_req *r);
@@ -81,6 +87,18 @@ void http_respond(struct http_req *r, unsigned status, const char *ctype, struct
 void http_respond_json(struct http_req *r, unsigned status, json_t *o);
 /* Answers {"error": MSG, "field": FIELD or null}. */
 void http_respond_error(struct http_req *r, unsigned status, const char *msg, const char *field);
+/* As http_respond, adding HEADERS: NULL-terminated name, value, name,
+ * value ... (a name may repeat, as Set-Cookie does). */
+void http_respond_headers(struct http_req *r, unsigned status, const char *ctype, struct buf *body,
+                          const char *const *headers);
+
+/* Suspends R until it is answered with one of the http_respond functions
+ * (from a store or thread-pool callback on the loop). */
+void http_suspend(struct http_req *r);
+
+struct escalate *http_escalate(const struct http_req *r);
+/* The coordinators' parts, or NULL before http_dash_attach. */
+const struct http_dash_parts *http_dash_parts(const struct http_req *r);
 
 /*
  * Stores R->in as a new case with a fresh status token, suspending the
@@ -110,5 +128,27 @@ void http_form_get(struct http_req *r);
 void http_form_post(struct http_req *r);
 void http_case_page(struct http_req *r);
 void http_form_free(struct form_values *f);
+
+/* Coordinators' side, in http_dash.c: http_dash_route recognises its URLs
+ * (setting route, dash_page and arg) and http_dash answers them. */
+bool http_dash_route(struct http_req *r, const char *url);
+void http_dash(struct http_req *r);
+
+/*
+ * The form's fields without a request, for http_form_post and the form
+ * fuzzer. http_form_new returns an empty set (NULL when out of memory; free
+ * with http_form_free). http_form_decode feeds the LEN bytes of BODY through
+ * MHD's post processor for CONN's Content-Type (URL-encoded or multipart):
+ * 0, or -ENOTSUP when MHD has no decoder for it. http_form_check runs
+ * intake_check (INTAKE_FORM) over F; on -EINVAL it also drops values that
+ * are not UTF-8, so that http_form_value (a page_value_cb: borrowed, NULL
+ * when the field was not sent) is safe to show again.
+ */
+struct form_values *http_form_new(void);
+int http_form_decode(struct MHD_Connection *conn, const char *body, size_t len,
+                     struct form_values *f);
+int http_form_check(struct form_values *f, const struct playbook_set *set, int64_t now_ms,
+                    struct case_input *in, struct intake_errors *errs);
+const char *http_form_value(void *src, const char *field);
 
 #endif

@@ -40,6 +40,10 @@ int store_open(struct store **out, uv_loop_t *loop, const char *path);
  */
 void store_close(struct store *st);
 
+/* FN(ARG) runs on the loop after the callbacks of every batch that
+ * committed something: outbox readers use it to look at new rows at once. */
+void store_set_commit_hook(struct store *st, void (*fn)(void *arg), void *arg);
+
 /* The number of queued writes whose callback has not run yet. */
 unsigned store_pending(const struct store *st);
 
@@ -115,6 +119,15 @@ int store_case_insert(struct store *st, struct store_case_new *nc, store_done_cb
 int store_event_append(struct store *st, int64_t case_id, int64_t at_ms, int64_t elapsed_us,
                        const char *kind, const char *actor, const char *detail, store_done_cb cb,
                        void *arg);
+
+/*
+ * Like store_event_append without a callback, for events that may wait up
+ * to 20 ms to be committed together with the next write (a record that the
+ * first guidance went out, written after the answer left): it saves an
+ * fsync per report. Store_close still commits it.
+ */
+int store_event_defer(struct store *st, int64_t case_id, int64_t at_ms, int64_t elapsed_us,
+                      const char *kind, const char *actor, const char *detail);
 
 /*
  * Reads the case REF with its timeline, on the loop. Returns 0 with *OUT

@@ -35,6 +35,7 @@
 
 /* Daemons created by this test and not yet finished; see harness_cleanup. */
 static struct harness_daemon *registry[HARNESS_DAEMONS_MAX];
+static struct harness_helper *helpers[HARNESS_HELPERS_MAX];
 static int curl_ready;
 
 long long harness_now_ms(void)
@@ -480,6 +481,20 @@ void harness_daemon_finish(struct harness_daemon *d)
 
 void harness_cleanup(void)
 {
+	for (int i = 0; i < HARNESS_HELPERS_MAX; i++) {
+		struct harness_helper *h = helpers[i];
+		int status;
+
+		if (h == NULL)
+			continue;
+		if (h->pid > 0) {
+			kill(h->pid, SIGKILL);
+			wait_exit(h->pid, HARNESS_STOP_TIMEOUT_MS, &status);
+		}
+		harness_helper_print_log(h, HARNESS_LOG_TAIL);
+		helpers[i] = NULL;
+		free(h);
+	}
 	for (int i = 0; i < HARNESS_DAEMONS_MAX; i++) {
 		struct harness_daemon *d = registry[i];
 		int status;
@@ -497,6 +512,126 @@ void harness_cleanup(void)
 		free(d->config_extra);
 		free(d);
 	}
+}
+
+unsigned short harness_free_port(void)
+{
+	return port_pick();
+}
+
+void harness_helper_print_log(const struct harness_helper *h, size_t max_bytes)
+{
+	char buf[4096];
+	struct stat st;
+	int fd = open(h->log_path, O_RDONLY | O_CLOEXEC);
+	off_t from = 0;
+	ssize_t n;
+
+	if (fd < 0) {
+		fprintf(stderr, "---- no log of the %s at %s ----\n", h->name, h->log_path);
+		return;
+	}
+	if (fstat(fd, &st) == 0 && st.st_size > (off_t)max_bytes)
+		from = st.st_size - (off_t)max_bytes;
+	lseek(fd, from, SEEK_SET);
+	fprintf(stderr, "---- tail of the %s's log %s ----\n", h->name, h->log_path);
+	while ((n = read(fd, buf, sizeof buf)) > 0)
+		fwrite(buf, 1, (size_t)n, stderr);
+	fprintf(stderr, "\n---- end of the %s's log ----\n", h->name);
+	close(fd);
+}
+
+/* 1 when something accepts TCP connections on 127.0.0.1:port. */
+static int port_open(unsigned short port)
+{
+	struct sockaddr_in sa;
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int ok;
+
+	if (fd < 0)
+		return 0;
+	memset(&sa, 0, sizeof sa);
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sa.sin_port = htons(port);
+	ok = connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0;
+	close(fd);
+	return ok;
+}
+
+struct harness_helper *harness_helper_start(const char *name, const char *const argv[],
+                                            const char *log_path, unsigned short port,
+                                            int timeout_ms)
+{
+	struct harness_helper *h = calloc(1, sizeof *h);
+	long long deadline;
+	int slot = -1;
+	int log_fd;
+
+	cr_assert(h != NULL, "out of memory");
+	for (int i = 0; i < HARNESS_HELPERS_MAX && slot < 0; i++)
+		if (helpers[i] == NULL)
+			slot = i;
+	cr_assert(slot >= 0, "harness: more than %d helpers in one test", HARNESS_HELPERS_MAX);
+	snprintf(h->name, sizeof h->name, "%s", name);
+	cr_assert(strlen(log_path) < sizeof h->log_path, "harness: log path too long");
+	memcpy(h->log_path, log_path, strlen(log_path) + 1);
+	cr_assert(access(argv[0], X_OK) == 0, "%s (the %s) is not there: %s", argv[0], name,
+	          strerror(errno));
+	log_fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	cr_assert(log_fd >= 0, "open %s: %s", log_path, strerror(errno));
+	h->pid = spawn(argv, log_fd, log_fd);
+	close(log_fd);
+	helpers[slot] = h;
+	if (port == 0)
+		return h;
+	deadline = harness_now_ms() + timeout_ms;
+	for (;;) {
+		int status;
+
+		if (waitpid(h->pid, &status, WNOHANG) == h->pid) {
+			char why[96];
+
+			h->pid = 0;
+			describe_status(status, why, sizeof why);
+			cr_assert_fail("the %s (%s) ended before it listened on port %u: %s "
+			               "(its log is shown below)",
+			               name, argv[0], (unsigned)port, why);
+		}
+		if (port_open(port))
+			return h;
+		cr_assert(harness_now_ms() < deadline,
+		          "the %s (%s) did not listen on 127.0.0.1:%u within %d ms", name, argv[0],
+		          (unsigned)port, timeout_ms);
+		harness_sleep_ms(20);
+	}
+}
+
+int harness_helper_stop(struct harness_helper *h)
+{
+	int status = 0;
+	int rc = 0;
+
+	if (h == NULL)
+		return 0;
+	if (h->pid > 0) {
+		kill(h->pid, SIGTERM);
+		if (wait_exit(h->pid, HARNESS_STOP_TIMEOUT_MS, &status) != 0) {
+			kill(h->pid, SIGKILL);
+			wait_exit(h->pid, HARNESS_STOP_TIMEOUT_MS, &status);
+		}
+		if (WIFEXITED(status))
+			rc = WEXITSTATUS(status);
+		else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM)
+			rc = 0;
+		else
+			rc = -1;
+	}
+	for (int i = 0; i < HARNESS_HELPERS_MAX; i++)
+		if (helpers[i] == h)
+			helpers[i] = NULL;
+	free(h);
+	return rc;
 }
 
 /* Read what is ready on fd into b; returns 0 at EOF, 1 when more may come. */

@@ -220,6 +220,46 @@ int harness_response_header(const struct harness_response *res, const char *name
 /* Free a response's buffers and zero it; accepts an all-zero struct. */
 void harness_response_fini(struct harness_response *res);
 
+/*
+ * Helpers: a process a test runs beside the daemon (an SMTP sink, a webhook
+ * receiver), in the background, with stdout and stderr appended to its own
+ * log. Like the daemon it is a child with PR_SET_PDEATHSIG, and
+ * harness_cleanup() kills what a failed test left running and prints the
+ * tail of its log.
+ */
+#define HARNESS_HELPERS_MAX 8
+
+struct harness_helper {
+	char name[64];           /* for messages, e.g. "SMTP sink" */
+	char log_path[PATH_MAX]; /* stdout and stderr of the helper */
+	pid_t pid;               /* running helper, or 0 */
+};
+
+/* A loopback TCP port that was free a moment ago. Asserts on failure. */
+unsigned short harness_free_port(void);
+
+/*
+ * Start argv (argv[0] a path) in the background with stdin from /dev/null
+ * and its output appended to log_path. When port is not 0, wait until
+ * 127.0.0.1:port accepts connections (timeout_ms), asserting when the
+ * helper exits or does not get ready (harness_cleanup() then shows its
+ * log). Owned by the harness until harness_helper_stop() or
+ * harness_cleanup().
+ */
+struct harness_helper *harness_helper_start(const char *name, const char *const argv[],
+                                            const char *log_path, unsigned short port,
+                                            int timeout_ms);
+
+/*
+ * SIGTERM, wait up to HARNESS_STOP_TIMEOUT_MS, then SIGKILL; frees h.
+ * Accepts NULL. Returns the helper's exit status (-1 when killed by a
+ * signal other than SIGTERM).
+ */
+int harness_helper_stop(struct harness_helper *h);
+
+/* Print the last max_bytes of the helper's log to stderr. */
+void harness_helper_print_log(const struct harness_helper *h, size_t max_bytes);
+
 /* Milliseconds on the monotonic clock. */
 long long harness_now_ms(void);
 

@@ -1,0 +1,495 @@
+/*
+ * auth — accounts, password checks on the thread pool, sessions and login
+ * throttling; see auth.h.
+ *
+ * A login is a small state machine owned by a struct login: read the
+ * account on the loop, verify the hash on the thread pool, write the
+ * session through the store's writer, then call back. The password lives
+ * only in that struct and is wiped as soon as the hash has been checked.
+ */
+#include "auth.h"
+
+#include <errno.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "text.h"
+
+#define AUTH_OPSLIMIT      2ULL
+#define AUTH_MEMLIMIT      (19u * 1024 * 1024)
+#define AUTH_THROTTLE_SIZE 1024
+#define AUTH_FORGET_MS     (15LL * 60 * 1000)
+#define AUTH_WAIT_MAX_MS   (15LL * 60 * 1000)
+#define AUTH_KEY_MAX       96
+
+/* A hash of a password nobody has, checked when the account does not
+ * exist, so that the answer takes as long as for a real account. */
+static const char dummy_hash[] = "$argon2id$v=19$m=19456,t=2,p=1$46sHFwYZUMm7dlWDTy9Xeg$"
+                                 "WKyXGNQOkReRW8VEuqzBY3IWSAzqnagbuKqzmce5vLk";
+
+struct throttle {
+	char key[AUTH_KEY_MAX]; /* "u:name" or "a:address"; "" for a free slot */
+	unsigned attempts;
+	int64_t last_ms;
+	int64_t wait_until_ms;
+};
+
+struct auth {
+	uv_loop_t *loop;
+	struct store *store;
+	unsigned pending;
+	bool closing;
+	struct throttle t[AUTH_THROTTLE_SIZE];
+};
+
+struct login {
+	uv_work_t work;
+	struct auth *a;
+	auth_login_cb cb;
+	void *arg;
+	char name[AUTH_NAME_MAX + 1];
+	char address[64];
+	char password[AUTH_PASSWORD_MAX + 1];
+	char hash[AUTH_HASH_MAX];
+	bool found, disabled, ok;
+	struct auth_session s;
+	char token[AUTH_TOKEN_LEN + 1];
+	char token_hash[65];
+	int64_t now_ms;
+};
+
+/* ---- tokens ---- */
+
+void auth_token_new(char out[AUTH_TOKEN_LEN + 1])
+{
+	unsigned char raw[32];
+
+	randombytes_buf(raw, sizeof raw);
+	sodium_bin2base64(out, AUTH_TOKEN_LEN + 1, raw, sizeof raw,
+	                  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_memzero(raw, sizeof raw);
+}
+
+bool auth_token_valid(const char *token)
+{
+	size_t n = 0;
+
+	if (token == NULL)
+		return false;
+	for (; token[n] != '\0'; n++) {
+		char c = token[n];
+
+		if (n >= AUTH_TOKEN_LEN || !((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		                             (c >= '0' && c <= '9') || c == '-' || c == '_'))
+			return false;
+	}
+	return n == AUTH_TOKEN_LEN;
+}
+
+bool auth_token_equal(const char *a, const char *b)
+{
+	if (!auth_token_valid(a) || !auth_token_valid(b))
+		return false;
+	return sodium_memcmp(a, b, AUTH_TOKEN_LEN) == 0;
+}
+
+bool auth_csrf_ok(const struct auth_session *s, const char *given)
+{
+	return auth_token_equal(s->csrf, given);
+}
+
+/* The stored form of a session token: its BLAKE2b hash in hex. */
+static void token_digest(const char *token, char out[65])
+{
+	unsigned char h[32];
+
+	crypto_generichash(h, sizeof h, (const unsigned char *)token, strlen(token), NULL, 0);
+	sodium_bin2hex(out, 65, h, sizeof h);
+}
+
+/* ---- accounts ---- */
+
+bool auth_name_valid(const char *name)
+{
+	size_t n = 0;
+
+	for (; name[n] != '\0'; n++) {
+		char c = name[n];
+
+		if (n >= AUTH_NAME_MAX || !((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		                            c == '.' || c == '_' || c == '-'))
+			return false;
+	}
+	return n > 0;
+}
+
+int auth_password_hash(const char *password, char out[AUTH_HASH_MAX])
+{
+	size_t len = strlen(password);
+
+	if (len > AUTH_PASSWORD_MAX || !text_utf8_valid(password, len) ||
+	    text_utf8_count(password) < AUTH_PASSWORD_MIN)
+		return -EINVAL;
+	if (crypto_pwhash_str(out, password, len, AUTH_OPSLIMIT, AUTH_MEMLIMIT) != 0)
+		return -ENOMEM;
+	return 0;
+}
+
+static const char sql_user_add[] = "INSERT INTO users (name, hash, created_ms) VALUES (?, ?, ?)";
+static const char sql_user_disable[] = "UPDATE users SET disabled = 1 WHERE name = ?";
+static const char sql_user_sessions_end[] =
+    "DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE name = ?)";
+static const char sql_user_list[] =
+    "SELECT name, disabled, created_ms, last_login_ms FROM users ORDER BY name";
+
+int auth_tx_user_add(struct store_tx *tx, const char *name, const char *hash, int64_t now_ms)
+{
+	int64_t rc = store_tx_exec(tx, sql_user_add, "tti", name, hash, now_ms);
+
+	return rc < 0 ? (int)rc : 0;
+}
+
+int auth_tx_user_disable(struct store_tx *tx, const char *name)
+{
+	int64_t rc = store_tx_exec(tx, sql_user_disable, "t", name);
+
+	if (rc < 0)
+		return (int)rc;
+	if (rc == 0)
+		return -ENOENT;
+	rc = store_tx_exec(tx, sql_user_sessions_end, "t", name);
+	return rc < 0 ? (int)rc : 0;
+}
+
+struct user_list {
+	int (*cb)(void *arg, const struct auth_user *u);
+	void *arg;
+};
+
+static int on_user_row(void *arg, struct store_row *row)
+{
+	struct user_list *l = arg;
+	struct auth_user u = {store_row_text(row, 0), store_row_int(row, 1) != 0,
+	                      store_row_int(row, 2), store_row_int(row, 3)};
+
+	return u.name != NULL ? l->cb(l->arg, &u) : 0;
+}
+
+int auth_user_list(struct store *st, int (*cb)(void *arg, const struct auth_user *u), void *arg)
+{
+	struct user_list l = {cb, arg};
+
+	return store_read(st, sql_user_list, on_user_row, &l, "");
+}
+
+/* ---- throttling ---- */
+
+static struct throttle *throttle_find(struct auth *a, const char *key, bool add, int64_t now)
+{
+	struct throttle *oldest = &a->t[0];
+
+	for (size_t i = 0; i < AUTH_THROTTLE_SIZE; i++) {
+		struct throttle *t = &a->t[i];
+
+		if (t->key[0] != '\0' && strcmp(t->key, key) == 0) {
+			if (now - t->last_ms > AUTH_FORGET_MS && now >= t->wait_until_ms)
+				t->attempts = 0;
+			return t;
+		}
+		if (t->key[0] == '\0' || t->last_ms < oldest->last_ms)
+			oldest = t;
+	}
+	if (!add)
+		return NULL;
+	/* A full table forgets the slot touched longest ago. */
+	memset(oldest, 0, sizeof *oldest);
+	snprintf(oldest->key, sizeof oldest->key, "%s", key);
+	oldest->last_ms = now;
+	return oldest;
+}
+
+static int64_t throttle_wait(struct auth *a, const char *key, int64_t now)
+{
+	struct throttle *t = throttle_find(a, key, false, now);
+
+	return t != NULL && t->wait_until_ms > now ? t->wait_until_ms - now : 0;
+}
+
+static void throttle_attempt(struct auth *a, const char *key, unsigned free_tries, int64_t now)
+{
+	struct throttle *t = throttle_find(a, key, true, now);
+
+	t->attempts++;
+	t->last_ms = now;
+	if (t->attempts >= free_tries) {
+		unsigned shift = t->attempts - free_tries;
+		int64_t wait = shift < 20 ? 1000LL << shift : AUTH_WAIT_MAX_MS;
+
+		t->wait_until_ms = now + (wait < AUTH_WAIT_MAX_MS ? wait : AUTH_WAIT_MAX_MS);
+	}
+}
+
+static void throttle_clear(struct auth *a, const char *key, int64_t now)
+{
+	struct throttle *t = throttle_find(a, key, false, now);
+
+	if (t != NULL)
+		memset(t, 0, sizeof *t);
+}
+
+static void keys_of(const struct login *l, char user[AUTH_KEY_MAX], char addr[AUTH_KEY_MAX])
+{
+	snprintf(user, AUTH_KEY_MAX, "u:%s", l->name);
+	snprintf(addr, AUTH_KEY_MAX, "a:%s", l->address);
+}
+
+/* ---- the login ---- */
+
+static void login_finish(struct login *l, int status)
+{
+	struct auth *a = l->a;
+	char ukey[AUTH_KEY_MAX], akey[AUTH_KEY_MAX];
+
+	if (status == 0) {
+		keys_of(l, ukey, akey);
+		throttle_clear(a, ukey, text_now_ms());
+		throttle_clear(a, akey, text_now_ms());
+		log_info("auth: %s logged in", l->s.user);
+	} else if (status == -EACCES) {
+		log_info("auth: failed login for \"%s\"", l->name);
+	}
+	l->cb(l->arg, status, status == 0 ? &l->s : NULL, status == 0 ? l->token : NULL);
+	sodium_memzero(l->token, sizeof l->token);
+	free(l);
+	a->pending--;
+	if (a->closing && a->pending == 0)
+		free(a);
+}
+
+static const char sql_session_add[] =
+    "INSERT INTO sessions (id_hash, user_id, csrf, created_ms, expires_ms) VALUES (?, ?, ?, ?, ?)";
+static const char sql_sessions_expired[] = "DELETE FROM sessions WHERE expires_ms <= ?";
+static const char sql_last_login[] = "UPDATE users SET last_login_ms = ? WHERE id = ?";
+
+static int tx_session_add(struct store_tx *tx, void *arg)
+{
+	struct login *l = arg;
+	int64_t rc = store_tx_exec(tx, sql_sessions_expired, "i", l->now_ms);
+
+	if (rc >= 0)
+		rc = store_tx_exec(tx, sql_session_add, "titii", l->token_hash, l->s.user_id,
+		                   l->s.csrf, l->now_ms, l->s.expires_ms);
+	if (rc >= 0)
+		rc = store_tx_exec(tx, sql_last_login, "ii", l->now_ms, l->s.user_id);
+	return rc < 0 ? (int)rc : 0;
+}
+
+static void on_session_stored(void *arg, int status)
+{
+	struct login *l = arg;
+
+	if (status < 0)
+		log_warn(status, "auth: the session of %s could not be stored", l->s.user);
+	login_finish(l, status);
+}
+
+static void on_verify(uv_work_t *w)
+{
+	struct login *l = w->data;
+	const char *hash = l->found ? l->hash : dummy_hash;
+
+	l->ok = crypto_pwhash_str_verify(hash, l->password, strlen(l->password)) == 0 && l->found &&
+	        !l->disabled;
+	sodium_memzero(l->password, sizeof l->password);
+}
+
+static void on_verified(uv_work_t *w, int status)
+{
+	struct login *l = w->data;
+	int rc;
+
+	if (status < 0 || !l->ok) {
+		login_finish(l, status < 0 ? status : -EACCES);
+		return;
+	}
+	l->now_ms = text_now_ms();
+	l->s.expires_ms = l->now_ms + AUTH_SESSION_MS;
+	snprintf(l->s.user, sizeof l->s.user, "%s", l->name);
+	auth_token_new(l->token);
+	auth_token_new(l->s.csrf);
+	token_digest(l->token, l->token_hash);
+	rc = store_write(l->a->store, tx_session_add, l, on_session_stored, l);
+	if (rc < 0)
+		login_finish(l, rc);
+}
+
+static const char sql_user_by_name[] = "SELECT id, hash, disabled FROM users WHERE name = ?";
+
+static int on_user(void *arg, struct store_row *row)
+{
+	struct login *l = arg;
+	const char *hash = store_row_text(row, 1);
+
+	l->found = hash != NULL && strlen(hash) < sizeof l->hash;
+	l->s.user_id = store_row_int(row, 0);
+	snprintf(l->hash, sizeof l->hash, "%s", hash != NULL ? hash : "");
+	l->disabled = store_row_int(row, 2) != 0;
+	return 0;
+}
+
+int auth_login(struct auth *a, const char *name, const char *password, const char *address,
+               unsigned *retry_after_s, auth_login_cb cb, void *arg)
+{
+	struct login *l;
+	char ukey[AUTH_KEY_MAX], akey[AUTH_KEY_MAX];
+	int64_t now = text_now_ms();
+	int64_t wait;
+	int rc;
+
+	l = calloc(1, sizeof *l);
+	if (l == NULL)
+		return -ENOMEM;
+	l->a = a;
+	l->cb = cb;
+	l->arg = arg;
+	l->work.data = l;
+	/* Names are lower case; anything longer or odd simply matches nobody. */
+	snprintf(l->name, sizeof l->name, "%s", name);
+	for (char *p = l->name; *p != '\0'; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	snprintf(l->address, sizeof l->address, "%s", address != NULL ? address : "?");
+	keys_of(l, ukey, akey);
+	wait = throttle_wait(a, ukey, now);
+	if (throttle_wait(a, akey, now) > wait)
+		wait = throttle_wait(a, akey, now);
+	if (wait > 0) {
+		*retry_after_s = (unsigned)((wait + 999) / 1000);
+		log_info("auth: login for \"%s\" from %s refused for %u s after failed attempts",
+		         l->name, l->address, *retry_after_s);
+		free(l);
+		return -EAGAIN;
+	}
+	throttle_attempt(a, ukey, AUTH_FREE_ACCOUNT, now);
+	throttle_attempt(a, akey, AUTH_FREE_ADDRESS, now);
+	if (strlen(password) <= AUTH_PASSWORD_MAX)
+		snprintf(l->password, sizeof l->password, "%s", password);
+	if (auth_name_valid(l->name)) {
+		rc = store_read(a->store, sql_user_by_name, on_user, l, "t", l->name);
+		if (rc < 0) {
+			sodium_memzero(l->password, sizeof l->password);
+			free(l);
+			return rc;
+		}
+	}
+	rc = uv_queue_work(a->loop, &l->work, on_verify, on_verified);
+	if (rc < 0) {
+		sodium_memzero(l->password, sizeof l->password);
+		free(l);
+		return rc;
+	}
+	a->pending++;
+	return 0;
+}
+
+static const char sql_session_get[] =
+    "SELECT s.user_id, u.name, s.csrf, s.expires_ms FROM sessions s"
+    " JOIN users u ON u.id = s.user_id"
+    " WHERE s.id_hash = ? AND s.expires_ms > ? AND u.disabled = 0";
+
+static int on_session(void *arg, struct store_row *row)
+{
+	struct auth_session *s = arg;
+	const char *user = store_row_text(row, 1);
+	const char *csrf = store_row_text(row, 2);
+
+	s->user_id = store_row_int(row, 0);
+	snprintf(s->user, sizeof s->user, "%s", user != NULL ? user : "");
+	snprintf(s->csrf, sizeof s->csrf, "%s", csrf != NULL ? csrf : "");
+	s->expires_ms = store_row_int(row, 3);
+	return 1;
+}
+
+int auth_session_get(struct auth *a, const char *token, struct auth_session *out)
+{
+	char digest[65];
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if (!auth_token_valid(token))
+		return -ENOENT;
+	token_digest(token, digest);
+	rc = store_read(a->store, sql_session_get, on_session, out, "ti", digest, text_now_ms());
+	if (rc < 0)
+		return rc;
+	return rc == 1 ? 0 : -ENOENT;
+}
+
+struct logout {
+	char digest[65];
+	store_done_cb cb;
+	void *arg;
+};
+
+static const char sql_session_end[] = "DELETE FROM sessions WHERE id_hash = ?";
+
+static int tx_logout(struct store_tx *tx, void *arg)
+{
+	struct logout *o = arg;
+	int64_t rc = store_tx_exec(tx, sql_session_end, "t", o->digest);
+
+	return rc < 0 ? (int)rc : 0;
+}
+
+static void on_logged_out(void *arg, int status)
+{
+	struct logout *o = arg;
+
+	if (o->cb != NULL)
+		o->cb(o->arg, status);
+	free(o);
+}
+
+int auth_logout(struct auth *a, const char *token, store_done_cb cb, void *arg)
+{
+	struct logout *o;
+	int rc;
+
+	if (!auth_token_valid(token))
+		return -ENOENT;
+	o = calloc(1, sizeof *o);
+	if (o == NULL)
+		return -ENOMEM;
+	token_digest(token, o->digest);
+	o->cb = cb;
+	o->arg = arg;
+	rc = store_write(a->store, tx_logout, o, on_logged_out, o);
+	if (rc < 0)
+		free(o);
+	return rc;
+}
+
+/* ---- start and stop ---- */
+
+int auth_start(struct auth **out, uv_loop_t *loop, struct store *st)
+{
+	struct auth *a = calloc(1, sizeof *a);
+
+	if (a == NULL)
+		return -ENOMEM;
+	a->loop = loop;
+	a->store = st;
+	*out = a;
+	return 0;
+}
+
+void auth_stop(struct auth *a)
+{
+	if (a == NULL)
+		return;
+	a->closing = true;
+	if (a->pending == 0)
+		free(a);
+}

@@ -1,0 +1,291 @@
+/*
+ * dash_cases.c — what a coordinator does with cases: the queue shows every
+ * open case with its age, place, type and the clock that runs; opening a
+ * case shows the reporter's details and puts that very view on the
+ * timeline (where the reporter never sees it); notes, "contacted",
+ * "resolve" and "reassign" change the case for everyone; and whatever a
+ * reporter typed shows as text, never as markup.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dash.h"
+#include "fixture.h"
+#include "harness.h"
+#include "htmlscan.h"
+
+TestSuite(dash_cases, .fini = harness_cleanup, .timeout = 90);
+
+#define USER     "kenji"
+#define PASSWORD "kenji-password-2026"
+
+struct world {
+	struct harness_daemon *d;
+	struct dash_client c;
+};
+
+static void open_world(struct world *w)
+{
+	memset(w, 0, sizeof *w);
+	w->d = harness_daemon_new();
+	dash_user_add(w->d, USER, PASSWORD);
+	harness_daemon_start(w->d);
+	w->c.d = w->d;
+	cr_assert_eq(dash_login(&w->c, USER, PASSWORD, NULL), 303);
+}
+
+/* A case reported in PREF; the answer (ref, token) is the caller's. */
+static json_t *report(struct world *w, const char *type, const char *pref, const char *company)
+{
+	json_t *body = fixture_intake_new(type, "ja");
+	json_t *ans;
+
+	fixture_json_set(body, "prefecture", pref);
+	if (company != NULL)
+		fixture_json_set(body, "company", company);
+	ans = fixture_case_create(w->d, body);
+	json_object_set(ans, "sent", body);
+	json_decref(body);
+	return ans;
+}
+
+static size_t count_of(const char *hay, const char *needle)
+{
+	size_t n = 0;
+
+	for (const char *p = strstr(hay, needle); p != NULL; p = strstr(p + 1, needle))
+		n++;
+	return n;
+}
+
+/* The reporter's own view of the timeline: does it mention EVENT? */
+static int reporter_sees(struct world *w, const json_t *ans, const char *event)
+{
+	json_t *doc = fixture_case_fetch(w->d, fixture_json_string(ans, "ref"),
+	                                 fixture_json_string(ans, "token"));
+	char *text = fixture_json_dump(doc);
+	int seen = strstr(text, event) != NULL;
+
+	free(text);
+	json_decref(doc);
+	return seen;
+}
+
+static void post_action(struct world *w, const char *ref, const char *action, const char *note,
+                        const char *specialist, struct harness_response *res)
+{
+	struct harness_buf form = {0};
+	char path[64];
+
+	snprintf(path, sizeof path, "/dashboard/cases/%s", ref);
+	fixture_form_add(&form, "csrf", w->c.csrf);
+	fixture_form_add(&form, "action", action);
+	if (note != NULL)
+		fixture_form_add(&form, "note", note);
+	if (specialist != NULL)
+		fixture_form_add(&form, "specialist", specialist);
+	dash_post(&w->c, path, form.data, res);
+	harness_buf_fini(&form);
+}
+
+Test(dash_cases, a_new_case_shows_in_the_queue_with_the_acknowledge_clock_running)
+{
+	struct world w;
+	json_t *a, *b;
+	struct harness_response res;
+	struct htmlscan_tag row;
+	char text[2048], want[64];
+
+	open_world(&w);
+	a = report(&w, "ransomware", "27", NULL);
+	b = report(&w, "phishing", "01", NULL);
+	dash_get(&w.c, "/dashboard", &res);
+	cr_assert_eq(res.status, 200);
+	snprintf(want, sizeof want, "data-ref=\"%s\"", fixture_json_string(a, "ref"));
+	cr_assert_neq(strstr(res.body.data, want), NULL, "the queue lists %s", want);
+	{
+		const char *at = strstr(res.body.data, want);
+
+		while (at > res.body.data && strncmp(at, "<tr", 3) != 0)
+			at--;
+		cr_assert(htmlscan_next(at, "tr", &row));
+	}
+	htmlscan_text(&row, text, sizeof text);
+	cr_expect_neq(strstr(text, "大阪府"), NULL, "prefecture: %s", text);
+	cr_expect_neq(strstr(text, "ランサムウェア"), NULL, "type: %s", text);
+	cr_expect_neq(strstr(text, "引き受け"), NULL, "the acknowledge clock runs: %s", text);
+	cr_expect_neq(strstr(text, "目標 15m00s"), NULL, "against its 15-minute target: %s", text);
+	cr_expect_null(strstr(text, "遅延"), "a fresh case is not late: %s", text);
+	cr_expect_neq(strstr(res.body.data, fixture_json_string(b, "ref")), NULL);
+	cr_expect_neq(strstr(res.body.data, "id=\"open-count\">2<"), NULL, "two open cases");
+	/* No reporter details on the queue: those are only on the recorded view. */
+	cr_expect_null(strstr(res.body.data, fixture_json_string(json_object_get(a, "sent"), "phone")));
+	harness_response_fini(&res);
+	json_decref(a);
+	json_decref(b);
+	harness_daemon_finish(w.d);
+}
+
+Test(dash_cases, every_view_of_the_reporters_details_is_on_the_timeline_but_not_the_reporters)
+{
+	struct world w;
+	json_t *a;
+	const json_t *sent;
+	struct harness_response res;
+	char path[64];
+
+	open_world(&w);
+	a = report(&w, "malware", "13", NULL);
+	sent = json_object_get(a, "sent");
+	snprintf(path, sizeof path, "/dashboard/cases/%s", fixture_json_string(a, "ref"));
+	dash_get(&w.c, path, &res);
+	cr_assert_eq(res.status, 200, "%s", res.body.data);
+	cr_expect(htmlscan_page_has_text(res.body.data, fixture_json_string(sent, "name")));
+	cr_expect(htmlscan_page_has_text(res.body.data, fixture_json_string(sent, "phone")));
+	cr_expect(htmlscan_page_has_text(res.body.data, fixture_json_string(sent, "company")));
+	cr_expect_eq(count_of(res.body.data, "class=\"event-details_viewed\""), 1,
+	             "the page that shows the details already lists this view");
+	cr_expect_neq(strstr(res.body.data, "coordinator:" USER), NULL, "who viewed");
+	harness_response_fini(&res);
+	dash_get(&w.c, path, &res);
+	cr_expect_eq(count_of(res.body.data, "class=\"event-details_viewed\""), 2, "each view counts");
+	harness_response_fini(&res);
+	cr_expect(!reporter_sees(&w, a, "details_viewed"),
+	          "the reporter's status never shows the coordinators' views");
+	json_decref(a);
+	harness_daemon_finish(w.d);
+}
+
+Test(dash_cases, notes_contact_and_resolve_change_the_case_for_everyone)
+{
+	struct world w;
+	json_t *a;
+	struct harness_response res;
+	char path[64], location[128];
+	const char *ref;
+
+	open_world(&w);
+	a = report(&w, "bec", "26", NULL);
+	ref = fixture_json_string(a, "ref");
+	snprintf(path, sizeof path, "/dashboard/cases/%s", ref);
+	dash_get(&w.c, path, &res); /* for the page's token */
+	harness_response_fini(&res);
+
+	post_action(&w, ref, "note", "社長に電話予定 <b>15時</b>", NULL, &res);
+	cr_expect_eq(res.status, 303);
+	cr_assert(harness_response_header(&res, "Location", location, sizeof location));
+	cr_expect_neq(strstr(location, "done=note"), NULL, "%s", location);
+	harness_response_fini(&res);
+	post_action(&w, ref, "contacted", NULL, NULL, &res);
+	cr_expect_eq(res.status, 303);
+	harness_response_fini(&res);
+
+	dash_get(&w.c, path, &res);
+	cr_expect(htmlscan_page_has_text(res.body.data, "社長に電話予定 <b>15時</b>"),
+	          "the note shows as typed");
+	cr_expect_null(strstr(res.body.data, "<b>15時</b>"), "and never as markup");
+	cr_expect_neq(strstr(res.body.data, "class=\"event-contacted\""), NULL);
+	cr_expect_neq(strstr(res.body.data, "id=\"state\">連絡済<"), NULL, "state: contacted");
+	harness_response_fini(&res);
+	cr_expect(reporter_sees(&w, a, "contacted"), "the reporter sees the contact");
+	cr_expect(!reporter_sees(&w, a, "社長に電話予定"), "but not the coordinators' notes");
+
+	post_action(&w, ref, "resolve", "バックアップから復旧", NULL, &res);
+	cr_expect_eq(res.status, 303);
+	harness_response_fini(&res);
+	dash_get(&w.c, "/dashboard", &res);
+	cr_expect_null(strstr(res.body.data, ref), "a resolved case leaves the queue");
+	harness_response_fini(&res);
+	cr_expect(reporter_sees(&w, a, "resolved"));
+
+	post_action(&w, ref, "resolve", NULL, NULL, &res);
+	cr_assert(harness_response_header(&res, "Location", location, sizeof location));
+	cr_expect_neq(strstr(location, "refused=resolved"), NULL, "resolving twice changes nothing");
+	harness_response_fini(&res);
+	post_action(&w, ref, "note", "", NULL, &res);
+	cr_expect_eq(res.status, 400, "an empty note is refused");
+	harness_response_fini(&res);
+	json_decref(a);
+	harness_daemon_finish(w.d);
+}
+
+Test(dash_cases, reassigning_hands_the_case_and_the_reporters_details_to_the_specialist)
+{
+	struct world w;
+	json_t *a;
+	struct harness_response res;
+	struct harness_output out;
+	char path[PATH_MAX], roster[PATH_MAX];
+	const char *ref;
+	FILE *f;
+
+	open_world(&w);
+	harness_path_join(roster, sizeof roster, w.d->dir, "roster.csv");
+	f = fopen(roster, "w");
+	cr_assert_not_null(f);
+	fprintf(f, "id,name,jid,email,phone,prefectures,specialties,languages,onsite,"
+	           "first_consult_free,active\n"
+	           "sato,佐藤 次郎,sato@kk.test,,,27,all,ja,no,no,yes\n");
+	cr_assert_eq(fclose(f), 0);
+	harness_daemon_ctl(w.d, &out, "roster", "import", roster, NULL);
+	cr_assert_eq(out.status, 0, "%s%s", out.out.data, out.err.data);
+	harness_output_fini(&out);
+	harness_sleep_ms(2500); /* the daemon picks the roster up within two seconds */
+
+	a = report(&w, "ransomware", "27", NULL);
+	ref = fixture_json_string(a, "ref");
+	snprintf(path, sizeof path, "/dashboard/cases/%s", ref);
+	dash_get(&w.c, path, &res);
+	cr_expect_neq(strstr(res.body.data, "<option value=\"sato\">"), NULL,
+	              "the roster's specialists are offered");
+	harness_response_fini(&res);
+	post_action(&w, ref, "reassign", NULL, "sato", &res);
+	cr_expect_eq(res.status, 303, "%s", res.body.data);
+	harness_response_fini(&res);
+	dash_get(&w.c, path, &res);
+	cr_expect(htmlscan_page_has_text(res.body.data, "佐藤 次郎 (sato@kk.test)"),
+	          "the case page says who has it");
+	cr_expect_neq(strstr(res.body.data, "class=\"event-reassigned\""), NULL);
+	cr_expect_neq(strstr(res.body.data, "class=\"event-contact_revealed\""), NULL,
+	              "handing over the details is on the timeline");
+	harness_response_fini(&res);
+	dash_get(&w.c, "/dashboard", &res);
+	cr_expect(htmlscan_page_has_text(res.body.data, "佐藤 次郎 (sato@kk.test)"),
+	          "the queue says who has it");
+	harness_response_fini(&res);
+	post_action(&w, ref, "reassign", NULL, "nobody-like-this", &res);
+	cr_expect_eq(res.status, 400, "only specialists on the roster");
+	harness_response_fini(&res);
+	json_decref(a);
+	harness_daemon_finish(w.d);
+}
+
+Test(dash_cases, markup_typed_by_a_reporter_shows_as_text_on_the_dashboard)
+{
+	struct world w;
+	json_t *a;
+	struct harness_response res;
+	char path[64];
+
+	open_world(&w);
+	a = report(&w, "defacement", "40", "<script>alert('x')</script><img src=x onerror=alert(1)>");
+	snprintf(path, sizeof path, "/dashboard/cases/%s", fixture_json_string(a, "ref"));
+	dash_get(&w.c, path, &res);
+	cr_assert_eq(res.status, 200);
+	cr_expect(htmlscan_page_has_text(res.body.data,
+	                                 "<script>alert('x')</script><img src=x onerror=alert(1)>"));
+	cr_expect_null(strstr(res.body.data, "<script"), "no script element on the page");
+	cr_expect_null(strstr(res.body.data, "<img"), "no image element either");
+	harness_response_fini(&res);
+	dash_get(&w.c, "/dashboard/cases/KK-0000-00", &res);
+	cr_expect_eq(res.status, 404, "an unknown reference");
+	harness_response_fini(&res);
+	dash_get(&w.c, "/dashboard/cases/%3Cscript%3E", &res);
+	cr_expect_eq(res.status, 404);
+	cr_expect_null(strstr(res.body.data, "<script"));
+	harness_response_fini(&res);
+	json_decref(a);
+	harness_daemon_finish(w.d);
+}

@@ -1,0 +1,280 @@
+/*
+ * hardening_http.c — the HTTP layer on a bad day: one address flooding the
+ * intake is slowed down with 429 and a Retry-After it can act on, while
+ * everyone else still gets through; headers and URLs too large for the
+ * server are refused without harm; and a half-configured HTTPS is caught
+ * by -n before it can start.
+ *
+ * The daemon exempts loopback from the limit by default (a reverse proxy on
+ * the same machine is one address for everybody), so these tests clear
+ * rate_exempt and send from 127.0.0.1 and 127.0.0.2, which are both this
+ * machine.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fixture.h"
+#include "harness.h"
+
+TestSuite(hardening_http, .fini = harness_cleanup, .timeout = 60);
+
+#define FORM_TYPE "application/x-www-form-urlencoded"
+
+/* A daemon that allows 2 reports at once and then one every 3 s per address. */
+static struct harness_daemon *limited_daemon(const char *exempt)
+{
+	struct harness_daemon *d = harness_daemon_new();
+
+	harness_daemon_config_append(d,
+	                             "[http]\n"
+	                             "rate_per_minute = 20\n"
+	                             "rate_burst = 2\n"
+	                             "rate_exempt = %s\n",
+	                             exempt);
+	harness_daemon_start(d);
+	return d;
+}
+
+/* POST a fresh valid report to the API from 127.0.0.1. */
+static void post_report(struct harness_daemon *d, struct harness_response *res)
+{
+	json_t *body = fixture_intake_new("ransomware", "en");
+	char *text = fixture_json_dump(body);
+
+	harness_post(d, "/api/v1/cases", "application/json", text, strlen(text), res);
+	free(text);
+	json_decref(body);
+}
+
+static size_t discard(char *data, size_t size, size_t nmemb, void *arg)
+{
+	(void)data;
+	(void)arg;
+	return size * nmemb;
+}
+
+/*
+ * As post_report, from the loopback address source (e.g. "127.0.0.2"); only
+ * the status is kept. Sent by hand: harness_http_send resets the handle,
+ * which would drop the source address.
+ */
+static long post_report_from(struct harness_daemon *d, const char *source)
+{
+	json_t *body = fixture_intake_new("phishing", "en");
+	char *text = fixture_json_dump(body);
+	struct curl_slist *hl = curl_slist_append(NULL, "Content-Type: application/json");
+	char url[HARNESS_URL_MAX];
+	CURL *curl = curl_easy_init();
+	long status = 0;
+	CURLcode rc;
+
+	cr_assert(curl != NULL && hl != NULL);
+	snprintf(url, sizeof url, "%s/api/v1/cases", d->base_url);
+	curl_easy_setopt(curl, CURLOPT_URL, url);
+	curl_easy_setopt(curl, CURLOPT_INTERFACE, source);
+	curl_easy_setopt(curl, CURLOPT_POSTFIELDS, text);
+	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, hl);
+	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, (long)HARNESS_REQUEST_TIMEOUT_MS);
+	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard);
+	rc = curl_easy_perform(curl);
+	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_cleanup(curl);
+	curl_slist_free_all(hl);
+	free(text);
+	json_decref(body);
+	cr_assert_eq(rc, CURLE_OK, "POST from %s: %s", source, curl_easy_strerror(rc));
+	return status;
+}
+
+static long retry_after(const struct harness_response *res)
+{
+	char v[32];
+	char *end;
+	long n;
+
+	cr_assert(harness_response_header(res, "Retry-After", v, sizeof v),
+	          "a 429 must say when to come back (Retry-After); headers:\n%s",
+	          res->headers.data);
+	n = strtol(v, &end, 10);
+	cr_assert(end != v && *end == '\0', "Retry-After should be whole seconds, not \"%s\"", v);
+	return n;
+}
+
+Test(hardening_http, a_flood_from_one_address_gets_429_with_retry_after_and_then_gets_through)
+{
+	struct harness_daemon *d = limited_daemon("");
+	struct harness_response res;
+	json_t *doc;
+	long wait_s;
+
+	for (int i = 0; i < 2; i++) {
+		post_report(d, &res);
+		cr_assert_eq(res.status, 201, "report %d of the burst: %ld %s", i + 1, res.status,
+		             res.body.data);
+		harness_response_fini(&res);
+	}
+	post_report(d, &res);
+	cr_assert_eq(res.status, 429, "the third report at once should be refused, got %ld %s",
+	             res.status, res.body.data);
+	wait_s = retry_after(&res);
+	cr_assert(wait_s >= 1 && wait_s <= 3, "one report every 3 s: Retry-After %ld", wait_s);
+	doc = fixture_response_json(&res);
+	cr_assert_not_null(strstr(fixture_json_string(doc, "error"), "wait"),
+	                   "the message should tell the reporter to wait: %s", res.body.data);
+	cr_assert(json_integer_value(json_object_get(doc, "retry_after")) == wait_s,
+	          "the body's retry_after should match the header: %s", res.body.data);
+	json_decref(doc);
+	harness_response_fini(&res);
+
+	/* Reading is never limited: the form and the guidance stay reachable. */
+	harness_get(d, "/report?lang=en", &res);
+	cr_assert_eq(res.status, 200, "GET /report while throttled: %ld", res.status);
+	harness_response_fini(&res);
+
+	harness_sleep_ms(wait_s * 1000 + 100);
+	post_report(d, &res);
+	cr_assert_eq(res.status, 201, "after Retry-After the report should go through, got %ld %s",
+	             res.status, res.body.data);
+	harness_response_fini(&res);
+	harness_daemon_finish(d);
+}
+
+Test(hardening_http, the_form_is_throttled_with_a_page_that_says_how_long_to_wait)
+{
+	struct harness_daemon *d = limited_daemon("");
+	struct harness_response res;
+	const char *body = "incident_type=ransomware&prefecture=13";
+	char wait[64];
+	long wait_s;
+
+	/* Invalid reports count too: a flood need not be well-formed. */
+	for (int i = 0; i < 2; i++) {
+		harness_post(d, "/report?lang=en", FORM_TYPE, body, strlen(body), &res);
+		cr_assert_eq(res.status, 400, "an incomplete form is answered with the form again");
+		harness_response_fini(&res);
+	}
+	harness_post(d, "/report?lang=en", FORM_TYPE, body, strlen(body), &res);
+	cr_assert_eq(res.status, 429, "the third form at once should be refused, got %ld",
+	             res.status);
+	wait_s = retry_after(&res);
+	snprintf(wait, sizeof wait, "wait %ld seconds", wait_s);
+	cr_assert_not_null(strstr(res.body.data, wait), "the page should say \"%s\":\n%s", wait,
+	                   res.body.data);
+	cr_assert_not_null(strstr(res.body.data, "unplug the network cable"),
+	                   "the page should still give the first step:\n%s", res.body.data);
+	harness_response_fini(&res);
+
+	/* The form and the API share one budget per address. */
+	post_report(d, &res);
+	cr_assert_eq(res.status, 429, "the API after the form flood: %ld", res.status);
+	harness_response_fini(&res);
+	harness_daemon_finish(d);
+}
+
+Test(hardening_http, one_address_flooding_does_not_throttle_another_and_exempt_ones_never_are)
+{
+	/* 127.0.0.3 is exempt; 127.0.0.1 and 127.0.0.2 are not. */
+	struct harness_daemon *d = limited_daemon("127.0.0.3, ::1");
+	struct harness_response res;
+	long status;
+
+	for (int i = 0; i < 3; i++) {
+		post_report(d, &res);
+		harness_response_fini(&res);
+	}
+	post_report(d, &res);
+	cr_assert_eq(res.status, 429, "127.0.0.1 sent 4 at once: %ld", res.status);
+	harness_response_fini(&res);
+
+	status = post_report_from(d, "127.0.0.2");
+	cr_assert_eq(status, 201, "another address must not pay for the flood: %ld", status);
+	for (int i = 0; i < 5; i++) {
+		status = post_report_from(d, "127.0.0.3");
+		cr_assert_eq(status, 201, "exempt 127.0.0.3, report %d: %ld", i + 1, status);
+	}
+	harness_daemon_finish(d);
+}
+
+Test(hardening_http, headers_and_urls_too_large_are_refused_and_the_server_carries_on)
+{
+	struct harness_daemon *d = harness_daemon_new();
+	size_t big = 100 * 1024;
+	char *header = malloc(big + 16);
+	char *path = malloc(big + 16);
+	const char *headers[2] = {header, NULL};
+	char url[HARNESS_URL_MAX];
+	struct harness_request req;
+	struct harness_response res;
+
+	cr_assert(header != NULL && path != NULL);
+	harness_daemon_start(d);
+	memcpy(header, "X-Fill: ", 8);
+	memset(header + 8, 'a', big);
+	header[8 + big] = '\0';
+
+	snprintf(url, sizeof url, "%s/healthz", d->base_url);
+	memset(&req, 0, sizeof req);
+	memset(&res, 0, sizeof res);
+	req.url = url;
+	req.headers = headers;
+	harness_http_send(NULL, &req, &res);
+	cr_assert_eq(res.status, 431, "a 100 KiB header: want 431, got %ld (%s)", res.status,
+	             res.error);
+	harness_response_fini(&res);
+
+	memcpy(path, "/healthz?x=", 11);
+	memset(path + 11, 'a', big);
+	path[11 + big] = '\0';
+	{
+		/* Built by hand: the harness caps its own URLs far below this. */
+		char *long_url = malloc(strlen(d->base_url) + strlen(path) + 1);
+
+		cr_assert_not_null(long_url);
+		strcpy(long_url, d->base_url);
+		strcat(long_url, path);
+		memset(&req, 0, sizeof req);
+		req.url = long_url;
+		harness_http_send(NULL, &req, &res);
+		free(long_url);
+	}
+	cr_assert_eq(res.status, 414, "a 100 KiB URL: want 414, got %ld (%s)", res.status,
+	             res.error);
+	harness_response_fini(&res);
+
+	harness_get(d, "/healthz", &res);
+	cr_assert_eq(res.status, 200, "the server should carry on: %ld", res.status);
+	harness_response_fini(&res);
+	free(header);
+	free(path);
+	harness_daemon_finish(d);
+}
+
+Test(hardening_http, https_with_a_certificate_but_no_key_is_refused_by_the_check)
+{
+	struct harness_daemon *d = harness_daemon_new();
+	struct harness_output out;
+
+	harness_daemon_config_append(d, "[http]\ntls_cert = %s/cert.pem\n", d->dir);
+	cr_assert_eq(harness_daemon_check(d, &out), 1, "-n should fail:\n%s%s", out.out.data,
+	             out.err.data);
+	cr_assert_not_null(strstr(out.out.data, "[http] tls_key"),
+	                   "-n should name the missing tls_key:\n%s", out.out.data);
+	harness_output_fini(&out);
+	harness_daemon_finish(d);
+}
+
+Test(hardening_http, a_bad_exempt_list_is_refused_by_the_check_with_its_line)
+{
+	struct harness_daemon *d = harness_daemon_new();
+	struct harness_output out;
+
+	harness_daemon_config_append(d, "[http]\nrate_exempt = 127.0.0.1, 10.0.0.0/33\n");
+	cr_assert_eq(harness_daemon_check(d, &out), 1, "-n should fail:\n%s", out.out.data);
+	cr_assert_not_null(strstr(out.out.data, "[http] rate_exempt"),
+	                   "-n should name rate_exempt:\n%s", out.out.data);
+	harness_output_fini(&out);
+	harness_daemon_finish(d);
+}

@@ -1,0 +1,281 @@
+/*
+ * hardening_secrets.c — what the daemon's log must never hold: the XMPP
+ * password, reporters' names, phone numbers and e-mail addresses, and the
+ * status tokens that open their cases. The log is the file most often
+ * copied into tickets and chat rooms, so one run walks every path those
+ * secrets travel, with the log at debug level: a report by the API, by the
+ * form (first refused, then with a phone typed in full-width digits) and by
+ * chat; the status page and the API opened with the token and with a wrong
+ * one; an alert to the on-call specialist over a real Prosody and his ack,
+ * which sends him the reporter's name and phone. Then the daemon stops and
+ * the whole log is searched.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fixture.h"
+#include "harness.h"
+#include "prosody.h"
+#include "specialist.h"
+
+#define DOMAIN      "kk.test"
+#define BOT         "bot@" DOMAIN
+#define BOT_PW      "Bot-Pw-q9X2v7Lm"
+#define SPEC        "osaka1"
+#define SPEC_PW     "Spec-Pw-4hT8rW"
+#define REPORTER    "reporter"
+#define REPORTER_PW "Rep-Pw-8kD3sQ"
+#define WAIT_MS     10000
+#define PRESENCE_MS 15000
+
+/* What the reporters give; each name carries a marker that is easy to find. */
+#define API_NAME   "秘密 花子 Zq7Api"
+#define API_PHONE  "06-4321-9876"
+#define API_EMAIL  "hanako.zq7@example.jp"
+#define FORM_NAME  "Kakushi Taro Zq7Form"
+#define FORM_PHONE "０６－５５５５－０１２３" /* typed on a phone */
+#define FORM_NORM  "06-5555-0123"
+#define CHAT_NAME  "Chat Jiro Zq7Chat"
+#define CHAT_PHONE "+81 6 7777 2222"
+
+static void secrets_fini(void)
+{
+	harness_cleanup();
+	prosody_cleanup();
+}
+
+TestSuite(hardening_secrets, .fini = secrets_fini, .timeout = 120);
+
+static struct specialist_client *app(struct prosody *p, const char *user, const char *pw)
+{
+	char jid[128];
+	struct specialist_client *s;
+
+	snprintf(jid, sizeof jid, "%s@%s", user, DOMAIN);
+	s = specialist_connect(jid, pw, prosody_host(p), prosody_port(p), prosody_ca_file(p));
+	cr_assert_not_null(s, "%s could not connect (see above)", jid);
+	return s;
+}
+
+static void expect(struct specialist_client *s, const char *needle, char **body)
+{
+	int rc = specialist_wait_message(s, needle, WAIT_MS, body);
+
+	cr_assert_eq(rc, 0, "%s: no message containing \"%s\" within %d ms", specialist_jid(s),
+	             needle, WAIT_MS);
+}
+
+static void roster_import(struct harness_daemon *d)
+{
+	struct harness_output out;
+	char path[PATH_MAX];
+	FILE *f;
+
+	harness_path_join(path, sizeof path, d->dir, "roster.csv");
+	f = fopen(path, "w");
+	cr_assert_not_null(f);
+	fprintf(f,
+	        "id,name,jid,email,phone,prefectures,specialties,languages,onsite,"
+	        "first_consult_free,active\n"
+	        "%s,Osaka One,%s@%s,,,27,all,ja;en,no,no,yes\n",
+	        SPEC, SPEC, DOMAIN);
+	cr_assert_eq(fclose(f), 0);
+	cr_assert_eq(harness_daemon_ctl(d, &out, "roster", "import", path, NULL), 0,
+	             "roster import:\n%s%s", out.out.data, out.err.data);
+	harness_output_fini(&out);
+}
+
+/* The value of t= in the first status link of an answer page. */
+static void token_from_page(const char *page, char *out, size_t cap)
+{
+	const char *t = strstr(page, "?t=");
+	size_t n = 0;
+
+	cr_assert_not_null(t, "the answer page has no status link:\n%.2000s", page);
+	t += 3;
+	while (t[n] != '\0' && t[n] != '"' && t[n] != '&' && t[n] != '<' && n + 1 < cap)
+		n++;
+	memcpy(out, t, n);
+	out[n] = '\0';
+}
+
+static void form_post(struct harness_daemon *d, const char *type, struct harness_response *res)
+{
+	struct harness_buf b = {0};
+
+	fixture_form_add(&b, "incident_type", type);
+	fixture_form_add(&b, "still_happening", "yes");
+	fixture_form_add(&b, "noticed", "now");
+	fixture_form_add(&b, "money_involved", "no");
+	fixture_form_add(&b, "personal_data", "unknown");
+	fixture_form_add(&b, "company", "Secret Trading Zq7Co");
+	fixture_form_add(&b, "prefecture", "27");
+	fixture_form_add(&b, "name", FORM_NAME);
+	fixture_form_add(&b, "phone", FORM_PHONE);
+	fixture_form_add(&b, "email", "taro.zq7@example.jp");
+	fixture_form_add(&b, "description", "The screen says our files are encrypted");
+	fixture_form_add(&b, "lang", "en");
+	harness_post(d, "/report?lang=en", "application/x-www-form-urlencoded", b.data, b.len, res);
+	harness_buf_fini(&b);
+}
+
+/* Tell the bot one answer and wait for the question that follows it. */
+static void chat_step(struct specialist_client *rep, const char *answer, const char *next)
+{
+	int rc = specialist_send(rep, BOT, answer);
+
+	cr_assert_eq(rc, 0, "the reporter cannot send \"%s\"", answer);
+	expect(rep, next, NULL);
+}
+
+static char *read_log(struct harness_daemon *d, size_t *len)
+{
+	FILE *f = fopen(d->log_path, "rb");
+	char *text;
+	long n;
+
+	cr_assert_not_null(f, "no log at %s", d->log_path);
+	cr_assert_eq(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	cr_assert_geq(n, 0);
+	rewind(f);
+	text = malloc((size_t)n + 1);
+	cr_assert_not_null(text);
+	cr_assert_eq(fread(text, 1, (size_t)n, f), (size_t)n);
+	text[n] = '\0';
+	fclose(f);
+	*len = (size_t)n;
+	return text;
+}
+
+static void assert_absent(const char *log, const char *what, const char *secret)
+{
+	const char *at = strstr(log, secret);
+	const char *line = at;
+
+	if (at == NULL)
+		return;
+	while (line > log && line[-1] != '\n')
+		line--;
+	cr_assert_fail("the log holds %s (\"%s\"), on this line:\n%.400s", what, secret, line);
+}
+
+Test(hardening_secrets, no_password_name_phone_email_or_token_ever_reaches_the_log)
+{
+	struct prosody *p = prosody_start(DOMAIN);
+	struct harness_daemon *d;
+	struct specialist_client *spec, *rep;
+	struct harness_response res;
+	char ref[32], token[128], form_token[128], wrong[160], path[512], needle[64];
+	char *body, *log;
+	size_t log_len;
+	json_t *report, *answer;
+
+	cr_assert_not_null(p, "Prosody did not start (see its log above)");
+	cr_assert_eq(prosody_register(p, "bot", BOT_PW), 0);
+	cr_assert_eq(prosody_register(p, SPEC, SPEC_PW), 0);
+	cr_assert_eq(prosody_register(p, REPORTER, REPORTER_PW), 0);
+
+	d = harness_daemon_new();
+	harness_daemon_config_append(d,
+	                             "[xmpp]\njid = %s\npassword = %s\nhost = %s\nport = %u\n"
+	                             "tls = required\nca_file = %s\n"
+	                             "[escalation]\nsteps = 60s\n"
+	                             "[log]\nlevel = debug\n",
+	                             BOT, BOT_PW, prosody_host(p), prosody_port(p),
+	                             prosody_ca_file(p));
+	harness_daemon_start(d);
+	spec = app(p, SPEC, SPEC_PW);
+	roster_import(d);
+	cr_assert_eq(
+	    specialist_wait_presence(spec, BOT, SPECIALIST_PRESENCE_AVAILABLE, PRESENCE_MS), 0,
+	    "the specialist never saw the bot online");
+
+	/* 1. By the API, alerted, acknowledged: the name and phone go to the specialist. */
+	report = fixture_intake_new("ransomware", "ja");
+	fixture_json_set(report, "prefecture", "27");
+	fixture_json_set(report, "name", API_NAME);
+	fixture_json_set(report, "phone", API_PHONE);
+	fixture_json_set(report, "email", API_EMAIL);
+	answer = fixture_case_create(d, report);
+	snprintf(ref, sizeof ref, "%s", fixture_json_string(answer, "ref"));
+	snprintf(token, sizeof token, "%s", fixture_json_string(answer, "token"));
+	json_decref(answer);
+	json_decref(report);
+	snprintf(needle, sizeof needle, "New case %s", ref);
+	expect(spec, needle, NULL);
+	snprintf(needle, sizeof needle, "ack %s", ref);
+	cr_assert_eq(specialist_send(spec, BOT, needle), 0);
+	expect(spec, API_PHONE, &body);
+	cr_assert_not_null(strstr(body, API_NAME), "the ack should reveal the name:\n%s", body);
+	free(body);
+
+	/* 2. The reporter's status, with the token and with a wrong one. */
+	snprintf(path, sizeof path, "/cases/%s?t=%s", ref, token);
+	harness_get(d, path, &res);
+	cr_assert_eq(res.status, 200);
+	harness_response_fini(&res);
+	snprintf(path, sizeof path, "/api/v1/cases/%s", ref);
+	harness_get_bearer(d, path, token, &res);
+	cr_assert_eq(res.status, 200);
+	harness_response_fini(&res);
+	snprintf(wrong, sizeof wrong, "%.40sWRONG", token);
+	snprintf(path, sizeof path, "/cases/%s?t=%s", ref, wrong);
+	harness_get(d, path, &res);
+	cr_assert_eq(res.status, 404);
+	harness_response_fini(&res);
+
+	/* 3. By the form: refused once (an unknown type), then accepted. */
+	form_post(d, "worm", &res);
+	cr_assert_eq(res.status, 400, "an unknown type is refused: %ld", res.status);
+	harness_response_fini(&res);
+	form_post(d, "malware", &res);
+	cr_assert_eq(res.status, 200, "the form report: %ld", res.status);
+	token_from_page(res.body.data, form_token, sizeof form_token);
+	harness_response_fini(&res);
+
+	/* 4. By chat, from an account that is not a specialist. */
+	rep = app(p, REPORTER, REPORTER_PW);
+	chat_step(rep, "ransomware", "still happening");
+	chat_step(rep, "1", "notice");
+	chat_step(rep, "1", "money");
+	chat_step(rep, "2", "personal data");
+	chat_step(rep, "3", "prefecture");
+	chat_step(rep, "27", "company");
+	chat_step(rep, "Chat Secret Co Zq7Co", "name");
+	chat_step(rep, CHAT_NAME, "phone");
+	chat_step(rep, CHAT_PHONE, "KK-");
+
+	specialist_free(rep);
+	specialist_free(spec);
+	harness_daemon_stop(d);
+
+	log = read_log(d, &log_len);
+	cr_assert_not_null(strstr(log, ref), "the log should speak of case %s by its reference",
+	                   ref);
+	assert_absent(log, "the bot's XMPP password", BOT_PW);
+	assert_absent(log, "the reporter's name", "Zq7Api");
+	assert_absent(log, "the reporter's name", "花子");
+	assert_absent(log, "the reporter's name", "Zq7Form");
+	assert_absent(log, "the reporter's name", "Zq7Chat");
+	assert_absent(log, "the reporter's phone", API_PHONE);
+	assert_absent(log, "the reporter's phone", "43219876");
+	assert_absent(log, "the reporter's phone as typed", FORM_PHONE);
+	assert_absent(log, "the reporter's phone", FORM_NORM);
+	assert_absent(log, "the reporter's phone", "7777 2222");
+	assert_absent(log, "the reporter's e-mail", API_EMAIL);
+	assert_absent(log, "the reporter's e-mail", "taro.zq7");
+	assert_absent(log, "a status token", token);
+	assert_absent(log, "a status token", form_token);
+	assert_absent(log, "the wrong token tried", wrong);
+	/* Part of a token is as bad as all of it. */
+	token[16] = '\0';
+	form_token[16] = '\0';
+	assert_absent(log, "the start of a status token", token);
+	assert_absent(log, "the start of a status token", form_token);
+	free(log);
+	harness_daemon_finish(d);
+	prosody_free(p);
+}
