@@ -107,3 +107,27 @@ bool case_event_public(const char *kind)
 			return true;
 	return false;
 }
+
+int case_details_text(struct buf *b, const char *ref, const char *company, const char *name,
+                      const char *phone, const char *email, const char *lang,
+                      const char *description)
+{
+	int rc = buf_printf(b, "会社 Company: %s\n担当 Name: %s\n電話 Phone: %s\n",
+	                    company != NULL ? company : "", name != NULL ? name : "",
+	                    phone != NULL ? phone : "");
+
+	if (rc == 0 && email != NULL)
+		rc = buf_printf(b, "メール E-mail: %s\n", email);
+	if (rc == 0)
+		rc = buf_printf(b, "希望言語 Language: %s\n",
+		                lang != NULL && strcmp(lang, "en") == 0 ? "English" : "日本語");
+	if (rc == 0 && description != NULL)
+		rc = buf_printf(b, "状況 What they see: %s\n", description);
+	if (rc == 0)
+		rc = buf_printf(
+		    b,
+		    "折り返し電話をして、つながったら「contacted %s」と返信してください。/ "
+		    "Call them back, then reply \"contacted %s\".",
+		    ref, ref);
+	return rc;
+}

@@ -233,19 +233,10 @@ static int do_ack(struct store_tx *tx, struct chat_job *j, struct case_row *c, b
 	buf_init(&b, CHAT_REPLY_MAX);
 	buf_printf(&b,
 	           "%s: 引き受けました。相談者の連絡先です(あなただけに送っています)。/ "
-	           "%s: you have this case. The reporter's details (sent to you only):\n"
-	           "会社 Company: %s\n担当 Name: %s\n電話 Phone: %s\n",
-	           c->ref, c->ref, c->company, c->name, c->phone);
-	if (c->email != NULL)
-		buf_printf(&b, "メール E-mail: %s\n", c->email);
-	buf_printf(&b, "希望言語 Language: %s\n",
-	           c->lang != NULL && strcmp(c->lang, "en") == 0 ? "English" : "日本語");
-	if (c->description != NULL)
-		buf_printf(&b, "状況 What they see: %s\n", c->description);
-	buf_printf(&b,
-	           "折り返し電話をして、つながったら「contacted %s」と返信してください。/ "
-	           "Call them back, then reply \"contacted %s\".",
+	           "%s: you have this case. The reporter's details (sent to you only):\n",
 	           c->ref, c->ref);
+	case_details_text(&b, c->ref, c->company, c->name, c->phone, c->email, c->lang,
+	                  c->description);
 	rc = b.data != NULL ? add_outbox(tx, c, j->jid, "contact", b.data, j->now_ms) : -ENOMEM;
 	buf_fini(&b);
 	if (rc < 0)

@@ -444,7 +444,8 @@ static int set_value(struct config_parse *p, const struct config_key *k, const c
 		break;
 	case CONFIG_URL_ANY:
 		if (*v != '\0' && strstr(v, "://") == NULL) {
-			problem(p, k->section, k->key, "expected a URL such as smtp://127.0.0.1:25, not \"%s\"", v);
+			problem(p, k->section, k->key,
+			        "expected a URL such as smtp://127.0.0.1:25, not \"%s\"", v);
 			return -EINVAL;
 		}
 		break;
@@ -521,9 +522,10 @@ void config_free(struct config *cfg)
 	for (size_t i = 0; i < sizeof config_keys / sizeof config_keys[0]; i++) {
 		const struct config_key *k = &config_keys[i];
 
-		if (k->type == CONFIG_STRING || k->type == CONFIG_OPTIONAL || k->type == CONFIG_URL_ANY ||
-		    k->type == CONFIG_LISTEN || k->type == CONFIG_URL || k->type == CONFIG_STEPS ||
-		    k->type == CONFIG_JIDS || k->type == CONFIG_NETS)
+		if (k->type == CONFIG_STRING || k->type == CONFIG_OPTIONAL ||
+		    k->type == CONFIG_URL_ANY || k->type == CONFIG_LISTEN ||
+		    k->type == CONFIG_URL || k->type == CONFIG_STEPS || k->type == CONFIG_JIDS ||
+		    k->type == CONFIG_NETS)
 			free(*(char **)(void *)((char *)cfg + k->offset));
 	}
 	free_jids(cfg);

@@ -410,7 +410,7 @@ struct create_job {
 	char jid[256];
 	enum lang lang;
 	bool incomplete;
-	bool malicious; /* the playbook's: the final report is due in 60 days */
+	bool malicious;      /* the playbook's: the final report is due in 60 days */
 	int64_t guidance_ms; /* when the first steps were sent in the chat, or 0 */
 	struct case_input in;
 	struct store_case_new nc;
@@ -796,7 +796,8 @@ void convo_on_message(struct convo *c, const char *jid, const char *body)
 	case RATE_OK: break;
 	case RATE_NOTICE:
 		say(c, jid,
-		    "メッセージが多すぎます。1分ほど待ってください。/ Too many messages; please wait a minute.");
+		    "メッセージが多すぎます。1分ほど待ってください。/ Too many messages; please "
+		    "wait a minute.");
 		return;
 	case RATE_SILENT: return;
 	}
@@ -807,11 +808,13 @@ void convo_on_message(struct convo *c, const char *jid, const char *body)
 		if (command_parse(body, &cmd) == 0 && cmd.ref[0] != '\0') {
 			char reply[512];
 
-			log_info("convo: %s from %s, who is not on the roster: refused", command_name(cmd.verb),
-			         jid);
+			log_info("convo: %s from %s, who is not on the roster: refused",
+			         command_name(cmd.verb), jid);
 			snprintf(reply, sizeof reply,
-			         "このコマンドは登録された専門家専用です。被害の相談は、ここで質問に答えるか、こちらから: "
-			         "%s/report / Commands are for registered specialists only. To report an "
+			         "このコマンドは登録された専門家専用です。被害の相談は、ここで質問"
+			         "に答えるか、こちらから: "
+			         "%s/report / Commands are for registered specialists only. To "
+			         "report an "
 			         "incident, answer the questions here or use %s/report?lang=en",
 			         c->cfg->http_public_url, c->cfg->http_public_url);
 			say(c, jid, reply);

@@ -666,8 +666,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		snprintf(detail, sizeof detail, "{\"channel\":\"%s\",\"elapsed_ms\":%.3f}",
 		         r->in.channel, (double)elapsed / 1000.0);
 		store_event_defer(srv->store, r->guidance_case_id, text_now_ms(), elapsed,
-		                  ok ? "guidance_delivered" : "guidance_not_delivered", r->in.channel,
-		                  detail);
+		                  ok ? "guidance_delivered" : "guidance_not_delivered",
+		                  r->in.channel, detail);
 	}
 	if (r->suspended) {
 		unlink_waiting(r);
@@ -830,8 +830,7 @@ int http_start(struct http_server **out, uv_loop_t *loop, const struct config *c
 	    flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv,
 	    MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&cfg->http_addr,
 	    MHD_OPTION_CONNECTION_LIMIT, cfg->http_max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
-	    cfg->http_timeout_s, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-	    cfg->http_max_per_address,
+	    cfg->http_timeout_s, MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->http_max_per_address,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_NOTIFY_COMPLETED,
 	    on_completed, srv, MHD_OPTION_LISTEN_BACKLOG_SIZE, 512u, MHD_OPTION_ARRAY, tls,
 	    MHD_OPTION_END);

@@ -759,19 +759,10 @@ static int tx_reassign(struct store_tx *tx, struct case_job *j, const struct cas
 	buf_printf(&body,
 	           "%s: コーディネーター(%s)があなたを担当にしました。相談者の連絡先です(あなただけ"
 	           "に送っています)。/ %s: a coordinator (%s) assigned this case to you. The "
-	           "reporter's details (sent to you only):\n会社 Company: %s\n担当 Name: %s\n"
-	           "電話 Phone: %s\n",
-	           j->ref, j->s.user, j->ref, j->s.user, c->company != NULL ? c->company : "",
-	           c->name != NULL ? c->name : "", c->phone != NULL ? c->phone : "");
-	if (c->email != NULL)
-		buf_printf(&body, "メール E-mail: %s\n", c->email);
-	if (c->description != NULL)
-		buf_printf(&body, "状況 What they see: %s\n", c->description);
-	buf_printf(&body,
-	           "希望言語 Language: %s\n折り返し電話をして、つながったら「contacted %s」と返信し"
-	           "てください。/ Call them back, then reply \"contacted %s\".",
-	           c->lang != NULL && strcmp(c->lang, "en") == 0 ? "English" : "日本語", j->ref,
-	           j->ref);
+	           "reporter's details (sent to you only):\n",
+	           j->ref, j->s.user, j->ref, j->s.user);
+	case_details_text(&body, j->ref, c->company, c->name, c->phone, c->email, c->lang,
+	                  c->description);
 	rc = body.data != NULL ? add_outbox(tx, j, c, j->to_jid, "contact", body.data) : -ENOMEM;
 	buf_fini(&body);
 	if (rc == 0 && prev[0] != '\0') {

@@ -134,8 +134,7 @@ static void on_drain(uv_timer_t *t)
 
 	if ((http_waiting(d->http) == 0 && store_pending(d->store) == 0 &&
 	     chat_pending(d->chat) == 0 && convo_pending(d->convo) == 0 &&
-	     courier_pending(d->courier) == 0 &&
-	     remind_pending(d->remind) == 0) ||
+	     courier_pending(d->courier) == 0 && remind_pending(d->remind) == 0) ||
 	    uv_now(d->loop) - d->drain_started > DRAIN_LIMIT_MS) {
 		uv_timer_stop(t);
 		finish(d);

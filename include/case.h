@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
 #include "playbook.h"
 
 /* Answers to yes/no questions, where "don't know" is always allowed. */
@@ -68,6 +69,16 @@ int case_noticed_parse(const char *s, enum noticed_kind *out);
 /* Whether the reporter sees events of KIND on their status page and API
  * (the relay's own steps, such as a specialist passing, stay internal). */
 bool case_event_public(const char *kind);
+
+/*
+ * Appends the reporter's details for the specialist who has case REF, one
+ * per line (company, name, phone, e-mail, language, what they see), and
+ * the request to report back with "contacted REF". NULL fields are left
+ * out. Returns 0 or a negative errno from buf.
+ */
+int case_details_text(struct buf *b, const char *ref, const char *company, const char *name,
+                      const char *phone, const char *email, const char *lang,
+                      const char *description);
 
 /* Frees the strings of IN; safe on a zeroed struct. */
 void case_input_fini(struct case_input *in);

@@ -35,7 +35,7 @@ struct config {
 	char *web_dir;         /* static files (style sheet) */
 	unsigned http_max_connections;
 	unsigned http_max_per_address; /* connections at once from one address */
-	unsigned http_timeout_s; /* idle connection timeout */
+	unsigned http_timeout_s;       /* idle connection timeout */
 	/* Intake (POST /report, POST /api/v1/cases) per client address. */
 	unsigned http_rate_per_minute; /* reports a minute; 0: no limit */
 	unsigned http_rate_burst;      /* reports at once before the rate applies */
@@ -45,8 +45,8 @@ struct config {
 	/* HTTPS when both are set: PEM files read when the server starts. */
 	char *http_tls_cert;
 	char *http_tls_key;
-	char *store_path;        /* SQLite database file */
-	unsigned token_days;     /* how long a reporter's status link works */
+	char *store_path;    /* SQLite database file */
+	unsigned token_days; /* how long a reporter's status link works */
 	char *playbooks_dir;
 	enum log_level log_level;
 
@@ -60,7 +60,7 @@ struct config {
 	char *xmpp_ca_file; /* trust this CA (a private one) */
 
 	/* [smtp]: e-mail alerts (fallback when XMPP cannot reach) and receipts. */
-	char *smtp_url;           /* smtp://host:port or smtps://...; empty: no e-mail */
+	char *smtp_url; /* smtp://host:port or smtps://...; empty: no e-mail */
 	char *smtp_from;
 	char *smtp_username;
 	char *smtp_password;      /* never logged */
@@ -68,9 +68,9 @@ struct config {
 	char *smtp_ca_file;
 
 	/* [webhooks]: a signed JSON POST per case event to each URL. */
-	char *webhook_urls;       /* comma-separated */
-	char *webhook_secret;     /* HMAC-SHA256 key; never logged */
-	unsigned webhook_rate;    /* requests per second per target */
+	char *webhook_urls;    /* comma-separated */
+	char *webhook_secret;  /* HMAC-SHA256 key; never logged */
+	unsigned webhook_rate; /* requests per second per target */
 
 	/* [escalation] */
 	char *escalation_steps; /* as written: "5m, 5m, 10m" */
