@@ -73,13 +73,6 @@ struct case_row {
 	char *company, *name, *phone, *email, *description, *lang, *prefecture, *reporter_jid;
 };
 
-static char *dup_text(struct store_row *row, int i)
-{
-	const char *t = store_row_text(row, i);
-
-	return t != NULL ? strdup(t) : NULL;
-}
-
 static int on_case_row(void *arg, struct store_row *row)
 {
 	struct case_row *c = arg;
@@ -91,14 +84,14 @@ static int on_case_row(void *arg, struct store_row *row)
 	snprintf(c->assigned, sizeof c->assigned, "%s",
 	         store_row_text(row, 3) != NULL ? store_row_text(row, 3) : "");
 	c->received_ms = store_row_int(row, 4);
-	c->company = dup_text(row, 5);
-	c->name = dup_text(row, 6);
-	c->phone = dup_text(row, 7);
-	c->email = dup_text(row, 8);
-	c->description = dup_text(row, 9);
-	c->lang = dup_text(row, 10);
-	c->prefecture = dup_text(row, 11);
-	c->reporter_jid = dup_text(row, 12);
+	c->company = store_row_dup(row, 5);
+	c->name = store_row_dup(row, 6);
+	c->phone = store_row_dup(row, 7);
+	c->email = store_row_dup(row, 8);
+	c->description = store_row_dup(row, 9);
+	c->lang = store_row_dup(row, 10);
+	c->prefecture = store_row_dup(row, 11);
+	c->reporter_jid = store_row_dup(row, 12);
 	return 0;
 }
 

@@ -67,36 +67,6 @@ const char *command_name(enum command_verb verb)
 	return "";
 }
 
-/* Folds full-width ASCII (U+FF01..U+FF5E) and the ideographic space to ASCII
- * and lower-cases ASCII letters, into OUT (size N). */
-static void fold(const char *in, char *out, size_t n)
-{
-	const unsigned char *s = (const unsigned char *)in;
-	size_t len = 0;
-
-	while (*s != '\0' && len + 4 < n) {
-		if (s[0] == 0xef && (s[1] == 0xbc || s[1] == 0xbd) && (s[2] & 0xc0) == 0x80) {
-			unsigned cp = 0xf000u | ((s[1] & 0x3fu) << 6) | (s[2] & 0x3fu);
-
-			if (cp >= 0xff01 && cp <= 0xff5e) {
-				char c = (char)(cp - 0xfee0);
-
-				out[len++] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
-				s += 3;
-				continue;
-			}
-		}
-		if (s[0] == 0xe3 && s[1] == 0x80 && s[2] == 0x80) {
-			out[len++] = ' ';
-			s += 3;
-			continue;
-		}
-		out[len++] = (*s >= 'A' && *s <= 'Z') ? (char)(*s - 'A' + 'a') : (char)*s;
-		s++;
-	}
-	out[len] = '\0';
-}
-
 static bool is_space(char c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
@@ -131,7 +101,7 @@ int command_parse(const char *line, struct command *out)
 	memset(out, 0, sizeof *out);
 	if (strlen(line) > COMMAND_MAX_LINE)
 		return -EINVAL;
-	fold(line, buf, sizeof buf);
+	text_fold_ascii(line, buf, sizeof buf);
 	for (p = buf; is_space(*p); p++)
 		;
 	word = p;

@@ -115,30 +115,6 @@ static enum rate_verdict rate_check(struct convo *c, const char *jid, int64_t no
 
 /* ---- small text helpers ---- */
 
-/* Lower-cases ASCII and folds full-width ASCII into OUT (size N). */
-static void fold(const char *in, char *out, size_t n)
-{
-	const unsigned char *s = (const unsigned char *)in;
-	size_t len = 0;
-
-	while (*s != '\0' && len + 4 < n) {
-		if (s[0] == 0xef && (s[1] == 0xbc || s[1] == 0xbd) && (s[2] & 0xc0) == 0x80) {
-			unsigned cp = 0xf000u | ((s[1] & 0x3fu) << 6) | (s[2] & 0x3fu);
-
-			if (cp >= 0xff01 && cp <= 0xff5e) {
-				char ch = (char)(cp - 0xfee0);
-
-				out[len++] = (ch >= 'A' && ch <= 'Z') ? (char)(ch - 'A' + 'a') : ch;
-				s += 3;
-				continue;
-			}
-		}
-		out[len++] = (*s >= 'A' && *s <= 'Z') ? (char)(*s - 'A' + 'a') : (char)*s;
-		s++;
-	}
-	out[len] = '\0';
-}
-
 static bool has_japanese(const char *s)
 {
 	for (; *s != '\0'; s++)
@@ -652,7 +628,7 @@ static bool take_pref(struct convo *c, struct conv *v, const char *folded)
 		char en[64];
 		size_t jl = strlen(p->name.s[LANG_JA]);
 
-		fold(p->name.s[LANG_EN], en, sizeof en);
+		text_fold_ascii(p->name.s[LANG_EN], en, sizeof en);
 		/* 大阪府 / 大阪 / osaka */
 		if (strcmp(folded, en) == 0 || strcmp(folded, p->name.s[LANG_JA]) == 0 ||
 		    (jl > 3 && strlen(folded) == jl - 3 &&
@@ -830,7 +806,7 @@ void convo_on_message(struct convo *c, const char *jid, const char *body)
 	text = text_trim_dup(body);
 	if (text == NULL)
 		return;
-	fold(text, folded, sizeof folded);
+	text_fold_ascii(text, folded, sizeof folded);
 	if (v == NULL) {
 		v = add(c, jid, has_japanese(text) ? LANG_JA : LANG_EN, now);
 		if (v == NULL) {

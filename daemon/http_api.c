@@ -62,19 +62,6 @@ void http_api_playbook(struct http_req *r)
 	http_respond_json(r, 200, json_incref(pb->json));
 }
 
-/* intake_get_cb over a JSON object: strings only; null counts as absent. */
-static int json_field(void *src, const char *field, const char **value)
-{
-	json_t *v = json_object_get(src, field);
-
-	if (v == NULL || json_is_null(v))
-		return -ENOENT;
-	if (!json_is_string(v))
-		return -EINVAL;
-	*value = json_string_value(v);
-	return 0;
-}
-
 static void on_api_case_stored(struct http_req *r, int status)
 {
 	struct guidance g;
@@ -147,8 +134,8 @@ void http_api_case_post(struct http_req *r)
 		if (l != NULL)
 			lang_parse(l, &lang);
 	}
-	rc = intake_check(http_playbooks(r), INTAKE_JSON, json_field, body, r->received_ms, &r->in,
-	                  &errs);
+	rc = intake_check(http_playbooks(r), INTAKE_JSON, intake_json_field, body, r->received_ms,
+	                  &r->in, &errs);
 	json_decref(body);
 	if (rc == -EINVAL) {
 		json_t *all = json_array();

@@ -632,13 +632,6 @@ struct case_now {
 	char *company, *name, *phone, *email, *description, *lang;
 };
 
-static char *dup_col(struct store_row *row, int i)
-{
-	const char *t = store_row_text(row, i);
-
-	return t != NULL ? strdup(t) : NULL;
-}
-
 static int on_case_now(void *arg, struct store_row *row)
 {
 	struct case_now *c = arg;
@@ -649,12 +642,12 @@ static int on_case_now(void *arg, struct store_row *row)
 	snprintf(c->state, sizeof c->state, "%s", store_row_text(row, 2));
 	snprintf(c->assigned, sizeof c->assigned, "%s",
 	         store_row_text(row, 3) != NULL ? store_row_text(row, 3) : "");
-	c->company = dup_col(row, 4);
-	c->name = dup_col(row, 5);
-	c->phone = dup_col(row, 6);
-	c->email = dup_col(row, 7);
-	c->description = dup_col(row, 8);
-	c->lang = dup_col(row, 9);
+	c->company = store_row_dup(row, 4);
+	c->name = store_row_dup(row, 5);
+	c->phone = store_row_dup(row, 6);
+	c->email = store_row_dup(row, 7);
+	c->description = store_row_dup(row, 8);
+	c->lang = store_row_dup(row, 9);
 	return 0;
 }
 

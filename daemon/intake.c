@@ -8,6 +8,7 @@
 #include "intake.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -307,4 +308,16 @@ int intake_check(const struct playbook_set *set, enum intake_source kind, intake
 oom:
 	case_input_fini(out);
 	return -ENOMEM;
+}
+
+int intake_json_field(void *src, const char *field, const char **value)
+{
+	json_t *v = json_object_get(src, field);
+
+	if (v == NULL || json_is_null(v))
+		return -ENOENT;
+	if (!json_is_string(v))
+		return -EINVAL;
+	*value = json_string_value(v);
+	return 0;
 }

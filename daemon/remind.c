@@ -181,11 +181,6 @@ static void on_sent(void *arg, int status)
 	due_free(d);
 }
 
-static char *dup_or_null(const char *s)
-{
-	return s != NULL ? strdup(s) : NULL;
-}
-
 static int on_due(void *arg, struct store_row *row)
 {
 	struct due *proto = arg;
@@ -202,9 +197,9 @@ static int on_due(void *arg, struct store_row *row)
 	snprintf(d->deadline, sizeof d->deadline, "%s",
 	         store_row_text(row, 3) ? store_row_text(row, 3) : "");
 	snprintf(d->ref, sizeof d->ref, "%s", store_row_text(row, 4) ? store_row_text(row, 4) : "");
-	d->assigned = dup_or_null(store_row_text(row, 5));
-	d->reporter_jid = dup_or_null(store_row_text(row, 6));
-	d->email = dup_or_null(store_row_text(row, 7));
+	d->assigned = store_row_dup(row, 5);
+	d->reporter_jid = store_row_dup(row, 6);
+	d->email = store_row_dup(row, 7);
 	snprintf(d->lang, sizeof d->lang, "%s",
 	         store_row_text(row, 8) ? store_row_text(row, 8) : "ja");
 	if (store_write(d->r->store, tx_send, d, on_sent, d) < 0) {

@@ -90,11 +90,6 @@ static void str_lower(char *s)
 		*s = ascii_lower(*s);
 }
 
-static char *dup_or_null(const char *s)
-{
-	return s != NULL ? strdup(s) : NULL;
-}
-
 /* Returns a larger copy of V for at least N + 1 entries of SIZE bytes, or
  * NULL (V untouched) when memory runs out. */
 static void *grow(void *v, size_t *cap, size_t n, size_t size)
@@ -1173,11 +1168,6 @@ struct load {
 	size_t cap, rotcap, ovrcap;
 };
 
-static char *row_dup(struct store_row *row, int i)
-{
-	return dup_or_null(store_row_text(row, i));
-}
-
 static int on_specialist_row(void *arg, struct store_row *row)
 {
 	struct load *ld = arg;
@@ -1194,14 +1184,14 @@ static int on_specialist_row(void *arg, struct store_row *row)
 	r->v = nv;
 	s = &r->v[r->n++];
 	memset(s, 0, sizeof *s);
-	s->id = row_dup(row, 0);
-	s->name = row_dup(row, 1);
-	s->jid = row_dup(row, 2);
-	s->email = row_dup(row, 3);
-	s->phone = row_dup(row, 4);
-	s->prefectures = row_dup(row, 5);
-	s->specialties = row_dup(row, 6);
-	s->languages = row_dup(row, 7);
+	s->id = store_row_dup(row, 0);
+	s->name = store_row_dup(row, 1);
+	s->jid = store_row_dup(row, 2);
+	s->email = store_row_dup(row, 3);
+	s->phone = store_row_dup(row, 4);
+	s->prefectures = store_row_dup(row, 5);
+	s->specialties = store_row_dup(row, 6);
+	s->languages = store_row_dup(row, 7);
 	s->onsite = store_row_int(row, 8) != 0;
 	s->first_consult_free = store_row_int(row, 9) != 0;
 	s->active = store_row_int(row, 10) != 0;
@@ -1275,12 +1265,12 @@ static int on_rotation_row(void *arg, struct store_row *row)
 	rot = &r->rot[r->nrot++];
 	memset(rot, 0, sizeof *rot);
 	rot->id = store_row_int(row, 0);
-	rot->scope = row_dup(row, 1);
+	rot->scope = store_row_dup(row, 1);
 	rot->period =
 	    period != NULL && strcmp(period, "weekly") == 0 ? ROTATION_WEEKLY : ROTATION_DAILY;
 	if (handoff != NULL && sscanf(handoff, "%2u:%2u", &hh, &mm) == 2 && hh < 24 && mm < 60)
 		rot->handoff_min = (int)(hh * 60 + mm);
-	rot->tz = row_dup(row, 4);
+	rot->tz = store_row_dup(row, 4);
 	rot->start_ms = store_row_int(row, 5);
 	if (rot->scope == NULL || rot->tz == NULL)
 		return -ENOMEM;
@@ -1306,8 +1296,8 @@ static int on_override_row(void *arg, struct store_row *row)
 	ov = &r->ovr[r->novr++];
 	memset(ov, 0, sizeof *ov);
 	ov->id = store_row_int(row, 0);
-	ov->scope = row_dup(row, 1);
-	ov->specialist = row_dup(row, 2);
+	ov->scope = store_row_dup(row, 1);
+	ov->specialist = store_row_dup(row, 2);
 	ov->start_ms = store_row_int(row, 3);
 	ov->end_ms = store_row_int(row, 4);
 	return ov->scope == NULL || ov->specialist == NULL ? -ENOMEM : 0;

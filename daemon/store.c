@@ -534,40 +534,51 @@ static int run_stmt(sqlite3 *db, sqlite3_stmt *s, store_row_cb cb, void *arg, in
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : errno_of(rc);
 }
 
+/* The cached statement for SQL with the arguments bound, or NULL with *RC
+ * set (-EIO when it cannot be prepared, or the binding's error). */
+static sqlite3_stmt *bound(sqlite3 *db, struct stmt_cache *c, const char *sql, const char *types,
+                           va_list ap, int *rc)
+{
+	sqlite3_stmt *s = cached(db, c, sql);
+
+	if (s == NULL) {
+		*rc = -EIO;
+		return NULL;
+	}
+	*rc = bind_args(s, types, ap);
+	if (*rc < 0) {
+		sqlite3_clear_bindings(s);
+		return NULL;
+	}
+	return s;
+}
+
 int64_t store_tx_exec(struct store_tx *tx, const char *sql, const char *types, ...)
 {
-	sqlite3_stmt *s = cached(tx->st->wdb, &tx->st->wcache, sql);
 	int64_t changes = 0;
+	sqlite3_stmt *s;
 	va_list ap;
 	int rc;
 
-	if (s == NULL)
-		return -EIO;
 	va_start(ap, types);
-	rc = bind_args(s, types, ap);
+	s = bound(tx->st->wdb, &tx->st->wcache, sql, types, ap, &rc);
 	va_end(ap);
-	if (rc == 0)
+	if (s != NULL)
 		rc = run_stmt(tx->st->wdb, s, NULL, NULL, &changes);
-	else
-		sqlite3_clear_bindings(s);
 	return rc < 0 ? rc : changes;
 }
 
 int store_tx_query(struct store_tx *tx, const char *sql, store_row_cb cb, void *arg,
                    const char *types, ...)
 {
-	sqlite3_stmt *s = cached(tx->st->wdb, &tx->st->wcache, sql);
+	sqlite3_stmt *s;
 	va_list ap;
 	int rc;
 
-	if (s == NULL)
-		return -EIO;
 	va_start(ap, types);
-	rc = bind_args(s, types, ap);
+	s = bound(tx->st->wdb, &tx->st->wcache, sql, types, ap, &rc);
 	va_end(ap);
-	if (rc == 0)
-		rc = run_stmt(tx->st->wdb, s, cb, arg, NULL);
-	return rc;
+	return s != NULL ? run_stmt(tx->st->wdb, s, cb, arg, NULL) : rc;
 }
 
 int64_t store_tx_last_id(struct store_tx *tx)
@@ -578,18 +589,14 @@ int64_t store_tx_last_id(struct store_tx *tx)
 int store_read(struct store *st, const char *sql, store_row_cb cb, void *arg, const char *types,
                ...)
 {
-	sqlite3_stmt *s = cached(st->rdb, &st->rcache, sql);
+	sqlite3_stmt *s;
 	va_list ap;
 	int rc;
 
-	if (s == NULL)
-		return -EIO;
 	va_start(ap, types);
-	rc = bind_args(s, types, ap);
+	s = bound(st->rdb, &st->rcache, sql, types, ap, &rc);
 	va_end(ap);
-	if (rc == 0)
-		rc = run_stmt(st->rdb, s, cb, arg, NULL);
-	return rc;
+	return s != NULL ? run_stmt(st->rdb, s, cb, arg, NULL) : rc;
 }
 
 int64_t store_row_int(struct store_row *row, int i)
@@ -600,6 +607,13 @@ int64_t store_row_int(struct store_row *row, int i)
 const char *store_row_text(struct store_row *row, int i)
 {
 	return (const char *)sqlite3_column_text(row->s, i);
+}
+
+char *store_row_dup(struct store_row *row, int i)
+{
+	const unsigned char *t = sqlite3_column_text(row->s, i);
+
+	return t != NULL ? strdup((const char *)t) : NULL;
 }
 
 int store_row_is_null(struct store_row *row, int i)

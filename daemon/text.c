@@ -148,6 +148,29 @@ static bool seq3(const unsigned char *s, const char *seq)
 	return strncmp((const char *)s, seq, 3) == 0;
 }
 
+void text_fold_ascii(const char *in, char *out, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)in;
+	size_t len = 0;
+
+	if (n == 0)
+		return;
+	while (*s != '\0' && len + 1 < n) {
+		int c = fullwidth_ascii(s);
+
+		if (c >= 0) {
+			s += 3;
+		} else if (seq3(s, "\xe3\x80\x80")) {
+			c = ' ';
+			s += 3;
+		} else {
+			c = *s++;
+		}
+		out[len++] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : (char)c;
+	}
+	out[len] = '\0';
+}
+
 int text_phone_normalize(const char *in, char *out, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)in;

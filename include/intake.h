@@ -38,6 +38,10 @@ typedef int (*intake_get_cb)(void *src, const char *field, const char **value);
 
 enum intake_source { INTAKE_FORM, INTAKE_JSON };
 
+/* An intake_get_cb over a jansson object (SRC is a json_t *): strings
+ * only, a JSON null counts as absent. */
+int intake_json_field(void *src, const char *field, const char **value);
+
 /*
  * Checks every field. FORM sources give the time noticed as noticed=now|
  * today|at and noticed_at in JST ("YYYY-MM-DDTHH:MM"); JSON sources as an

@@ -88,6 +88,8 @@ int store_read(struct store *st, const char *sql, store_row_cb cb, void *arg, co
 int64_t store_row_int(struct store_row *row, int i);
 const char *store_row_text(struct store_row *row, int i);
 int store_row_is_null(struct store_row *row, int i);
+/* A malloc'd copy of column I's text, or NULL (NULL column or no memory). */
+char *store_row_dup(struct store_row *row, int i);
 
 /* A new case as the store takes it. */
 struct store_case_new {

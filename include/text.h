@@ -42,6 +42,14 @@ char *text_trim_dup(const char *s);
 int text_phone_normalize(const char *in, char *out, size_t n);
 
 /*
+ * Copies IN to OUT (size N) the way people type on phones is compared:
+ * full-width ASCII (U+FF01..U+FF5E) becomes ASCII, the ideographic space a
+ * space, and ASCII letters lower case; everything else is kept. The result
+ * is cut short rather than overflow OUT, and always NUL-terminated.
+ */
+void text_fold_ascii(const char *in, char *out, size_t n);
+
+/*
  * Parses an RFC 3339 date-time ("2026-11-22T10:05:00+09:00", fractions
  * and 'Z' allowed, 't'/'z'/' ' accepted as RFC 3339 permits) into UTC
  * milliseconds. Returns 0 or -EINVAL.

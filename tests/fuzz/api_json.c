@@ -18,19 +18,6 @@
 #include "intake.h"
 #include "text.h"
 
-/* As json_field in http_api.c: strings only; null counts as absent. */
-static int json_field(void *src, const char *field, const char **value)
-{
-	json_t *v = json_object_get(src, field);
-
-	if (v == NULL || json_is_null(v))
-		return -ENOENT;
-	if (!json_is_string(v))
-		return -EINVAL;
-	*value = json_string_value(v);
-	return 0;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const struct playbook_set *set = fuzz_playbooks();
@@ -60,7 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (l != NULL)
 			lang_parse(l, &lang);
 	}
-	rc = intake_check(set, INTAKE_JSON, json_field, body, FUZZ_NOW_MS, &in, &errs);
+	rc = intake_check(set, INTAKE_JSON, intake_json_field, body, FUZZ_NOW_MS, &in, &errs);
 	json_decref(body);
 	if (rc == 0) {
 		fuzz_check_input(set, &in);
