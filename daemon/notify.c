@@ -95,7 +95,7 @@ static void drop_unaccepted(struct notify *n)
 
 /* ---- sending pending rows ---- */
 
-static const char sql_pending[] = "SELECT id, recipient, body FROM outbox"
+static const char sql_pending[] = "SELECT id, recipient, body, tag FROM outbox"
                                   " INDEXED BY outbox_pending_channel"
                                   " WHERE state = 'pending' AND channel = 'xmpp'"
                                   " ORDER BY id LIMIT 1000";
@@ -106,12 +106,19 @@ static int on_pending_row(void *arg, struct store_row *row)
 	int64_t id = store_row_int(row, 0);
 	const char *to = store_row_text(row, 1);
 	const char *body = store_row_text(row, 2);
+	const char *tag = store_row_text(row, 3);
+	int rc;
 
-	if (is_inflight(n, id) || to == NULL || body == NULL)
+	if (is_inflight(n, id) || to == NULL || body == NULL || tag == NULL)
 		return 0;
 	if (n->ninflight >= NOTIFY_BATCH * 10)
 		return 1;
-	if (xmpp_channel_send(n->xmpp, id, to, body) < 0 || add_inflight(n, id) < 0)
+	rc = xmpp_channel_send(n->xmpp, id, tag, to, body);
+	if (rc == -EINVAL) {
+		log_warnx("notify: outbox row %lld has a malformed tag: not sent", (long long)id);
+		return 0;
+	}
+	if (rc < 0 || add_inflight(n, id) < 0)
 		return 1;
 	return 0;
 }
@@ -145,12 +152,22 @@ void notify_kick(struct notify *n)
 
 /* ---- outbox updates ---- */
 
+/*
+ * MARK_SENT names the row by its id (the server took it on our own
+ * stream). A receipt or a bounce can come from anyone who can write to the
+ * bot, so MARK_DELIVERED and MARK_FAILED name the row by its unguessable
+ * tag and change it only when FROM is the bare JID it was sent to and it is
+ * still waiting for its outcome (not delivered, not failed).
+ */
 struct mark {
 	int64_t id;
 	int64_t at_ms;
 	enum { MARK_SENT, MARK_DELIVERED, MARK_FAILED } what;
+	char tag[XMPP_TAG_LEN + 1];
+	char from[256];
 	char why[64];
 	/* read back for MARK_FAILED */
+	bool changed;
 	int64_t case_id;
 	char jid[256];
 	struct notify *n;
@@ -158,21 +175,24 @@ struct mark {
 
 static const char sql_sent[] = "UPDATE outbox SET state = 'sent', sent_ms = ?,"
                                " attempts = attempts + 1 WHERE id = ? AND state = 'pending'";
-static const char sql_delivered[] = "UPDATE outbox SET delivered_ms = ?,"
-                                    " state = CASE state WHEN 'failed' THEN state ELSE 'sent' END"
-                                    " WHERE id = ? AND delivered_ms IS NULL";
-static const char sql_failed[] = "UPDATE outbox SET state = 'failed' WHERE id = ?";
-static const char sql_row_of[] = "SELECT case_id, recipient, kind FROM outbox WHERE id = ?";
+static const char sql_delivered[] = "UPDATE outbox SET delivered_ms = ?, state = 'sent'"
+                                    " WHERE tag = ? AND channel = 'xmpp' AND lower(recipient) = ?"
+                                    " AND delivered_ms IS NULL AND state IN ('pending', 'sent')";
+static const char sql_failed[] = "UPDATE outbox SET state = 'failed', last_error = ?"
+                                 " WHERE tag = ? AND channel = 'xmpp' AND lower(recipient) = ?"
+                                 " AND delivered_ms IS NULL AND state IN ('pending', 'sent')";
+static const char sql_row_of[] = "SELECT id, case_id, recipient, kind FROM outbox WHERE tag = ?";
 static const char sql_alert_failed[] =
     "UPDATE alerts SET state = 'failed' WHERE outbox_id = ? AND state = 'alerted'";
 
 static int on_row_of(void *arg, struct store_row *row)
 {
 	struct mark *m = arg;
-	const char *kind = store_row_text(row, 2);
+	const char *kind = store_row_text(row, 3);
 
-	m->case_id = kind != NULL && strcmp(kind, "alert") == 0 ? store_row_int(row, 0) : 0;
-	snprintf(m->jid, sizeof m->jid, "%s", store_row_text(row, 1) ? store_row_text(row, 1) : "");
+	m->id = store_row_int(row, 0);
+	m->case_id = kind != NULL && strcmp(kind, "alert") == 0 ? store_row_int(row, 1) : 0;
+	snprintf(m->jid, sizeof m->jid, "%s", store_row_text(row, 2) ? store_row_text(row, 2) : "");
 	return 0;
 }
 
@@ -183,12 +203,15 @@ static int tx_mark(struct store_tx *tx, void *arg)
 
 	switch (m->what) {
 	case MARK_SENT: rc = store_tx_exec(tx, sql_sent, "ii", m->at_ms, m->id); break;
-	case MARK_DELIVERED: rc = store_tx_exec(tx, sql_delivered, "ii", m->at_ms, m->id); break;
+	case MARK_DELIVERED:
+		rc = store_tx_exec(tx, sql_delivered, "itt", m->at_ms, m->tag, m->from);
+		break;
 	case MARK_FAILED:
-		rc = store_tx_exec(tx, sql_failed, "i", m->id);
-		if (rc >= 0)
-			rc = store_tx_query(tx, sql_row_of, on_row_of, m, "i", m->id);
-		if (rc >= 0)
+		rc = store_tx_exec(tx, sql_failed, "ttt", m->why, m->tag, m->from);
+		m->changed = rc > 0;
+		if (rc > 0)
+			rc = store_tx_query(tx, sql_row_of, on_row_of, m, "t", m->tag);
+		if (rc >= 0 && m->changed)
 			rc = store_tx_exec(tx, sql_alert_failed, "i", m->id);
 		break;
 	default: rc = -EINVAL;
@@ -200,17 +223,25 @@ static void on_marked(void *arg, int status)
 {
 	struct mark *m = arg;
 
-	if (m->what == MARK_SENT)
+	if (m->what == MARK_SENT || (m->what == MARK_FAILED && m->changed))
 		drop_inflight(m->n, m->id);
-	if (status < 0)
-		log_warn(status, "notify: outbox row %lld not updated", (long long)m->id);
-	else if (m->what == MARK_FAILED && m->case_id != 0 && m->n->ev->unreachable != NULL &&
-	         !m->n->closing)
-		m->n->ev->unreachable(m->n->arg, m->case_id, m->jid, m->why);
+	if (status < 0) {
+		log_warn(status, "notify: outbox row not updated");
+	} else if (m->what == MARK_FAILED && !m->changed) {
+		log_warnx("notify: ignored a bounce from %s that names no message waiting for it",
+		          m->from);
+	} else if (m->what == MARK_FAILED) {
+		log_warnx("notify: message %lld to %s bounced: %s", (long long)m->id, m->jid,
+		          m->why);
+		metrics_alert(METRICS_ALERT_FAILED, "xmpp");
+		if (m->case_id != 0 && m->n->ev->unreachable != NULL && !m->n->closing)
+			m->n->ev->unreachable(m->n->arg, m->case_id, m->jid, m->why);
+	}
 	free(m);
 }
 
-static void mark(struct notify *n, int64_t id, int what, const char *why)
+static void mark(struct notify *n, int64_t id, const char *tag, const char *from, int what,
+                 const char *why)
 {
 	struct mark *m = calloc(1, sizeof *m);
 
@@ -220,6 +251,8 @@ static void mark(struct notify *n, int64_t id, int what, const char *why)
 	m->at_ms = text_now_ms();
 	m->what = what;
 	m->n = n;
+	snprintf(m->tag, sizeof m->tag, "%s", tag != NULL ? tag : "");
+	snprintf(m->from, sizeof m->from, "%s", from != NULL ? from : "");
 	snprintf(m->why, sizeof m->why, "%s", why != NULL ? why : "");
 	if (store_write(n->store, tx_mark, m, on_marked, m) < 0)
 		free(m);
@@ -277,24 +310,17 @@ static void on_accepted(void *arg, int64_t id)
 		if (n->inflight[i].id == id)
 			n->inflight[i].accepted = true;
 	metrics_alert(METRICS_ALERT_SENT, "xmpp");
-	mark(n, id, MARK_SENT, NULL);
+	mark(n, id, NULL, NULL, MARK_SENT, NULL);
 }
 
-static void on_receipt(void *arg, int64_t id)
+static void on_receipt(void *arg, const char *tag, const char *from)
 {
-	mark(arg, id, MARK_DELIVERED, NULL);
+	mark(arg, 0, tag, from, MARK_DELIVERED, NULL);
 }
 
-static void on_bounced(void *arg, int64_t id, const char *jid, const char *error)
+static void on_bounced(void *arg, const char *tag, const char *from, const char *error)
 {
-	struct notify *n = arg;
-
-	log_warnx("notify: message %lld to %s bounced: %s", (long long)id, jid, error);
-	if (id > 0) {
-		drop_inflight(n, id);
-		metrics_alert(METRICS_ALERT_FAILED, "xmpp");
-		mark(n, id, MARK_FAILED, error);
-	}
+	mark(arg, 0, tag, from, MARK_FAILED, error);
 }
 
 static void on_presence(void *arg, const char *jid, bool available)
@@ -325,7 +351,7 @@ enum presence notify_presence(const struct notify *n, const char *jid)
 void notify_reply(struct notify *n, const char *jid, const char *body)
 {
 	if (n != NULL && n->xmpp != NULL)
-		xmpp_channel_send(n->xmpp, 0, jid, body);
+		xmpp_channel_send(n->xmpp, 0, NULL, jid, body);
 }
 
 void notify_watch(struct notify *n, const char *jid)

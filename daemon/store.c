@@ -294,6 +294,16 @@ static const char *const migrations[] = {
     "acked_by=(SELECT actor FROM events e WHERE e.case_id=case_clocks.case_id"
     " AND kind='acknowledged' ORDER BY id LIMIT 1);"
     "CREATE UNIQUE INDEX case_clocks_seq ON case_clocks(seq);",
+
+    /* 4: every XMPP row gets an unguessable tag (128 random bits) that its
+     * stanza carries; receipts and bounces name a row by it, never by its
+     * number. */
+    "ALTER TABLE outbox ADD COLUMN tag TEXT;"
+    "UPDATE outbox SET tag = lower(hex(randomblob(16))) WHERE channel = 'xmpp';"
+    "CREATE UNIQUE INDEX outbox_tag ON outbox(tag) WHERE tag IS NOT NULL;"
+    "CREATE TRIGGER outbox_tag AFTER INSERT ON outbox"
+    " WHEN NEW.channel = 'xmpp' AND NEW.tag IS NULL"
+    " BEGIN UPDATE outbox SET tag = lower(hex(randomblob(16))) WHERE id = NEW.id; END;",
 };
 
 static int errno_of(int rc)

@@ -27,10 +27,13 @@ struct xmpp_channel_events {
 	void (*disconnected)(void *arg, const char *why);
 	/* The server took message ID (an outbox id) on a live stream. */
 	void (*accepted)(void *arg, int64_t id);
-	/* The recipient's client confirmed message ID (XEP-0184). */
-	void (*receipt)(void *arg, int64_t id);
-	/* Message ID came back as an error (unknown user, refused...). */
-	void (*bounced)(void *arg, int64_t id, const char *jid, const char *error);
+	/* FROM_BARE_JID's client confirmed the message sent with TAG (XEP-0184).
+	 * Anyone can send such a stanza: the owner checks that TAG was sent to
+	 * FROM_BARE_JID before believing it. */
+	void (*receipt)(void *arg, const char *tag, const char *from_bare_jid);
+	/* The message sent with TAG came back as an error from FROM_BARE_JID
+	 * (unknown user, refused...); the same caution applies. */
+	void (*bounced)(void *arg, const char *tag, const char *from_bare_jid, const char *error);
 	/* BARE_JID went online or offline. */
 	void (*presence)(void *arg, const char *bare_jid, bool available);
 	/* A chat message with a body from BARE_JID. */
@@ -45,11 +48,25 @@ struct xmpp_channel_events {
 int xmpp_channel_start(struct xmpp_channel **out, uv_loop_t *loop, const struct config *cfg,
                        const struct xmpp_channel_events *ev, void *arg);
 
+/* Length of a message tag: 32 lowercase hex digits (128 random bits). */
+#define XMPP_TAG_LEN 32
+
 /*
- * Queues a chat message to TO. ID > 0 asks for the accepted (and receipt)
- * events with that id; ID == 0 is best effort. Returns 0 or -ENOMEM.
+ * Queues a chat message to TO. ID > 0 asks for the accepted event with that
+ * id, and TAG (XMPP_TAG_LEN lowercase hex digits, unguessable, kept by the
+ * owner) for the receipt and bounce events: the stanza goes out with id
+ * "kk-TAG". ID == 0 (TAG NULL) is best effort. Returns 0, -EINVAL for a
+ * malformed TAG, -ENOBUFS when the queue is full, or -ENOMEM.
  */
-int xmpp_channel_send(struct xmpp_channel *ch, int64_t id, const char *to, const char *body);
+int xmpp_channel_send(struct xmpp_channel *ch, int64_t id, const char *tag, const char *to,
+                      const char *body);
+
+/*
+ * Whether the stanza id ID is "kk-" and a well-formed tag; the tag is then
+ * copied to OUT (XMPP_TAG_LEN + 1 bytes). Reads at most XMPP_TAG_LEN + 4
+ * bytes of ID, so any id from the network is safe.
+ */
+bool xmpp_channel_tag_of(const char *id, char out[XMPP_TAG_LEN + 1]);
 
 /* Asks TO for a presence subscription, so that the bot sees them go offline. */
 int xmpp_channel_subscribe(struct xmpp_channel *ch, const char *to);

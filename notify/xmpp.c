@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <strophe.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -39,6 +40,7 @@ struct xcmd {
 	struct xcmd *next;
 	enum xcmd_kind kind;
 	int64_t id;
+	char tag[XMPP_TAG_LEN + 1];
 	char *to, *body;
 };
 
@@ -56,6 +58,7 @@ struct xev {
 	struct xev *next;
 	enum xev_kind kind;
 	int64_t id;
+	char tag[XMPP_TAG_LEN + 1];
 	bool available;
 	char *jid, *text;
 };
@@ -109,8 +112,8 @@ static void on_wake(int sig)
 
 /* ---- thread → loop ---- */
 
-static void post(struct xmpp_channel *ch, enum xev_kind kind, int64_t id, bool available,
-                 const char *jid, const char *text)
+static void post(struct xmpp_channel *ch, enum xev_kind kind, int64_t id, const char *tag,
+                 bool available, const char *jid, const char *text)
 {
 	struct xev *e = calloc(1, sizeof *e);
 
@@ -118,6 +121,8 @@ static void post(struct xmpp_channel *ch, enum xev_kind kind, int64_t id, bool a
 		return;
 	e->kind = kind;
 	e->id = id;
+	if (tag != NULL)
+		snprintf(e->tag, sizeof e->tag, "%s", tag);
 	e->available = available;
 	e->jid = jid != NULL ? strdup(jid) : NULL;
 	e->text = text != NULL ? strndup(text, XMPP_TEXT_MAX) : NULL;
@@ -168,12 +173,12 @@ static void on_events(uv_async_t *h)
 				ev->accepted(ch->arg, e->id);
 			break;
 		case XEV_RECEIPT:
-			if (ev->receipt != NULL)
-				ev->receipt(ch->arg, e->id);
+			if (ev->receipt != NULL && e->jid != NULL)
+				ev->receipt(ch->arg, e->tag, e->jid);
 			break;
 		case XEV_BOUNCED:
-			if (ev->bounced != NULL)
-				ev->bounced(ch->arg, e->id, e->jid != NULL ? e->jid : "",
+			if (ev->bounced != NULL && e->jid != NULL)
+				ev->bounced(ch->arg, e->tag, e->jid,
 				            e->text != NULL ? e->text : "");
 			break;
 		case XEV_PRESENCE:
@@ -191,16 +196,30 @@ static void on_events(uv_async_t *h)
 
 /* ---- stanza handlers (thread) ---- */
 
-/* "kk-123" → 123, or 0. */
-static int64_t outbox_id_of(const char *id)
+bool xmpp_channel_tag_of(const char *id, char out[XMPP_TAG_LEN + 1])
 {
-	int64_t n = 0;
-
 	if (id == NULL || strncmp(id, "kk-", 3) != 0)
-		return 0;
-	for (id += 3; *id >= '0' && *id <= '9'; id++)
-		n = n * 10 + (*id - '0');
-	return *id == '\0' ? n : 0;
+		return false;
+	id += 3;
+	for (size_t i = 0; i < XMPP_TAG_LEN; i++)
+		if (!((id[i] >= '0' && id[i] <= '9') || (id[i] >= 'a' && id[i] <= 'f')))
+			return false;
+	if (id[XMPP_TAG_LEN] != '\0')
+		return false;
+	memcpy(out, id, XMPP_TAG_LEN);
+	out[XMPP_TAG_LEN] = '\0';
+	return true;
+}
+
+/* A receipt or bounce for a message of ours: the event carries the tag and
+ * who sent it; the owner decides whether to believe it. */
+static void post_outcome(struct xmpp_channel *ch, enum xev_kind kind, const char *stanza_id,
+                         const char *from, const char *error)
+{
+	char tag[XMPP_TAG_LEN + 1];
+
+	if (from[0] != '\0' && xmpp_channel_tag_of(stanza_id, tag))
+		post(ch, kind, 0, tag, false, from, error);
 }
 
 static void bare_of(struct xmpp_channel *ch, const char *from, char *out, size_t n)
@@ -247,22 +266,19 @@ static int on_message(xmpp_conn_t *conn, xmpp_stanza_t *st, void *userdata)
 		xmpp_stanza_t *err = xmpp_stanza_get_child_by_name(st, "error");
 		xmpp_stanza_t *cond = err != NULL ? xmpp_stanza_get_children(err) : NULL;
 
-		post(ch, XEV_BOUNCED, outbox_id_of(xmpp_stanza_get_id(st)), false, from,
-		     cond != NULL && xmpp_stanza_get_name(cond) != NULL ? xmpp_stanza_get_name(cond)
-		                                                        : "error");
+		post_outcome(ch, XEV_BOUNCED, xmpp_stanza_get_id(st), from,
+		             cond != NULL && xmpp_stanza_get_name(cond) != NULL
+		                 ? xmpp_stanza_get_name(cond)
+		                 : "error");
 		return 1;
 	}
 	if (rcv != NULL && xmpp_stanza_get_name(rcv) != NULL &&
-	    strcmp(xmpp_stanza_get_name(rcv), "received") == 0) {
-		int64_t id = outbox_id_of(xmpp_stanza_get_attribute(rcv, "id"));
-
-		if (id > 0)
-			post(ch, XEV_RECEIPT, id, false, from, NULL);
-	}
+	    strcmp(xmpp_stanza_get_name(rcv), "received") == 0)
+		post_outcome(ch, XEV_RECEIPT, xmpp_stanza_get_attribute(rcv, "id"), from, NULL);
 	body = xmpp_message_get_body(st);
 	if (body != NULL) {
 		send_receipt(ch, st);
-		post(ch, XEV_MESSAGE, 0, false, from, body);
+		post(ch, XEV_MESSAGE, 0, NULL, false, from, body);
 		xmpp_free(ch->ctx, body);
 	}
 	return 1;
@@ -280,9 +296,9 @@ static int on_presence(xmpp_conn_t *conn, xmpp_stanza_t *st, void *userdata)
 	if (from[0] == '\0' || strcmp(from, ch->cfg->xmpp_jid) == 0)
 		return 1;
 	if (type == NULL || strcmp(type, "available") == 0) {
-		post(ch, XEV_PRESENCE, 0, true, from, NULL);
+		post(ch, XEV_PRESENCE, 0, NULL, true, from, NULL);
 	} else if (strcmp(type, "unavailable") == 0) {
-		post(ch, XEV_PRESENCE, 0, false, from, NULL);
+		post(ch, XEV_PRESENCE, 0, NULL, false, from, NULL);
 	} else if (strcmp(type, "subscribe") == 0) {
 		xmpp_stanza_t *p = xmpp_presence_new(ch->ctx);
 
@@ -292,6 +308,18 @@ static int on_presence(xmpp_conn_t *conn, xmpp_stanza_t *st, void *userdata)
 		xmpp_stanza_release(p);
 	}
 	return 1;
+}
+
+/* Whether ST came from our server (the domain, our account or no "from"),
+ * not from another account. */
+static bool from_server(struct xmpp_channel *ch, xmpp_stanza_t *st)
+{
+	char from[512];
+
+	if (xmpp_stanza_get_from(st) == NULL)
+		return true;
+	bare_of(ch, xmpp_stanza_get_from(st), from, sizeof from);
+	return strcasecmp(from, ch->domain) == 0 || strcasecmp(from, ch->cfg->xmpp_jid) == 0;
 }
 
 static int on_iq(xmpp_conn_t *conn, xmpp_stanza_t *st, void *userdata)
@@ -304,7 +332,7 @@ static int on_iq(xmpp_conn_t *conn, xmpp_stanza_t *st, void *userdata)
 	if (type == NULL || id == NULL)
 		return 1;
 	if ((strcmp(type, "result") == 0 || strcmp(type, "error") == 0) &&
-	    strncmp(id, "kkb-", 4) == 0) {
+	    strncmp(id, "kkb-", 4) == 0 && from_server(ch, st)) {
 		/* A reply to a batch ping: the server has handled every stanza we
 		 * sent before it on this stream. */
 		struct batch **pp = &ch->batches;
@@ -314,7 +342,7 @@ static int on_iq(xmpp_conn_t *conn, xmpp_stanza_t *st, void *userdata)
 
 			if (strcmp(b->iq_id, id) == 0) {
 				for (size_t i = 0; i < b->n; i++)
-					post(ch, XEV_ACCEPTED, b->ids[i], false, NULL, NULL);
+					post(ch, XEV_ACCEPTED, b->ids[i], NULL, false, NULL, NULL);
 				*pp = b->next;
 				free(b->ids);
 				free(b);
@@ -395,7 +423,7 @@ static void on_conn(xmpp_conn_t *conn, xmpp_conn_event_t status, int error,
 		ch->online = true;
 		ch->backoff_ms = XMPP_BACKOFF_MIN_MS;
 		log_info("xmpp: connected as %s", ch->cfg->xmpp_jid);
-		post(ch, XEV_CONNECTED, 0, false, NULL, NULL);
+		post(ch, XEV_CONNECTED, 0, NULL, false, NULL, NULL);
 		return;
 	}
 	{
@@ -414,7 +442,7 @@ static void on_conn(xmpp_conn_t *conn, xmpp_conn_event_t status, int error,
 		ch->online = false;
 		ch->dead = true;
 		free_batches(ch);
-		post(ch, XEV_DISCONNECTED, 0, false, NULL, why);
+		post(ch, XEV_DISCONNECTED, 0, NULL, false, NULL, why);
 	}
 }
 
@@ -478,21 +506,21 @@ static void try_connect(struct xmpp_channel *ch)
 	if (xmpp_connect_client(ch->conn, cfg->xmpp_host[0] != '\0' ? cfg->xmpp_host : NULL,
 	                        (unsigned short)cfg->xmpp_port, on_conn, ch) != XMPP_EOK) {
 		ch->dead = true;
-		post(ch, XEV_DISCONNECTED, 0, false, NULL, "cannot start connecting");
+		post(ch, XEV_DISCONNECTED, 0, NULL, false, NULL, "cannot start connecting");
 	}
 }
 
 static void send_message(struct xmpp_channel *ch, const struct xcmd *c)
 {
-	char id[32];
+	char id[XMPP_TAG_LEN + 4];
 	xmpp_stanza_t *msg;
 
-	snprintf(id, sizeof id, "kk-%" PRId64, c->id);
-	msg = xmpp_message_new(ch->ctx, "chat", c->to, c->id > 0 ? id : NULL);
+	snprintf(id, sizeof id, "kk-%s", c->tag);
+	msg = xmpp_message_new(ch->ctx, "chat", c->to, c->tag[0] != '\0' ? id : NULL);
 	if (msg == NULL)
 		return;
 	xmpp_message_set_body(msg, c->body);
-	if (c->id > 0) {
+	if (c->tag[0] != '\0') {
 		xmpp_stanza_t *req = xmpp_stanza_new(ch->ctx);
 
 		xmpp_stanza_set_name(req, "request");
@@ -623,8 +651,8 @@ static void *thread_main(void *arg)
 
 /* ---- loop → thread ---- */
 
-static int push(struct xmpp_channel *ch, enum xcmd_kind kind, int64_t id, const char *to,
-                const char *body)
+static int push(struct xmpp_channel *ch, enum xcmd_kind kind, int64_t id, const char *tag,
+                const char *to, const char *body)
 {
 	struct xcmd *c = calloc(1, sizeof *c);
 
@@ -632,6 +660,8 @@ static int push(struct xmpp_channel *ch, enum xcmd_kind kind, int64_t id, const 
 		return -ENOMEM;
 	c->kind = kind;
 	c->id = id;
+	if (tag != NULL)
+		memcpy(c->tag, tag, sizeof c->tag);
 	c->to = strdup(to);
 	c->body = body != NULL ? strdup(body) : NULL;
 	if (c->to == NULL || (body != NULL && c->body == NULL)) {
@@ -660,14 +690,23 @@ static int push(struct xmpp_channel *ch, enum xcmd_kind kind, int64_t id, const 
 	return 0;
 }
 
-int xmpp_channel_send(struct xmpp_channel *ch, int64_t id, const char *to, const char *body)
+int xmpp_channel_send(struct xmpp_channel *ch, int64_t id, const char *tag, const char *to,
+                      const char *body)
 {
-	return push(ch, XCMD_SEND, id, to, body);
+	char check[XMPP_TAG_LEN + 4];
+	char valid[XMPP_TAG_LEN + 1];
+
+	if (tag != NULL) {
+		snprintf(check, sizeof check, "kk-%s", tag);
+		if (!xmpp_channel_tag_of(check, valid))
+			return -EINVAL;
+	}
+	return push(ch, XCMD_SEND, id, tag, to, body);
 }
 
 int xmpp_channel_subscribe(struct xmpp_channel *ch, const char *to)
 {
-	return push(ch, XCMD_SUBSCRIBE, 0, to, NULL);
+	return push(ch, XCMD_SUBSCRIBE, 0, NULL, to, NULL);
 }
 
 bool xmpp_channel_connected(const struct xmpp_channel *ch)

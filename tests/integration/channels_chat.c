@@ -360,39 +360,7 @@ static double timeline_entry(const json_t *doc, const char *ref, const char *eve
 
 /* ---- the store, read-only, for what the reporter API does not show ---- */
 
-/* Run sql (text parameters, NULL-terminated) on a read-only connection and
- * return the first column of the first row as an integer (-1 when no row). */
-static long long db_int(struct harness_daemon *d, const char *sql, ...) __attribute__((sentinel));
-
-static long long db_int(struct harness_daemon *d, const char *sql, ...)
-{
-	sqlite3 *db = NULL;
-	sqlite3_stmt *st = NULL;
-	long long v = -1;
-	const char *arg;
-	va_list ap;
-	int i = 1;
-	int rc = sqlite3_open_v2(d->db_path, &db, SQLITE_OPEN_READONLY, NULL);
-
-	cr_assert_eq(rc, SQLITE_OK, "cannot open %s read-only: %s", d->db_path,
-	             db != NULL ? sqlite3_errmsg(db) : "out of memory");
-	sqlite3_busy_timeout(db, 5000);
-	rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
-	cr_assert_eq(rc, SQLITE_OK, "%s: %s", sql, sqlite3_errmsg(db));
-	va_start(ap, sql);
-	while ((arg = va_arg(ap, const char *)) != NULL)
-		sqlite3_bind_text(st, i++, arg, -1, SQLITE_TRANSIENT);
-	va_end(ap);
-	rc = sqlite3_step(st);
-	cr_assert(rc == SQLITE_ROW || rc == SQLITE_DONE, "%s: %s", sql, sqlite3_errmsg(db));
-	if (rc == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return v;
-}
-
-/* Poll db_int(sql, p1, p2) until it equals want or timeout_ms; p2 may be NULL. */
+/* Poll harness_db_int(sql, p1, p2) until it equals want or timeout_ms; p2 may be NULL. */
 static long long db_wait_int(struct harness_daemon *d, const char *sql, const char *p1,
                              const char *p2, long long want, int timeout_ms)
 {
@@ -400,7 +368,7 @@ static long long db_wait_int(struct harness_daemon *d, const char *sql, const ch
 	long long v;
 
 	for (;;) {
-		v = db_int(d, sql, p1, p2, NULL);
+		v = harness_db_int(d, sql, p1, p2, NULL);
 		if (v == want || harness_now_ms() >= deadline)
 			return v;
 		harness_sleep_ms(50);
@@ -619,7 +587,7 @@ Test(chat, an_english_chat_goes_back_explains_garbage_stops_on_cancel_and_ends_w
 	cr_assert_eq(db_wait_int(r.d, "SELECT count(*) FROM conversations WHERE jid = ?", jid, NULL,
 	                         0, 2000),
 	             0, "a cancelled conversation should be dropped from the store");
-	cr_assert_eq(db_int(r.d, "SELECT count(*) FROM cases", NULL), 0,
+	cr_assert_eq(harness_db_int(r.d, "SELECT count(*) FROM cases", NULL), 0,
 	             "a cancelled conversation must not become a case");
 
 	tell(jane, "hi");
@@ -858,7 +826,7 @@ Test(chat, a_conversation_left_idle_after_the_type_is_known_becomes_an_incomplet
 	free(body);
 	fprintf(stderr, "chat: restart -> idle conversation registered as %s: %.1f s\n", cc.ref,
 	        (double)(told - restarted) / 1e9);
-	cr_assert_eq(db_int(r.d, "SELECT incomplete FROM cases WHERE ref = ?", cc.ref, NULL), 1,
+	cr_assert_eq(harness_db_int(r.d, "SELECT incomplete FROM cases WHERE ref = ?", cc.ref, NULL), 1,
 	             "the case should be marked incomplete");
 	cr_assert_eq(db_wait_int(r.d, "SELECT count(*) FROM conversations WHERE jid = ?", jid, NULL,
 	                         0, 2000),

@@ -77,61 +77,6 @@ static double wall_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* ---- the store, read-only, for what the reporter API does not show ---- */
-
-static long long db_int(struct harness_daemon *d, const char *sql, ...) __attribute__((sentinel));
-
-/* First column of the first row of sql (text parameters, NULL-terminated)
- * on a read-only connection; -1 when there is no row. */
-static long long db_int(struct harness_daemon *d, const char *sql, ...)
-{
-	sqlite3 *db = NULL;
-	sqlite3_stmt *st = NULL;
-	long long v = -1;
-	const char *arg;
-	va_list ap;
-	int i = 1;
-	int rc = sqlite3_open_v2(d->db_path, &db, SQLITE_OPEN_READONLY, NULL);
-
-	cr_assert_eq(rc, SQLITE_OK, "cannot open %s read-only: %s", d->db_path,
-	             db != NULL ? sqlite3_errmsg(db) : "out of memory");
-	sqlite3_busy_timeout(db, 5000);
-	rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
-	cr_assert_eq(rc, SQLITE_OK, "%s: %s", sql, sqlite3_errmsg(db));
-	va_start(ap, sql);
-	while ((arg = va_arg(ap, const char *)) != NULL)
-		sqlite3_bind_text(st, i++, arg, -1, SQLITE_TRANSIENT);
-	va_end(ap);
-	rc = sqlite3_step(st);
-	cr_assert(rc == SQLITE_ROW || rc == SQLITE_DONE, "%s: %s", sql, sqlite3_errmsg(db));
-	if (rc == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return v;
-}
-
-/* As db_int, the first column as text into out ("" when no row or NULL). */
-static void db_text(struct harness_daemon *d, char *out, size_t cap, const char *sql,
-                    const char *param)
-{
-	sqlite3 *db = NULL;
-	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_open_v2(d->db_path, &db, SQLITE_OPEN_READONLY, NULL);
-
-	out[0] = '\0';
-	cr_assert_eq(rc, SQLITE_OK, "cannot open %s read-only", d->db_path);
-	sqlite3_busy_timeout(db, 5000);
-	rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
-	cr_assert_eq(rc, SQLITE_OK, "%s: %s", sql, sqlite3_errmsg(db));
-	if (param != NULL)
-		sqlite3_bind_text(st, 1, param, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) != NULL)
-		snprintf(out, cap, "%s", (const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-}
-
 /* ---- the SMTP sink ---- */
 
 struct sink {
@@ -770,7 +715,7 @@ Test(delivery, a_reporter_who_gives_an_address_gets_a_receipt_with_a_readable_ja
 	cr_assert_eq(sink_count(all, ja.email, ""), 1u);
 	cr_assert_eq(sink_count(all, en.email, ""), 1u);
 	json_decref(all);
-	cr_assert_eq(db_int(d,
+	cr_assert_eq(harness_db_int(d,
 	                    "SELECT count(*) FROM events e JOIN cases c ON c.id = e.case_id"
 	                    " WHERE c.ref = ? AND e.kind = 'notified' AND e.actor = 'email'"
 	                    " AND json_extract(e.detail, '$.to') = ?",
@@ -805,7 +750,7 @@ Test(delivery, a_receipt_written_while_smtp_was_down_arrives_once_it_is_back)
 
 	/* Watch the attempts while the server is down. */
 	while (harness_now_ms() < t0 + DOWN_MS) {
-		long long a = db_int(d, attempts_sql, rep.ref, NULL);
+		long long a = harness_db_int(d, attempts_sql, rep.ref, NULL);
 
 		if (a > last && ntries < 16)
 			tries[ntries++] = harness_now_ms() - t0;
@@ -813,7 +758,7 @@ Test(delivery, a_receipt_written_while_smtp_was_down_arrives_once_it_is_back)
 			last = a;
 		harness_sleep_ms(20);
 	}
-	db_text(d, error, sizeof error,
+	harness_db_text(d, error, sizeof error,
 	        "SELECT o.last_error FROM outbox o JOIN cases c ON c.id = o.case_id"
 	        " WHERE c.ref = ? AND o.kind = 'receipt'",
 	        rep.ref);
@@ -849,7 +794,7 @@ Test(delivery, a_receipt_written_while_smtp_was_down_arrives_once_it_is_back)
 	cr_assert_eq(sink_count(all, rep.email, ""), 1u, "the receipt arrived %zu times, want once",
 	             sink_count(all, rep.email, ""));
 	json_decref(all);
-	cr_assert_eq(db_int(d,
+	cr_assert_eq(harness_db_int(d,
 	                    "SELECT count(*) FROM outbox o JOIN cases c ON c.id = o.case_id"
 	                    " WHERE c.ref = ? AND o.kind = 'receipt' AND o.state = 'sent'",
 	                    rep.ref, NULL),
@@ -904,7 +849,7 @@ Test(delivery, a_specialist_whose_chat_app_is_offline_gets_the_alert_by_email)
 	expect_message(w.app[1], needle, REPLY_MS, NULL,
 	               "with Osaka's only specialist offline the Kinki pool should be alerted");
 
-	cr_assert_eq(db_int(w.d,
+	cr_assert_eq(harness_db_int(w.d,
 	                    "SELECT count(*) FROM events e JOIN cases c ON c.id = e.case_id"
 	                    " WHERE c.ref = ? AND e.kind = 'notified' AND e.actor = 'email'"
 	                    " AND json_extract(e.detail, '$.to') = ?",
@@ -1151,7 +1096,7 @@ Test(delivery, a_webhook_answering_500_twice_gets_the_same_event_again_until_it_
 	/* Wait until every webhook row of the case was answered 200. */
 	deadline = harness_now_ms() + 20000;
 	for (;;) {
-		n_rows = db_int(d,
+		n_rows = harness_db_int(d,
 		                "SELECT count(*) FROM outbox o JOIN cases c ON c.id = o.case_id"
 		                " WHERE c.ref = ? AND o.channel = 'webhook'",
 		                rep.ref, NULL);
@@ -1217,7 +1162,7 @@ Test(delivery, a_webhook_answering_500_twice_gets_the_same_event_again_until_it_
 		cr_assert(g2 >= 1.8 && g2 <= 5.0, "second retry after %.2f s, want about 2 s", g2);
 		cr_assert_gt(g2, g1, "the backoff should grow: %.2f s then %.2f s", g1, g2);
 	}
-	cr_assert_eq(db_int(d,
+	cr_assert_eq(harness_db_int(d,
 	                    "SELECT count(*) FROM outbox o JOIN cases c ON c.id = o.case_id"
 	                    " WHERE c.ref = ? AND o.channel = 'webhook' AND o.state = 'sent'"
 	                    " AND o.attempts = 3",
@@ -1270,11 +1215,11 @@ Test(delivery, a_slow_webhook_receiver_does_not_slow_intake_and_still_gets_every
 	             "a report took %.0f ms to be answered: a slow webhook must not hold up intake",
 	             worst);
 
-	n_rows = db_int(d, "SELECT count(*) FROM outbox WHERE channel = 'webhook'", NULL);
+	n_rows = harness_db_int(d, "SELECT count(*) FROM outbox WHERE channel = 'webhook'", NULL);
 	cr_assert_geq(n_rows, 2 * CASES, "at least received and guidance_delivered per case");
 	deadline = harness_now_ms() + (long long)((double)n_rows * delay / 4 * 1000) + 15000;
 	for (;;) {
-		n_rows = db_int(d, "SELECT count(*) FROM outbox WHERE channel = 'webhook'", NULL);
+		n_rows = harness_db_int(d, "SELECT count(*) FROM outbox WHERE channel = 'webhook'", NULL);
 		reqs = receiver_requests(&w);
 		if ((long long)keys_delivered(reqs) >= n_rows)
 			break;
@@ -1368,7 +1313,7 @@ Test(delivery, with_tls_required_mail_goes_only_over_starttls_checked_against_ca
 	deadline = harness_now_ms() + 6000;
 	do {
 		harness_sleep_ms(100);
-		db_text(d, error, sizeof error,
+		harness_db_text(d, error, sizeof error,
 		        "SELECT o.last_error FROM outbox o JOIN cases c ON c.id = o.case_id"
 		        " WHERE c.ref = ? AND o.kind = 'receipt'",
 		        first.ref);
@@ -1429,7 +1374,7 @@ Test(delivery, webhook_posts_to_one_target_keep_to_rate_per_second)
 
 	deadline = harness_now_ms() + 30000;
 	for (;;) {
-		n_rows = db_int(d, "SELECT count(*) FROM outbox WHERE channel = 'webhook'", NULL);
+		n_rows = harness_db_int(d, "SELECT count(*) FROM outbox WHERE channel = 'webhook'", NULL);
 		reqs = receiver_requests(&w);
 		if ((long long)keys_delivered(reqs) >= n_rows)
 			break;
@@ -1685,13 +1630,13 @@ Test(delivery, a_case_with_personal_data_reminds_the_specialist_and_the_reporter
 	cr_assert_eq(sink_count(all, late.email, "個人情報保護委員会"), 0u,
 	             "a reminder for a date already past went to the reporter");
 	json_decref(all);
-	cr_assert_eq(db_int(w.d,
+	cr_assert_eq(harness_db_int(w.d,
 	                    "SELECT count(*) FROM reminders r JOIN cases c ON c.id = r.case_id"
 	                    " WHERE c.ref = ? AND r.sent_ms IS NULL",
 	                    late.ref, NULL),
 	             0, "the past reminders of %s should have been looked at and dropped",
 	             late.ref);
-	cr_assert_eq(db_int(w.d,
+	cr_assert_eq(harness_db_int(w.d,
 	                    "SELECT count(*) FROM reminders r JOIN cases c ON c.id = r.case_id"
 	                    " WHERE c.ref = ? AND r.kind LIKE 'ppc_final%' AND r.sent_ms IS NULL",
 	                    chat_ref, NULL),

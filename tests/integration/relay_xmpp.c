@@ -142,8 +142,8 @@ static void roster_import(struct relay *r)
  * every member; kakekomid with [xmpp] and [escalation]; the apps online;
  * the roster imported; every member's app seeing the bot online.
  */
-static void relay_open(struct relay *r, const struct member *m, size_t n, const char *steps,
-                       unsigned repeat)
+static void relay_open_with(struct relay *r, const struct member *m, size_t n, const char *steps,
+                            unsigned repeat, const char *extra)
 {
 	char pw[64];
 
@@ -173,9 +173,9 @@ static void relay_open(struct relay *r, const struct member *m, size_t n, const 
 	                             "steps = %s\n"
 	                             "repeat = %u\n"
 	                             "coordinators = %s@%s\n",
-	                             BOT, BOT_PW, prosody_host(r->server),
-	                             prosody_port(r->server), prosody_ca_file(r->server), steps,
-	                             repeat, COORD_USER, DOMAIN);
+	                             BOT, BOT_PW, prosody_host(r->server), prosody_port(r->server),
+	                             prosody_ca_file(r->server), steps, repeat, COORD_USER, DOMAIN);
+	harness_daemon_config_append(r->d, "%s", extra);
 	harness_daemon_start(r->d);
 
 	for (size_t i = 0; i < n; i++) {
@@ -191,6 +191,12 @@ static void relay_open(struct relay *r, const struct member *m, size_t n, const 
 		             "%s never saw %s online within %d ms: after the roster import the "
 		             "daemon should ask every roster JID for a presence subscription",
 		             specialist_jid(r->app[i]), BOT, PRESENCE_MS);
+}
+
+static void relay_open(struct relay *r, const struct member *m, size_t n, const char *steps,
+                       unsigned repeat)
+{
+	relay_open_with(r, m, n, steps, repeat, "");
 }
 
 /* End of a passing test: the daemon must stop cleanly with XMPP up. */
@@ -268,8 +274,8 @@ static long long expect_message(struct specialist_client *s, const char *needle,
 
 	if (rc != 0)
 		show_unread(s);
-	cr_assert_eq(rc, 0, "%s: no message containing \"%s\" within %d ms: %s",
-	             specialist_jid(s), needle, timeout_ms, why);
+	cr_assert_eq(rc, 0, "%s: no message containing \"%s\" within %d ms: %s", specialist_jid(s),
+	             needle, timeout_ms, why);
 	at = m.arrived_ns;
 	if (body_out != NULL) {
 		*body_out = m.body;
@@ -375,7 +381,8 @@ Test(relay, an_osaka_report_reaches_the_on_call_specialist_and_ack_gives_only_hi
 	report(&r, "27", "ransomware", "ja", &rep);
 	expect_message(tanaka, rep.needle, ALERT_MS, &body,
 	               "Osaka's on-call ransomware specialist was not alerted");
-	cr_assert_not_null(strstr(body, "Osaka"), "the alert should name the prefecture:\n%s", body);
+	cr_assert_not_null(strstr(body, "Osaka"), "the alert should name the prefecture:\n%s",
+	                   body);
 	cr_assert_not_null(strstr(body, "Ransomware"), "the alert should name the type:\n%s", body);
 	cr_assert_not_null(strstr(body, "Still happening"), "alert:\n%s", body);
 	cr_assert_not_null(strstr(body, "Noticed"), "alert:\n%s", body);
@@ -406,7 +413,8 @@ Test(relay, an_osaka_report_reaches_the_on_call_specialist_and_ack_gives_only_hi
 	               "the acknowledging specialist got no confirmation");
 	cr_assert_not_null(strstr(body, rep.ref), "the confirmation should name the case:\n%s",
 	                   body);
-	cr_assert_not_null(strstr(body, rep.name), "the acker needs the reporter's name:\n%s", body);
+	cr_assert_not_null(strstr(body, rep.name), "the acker needs the reporter's name:\n%s",
+	                   body);
 	cr_assert_not_null(strstr(body, rep.phone), "the acker needs the reporter's phone:\n%s",
 	                   body);
 	free(body);
@@ -449,7 +457,8 @@ Test(relay, an_osaka_report_reaches_the_on_call_specialist_and_ack_gives_only_hi
 		long long at;
 
 		report(&r, "27", i % 2 ? "ransomware" : "malware", i % 3 ? "ja" : "en", &s);
-		at = expect_message(tanaka, s.needle, ALERT_MS, NULL, "a sample case was not alerted");
+		at = expect_message(tanaka, s.needle, ALERT_MS, NULL,
+		                    "a sample case was not alerted");
 		from_post[i] = at - s.sent_ns;
 		from_201[i] = at - s.answered_ns;
 	}
@@ -495,8 +504,9 @@ Test(relay, a_decline_sends_the_case_to_the_region_pool_at_once)
 	        (double)(alerted - declined) / 1e6);
 
 	doc = fixture_case_fetch(r.d, rep.ref, rep.token);
-	cr_assert(timeline_has(doc, "escalated"), "%s: the move to the region pool is not on the "
-	                                          "timeline",
+	cr_assert(timeline_has(doc, "escalated"),
+	          "%s: the move to the region pool is not on the "
+	          "timeline",
 	          rep.ref);
 	json_decref(doc);
 	state = case_state(&r, &rep);
@@ -620,9 +630,9 @@ static void prosody_outage(int reports, long down_ms, const char *step)
 	/* The bot backs off up to 30 s between attempts. */
 	for (int i = 0; i < REPORTS; i++) {
 		for (size_t k = 0; k < r.n; k++) {
-			long long at = expect_message(
-			    r.app[k], rep[i].needle, 40000, NULL,
-			    "an alert written while Prosody was down never arrived after it came back");
+			long long at = expect_message(r.app[k], rep[i].needle, 40000, NULL,
+			                              "an alert written while Prosody was down "
+			                              "never arrived after it came back");
 
 			if (at > last)
 				last = at;
@@ -751,6 +761,137 @@ Test(relay, a_stranger_cannot_take_a_case)
 	relay_close(&r);
 }
 
+/*
+ * The bot takes chat from anyone (reports by chat), so anyone can send it
+ * stanzas that look like the answers to its own messages: a XEP-0184
+ * receipt or a type="error" bounce carrying the id of an alert, a webhook
+ * event or a mail row. Mallory sends both for the id Tanaka's alert came
+ * with (as if she had seen it) and for every small number, and a receipt
+ * with an id too long for any integer. None of it may touch the outbox:
+ * the alert stays alerted (no escalation, no coordinator woken), the
+ * webhook events that could not be delivered stay queued for retry.
+ */
+Test(relay, forged_receipts_and_bounces_from_another_account_change_nothing)
+{
+	static const struct member team[] = {
+	    {"tanaka", "Tanaka Hiroshi", "27", "all", "ja;en"},
+	};
+	static const char bounce[] = "<message type='error' to='" BOT "' id='%s'>"
+	                             "<error type='cancel'><item-not-found"
+	                             " xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error>"
+	                             "</message>";
+	static const char receipt[] = "<message to='" BOT "'>"
+	                              "<received xmlns='urn:xmpp:receipts' id='%s'/></message>";
+	struct specialist_client *tanaka, *mallory;
+	struct specialist_message alert = {0};
+	struct relay r;
+	struct report rep;
+	char extra[256], xml[512], id[64], *state;
+	long long rows, alert_row, delivered;
+	json_t *doc;
+
+	/* Nothing listens on the webhook's port: its events wait for a retry. */
+	snprintf(extra, sizeof extra,
+	         "[webhooks]\nurls = http://127.0.0.1:%u/hook\nsecret = forged-receipt-test\n",
+	         harness_free_port());
+	relay_open_with(&r, team, 1, LONG_STEP, 2, extra);
+	tanaka = app_of(&r, "tanaka");
+	account(&r, "mallory", "pw-mallory");
+	mallory = app_connect(&r, "mallory", "pw-mallory");
+
+	report(&r, "27", "ransomware", "ja", &rep);
+	cr_assert_eq(specialist_wait_message_full(tanaka, rep.needle, ALERT_MS, &alert), 0,
+	             "Osaka's on-call specialist got no alert");
+	cr_assert_neq(alert.id[0], '\0', "the alert should carry a stanza id (for its receipt)");
+	alert_row = harness_db_int(r.d,
+	                           "SELECT o.id FROM outbox o JOIN cases c ON c.id = o.case_id"
+	                           " WHERE c.ref = ? AND o.kind = 'alert'",
+	                           rep.ref, NULL);
+	cr_assert_gt(alert_row, 0, "%s: no alert row in the outbox", rep.ref);
+	rows = harness_db_int(r.d,
+	                      "SELECT count(*) FROM outbox o JOIN cases c ON c.id = o.case_id"
+	                      " WHERE c.ref = ? AND o.channel = 'webhook'",
+	                      rep.ref, NULL);
+	cr_assert_gt(rows, 0, "%s: no webhook event was queued", rep.ref);
+
+	/* The id Tanaka's alert came with, then every small number. */
+	snprintf(xml, sizeof xml, bounce, alert.id);
+	cr_assert_eq(specialist_send_raw(mallory, xml), 0);
+	snprintf(xml, sizeof xml, receipt, alert.id);
+	cr_assert_eq(specialist_send_raw(mallory, xml), 0);
+	for (int i = 1; i <= 64; i++) {
+		snprintf(id, sizeof id, "kk-%d", i);
+		snprintf(xml, sizeof xml, receipt, id);
+		cr_assert_eq(specialist_send_raw(mallory, xml), 0);
+		snprintf(xml, sizeof xml, bounce, id);
+		cr_assert_eq(specialist_send_raw(mallory, xml), 0);
+	}
+	snprintf(xml, sizeof xml, receipt, "kk-99999999999999999999999999999999999999");
+	cr_assert_eq(specialist_send_raw(mallory, xml), 0);
+	snprintf(xml, sizeof xml, bounce, "kk-99999999999999999999999999999999999999");
+	cr_assert_eq(specialist_send_raw(mallory, xml), 0);
+
+	/* The server keeps one stream's stanzas in order, the bot handles them
+	 * in order and its store writes them in order: once the conversation
+	 * Mallory's next line opens is stored, whatever the forgeries did is
+	 * in the store too. */
+	tell(mallory, "hello");
+	expect_message(mallory, "What is happening?", ALERT_MS, NULL,
+	               "the bot should still answer after the forged stanzas");
+	delivered = harness_now_ms() + ALERT_MS;
+	while (harness_db_int(r.d, "SELECT count(*) FROM conversations WHERE jid = ?",
+	                      "mallory@" DOMAIN, NULL) != 1 &&
+	       harness_now_ms() < delivered)
+		harness_sleep_ms(50);
+	cr_assert_eq(harness_db_int(r.d, "SELECT count(*) FROM conversations WHERE jid = ?",
+	                            "mallory@" DOMAIN, NULL),
+	             1, "Mallory's chat report was not stored");
+
+	cr_assert_eq(harness_db_int(r.d,
+	                            "SELECT count(*) FROM outbox o JOIN cases c ON c.id = o.case_id"
+	                            " WHERE c.ref = ? AND o.channel = 'webhook'"
+	                            " AND (o.state <> 'pending' OR o.delivered_ms IS NOT NULL)",
+	                            rep.ref, NULL),
+	             0,
+	             "forged receipts marked webhook events delivered: they will never be retried");
+	snprintf(id, sizeof id, "%lld", alert_row);
+	cr_assert_eq(harness_db_int(r.d,
+	                            "SELECT count(*) FROM outbox WHERE id = ? AND state = 'failed'",
+	                            id, NULL),
+	             0, "a forged bounce marked Tanaka's alert failed");
+	cr_assert_eq(harness_db_int(r.d,
+	                            "SELECT count(*) FROM alerts a JOIN cases c ON c.id = a.case_id"
+	                            " WHERE c.ref = ? AND a.state = 'failed'",
+	                            rep.ref, NULL),
+	             0, "a forged bounce marked Tanaka unreachable");
+	doc = fixture_case_fetch(r.d, rep.ref, rep.token);
+	cr_assert_not(timeline_has(doc, "escalated"),
+	              "a forged bounce pushed the case to the next escalation step");
+	json_decref(doc);
+	cr_assert_eq(specialist_count_messages(r.coord, rep.ref), 0u,
+	             "a forged bounce woke the coordinators");
+
+	/* Tanaka's own receipt still counts, and the case is still his to take. */
+	delivered = harness_now_ms() + ALERT_MS;
+	while (harness_db_int(r.d, "SELECT count(*) FROM outbox WHERE id = ? AND delivered_ms > 0",
+	                      id, NULL) != 1 &&
+	       harness_now_ms() < delivered)
+		harness_sleep_ms(50);
+	cr_assert_eq(harness_db_int(r.d,
+	                            "SELECT count(*) FROM outbox WHERE id = ? AND delivered_ms > 0",
+	                            id, NULL),
+	             1, "Tanaka's app answered the alert's receipt request: it should count");
+	tell(tanaka, "ack %s", rep.ref);
+	expect_message(tanaka, "you have this case", ALERT_MS, NULL,
+	               "the alerted specialist could not take the case after the forgeries");
+	state = case_state(&r, &rep);
+	cr_assert_str_eq(state, "acknowledged");
+	free(state);
+	specialist_message_fini(&alert);
+	specialist_free(mallory);
+	relay_close(&r);
+}
+
 Test(relay, a_burst_across_ten_prefectures_reaches_only_each_prefectures_specialist)
 {
 	static const struct member team[] = {
@@ -844,7 +985,7 @@ Test(relay, the_acker_records_contact_onsite_and_resolve_and_others_are_told_not
 	/* Commands are case-insensitive, references too. */
 	for (size_t i = 0; rep.ref[i] != '\0' && i < sizeof lower - 1; i++) {
 		lower[i] = (char)(rep.ref[i] >= 'A' && rep.ref[i] <= 'Z' ? rep.ref[i] - 'A' + 'a'
-		                                                          : rep.ref[i]);
+		                                                         : rep.ref[i]);
 		lower[i + 1] = '\0';
 	}
 	tell(tanaka, "OnSite %s", lower);

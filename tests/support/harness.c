@@ -17,6 +17,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -977,4 +978,60 @@ void harness_response_fini(struct harness_response *res)
 	harness_buf_fini(&res->body);
 	harness_buf_fini(&res->headers);
 	res->status = 0;
+}
+
+/* ---- the store, read-only ---- */
+
+static sqlite3_stmt *db_prepare(struct harness_daemon *d, sqlite3 **db, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_open_v2(d->db_path, db, SQLITE_OPEN_READONLY, NULL);
+
+	cr_assert_eq(rc, SQLITE_OK, "cannot open %s read-only: %s", d->db_path,
+	             *db != NULL ? sqlite3_errmsg(*db) : "out of memory");
+	sqlite3_busy_timeout(*db, 5000);
+	rc = sqlite3_prepare_v2(*db, sql, -1, &st, NULL);
+	cr_assert_eq(rc, SQLITE_OK, "%s: %s", sql, sqlite3_errmsg(*db));
+	return st;
+}
+
+long long harness_db_int(struct harness_daemon *d, const char *sql, ...)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = db_prepare(d, &db, sql);
+	long long v = -1;
+	const char *arg;
+	va_list ap;
+	int i = 1;
+	int rc;
+
+	va_start(ap, sql);
+	while ((arg = va_arg(ap, const char *)) != NULL)
+		sqlite3_bind_text(st, i++, arg, -1, SQLITE_TRANSIENT);
+	va_end(ap);
+	rc = sqlite3_step(st);
+	cr_assert(rc == SQLITE_ROW || rc == SQLITE_DONE, "%s: %s", sql, sqlite3_errmsg(db));
+	if (rc == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}
+
+void harness_db_text(struct harness_daemon *d, char *out, size_t cap, const char *sql,
+                     const char *param)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = db_prepare(d, &db, sql);
+	int rc;
+
+	out[0] = '\0';
+	if (param != NULL)
+		sqlite3_bind_text(st, 1, param, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	cr_assert(rc == SQLITE_ROW || rc == SQLITE_DONE, "%s: %s", sql, sqlite3_errmsg(db));
+	if (rc == SQLITE_ROW && sqlite3_column_text(st, 0) != NULL)
+		snprintf(out, cap, "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	sqlite3_close(db);
 }

@@ -179,6 +179,18 @@ int harness_daemon_check(struct harness_daemon *d, struct harness_output *out);
 int harness_daemon_ctl(struct harness_daemon *d, struct harness_output *out, ...)
     __attribute__((sentinel));
 
+/*
+ * The daemon's store, read-only, for what no API shows: run sql (text
+ * parameters, NULL-terminated) and return the first column of the first row
+ * as an integer, -1 when there is no row. Asserts when the query fails.
+ */
+long long harness_db_int(struct harness_daemon *d, const char *sql, ...) __attribute__((sentinel));
+
+/* As harness_db_int, the first column as text into out ("" when no row or
+ * NULL); param may be NULL. */
+void harness_db_text(struct harness_daemon *d, char *out, size_t cap, const char *sql,
+                     const char *param);
+
 /* Free the buffers of a command output; accepts an all-zero struct. */
 void harness_output_fini(struct harness_output *out);
 
