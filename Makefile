@@ -3,6 +3,7 @@
 #   make run        install what is missing, build, start the relay with demo data
 #   make test       install what is missing, build (plain and ASan+UBSan), run every test
 #   make san        the sanitizer build in build/asan
+#   make tsan       the daemon built with ThreadSanitizer in build/tsan
 #   make fuzz       build the libFuzzer targets (clang) in build/fuzz and run each
 #                   for FUZZ_SECONDS (default 60); see tests/fuzz/README.md
 #   make format-check
@@ -26,6 +27,14 @@ ifeq ($(SAN),1)
 HARDEN := -fPIE
 CFLAGS := -O1 -g
 EXTRA := $(SAN_FLAGS)
+endif
+# The ThreadSanitizer build of the daemon alone: `make test` runs the suites
+# where the loop and the store's writer thread race (tests/tsan-suites)
+# against it.
+ifeq ($(SAN),thread)
+HARDEN := -fPIE
+CFLAGS := -O1 -g
+EXTRA := -fsanitize=thread -fno-omit-frame-pointer
 endif
 
 # The fuzz build: clang with libFuzzer's coverage on every object. clang's
@@ -66,7 +75,7 @@ FUZZ_SUP_OBJ := $(BUILD)/obj/tests/fuzz/support.o
 REPLAY_BIN   := $(FUZZ_TARGETS:%=$(BUILD)/fuzz-replay/%)
 FUZZ_BIN     := $(FUZZ_TARGETS:%=$(BUILD)/%)
 
-.PHONY: all run test san tests fuzz fuzz-build deps-build deps-run deps-test deps-fuzz format \
+.PHONY: all run test san tsan tests fuzz fuzz-build deps-build deps-run deps-test deps-fuzz format \
         format-check clean
 all: $(BUILD)/kakekomid $(BUILD)/kakekomictl
 
@@ -107,6 +116,9 @@ fuzz: deps-fuzz
 san:
 	$(MAKE) SAN=1 BUILD=build/asan tests
 
+tsan:
+	$(MAKE) SAN=thread BUILD=build/tsan all
+
 deps-build deps-run deps-test deps-fuzz: deps-%:
 	@scripts/install-deps $*
 
@@ -117,7 +129,8 @@ run: deps-run
 test: deps-test
 	$(MAKE) tests
 	$(MAKE) san
-	KK_SRC=$(CURDIR) scripts/run-tests build/asan
+	$(MAKE) tsan
+	KK_SRC=$(CURDIR) KK_TSAN_BUILD=build/tsan scripts/run-tests build/asan
 
 format:
 	clang-format -i daemon/*.c notify/*.c include/*.h

@@ -270,17 +270,18 @@ static void on_case_stored(void *arg, int status)
 	r->stored(r, status);
 }
 
-/* Written with the case: its first alerts and the reporter's e-mail receipt. */
+/* Written with the case, on the store's writer thread: its first alerts and
+ * the reporter's e-mail receipt. It reads only what the request holds, never
+ * the playbook set, which a reload may replace meanwhile. */
 static int tx_after_insert(struct store_tx *tx, void *arg)
 {
 	struct http_req *r = arg;
 	char url[1024];
-	const struct playbook *pb = playbook_find(*r->srv->pbs, r->in.incident_type);
 	int rc = r->plan != NULL ? escalate_tx_first(tx, r->plan) : 0;
 
 	if (rc == 0)
 		rc = remind_tx_schedule(tx, r->nc.case_id, r->in.noticed_at_ms, r->in.personal_data,
-		                        pb != NULL && pb->malicious);
+		                        r->malicious);
 
 	if (rc == 0 && r->in.email != NULL) {
 		snprintf(url, sizeof url, "%s/cases/%s?t=%s%s", r->srv->cfg->http_public_url,
@@ -294,7 +295,10 @@ static int tx_after_insert(struct store_tx *tx, void *arg)
 void http_case_submit(struct http_req *r, void (*stored)(struct http_req *r, int status))
 {
 	struct http_server *srv = r->srv;
+	const struct playbook *pb = playbook_find(*srv->pbs, r->in.incident_type);
 	int rc;
+
+	r->malicious = pb != NULL && pb->malicious;
 
 	token_new(r->token, r->nc.token_hash);
 	r->nc.in = &r->in;

@@ -22,7 +22,7 @@ enum noticed_kind { NOTICED_AT, NOTICED_NOW, NOTICED_TODAY };
 #define CASE_REF_LEN 10 /* "KK-7Q3M-X9" */
 
 struct case_input {
-	const char *incident_type; /* a playbook id (static or owned by the set) */
+	const char *incident_type; /* one of playbook_types (static: outlives a reload) */
 	enum tri still_happening, money_involved, personal_data;
 	enum noticed_kind noticed;
 	int64_t noticed_at_ms; /* UTC */

@@ -62,6 +62,7 @@ struct http_req {
 	struct http_req *next_waiting, *prev_waiting;
 	/* a report in progress */
 	struct case_input in;
+	bool malicious; /* the type's playbook says so: the final report's 60 days */
 	struct store_case_new nc;
 	char token[TOKEN_LEN + 1];
 	struct form_values *form;

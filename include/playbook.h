@@ -44,7 +44,7 @@ struct pb_report {
 };
 
 struct playbook {
-	const char *id;
+	const char *id; /* the entry of playbook_types: static, outlives the set */
 	int order;
 	const char *updated; /* "YYYY-MM-DD" */
 	struct pb_text name, picker, summary;
