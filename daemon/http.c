@@ -894,6 +894,16 @@ void http_quiesce(struct http_server *srv)
 		close(fd);
 }
 
+unsigned http_connections(const struct http_server *srv)
+{
+	const union MHD_DaemonInfo *info =
+	    srv != NULL && srv->mhd != NULL
+	        ? MHD_get_daemon_info(srv->mhd, MHD_DAEMON_INFO_CURRENT_CONNECTIONS)
+	        : NULL;
+
+	return info != NULL ? info->num_connections : 0;
+}
+
 unsigned http_waiting(const struct http_server *srv)
 {
 	return srv != NULL ? srv->nwaiting : 0;

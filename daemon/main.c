@@ -34,7 +34,6 @@
 #include "stats.h"
 #include "store.h"
 
-#define DRAIN_LIMIT_MS 10000
 #define ROSTER_POLL_MS 2000
 
 struct daemon {
@@ -56,7 +55,7 @@ struct daemon {
 	struct stats *stats; /* the figures' index */
 	uv_signal_t sigterm, sigint, sighup;
 	uv_timer_t drain, roster_poll;
-	uint64_t drain_started;
+	uint64_t drain_started, flush_started;
 	bool stopping;
 };
 
@@ -100,6 +99,10 @@ static void on_handle_closed(uv_handle_t *h)
 
 static void finish(struct daemon *d)
 {
+	/* First every queued write, done or failed, while everything its
+	 * callback points to (a request waiting for its answer, a chat job)
+	 * is still alive. */
+	store_drain(d->store);
 	http_stop(d->http);
 	d->http = NULL;
 	auth_stop(d->auth);
@@ -132,12 +135,32 @@ static void on_drain(uv_timer_t *t)
 {
 	struct daemon *d = t->data;
 
-	if ((http_waiting(d->http) == 0 && store_pending(d->store) == 0 &&
-	     chat_pending(d->chat) == 0 && convo_pending(d->convo) == 0 &&
-	     courier_pending(d->courier) == 0 && remind_pending(d->remind) == 0) ||
-	    uv_now(d->loop) - d->drain_started > DRAIN_LIMIT_MS) {
+	uint64_t waited = uv_now(d->loop) - d->drain_started;
+
+	if (d->flush_started != 0) {
+		/* The writes are over; the answers they produced are on their way. */
+		if (http_connections(d->http) == 0 || uv_now(d->loop) - d->flush_started > 1000) {
+			uv_timer_stop(t);
+			finish(d);
+		}
+		return;
+	}
+	if (http_waiting(d->http) == 0 && store_pending(d->store) == 0 &&
+	    chat_pending(d->chat) == 0 && convo_pending(d->convo) == 0 &&
+	    courier_pending(d->courier) == 0 && remind_pending(d->remind) == 0) {
 		uv_timer_stop(t);
 		finish(d);
+	} else if (waited > (uint64_t)d->cfg->stop_wait_s * 1000) {
+		/* Give up waiting: every queued write finishes or fails now (the
+		 * writer may still wait out the store's busy timeout), with the
+		 * requests and jobs their callbacks point to still alive; then
+		 * the answers they produced get a moment to leave. */
+		log_warnx("kakekomid: %u writes still queued after %u s: finishing or failing them",
+		          store_pending(d->store), d->cfg->stop_wait_s);
+		store_drain(d->store);
+		d->flush_started = uv_now(d->loop);
+		if (d->flush_started == 0)
+			d->flush_started = 1;
 	}
 }
 

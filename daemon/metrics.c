@@ -219,6 +219,11 @@ static int gauges(struct buf *b, const struct metrics_sources *src)
 		rc = buf_printf(b, "kakekomi_xmpp_connected %d\n",
 		                src->notify != NULL && notify_connected(src->notify) ? 1 : 0);
 	if (rc == 0)
+		rc = family(b, "kakekomi_store_queued", "gauge",
+		            "Writes queued for the store or being written.");
+	if (rc == 0)
+		rc = buf_printf(b, "kakekomi_store_queued %u\n", store_pending(src->store));
+	if (rc == 0)
 		rc = family(b, "kakekomi_cases", "gauge", "Cases in the store.");
 	if (rc == 0)
 		rc = buf_printf(b, "kakekomi_cases %zu\n", stats_count(src->stats));

@@ -70,6 +70,7 @@ struct store {
 	struct store_job *in_head, *in_tail;
 	struct store_job *out_head, *out_tail;
 	bool stopping;
+	bool joined; /* the writer thread has been joined */
 	bool thread_started;
 	unsigned pending;
 	sqlite3 *wdb; /* writer thread only */
@@ -1156,7 +1157,7 @@ bad:
 	return rc;
 }
 
-void store_close(struct store *st)
+void store_drain(struct store *st)
 {
 	if (st == NULL)
 		return;
@@ -1165,9 +1166,18 @@ void store_close(struct store *st)
 	st->stopping = true;
 	pthread_cond_signal(&st->cv);
 	pthread_mutex_unlock(&st->mu);
-	if (st->thread_started)
+	if (st->thread_started && !st->joined) {
 		pthread_join(st->thread, NULL);
+		st->joined = true;
+	}
 	drain_done(st);
+}
+
+void store_close(struct store *st)
+{
+	if (st == NULL)
+		return;
+	store_drain(st);
 	sqlite3_finalize(st->w_case);
 	sqlite3_finalize(st->w_event);
 	sqlite3_finalize(st->r_case);

@@ -45,8 +45,9 @@ struct config {
 	/* HTTPS when both are set: PEM files read when the server starts. */
 	char *http_tls_cert;
 	char *http_tls_key;
-	char *store_path;    /* SQLite database file */
-	unsigned token_days; /* how long a reporter's status link works */
+	char *store_path;     /* SQLite database file */
+	unsigned token_days;  /* how long a reporter's status link works */
+	unsigned stop_wait_s; /* how long SIGTERM waits for answers still being written */
 	char *playbooks_dir;
 	enum log_level log_level;
 

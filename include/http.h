@@ -46,6 +46,9 @@ void http_quiesce(struct http_server *srv);
 /* The number of requests waiting for the store. */
 unsigned http_waiting(const struct http_server *srv);
 
+/* Connections still open (answers not yet sent, idle keep-alives). */
+unsigned http_connections(const struct http_server *srv);
+
 /* Closes every connection and handle; the struct is freed by the loop. NULL is allowed. */
 void http_stop(struct http_server *srv);
 

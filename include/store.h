@@ -34,8 +34,15 @@ typedef void (*store_done_cb)(void *arg, int status);
 int store_open(struct store **out, uv_loop_t *loop, const char *path);
 
 /*
- * Finishes every queued write (their callbacks run before this returns),
- * stops the writer thread and closes the connections. The struct is freed
+ * Refuses new writes (-ESHUTDOWN), lets the writer finish or fail every
+ * queued one and runs their callbacks before it returns, then stops the
+ * writer thread. Reads still work. Call it before freeing anything a queued
+ * job points to. Idempotent; NULL is allowed.
+ */
+void store_drain(struct store *st);
+
+/*
+ * store_drain(), then closes the connections. The struct is freed
  * once the loop has run the close callback of its handle. NULL is allowed.
  */
 void store_close(struct store *st);

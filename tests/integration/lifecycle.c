@@ -7,6 +7,8 @@
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,6 +139,80 @@ Test(lifecycle, sigterm_stops_cleanly_and_the_case_is_there_after_restart)
 	                 "the case should survive a clean restart");
 	json_decref(doc);
 	json_decref(ans);
+	json_decref(body);
+	harness_daemon_finish(d);
+}
+
+struct waiting_report {
+	struct harness_daemon *d;
+	char *body;
+	long status; /* the answer, 0 when none came */
+};
+
+static void *post_report(void *arg)
+{
+	static const char *const headers[] = {"Content-Type: application/json", NULL};
+	struct waiting_report *w = arg;
+	char url[128];
+	struct harness_request req = {0};
+	struct harness_response res = {0};
+
+	snprintf(url, sizeof url, "%s/api/v1/cases", w->d->base_url);
+	req.method = "POST";
+	req.url = url;
+	req.headers = headers;
+	req.body = w->body;
+	req.body_len = strlen(w->body);
+	req.timeout_ms = 20000;
+	if (harness_http_send(NULL, &req, &res) == 0)
+		w->status = res.status;
+	harness_response_fini(&res);
+	return NULL;
+}
+
+/*
+ * Another program (kakekomictl, a backup) holds the store's write lock when
+ * the operator stops the daemon, longer than [store] stop_wait. The report
+ * waiting for the store must get an answer that says it was not taken, and
+ * the daemon must exit cleanly (under ASan, `make test`'s build, it used to
+ * free the waiting request and then run its store job).
+ */
+Test(lifecycle, a_stop_while_another_program_holds_the_store_lock_answers_and_exits_cleanly)
+{
+	struct harness_daemon *d = harness_daemon_new();
+	json_t *body = fixture_intake_new("ransomware", "ja");
+	struct waiting_report w = {d, fixture_json_dump(body), 0};
+	struct harness_response res;
+	sqlite3 *db = NULL;
+	pthread_t t;
+	long long until;
+	int queued = 0;
+
+	harness_daemon_config_append(d, "[store]\nstop_wait = 1\n");
+	harness_daemon_start(d);
+	cr_assert_eq(sqlite3_open_v2(d->db_path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK,
+	             "cannot take the store's write lock: %s", sqlite3_errmsg(db));
+	cr_assert_eq(pthread_create(&t, NULL, post_report, &w), 0);
+	until = harness_now_ms() + 5000;
+	while (!queued && harness_now_ms() < until) {
+		memset(&res, 0, sizeof res);
+		harness_get(d, "/metrics", &res);
+		queued = res.body.data != NULL &&
+		         strstr(res.body.data, "\nkakekomi_store_queued 0\n") == NULL &&
+		         strstr(res.body.data, "\nkakekomi_store_queued ") != NULL;
+		harness_response_fini(&res);
+		if (!queued)
+			harness_sleep_ms(20);
+	}
+	cr_assert(queued, "the report never reached the store's queue");
+	harness_daemon_stop(d); /* asserts a clean exit */
+	pthread_join(t, NULL);
+	cr_assert_eq(w.status, 503,
+	             "the waiting reporter got %ld: want 503 (not stored, try again)", w.status);
+	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_close(db);
+	free(w.body);
 	json_decref(body);
 	harness_daemon_finish(d);
 }
