@@ -207,6 +207,26 @@ static void on_result_written(void *arg, int status)
 		courier_kick(c);
 }
 
+/* Where a webhook URL posts to, for the log: "scheme://host:port", never its
+ * user, password, path or query (any may be a credential). */
+static void url_origin(const char *url, char *out, size_t cap)
+{
+	CURLU *u = curl_url();
+	char *scheme = NULL, *host = NULL, *port = NULL;
+
+	if (u != NULL && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK)
+		snprintf(out, cap, "%s://%s:%s", scheme, host, port);
+	else
+		snprintf(out, cap, "a webhook");
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(port);
+	curl_url_cleanup(u);
+}
+
 static void on_sent(void *arg, CURLcode rc, long status, const char *error)
 {
 	struct send *s = arg;
@@ -222,8 +242,14 @@ static void on_sent(void *arg, CURLcode rc, long status, const char *error)
 			snprintf(s->error, sizeof s->error, "%s", error);
 		else
 			snprintf(s->error, sizeof s->error, "HTTP %ld", status);
+		char where[300];
+
+		if (webhook)
+			url_origin(s->recipient, where, sizeof where);
+		else
+			snprintf(where, sizeof where, "an address");
 		log_warnx("courier: %s %s to %s failed (attempt %d): %s", s->channel, s->kind,
-		          webhook ? s->recipient : "an address", s->attempts + 1, s->error);
+		          where, s->attempts + 1, s->error);
 	} else {
 		log_debug("courier: %s %s %" PRId64 " delivered", s->channel, s->kind, s->id);
 	}

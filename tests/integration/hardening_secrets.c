@@ -279,3 +279,51 @@ Test(hardening_secrets, no_password_name_phone_email_or_token_ever_reaches_the_l
 	harness_daemon_finish(d);
 	prosody_free(p);
 }
+
+/*
+ * A webhook URL may carry credentials (user:password@, a token in the
+ * query); the log names only where the post went (scheme, host, port).
+ */
+Test(hardening_secrets, a_failing_webhooks_credentials_and_query_never_reach_the_log)
+{
+	struct harness_daemon *d = harness_daemon_new();
+	json_t *body = fixture_intake_new("ransomware", "ja");
+	json_t *ans;
+	unsigned short port = harness_free_port();
+	char origin[64];
+	long long until;
+	size_t len;
+	char *log;
+
+	/* Nothing listens there: every post fails and is logged. */
+	harness_daemon_config_append(d,
+	                             "[log]\nlevel = debug\n"
+	                             "[webhooks]\n"
+	                             "urls = http://hookuser:Hook-Pw-7yU2@127.0.0.1:%u/in/"
+	                             "Path-Key-3kQ?token=Query-Tok-9vB1\n"
+	                             "secret = Hook-Secret-5nM8\n",
+	                             port);
+	harness_daemon_start(d);
+	ans = fixture_case_create(d, body);
+	until = harness_now_ms() + WAIT_MS;
+	while (harness_db_int(d,
+	                      "SELECT count(*) FROM outbox WHERE channel = 'webhook'"
+	                      " AND attempts > 0",
+	                      NULL) < 1 &&
+	       harness_now_ms() < until)
+		harness_sleep_ms(50);
+	harness_daemon_stop(d);
+	log = read_log(d, &len);
+	snprintf(origin, sizeof origin, "http://127.0.0.1:%u", port);
+	cr_assert_not_null(strstr(log, origin), "the failed post should name where it went (%s)",
+	                   origin);
+	assert_absent(log, "the webhook's password", "Hook-Pw-7yU2");
+	assert_absent(log, "the webhook's user", "hookuser");
+	assert_absent(log, "the webhook's path", "Path-Key-3kQ");
+	assert_absent(log, "the webhook's query token", "Query-Tok-9vB1");
+	assert_absent(log, "the webhook secret", "Hook-Secret-5nM8");
+	free(log);
+	json_decref(ans);
+	json_decref(body);
+	harness_daemon_finish(d);
+}
