@@ -26,9 +26,53 @@ int log_level_parse(const char *s, enum log_level *out)
 	return -EINVAL;
 }
 
+size_t log_escape(const char *in, char *out, size_t cap)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)in;
+	size_t n = 0;
+
+	if (cap == 0)
+		return 0;
+	for (; *p != '\0'; p++) {
+		char esc[8];
+		size_t k = 0;
+
+		if (*p == '\n') {
+			/* A continuation never starts at column 0, where a line's
+			 * timestamp is. */
+			memcpy(esc, "\n    ", 5);
+			k = 5;
+		} else if (*p < 0x20 || *p == 0x7f) {
+			esc[0] = '\\';
+			esc[1] = 'x';
+			esc[2] = hex[*p >> 4];
+			esc[3] = hex[*p & 15];
+			k = 4;
+		} else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+			/* C1 controls in UTF-8 (0x9b is a terminal's CSI) */
+			esc[0] = '\\';
+			esc[1] = 'x';
+			esc[2] = hex[p[1] >> 4];
+			esc[3] = hex[p[1] & 15];
+			k = 4;
+			p++;
+		} else {
+			esc[0] = (char)*p;
+			k = 1;
+		}
+		if (n + k >= cap)
+			break;
+		memcpy(out + n, esc, k);
+		n += k;
+	}
+	out[n] = '\0';
+	return n;
+}
+
 void log_write(enum log_level level, int errnum, const char *fmt, ...)
 {
-	char line[2048];
+	char line[2048], msg[2048];
 	struct timespec ts;
 	struct tm tm;
 	size_t n;
@@ -43,10 +87,9 @@ void log_write(enum log_level level, int errnum, const char *fmt, ...)
 	if (r > 0)
 		n += (size_t)r;
 	va_start(ap, fmt);
-	r = vsnprintf(line + n, sizeof line - n, fmt, ap);
+	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	if (r > 0)
-		n += (size_t)r;
+	n += log_escape(msg, line + n, sizeof line - n);
 	if (n >= sizeof line - 1)
 		n = sizeof line - 2;
 	if (errnum != 0) {

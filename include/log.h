@@ -8,6 +8,8 @@
 #ifndef KK_LOG_H
 #define KK_LOG_H
 
+#include <stddef.h>
+
 enum log_level { LOG_LEVEL_DEBUG, LOG_LEVEL_INFO, LOG_LEVEL_WARN, LOG_LEVEL_ERROR };
 
 extern enum log_level log_threshold;
@@ -15,7 +17,18 @@ extern enum log_level log_threshold;
 /* Parses "debug", "info", "warn" or "error". Returns 0, or -EINVAL. */
 int log_level_parse(const char *s, enum log_level *out);
 
-/* Writes one formatted line at LEVEL. With errnum != 0, appends ": strerror". */
+/*
+ * Copies IN to OUT (CAP bytes, always NUL-terminated, cut when full) so that
+ * it cannot forge a log line or drive a terminal: control characters
+ * (C0, DEL and UTF-8 C1) become "\xNN", and a newline is followed by an
+ * indent, so that no continuation starts where a line's timestamp is.
+ * Returns the length written. log_write applies it to every message, so a
+ * name or an address from outside can be logged as it is.
+ */
+size_t log_escape(const char *in, char *out, size_t cap);
+
+/* Writes one formatted line at LEVEL (escaped with log_escape). With
+ * errnum != 0, appends ": strerror". */
 void log_write(enum log_level level, int errnum, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

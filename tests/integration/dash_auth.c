@@ -56,7 +56,8 @@ Test(dash_auth, the_right_password_opens_the_dashboard_with_a_strict_httponly_co
 
 	dash_get(&c, "/dashboard", &res);
 	cr_assert_eq(res.status, 200);
-	cr_expect_neq(strstr(res.body.data, "id=\"user\">" USER "<"), NULL, "the page names who is in");
+	cr_expect_neq(strstr(res.body.data, "id=\"user\">" USER "<"), NULL,
+	              "the page names who is in");
 	cr_expect_neq(c.csrf[0], '\0', "the page carries a CSRF token for its forms");
 	cr_expect_null(strstr(res.body.data, "<script"), "the dashboard works without JavaScript");
 	cr_expect_neq(strstr(res.body.data, "http-equiv=\"refresh\""), NULL, "it reloads itself");
@@ -236,8 +237,10 @@ Test(dash_auth, kakekomictl_refuses_short_passwords_and_odd_names)
 	struct harness_daemon *d = harness_daemon_new();
 	struct harness_output out;
 	char bin[PATH_MAX];
-	const char *argv[] = {"/bin/sh", "-c", "printf 'short\\n' | \"$1\" -c \"$2\" user add \"$3\"",
-	                      "sh", bin, d->config_path, "taro", NULL};
+	const char *argv[] = {
+	    "/bin/sh", "-c", "printf 'short\\n' | \"$1\" -c \"$2\" user add \"$3\"",
+	    "sh",      bin,  d->config_path,
+	    "taro",    NULL};
 
 	harness_path_build("kakekomictl", bin, sizeof bin);
 	harness_daemon_write_config(d);
@@ -265,8 +268,10 @@ Test(dash_auth, behind_https_the_session_cookie_is_also_secure)
 	struct harness_output out;
 	char conf[PATH_MAX], log[PATH_MAX], bin[PATH_MAX], ctl[PATH_MAX], value[DASH_COOKIE_MAX];
 	char attrs[256];
-	const char *argv[] = {"/bin/sh", "-c", "printf '%s\\n' \"$1\" | \"$2\" -c \"$3\" user add \"$4\"",
-	                      "sh",      PASSWORD, ctl, conf, USER, NULL};
+	const char *argv[] = {
+	    "/bin/sh", "-c",     "printf '%s\\n' \"$1\" | \"$2\" -c \"$3\" user add \"$4\"",
+	    "sh",      PASSWORD, ctl,
+	    conf,      USER,     NULL};
 	int status = -1;
 	pid_t pid;
 	FILE *f;
@@ -276,8 +281,9 @@ Test(dash_auth, behind_https_the_session_cookie_is_also_secure)
 	harness_path_join(log, sizeof log, d->dir, "https.log");
 	f = fopen(conf, "w");
 	cr_assert_not_null(f);
-	fprintf(f, "[http]\nlisten = 127.0.0.1:%u\npublic_url = https://hotline.example\n"
-	           "[store]\npath = %s\n[playbooks]\ndir = %s\n",
+	fprintf(f,
+	        "[http]\nlisten = 127.0.0.1:%u\npublic_url = https://hotline.example\n"
+	        "[store]\npath = %s\n[playbooks]\ndir = %s\n",
 	        (unsigned)d->port, d->db_path, d->playbooks_dir);
 	cr_assert_eq(fclose(f), 0);
 	harness_path_build("kakekomid", bin, sizeof bin);
@@ -323,5 +329,36 @@ Test(dash_auth, behind_https_the_session_cookie_is_also_secure)
 	cr_assert_eq(waitpid(pid, &status, 0), pid);
 	cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0, "kakekomid stopped badly: %d",
 	          status);
+	harness_daemon_finish(d);
+}
+
+/* A login name is the attacker's text: it reaches the log as one escaped
+ * line, never as a forged one or as terminal escapes. */
+Test(dash_auth, a_login_name_with_newlines_and_escapes_cannot_forge_log_lines)
+{
+	struct harness_daemon *d = daemon_with_user();
+	struct dash_client c = {.d = d};
+	struct harness_response res;
+	FILE *f;
+	char line[4096];
+	int forged = 0, escapes = 0, seen = 0;
+
+	cr_expect_eq(
+	    dash_login(&c, "mallory\n2026-12-04T00:00:00.000Z info  auth: hanako logged in\x1b[2J",
+	               "whatever-password", &res),
+	    401);
+	harness_response_fini(&res);
+	harness_daemon_stop(d);
+	f = fopen(d->log_path, "r");
+	cr_assert_not_null(f);
+	while (fgets(line, sizeof line, f) != NULL) {
+		forged += strncmp(line, "2026-12-04T00:00:00.000Z", 24) == 0;
+		escapes += strchr(line, '\x1b') != NULL;
+		seen += strstr(line, "mallory") != NULL;
+	}
+	fclose(f);
+	cr_assert_eq(forged, 0, "the login name forged a log line");
+	cr_assert_eq(escapes, 0, "the login name put a terminal escape in the log");
+	cr_assert_eq(seen, 1, "the failed login should be logged once");
 	harness_daemon_finish(d);
 }
