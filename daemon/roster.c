@@ -24,6 +24,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "csvout.h"
 #include "log.h"
 #include "oncall.h"
 #include "text.h"
@@ -447,7 +448,15 @@ static void check_row(struct parse *p, size_t origin, char *const val[COL_COUNT]
 			bad[c] = false;
 		if (bad[c])
 			continue;
-		v[c] = text_trim_dup(val[c]);
+		{
+			/* The quote a spreadsheet-safe export put before a formula
+			 * is not data; a name keeps its spaces. */
+			const char *cell = val[c][0] == '\'' && csvout_is_formula(val[c] + 1)
+			                       ? val[c] + 1
+			                       : val[c];
+
+			v[c] = c == COL_NAME ? strdup(cell) : text_trim_dup(cell);
+		}
 		if (v[c] == NULL) {
 			p->err = -ENOMEM;
 			goto out;
@@ -1000,7 +1009,8 @@ bad:
 
 static int csv_put(struct buf *out, const char *s, bool last)
 {
-	bool quote = s[0] == ' ' || s[0] == '\t' || strpbrk(s, ",\"\r\n") != NULL;
+	bool formula = csvout_is_formula(s);
+	bool quote = formula || s[0] == ' ' || s[0] == '\t' || strpbrk(s, ",\"\r\n") != NULL;
 	int rc;
 
 	if (s[0] != '\0') {
@@ -1011,7 +1021,7 @@ static int csv_put(struct buf *out, const char *s, bool last)
 	if (!quote) {
 		rc = buf_puts(out, s);
 	} else {
-		rc = buf_puts(out, "\"");
+		rc = buf_puts(out, formula ? "\"'" : "\"");
 		for (const char *q = s; rc == 0 && *q != '\0'; q++)
 			rc = *q == '"' ? buf_puts(out, "\"\"") : buf_append(out, q, 1);
 		if (rc == 0)

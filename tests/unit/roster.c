@@ -478,3 +478,42 @@ Test(roster, the_roster_and_its_schedules_survive_the_store_and_bump_the_version
 	snprintf(path, sizeof path, "rm -rf '%s'", dir);
 	cr_assert_eq(system(path), 0);
 }
+
+/* A roster cell a spreadsheet would run as a formula is exported with the
+ * neutralising quote, and an import of that export gives the same roster,
+ * leading spaces included. */
+Test(roster, export_neutralises_formulas_and_an_import_of_it_gives_the_same_roster)
+{
+	static const char csv[] =
+	    "id,name,jid,phone,prefectures,specialties\r\n"
+	    "eve,\"=HYPERLINK(\"\"http://evil.example/\"\",\"\"open\"\")\",eve@example.jp,"
+	    "+81 6 1234 5678,27,all\r\n"
+	    "mal,@SUM(1+1),mal@example.jp,,27,all\r\n"
+	    "sp,\"  Sato Yuki\",sp@example.jp,,27,all\r\n";
+	struct roster *r = NULL, *again = NULL;
+	struct buf errors, out;
+
+	buf_init(&errors, 65536);
+	buf_init(&out, 65536);
+	cr_assert_eq(roster_parse(csv, strlen(csv), set, &r, &errors), 0, "%s", errors.data);
+	cr_assert_str_eq(roster_by_id(r, "sp")->name, "  Sato Yuki",
+	                 "a quoted leading space is data");
+	cr_assert_eq(roster_export_csv(r, &out), 0);
+	cr_assert_null(strstr(out.data, ",=HYPERLINK"), "a formula left as it is:\n%s", out.data);
+	cr_assert_null(strstr(out.data, ",\"=HYPERLINK"), "a formula left as it is:\n%s", out.data);
+	cr_assert_not_null(strstr(out.data, "'=HYPERLINK"), "%s", out.data);
+	cr_assert_not_null(strstr(out.data, "'@SUM(1+1)"), "%s", out.data);
+	cr_assert_not_null(strstr(out.data, "'+81 6 1234 5678"), "%s", out.data);
+
+	buf_reset(&errors);
+	cr_assert_eq(roster_parse(out.data, out.len, set, &again, &errors), 0, "%s", errors.data);
+	cr_assert_str_eq(roster_by_id(again, "eve")->name,
+	                 "=HYPERLINK(\"http://evil.example/\",\"open\")");
+	cr_assert_str_eq(roster_by_id(again, "eve")->phone, "+81 6 1234 5678");
+	cr_assert_str_eq(roster_by_id(again, "mal")->name, "@SUM(1+1)");
+	cr_assert_str_eq(roster_by_id(again, "sp")->name, "  Sato Yuki");
+	roster_free(again);
+	roster_free(r);
+	buf_fini(&out);
+	buf_fini(&errors);
+}
