@@ -216,7 +216,9 @@ static int do_ack(struct store_tx *tx, struct chat_job *j, struct case_row *c, b
 	}
 	if (store_tx_exec(tx, sql_ack, "ti", j->jid, c->id) != 1)
 		return -EIO;
-	store_tx_exec(tx, sql_alert_state, "tit", "acked", c->id, j->jid);
+	rc = (int)store_tx_exec(tx, sql_alert_state, "tit", "acked", c->id, j->jid);
+	if (rc < 0)
+		return rc;
 	snprintf(detail, sizeof detail, "{\"by\":\"%s\"}", j->who);
 	rc = add_event(tx, j, c, "acknowledged", detail);
 	if (rc == 0)
@@ -291,7 +293,9 @@ static int do_decline(struct store_tx *tx, struct chat_job *j, struct case_row *
 		    "not yours: you were not alerted for this case.", c->ref);
 		return 0;
 	}
-	store_tx_exec(tx, sql_alert_state, "tit", "declined", c->id, j->jid);
+	rc = (int)store_tx_exec(tx, sql_alert_state, "tit", "declined", c->id, j->jid);
+	if (rc < 0)
+		return rc;
 	rc = add_event(tx, j, c, "declined", NULL);
 	if (rc == 0)
 		rc = confirm(tx, j, c, "辞退を受け付けました。次の専門家に通知します。",
@@ -351,8 +355,11 @@ static int add_clock_event(struct store_tx *tx, struct chat_job *j, const struct
 	int64_t from = c->received_ms;
 	int64_t rc;
 
-	if (since != NULL)
-		store_tx_query(tx, sql_event_at, on_at, &from, "it", c->id, since);
+	if (since != NULL) {
+		rc = store_tx_query(tx, sql_event_at, on_at, &from, "it", c->id, since);
+		if (rc < 0)
+			return (int)rc;
+	}
 	rc = store_tx_exec(tx, sql_event, "iiittt", c->id, j->now_ms,
 	                   j->now_ms >= from ? (j->now_ms - from) * 1000 : 0, kind, j->jid, detail);
 	return rc < 0 ? (int)rc : 0;
@@ -422,8 +429,10 @@ static int do_progress(struct store_tx *tx, struct chat_job *j, struct case_row 
 		free(d);
 		json_decref(o);
 		/* The on-site clock starts at the first request for a visit. */
-		store_tx_query(tx, sql_first_event, on_count, &requested, "it", c->id,
-		               "dispatch_requested");
+		rc = store_tx_query(tx, sql_first_event, on_count, &requested, "it", c->id,
+		                    "dispatch_requested");
+		if (rc < 0)
+			return rc;
 		if (requested == 0) {
 			rc = add_clock_event(tx, j, c, "dispatch_requested", NULL, NULL);
 			if (rc < 0)
@@ -483,7 +492,11 @@ static int tx_command(struct store_tx *tx, void *arg)
 		struct buf ref;
 
 		buf_init(&ref, 64);
-		store_tx_query(tx, sql_latest_alert, on_text, &ref, "t", j->jid);
+		rc = store_tx_query(tx, sql_latest_alert, on_text, &ref, "t", j->jid);
+		if (rc < 0) {
+			buf_fini(&ref);
+			return rc;
+		}
 		if (ref.data == NULL || ref.len != CASE_REF_LEN) {
 			buf_fini(&ref);
 			say(j, "引き受けられる通知はありません。",
@@ -502,7 +515,11 @@ static int tx_command(struct store_tx *tx, void *arg)
 		return 0;
 	}
 	j->case_id = c.id;
-	store_tx_query(tx, sql_was_alerted, on_count, &alerted, "it", c.id, j->jid);
+	rc = store_tx_query(tx, sql_was_alerted, on_count, &alerted, "it", c.id, j->jid);
+	if (rc < 0) {
+		case_row_fini(&c);
+		return rc;
+	}
 	switch (j->cmd.verb) {
 	case COMMAND_ACK: rc = do_ack(tx, j, &c, alerted != 0); break;
 	case COMMAND_DECLINE: rc = do_decline(tx, j, &c, alerted != 0); break;

@@ -21,6 +21,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <sqlite3.h>
+
 #include "fixture.h"
 #include "harness.h"
 #include "prosody.h"
@@ -889,6 +891,56 @@ Test(relay, forged_receipts_and_bounces_from_another_account_change_nothing)
 	free(state);
 	specialist_message_fini(&alert);
 	specialist_free(mallory);
+	relay_close(&r);
+}
+
+/*
+ * A write inside a chat command that fails must fail the whole command: the
+ * specialist is told to send it again and nothing of it is recorded. The
+ * store is made to refuse one statement of "decline" (the alert's new
+ * state) with a trigger, as a full disk or a constraint would.
+ */
+Test(relay, a_decline_whose_alert_update_fails_is_not_recorded_and_says_send_again)
+{
+	static const struct member team[] = {
+	    {"tanaka", "Tanaka Hiroshi", "27", "all", "ja;en"},
+	    {"yamamoto", "Yamamoto Kei", "26", "all", "ja;en"},
+	};
+	struct specialist_client *tanaka, *yamamoto;
+	struct relay r;
+	struct report rep;
+	sqlite3 *db = NULL;
+	json_t *doc;
+
+	relay_open(&r, team, 2, LONG_STEP, 2);
+	tanaka = app_of(&r, "tanaka");
+	yamamoto = app_of(&r, "yamamoto");
+	report(&r, "27", "phishing", "ja", &rep);
+	expect_message(tanaka, rep.needle, ALERT_MS, NULL, "Osaka's on-call specialist");
+
+	cr_assert_eq(sqlite3_open_v2(r.d->db_path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	cr_assert_eq(
+	    sqlite3_exec(db,
+	                 "CREATE TRIGGER test_refuse_decline BEFORE UPDATE OF state ON alerts"
+	                 " WHEN NEW.state = 'declined'"
+	                 " BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;",
+	                 NULL, NULL, NULL),
+	    SQLITE_OK, "%s", sqlite3_errmsg(db));
+	sqlite3_close(db);
+
+	tell(tanaka, "decline %s", rep.ref);
+	expect_message(tanaka, "send it again", ALERT_MS, NULL,
+	               "a decline that could not be recorded should say so");
+	cr_assert_eq(specialist_count_messages(tanaka, "declined"), 0u,
+	             "the decline was confirmed although its write failed");
+	doc = fixture_case_fetch(r.d, rep.ref, rep.token);
+	cr_assert_not(timeline_has(doc, "declined"),
+	              "the timeline records a decline whose alert update failed");
+	cr_assert_not(timeline_has(doc, "escalated"), "the case moved on after a failed decline");
+	json_decref(doc);
+	cr_assert_eq(specialist_count_messages(yamamoto, rep.ref), 0u,
+	             "the region pool was alerted after a failed decline");
 	relay_close(&r);
 }
 
