@@ -471,12 +471,14 @@ Test(relay, an_osaka_report_reaches_the_on_call_specialist_and_ack_gives_only_hi
 	relay_close(&r);
 }
 
+/* Osaka's on-call specialist and Kyoto's, Kinki's region pool for Osaka. */
+static const struct member osaka_and_kyoto[] = {
+    {"tanaka", "Tanaka Hiroshi", "27", "all", "ja;en"},
+    {"yamamoto", "Yamamoto Kei", "26", "all", "ja;en"},
+};
+
 Test(relay, a_decline_sends_the_case_to_the_region_pool_at_once)
 {
-	static const struct member team[] = {
-	    {"tanaka", "Tanaka Hiroshi", "27", "all", "ja;en"},
-	    {"yamamoto", "Yamamoto Kei", "26", "all", "ja;en"},
-	};
 	struct specialist_client *tanaka, *yamamoto;
 	struct relay r;
 	struct report rep;
@@ -484,7 +486,7 @@ Test(relay, a_decline_sends_the_case_to_the_region_pool_at_once)
 	char *body, *state;
 	json_t *doc;
 
-	relay_open(&r, team, 2, LONG_STEP, 2);
+	relay_open(&r, osaka_and_kyoto, 2, LONG_STEP, 2);
 	tanaka = app_of(&r, "tanaka");
 	yamamoto = app_of(&r, "yamamoto");
 
@@ -519,10 +521,6 @@ Test(relay, a_decline_sends_the_case_to_the_region_pool_at_once)
 
 Test(relay, without_an_answer_the_case_climbs_to_the_region_and_then_the_coordinators)
 {
-	static const struct member team[] = {
-	    {"tanaka", "Tanaka Hiroshi", "27", "all", "ja;en"},
-	    {"yamamoto", "Yamamoto Kei", "26", "all", "ja;en"},
-	};
 	struct specialist_client *tanaka, *yamamoto;
 	struct relay r;
 	struct report rep;
@@ -530,7 +528,7 @@ Test(relay, without_an_answer_the_case_climbs_to_the_region_and_then_the_coordin
 	char nobody[64];
 	json_t *doc;
 
-	relay_open(&r, team, 2, "1s", 2);
+	relay_open(&r, osaka_and_kyoto, 2, "1s", 2);
 	tanaka = app_of(&r, "tanaka");
 	yamamoto = app_of(&r, "yamamoto");
 
@@ -561,17 +559,13 @@ Test(relay, without_an_answer_the_case_climbs_to_the_region_and_then_the_coordin
 
 Test(relay, an_offline_specialist_is_skipped_at_once)
 {
-	static const struct member team[] = {
-	    {"tanaka", "Tanaka Hiroshi", "27", "all", "ja;en"},
-	    {"yamamoto", "Yamamoto Kei", "26", "all", "ja;en"},
-	};
 	struct specialist_client *tanaka, *yamamoto;
 	struct relay r;
 	struct report rep;
 	long long alerted;
 	json_t *doc;
 
-	relay_open(&r, team, 2, LONG_STEP, 2);
+	relay_open(&r, osaka_and_kyoto, 2, LONG_STEP, 2);
 	tanaka = app_of(&r, "tanaka");
 	yamamoto = app_of(&r, "yamamoto");
 
@@ -673,10 +667,6 @@ Test(relay, after_prosody_is_down_for_two_minutes_every_alert_arrives_once)
 
 Test(relay, after_kakekomid_is_killed_the_escalation_goes_on_and_ack_still_works)
 {
-	static const struct member team[] = {
-	    {"tanaka", "Tanaka Hiroshi", "27", "all", "ja;en"},
-	    {"yamamoto", "Yamamoto Kei", "26", "all", "ja;en"},
-	};
 	struct specialist_client *tanaka, *yamamoto;
 	struct relay r;
 	struct report rep;
@@ -684,7 +674,7 @@ Test(relay, after_kakekomid_is_killed_the_escalation_goes_on_and_ack_still_works
 	char *body, *state;
 	json_t *doc;
 
-	relay_open(&r, team, 2, "3s", 2);
+	relay_open(&r, osaka_and_kyoto, 2, "3s", 2);
 	tanaka = app_of(&r, "tanaka");
 	yamamoto = app_of(&r, "yamamoto");
 
@@ -902,17 +892,13 @@ Test(relay, forged_receipts_and_bounces_from_another_account_change_nothing)
  */
 Test(relay, a_decline_whose_alert_update_fails_is_not_recorded_and_says_send_again)
 {
-	static const struct member team[] = {
-	    {"tanaka", "Tanaka Hiroshi", "27", "all", "ja;en"},
-	    {"yamamoto", "Yamamoto Kei", "26", "all", "ja;en"},
-	};
 	struct specialist_client *tanaka, *yamamoto;
 	struct relay r;
 	struct report rep;
 	sqlite3 *db = NULL;
 	json_t *doc;
 
-	relay_open(&r, team, 2, LONG_STEP, 2);
+	relay_open(&r, osaka_and_kyoto, 2, LONG_STEP, 2);
 	tanaka = app_of(&r, "tanaka");
 	yamamoto = app_of(&r, "yamamoto");
 	report(&r, "27", "phishing", "ja", &rep);
