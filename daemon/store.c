@@ -679,6 +679,18 @@ static void run_batch(struct store *st, struct store_job *batch)
 		j->status = exec(st->wdb, "SAVEPOINT job");
 		if (j->status == 0) {
 			j->status = run_job(st, j);
+			if (j->status < 0 && sqlite3_get_autocommit(st->wdb)) {
+				/* SQLite rolled back the whole transaction (a full disk,
+				 * an I/O error, RAISE(ROLLBACK)): the jobs before this one
+				 * are gone too, and the ones after it must not run
+				 * outside a transaction. All of the batch fails. */
+				rc = j->status;
+				log_error(rc, "store: the transaction of %d writes was rolled back",
+				          ok + 1);
+				for (struct store_job *k = batch; k != NULL; k = k->next)
+					k->status = rc;
+				return;
+			}
 			if (j->status < 0)
 				exec(st->wdb, "ROLLBACK TO job");
 			exec(st->wdb, "RELEASE job");

@@ -10,6 +10,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +58,126 @@ static int fill_disk(const char *path)
 	return fd;
 }
 
+#define BATCH_REPORTS 24
+#define BATCH_POISON  11 /* the report the store rolls back with */
+
+struct batch_report {
+	struct harness_daemon *d;
+	char *body;
+	char description[96];
+	long status;
+};
+
+static void *batch_post(void *arg)
+{
+	static const char *const headers[] = {"Content-Type: application/json", NULL};
+	struct batch_report *b = arg;
+	char url[128];
+	struct harness_request req = {0};
+	struct harness_response res = {0};
+
+	snprintf(url, sizeof url, "%s/api/v1/cases", b->d->base_url);
+	req.method = "POST";
+	req.url = url;
+	req.headers = headers;
+	req.body = b->body;
+	req.body_len = strlen(b->body);
+	req.timeout_ms = 20000;
+	if (harness_http_send(NULL, &req, &res) == 0)
+		b->status = res.status;
+	harness_response_fini(&res);
+	return NULL;
+}
+
+/* The value of the gauge NAME on /metrics, or -1. */
+static long metric(struct harness_daemon *d, const char *name)
+{
+	struct harness_response res;
+	char needle[128];
+	const char *at;
+	long v = -1;
+
+	memset(&res, 0, sizeof res);
+	harness_get(d, "/metrics", &res);
+	snprintf(needle, sizeof needle, "\n%s ", name);
+	at = res.body.data != NULL ? strstr(res.body.data, needle) : NULL;
+	if (at != NULL)
+		v = strtol(at + strlen(needle), NULL, 10);
+	harness_response_fini(&res);
+	return v;
+}
+
+/*
+ * Some failures make SQLite roll back the whole transaction, not just the
+ * failing statement: a full disk, an I/O error, or here a trigger that says
+ * RAISE(ROLLBACK). Reports written in the same batch before it are gone
+ * too, and the ones after it would run outside any transaction. Every
+ * reporter must be told the truth: a 201 only for a case that is stored,
+ * and no case stored for one that was told 503.
+ */
+Test(faults, a_rollback_inside_a_batch_fails_every_report_of_it_honestly)
+{
+	struct harness_daemon *d = harness_daemon_new();
+	struct batch_report b[BATCH_REPORTS];
+	pthread_t t[BATCH_REPORTS];
+	sqlite3 *db = NULL;
+	long long until;
+	int answered = 0, refused = 0;
+
+	harness_daemon_start(d);
+	cr_assert_eq(sqlite3_open_v2(d->db_path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	cr_assert_eq(sqlite3_exec(db,
+	                          "CREATE TRIGGER test_poison BEFORE INSERT ON cases"
+	                          " WHEN NEW.description LIKE '%poison%'"
+	                          " BEGIN SELECT RAISE(ROLLBACK, 'rolled back by the test'); END;",
+	                          NULL, NULL, NULL),
+	             SQLITE_OK, "%s", sqlite3_errmsg(db));
+	/* Hold the write lock so that every report lands in one batch. */
+	cr_assert_eq(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	for (int i = 0; i < BATCH_REPORTS; i++) {
+		json_t *body = fixture_intake_new("malware", "en");
+
+		b[i].d = d;
+		b[i].status = 0;
+		snprintf(b[i].description, sizeof b[i].description, "batch report %d%s", i,
+		         i == BATCH_POISON ? " poison" : "");
+		fixture_json_set(body, "description", b[i].description);
+		b[i].body = fixture_json_dump(body);
+		json_decref(body);
+		cr_assert_eq(pthread_create(&t[i], NULL, batch_post, &b[i]), 0);
+	}
+	until = harness_now_ms() + 4000;
+	while (metric(d, "kakekomi_store_queued") < BATCH_REPORTS - 1 && harness_now_ms() < until)
+		harness_sleep_ms(10);
+	cr_assert_eq(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	for (int i = 0; i < BATCH_REPORTS; i++)
+		pthread_join(t[i], NULL);
+
+	for (int i = 0; i < BATCH_REPORTS; i++) {
+		long long stored = harness_db_int(
+		    d, "SELECT count(*) FROM cases WHERE description = ?", b[i].description, NULL);
+
+		if (b[i].status == 201) {
+			answered++;
+			cr_assert_eq(stored, 1, "report %d was answered 201 but is not stored", i);
+		} else {
+			refused++;
+			cr_assert_eq(b[i].status, 503, "report %d got %ld", i, b[i].status);
+			cr_assert_eq(stored, 0, "report %d was told 503 but is stored", i);
+		}
+		free(b[i].body);
+	}
+	fprintf(stderr,
+	        "faults: %d reports answered 201, %d told 503 after a rollback in their batch\n",
+	        answered, refused);
+	cr_assert_neq(b[BATCH_POISON].status, 201, "the rolled-back report was answered 201");
+	/* The store takes reports again at once. */
+	json_decref(report(d, "phishing"));
+	harness_daemon_finish(d);
+}
+
 Test(faults, a_full_disk_answers_503_loses_nothing_accepted_and_recovers_by_itself)
 {
 	struct harness_daemon *d = harness_daemon_new();
@@ -78,7 +200,8 @@ Test(faults, a_full_disk_answers_503_loses_nothing_accepted_and_recovers_by_itse
 		json_t *ans = report(d, "ransomware");
 
 		snprintf(refs[nrefs], sizeof refs[nrefs], "%s", fixture_json_string(ans, "ref"));
-		snprintf(tokens[nrefs], sizeof tokens[nrefs], "%s", fixture_json_string(ans, "token"));
+		snprintf(tokens[nrefs], sizeof tokens[nrefs], "%s",
+		         fixture_json_string(ans, "token"));
 		nrefs++;
 		json_decref(ans);
 	}
@@ -96,10 +219,13 @@ Test(faults, a_full_disk_answers_503_loses_nothing_accepted_and_recovers_by_itse
 			cr_assert_not_null(strstr(res.body.data, "disk is full"),
 			                   "the 503 should say why: %s", res.body.data);
 		} else {
-			cr_assert_eq(res.status, 201, "a report got %ld: %s", res.status, res.body.data);
+			cr_assert_eq(res.status, 201, "a report got %ld: %s", res.status,
+			             res.body.data);
 			ans = fixture_response_json(&res);
-			snprintf(refs[nrefs], sizeof refs[nrefs], "%s", fixture_json_string(ans, "ref"));
-			snprintf(tokens[nrefs], sizeof tokens[nrefs], "%s", fixture_json_string(ans, "token"));
+			snprintf(refs[nrefs], sizeof refs[nrefs], "%s",
+			         fixture_json_string(ans, "ref"));
+			snprintf(tokens[nrefs], sizeof tokens[nrefs], "%s",
+			         fixture_json_string(ans, "token"));
 			nrefs++;
 			json_decref(ans);
 		}
@@ -123,7 +249,8 @@ Test(faults, a_full_disk_answers_503_loses_nothing_accepted_and_recovers_by_itse
 			if (ok) {
 				json_t *ans = fixture_response_json(&res);
 
-				snprintf(refs[nrefs], sizeof refs[nrefs], "%s", fixture_json_string(ans, "ref"));
+				snprintf(refs[nrefs], sizeof refs[nrefs], "%s",
+				         fixture_json_string(ans, "ref"));
 				snprintf(tokens[nrefs], sizeof tokens[nrefs], "%s",
 				         fixture_json_string(ans, "token"));
 				nrefs++;
@@ -144,8 +271,8 @@ Test(faults, a_full_disk_answers_503_loses_nothing_accepted_and_recovers_by_itse
 		cr_assert_not_null(fixture_json_string(doc, "phone"));
 		json_decref(doc);
 	}
-	fprintf(stderr, "faults: disk full: %d reports stored, %d refused with 503, recovered\n", nrefs,
-	        n503);
+	fprintf(stderr, "faults: disk full: %d reports stored, %d refused with 503, recovered\n",
+	        nrefs, n503);
 	harness_daemon_stop(d);
 	umount2(mnt, MNT_DETACH);
 	harness_daemon_finish(d);
@@ -196,7 +323,8 @@ Test(faults, a_reporter_gets_an_answer_while_two_thousand_connections_sit_idle_o
 		char src[32];
 
 		snprintf(src, sizeof src, "127.0.%d.%d", 1 + i / 50 / 200, 2 + (i / 50) % 200);
-		fds[i] = idle_connection(d, src, i % 2 == 0 ? NULL : "POST /api/v1/cases HTTP/1.1\r\nHost: x\r\n");
+		fds[i] = idle_connection(
+		    d, src, i % 2 == 0 ? NULL : "POST /api/v1/cases HTTP/1.1\r\nHost: x\r\n");
 		if (fds[i] >= 0)
 			open_n++;
 	}
@@ -212,7 +340,8 @@ Test(faults, a_reporter_gets_an_answer_while_two_thousand_connections_sit_idle_o
 	harness_get(d, "/report", &res);
 	cr_assert_eq(res.status, 200, "the form did not load: %ld", res.status);
 	harness_response_fini(&res);
-	fprintf(stderr, "faults: with %d idle and slow connections, a report was answered in %lld ms\n",
+	fprintf(stderr,
+	        "faults: with %d idle and slow connections, a report was answered in %lld ms\n",
 	        open_n, ms);
 	for (int i = 0; i < 2000; i++)
 		if (fds[i] >= 0)
