@@ -70,22 +70,9 @@ struct batch_report {
 
 static void *batch_post(void *arg)
 {
-	static const char *const headers[] = {"Content-Type: application/json", NULL};
 	struct batch_report *b = arg;
-	char url[128];
-	struct harness_request req = {0};
-	struct harness_response res = {0};
 
-	snprintf(url, sizeof url, "%s/api/v1/cases", b->d->base_url);
-	req.method = "POST";
-	req.url = url;
-	req.headers = headers;
-	req.body = b->body;
-	req.body_len = strlen(b->body);
-	req.timeout_ms = 20000;
-	if (harness_http_send(NULL, &req, &res) == 0)
-		b->status = res.status;
-	harness_response_fini(&res);
+	b->status = harness_post_json_status(b->d, "/api/v1/cases", b->body, 20000);
 	return NULL;
 }
 

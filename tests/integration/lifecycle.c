@@ -151,22 +151,9 @@ struct waiting_report {
 
 static void *post_report(void *arg)
 {
-	static const char *const headers[] = {"Content-Type: application/json", NULL};
 	struct waiting_report *w = arg;
-	char url[128];
-	struct harness_request req = {0};
-	struct harness_response res = {0};
 
-	snprintf(url, sizeof url, "%s/api/v1/cases", w->d->base_url);
-	req.method = "POST";
-	req.url = url;
-	req.headers = headers;
-	req.body = w->body;
-	req.body_len = strlen(w->body);
-	req.timeout_ms = 20000;
-	if (harness_http_send(NULL, &req, &res) == 0)
-		w->status = res.status;
-	harness_response_fini(&res);
+	w->status = harness_post_json_status(w->d, "/api/v1/cases", w->body, 20000);
 	return NULL;
 }
 

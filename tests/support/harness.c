@@ -1035,3 +1035,27 @@ void harness_db_text(struct harness_daemon *d, char *out, size_t cap, const char
 	sqlite3_finalize(st);
 	sqlite3_close(db);
 }
+
+long harness_post_json_status(const struct harness_daemon *d, const char *path, const char *json,
+                              int timeout_ms)
+{
+	static const char *const headers[] = {"Content-Type: application/json", NULL};
+	char url[HARNESS_URL_MAX];
+	struct harness_request req;
+	struct harness_response res;
+	long status = 0;
+
+	memset(&req, 0, sizeof req);
+	memset(&res, 0, sizeof res);
+	snprintf(url, sizeof url, "%s%s", d->base_url, path);
+	req.method = "POST";
+	req.url = url;
+	req.headers = headers;
+	req.body = json;
+	req.body_len = strlen(json);
+	req.timeout_ms = timeout_ms;
+	if (harness_http_send(NULL, &req, &res) == 0)
+		status = res.status;
+	harness_response_fini(&res);
+	return status;
+}

@@ -180,6 +180,14 @@ int harness_daemon_ctl(struct harness_daemon *d, struct harness_output *out, ...
     __attribute__((sentinel));
 
 /*
+ * POST the JSON text json to d's path and return the answer's status, or 0
+ * when none came within timeout_ms. Never asserts: safe from worker
+ * threads.
+ */
+long harness_post_json_status(const struct harness_daemon *d, const char *path, const char *json,
+                              int timeout_ms);
+
+/*
  * The daemon's store, read-only, for what no API shows: run sql (text
  * parameters, NULL-terminated) and return the first column of the first row
  * as an integer, -1 when there is no row. Asserts when the query fails.
