@@ -132,22 +132,7 @@ static void chat_step(struct specialist_client *rep, const char *answer, const c
 
 static char *read_log(struct harness_daemon *d, size_t *len)
 {
-	FILE *f = fopen(d->log_path, "rb");
-	char *text;
-	long n;
-
-	cr_assert_not_null(f, "no log at %s", d->log_path);
-	cr_assert_eq(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	cr_assert_geq(n, 0);
-	rewind(f);
-	text = malloc((size_t)n + 1);
-	cr_assert_not_null(text);
-	cr_assert_eq(fread(text, 1, (size_t)n, f), (size_t)n);
-	text[n] = '\0';
-	fclose(f);
-	*len = (size_t)n;
-	return text;
+	return harness_read_file(d->log_path, len);
 }
 
 static void assert_absent(const char *log, const char *what, const char *secret)

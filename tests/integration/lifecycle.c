@@ -204,6 +204,54 @@ Test(lifecycle, a_stop_while_another_program_holds_the_store_lock_answers_and_ex
 	harness_daemon_finish(d);
 }
 
+/*
+ * Migrations are append-only: a store written by the release at schema
+ * version 3 (tests/fixtures/store-v3.sql) opens with today's daemon, which
+ * migrates it and keeps every case and every message still waiting; the
+ * XMPP alerts that were pending get their tags and can be sent.
+ */
+Test(lifecycle, a_store_from_schema_3_migrates_and_keeps_its_cases_and_pending_messages)
+{
+	struct harness_daemon *d = harness_daemon_new();
+	char path[PATH_MAX];
+	char *dump, *err = NULL;
+	sqlite3 *db = NULL;
+	json_t *doc, *body;
+
+	harness_path_src("tests/fixtures/store-v3.sql", path, sizeof path);
+	dump = harness_read_file(path, NULL);
+	cr_assert_eq(sqlite3_open(d->db_path, &db), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(db, dump, NULL, NULL, &err), SQLITE_OK, "%s", err);
+	/* The status links were made to last 180 days from the fixture's day. */
+	cr_assert_eq(sqlite3_exec(db, "UPDATE cases SET token_expires_ms = 32503680000000", NULL,
+	                          NULL, &err),
+	             SQLITE_OK, "%s", err);
+	sqlite3_close(db);
+	free(dump);
+
+	harness_daemon_start(d);
+	cr_assert_eq(harness_db_int(d, "PRAGMA user_version", NULL), 4,
+	             "the store should be at today's schema version");
+	cr_assert_eq(harness_db_int(d, "SELECT count(*) FROM cases", NULL), 2);
+	cr_assert_eq(harness_db_int(d, "SELECT count(*) FROM outbox WHERE state = 'pending'", NULL),
+	             8, "the messages waiting before the upgrade are still waiting");
+	cr_assert_eq(harness_db_int(d,
+	                            "SELECT count(*) FROM outbox WHERE channel = 'xmpp'"
+	                            " AND (tag IS NULL OR length(tag) <> 32)",
+	                            NULL),
+	             0, "every XMPP row needs a tag to be sent");
+	doc = fixture_case_fetch(d, "KK-VZHM-1N", "u-fK95kTs0XviqgWWGDXp9o2IEIafFGm");
+	cr_assert_str_eq(fixture_json_string(doc, "name"), "Fixture Taro");
+	cr_assert_str_eq(fixture_json_string(doc, "incident_type"), "ransomware");
+	json_decref(doc);
+	/* And the migrated store takes new reports. */
+	body = fixture_intake_new("phishing", "en");
+	json_decref(fixture_case_create(d, body));
+	json_decref(body);
+	cr_assert_eq(harness_db_int(d, "SELECT count(*) FROM cases", NULL), 3);
+	harness_daemon_finish(d);
+}
+
 Test(lifecycle, answered_case_survives_kill_9_right_after_the_answer)
 {
 	struct harness_daemon *d = harness_daemon_new();

@@ -179,6 +179,10 @@ int harness_daemon_check(struct harness_daemon *d, struct harness_output *out);
 int harness_daemon_ctl(struct harness_daemon *d, struct harness_output *out, ...)
     __attribute__((sentinel));
 
+/* The whole file at path, NUL-terminated (caller frees); its length goes
+ * to len when len is not NULL. Asserts when it cannot be read. */
+char *harness_read_file(const char *path, size_t *len);
+
 /*
  * POST the JSON text json to d's path and return the answer's status, or 0
  * when none came within timeout_ms. Never asserts: safe from worker
