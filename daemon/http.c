@@ -402,8 +402,6 @@ static void route(struct http_req *r, const char *url)
 		r->route = ROUTE_API_PLAYBOOKS;
 	else if (strcmp(url, "/api/v1/cases") == 0)
 		r->route = ROUTE_API_CASES;
-	else if (strcmp(url, "/api/v1/oncall") == 0)
-		r->route = ROUTE_API_ONCALL;
 	else if (path_arg(r, url, "/api/v1/playbooks/"))
 		r->route = ROUTE_API_PLAYBOOK;
 	else if (path_arg(r, url, "/api/v1/cases/"))
@@ -491,7 +489,6 @@ static void dispatch(struct http_req *r)
 	case ROUTE_API_PLAYBOOK: http_api_playbook(r); return;
 	case ROUTE_API_CASES: http_api_case_post(r); return;
 	case ROUTE_API_CASE: http_api_case_get(r); return;
-	case ROUTE_API_ONCALL: http_api_oncall(r); return;
 	case ROUTE_DASH:
 	case ROUTE_DASH_API:
 	case ROUTE_METRICS: http_dash(r); return;

@@ -60,6 +60,7 @@ enum dash_page {
 	DASH_CSV_FIGURES,
 	DASH_CSS,
 	DASH_STATS,
+	DASH_ONCALL,
 	DASH_METRICS,
 	DASH_FAVICON,
 };
@@ -80,6 +81,7 @@ static const struct {
     {"/dashboard/figures.csv", DASH_CSV_FIGURES, ROUTE_DASH},
     {"/static/dash.css", DASH_CSS, ROUTE_DASH},
     {"/api/v1/stats", DASH_STATS, ROUTE_DASH_API},
+    {"/api/v1/oncall", DASH_ONCALL, ROUTE_DASH_API}, /* names and schedules: coordinators */
     {"/metrics", DASH_METRICS, ROUTE_METRICS},
     {"/favicon.ico", DASH_FAVICON, ROUTE_DASH}, /* browsers ask; there is none */
 };
@@ -1739,6 +1741,7 @@ void http_dash(struct http_req *r)
 	case DASH_CSV_CASES: csv_cases(r, &s); return;
 	case DASH_CSV_FIGURES: csv_figures(r, p, &s); return;
 	case DASH_STATS: stats_api(r, p); return;
+	case DASH_ONCALL: http_api_oncall(r); return;
 	default: break;
 	}
 	message(r, 404, &s, T("見つかりません", "Not found"),

@@ -36,7 +36,6 @@ enum http_route {
 	ROUTE_API_PLAYBOOK,
 	ROUTE_API_CASES,
 	ROUTE_API_CASE,
-	ROUTE_API_ONCALL,
 	ROUTE_DASH,     /* coordinators' pages and exports (http_dash.c) */
 	ROUTE_DASH_API, /* GET /api/v1/stats */
 	ROUTE_METRICS,  /* GET /metrics */

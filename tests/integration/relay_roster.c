@@ -9,15 +9,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dash.h"
 #include "fixture.h"
 #include "harness.h"
 
 #define PICKUP_MS 6000 /* the daemon polls the roster version every 2 s */
 
+#define COORD    "coordinator"
+#define COORD_PW "Kinki-roster-watch-2026"
+
 TestSuite(relay_roster, .fini = harness_cleanup, .timeout = 60);
 
-#define HEADER                                                                                    \
-	"id,name,jid,email,phone,prefectures,specialties,languages,onsite,first_consult_free,"   \
+#define HEADER                                                                                     \
+	"id,name,jid,email,phone,prefectures,specialties,languages,onsite,first_consult_free,"     \
 	"active\n"
 
 static void write_file(struct harness_daemon *d, const char *name, const char *text, char *path,
@@ -33,14 +37,14 @@ static void write_file(struct harness_daemon *d, const char *name, const char *t
 }
 
 /* GET /api/v1/oncall?prefecture=pref; caller owns the document. */
-static json_t *oncall_api(struct harness_daemon *d, const char *pref)
+static json_t *oncall_api(struct dash_client *c, const char *pref)
 {
 	struct harness_response res;
 	char path[128];
 	json_t *doc;
 
 	snprintf(path, sizeof path, "/api/v1/oncall?prefecture=%s", pref);
-	harness_get(d, path, &res);
+	dash_get(c, path, &res);
 	cr_assert_eq(res.status, 200, "GET %s: %ld\n%s", path, res.status, res.body.data);
 	doc = fixture_response_json(&res);
 	harness_response_fini(&res);
@@ -48,12 +52,12 @@ static json_t *oncall_api(struct harness_daemon *d, const char *pref)
 }
 
 /* Poll the API until the on-call list for pref holds id (or time runs out). */
-static json_t *oncall_wait(struct harness_daemon *d, const char *pref, const char *id)
+static json_t *oncall_wait(struct dash_client *c, const char *pref, const char *id)
 {
 	long long deadline = harness_now_ms() + PICKUP_MS;
 
 	for (;;) {
-		json_t *doc = oncall_api(d, pref);
+		json_t *doc = oncall_api(c, pref);
 
 		if (fixture_json_find(json_object_get(doc, "oncall"), "id", id) != NULL ||
 		    harness_now_ms() >= deadline)
@@ -66,12 +70,22 @@ static json_t *oncall_wait(struct harness_daemon *d, const char *pref, const cha
 Test(relay_roster, a_roster_with_one_bad_row_is_refused_whole_naming_the_line)
 {
 	struct harness_daemon *d = harness_daemon_new();
+	struct dash_client coord = {.d = d};
+	struct harness_response res;
 	struct harness_output out;
 	char good[PATH_MAX], bad[PATH_MAX];
 	json_t *doc, *list, *kato;
 	long long at;
 
+	dash_user_add(d, COORD, COORD_PW);
 	harness_daemon_start(d);
+	cr_assert_eq(dash_login(&coord, COORD, COORD_PW, &res), 303,
+	             "the coordinator cannot log in");
+	harness_response_fini(&res);
+	/* Names and schedules are for coordinators only. */
+	harness_get(d, "/api/v1/oncall?prefecture=27", &res);
+	cr_assert_eq(res.status, 401, "GET /api/v1/oncall without a session: %ld", res.status);
+	harness_response_fini(&res);
 	write_file(d, "good.csv",
 	           HEADER "kato,Kato Aya,kato@kk.test,,,27,ransomware;malware,ja;en,yes,no,yes\n",
 	           good, sizeof good);
@@ -89,7 +103,7 @@ Test(relay_roster, a_roster_with_one_bad_row_is_refused_whole_naming_the_line)
 	                   out.out.data);
 	harness_output_fini(&out);
 
-	doc = oncall_wait(d, "27", "kato");
+	doc = oncall_wait(&coord, "27", "kato");
 	cr_assert_str_eq(fixture_json_string(doc, "prefecture"), "27");
 	cr_assert(fixture_time_parse_ms(fixture_json_string(doc, "at"), &at) == 0,
 	          "\"at\" should be RFC 3339");
@@ -118,12 +132,12 @@ Test(relay_roster, a_roster_with_one_bad_row_is_refused_whole_naming_the_line)
 	harness_daemon_ctl(d, &out, "oncall", "27", NULL);
 	cr_assert_eq(out.status, 0, "oncall 27:\n%s%s", out.out.data, out.err.data);
 	cr_assert_not_null(strstr(out.out.data, "kato"), "oncall 27:\n%s", out.out.data);
-	cr_assert_null(strstr(out.out.data, "tanaka@"), "a row of the refused file was imported:\n%s",
-	               out.out.data);
+	cr_assert_null(strstr(out.out.data, "tanaka@"),
+	               "a row of the refused file was imported:\n%s", out.out.data);
 	cr_assert_null(strstr(out.out.data, "ito@"), "a row of the refused file was imported:\n%s",
 	               out.out.data);
 	harness_output_fini(&out);
-	doc = oncall_api(d, "27");
+	doc = oncall_api(&coord, "27");
 	list = json_object_get(doc, "oncall");
 	cr_assert_eq(json_array_size(list), 1u, "the daemon's on-call list changed");
 	cr_assert_null(fixture_json_find(list, "id", "tanaka"));
