@@ -53,6 +53,7 @@ static const struct config_key config_keys[] = {
     {"http", "rate_per_minute", CONFIG_UINT, F(http_rate_per_minute), "30", 0, 60000},
     {"http", "rate_burst", CONFIG_UINT, F(http_rate_burst), "10", 1, 10000},
     {"http", "rate_exempt", CONFIG_NETS, F(http_rate_exempt), "127.0.0.1, ::1", 0, 0},
+    {"metrics", "allow", CONFIG_NETS, F(metrics_allow_text), "127.0.0.1, ::1", 0, 0},
     {"http", "tls_cert", CONFIG_OPTIONAL, F(http_tls_cert), "", 0, 0},
     {"http", "tls_key", CONFIG_OPTIONAL, F(http_tls_key), "", 0, 0},
     {"store", "path", CONFIG_STRING, F(store_path), "var/kakekomi.db", 0, 0},
@@ -190,8 +191,7 @@ static int parse_duration(const char *s, const char *end, unsigned *ms)
 }
 
 /* Calls FN on each comma-separated item of V, trimmed. */
-static int each_item(const char *v, int (*fn)(const char *s, const char *end, struct config *cfg),
-                     struct config *cfg)
+static int each_item(const char *v, int (*fn)(const char *s, const char *end, void *arg), void *arg)
 {
 	while (*v != '\0') {
 		const char *end = strchr(v, ',');
@@ -207,7 +207,7 @@ static int each_item(const char *v, int (*fn)(const char *s, const char *end, st
 			e--;
 		if (e == v)
 			return -EINVAL;
-		rc = fn(v, e, cfg);
+		rc = fn(v, e, arg);
 		if (rc < 0)
 			return rc;
 		v = *end == ',' ? end + 1 : end;
@@ -215,8 +215,10 @@ static int each_item(const char *v, int (*fn)(const char *s, const char *end, st
 	return 0;
 }
 
-static int add_step(const char *s, const char *end, struct config *cfg)
+static int add_step(const char *s, const char *end, void *arg)
 {
+	struct config *cfg = arg;
+
 	if (cfg->esc_nwaits == CONFIG_MAX_STEPS)
 		return -EINVAL;
 	return parse_duration(s, end, &cfg->esc_wait_ms[cfg->esc_nwaits++]);
@@ -230,8 +232,9 @@ static int parse_steps(const char *v, struct config *cfg)
 	return 0;
 }
 
-static int add_jid(const char *s, const char *end, struct config *cfg)
+static int add_jid(const char *s, const char *end, void *arg)
 {
+	struct config *cfg = arg;
 	size_t n = (size_t)(end - s);
 	const char *at = memchr(s, '@', n);
 	char *j;
@@ -265,15 +268,22 @@ static int parse_jids(const char *v, struct config *cfg)
 }
 
 /* "192.0.2.7", "10.0.0.0/8", "::1" or "2001:db8::/32". */
-static int add_net(const char *s, const char *end, struct config *cfg)
+/* Where a list of networks goes. */
+struct net_list {
+	struct config_net *v; /* CONFIG_MAX_EXEMPT entries */
+	size_t *n;
+};
+
+static int add_net(const char *s, const char *end, void *arg)
 {
-	struct config_net *net = &cfg->http_exempt[cfg->http_nexempt];
+	struct net_list *list = arg;
+	struct config_net *net = &list->v[*list->n];
 	char text[INET6_ADDRSTRLEN + 8];
 	size_t n = (size_t)(end - s);
 	char *slash;
 	unsigned max;
 
-	if (cfg->http_nexempt == CONFIG_MAX_EXEMPT || n >= sizeof text)
+	if (*list->n == CONFIG_MAX_EXEMPT || n >= sizeof text)
 		return -EINVAL;
 	memcpy(text, s, n);
 	text[n] = '\0';
@@ -301,16 +311,52 @@ static int add_net(const char *s, const char *end, struct config *cfg)
 			return -EINVAL;
 		net->prefix = (unsigned char)bits;
 	}
-	cfg->http_nexempt++;
+	(*list->n)++;
 	return 0;
 }
 
-static int parse_nets(const char *v, struct config *cfg)
+static int parse_nets(const char *v, struct config_net *nets, size_t *n)
 {
-	cfg->http_nexempt = 0;
+	struct net_list list = {nets, n};
+
+	*n = 0;
 	if (*v == '\0')
 		return 0;
-	return each_item(v, add_net, cfg);
+	return each_item(v, add_net, &list);
+}
+
+bool config_net_match(const struct config_net *nets, size_t n, const struct sockaddr *sa)
+{
+	static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	const unsigned char *a;
+	int family;
+
+	if (sa == NULL)
+		return false;
+	if (sa->sa_family == AF_INET) {
+		family = AF_INET;
+		a = (const unsigned char *)&((const struct sockaddr_in *)(const void *)sa)
+		        ->sin_addr;
+	} else if (sa->sa_family == AF_INET6) {
+		a = ((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr.s6_addr;
+		family = AF_INET6;
+		if (memcmp(a, mapped, sizeof mapped) == 0) {
+			family = AF_INET;
+			a += 12;
+		}
+	} else {
+		return false;
+	}
+	for (size_t i = 0; i < n; i++) {
+		unsigned whole = nets[i].prefix / 8u, rest = nets[i].prefix % 8u;
+
+		if (nets[i].family != family || memcmp(nets[i].addr, a, whole) != 0)
+			continue;
+		if (rest == 0 ||
+		    ((nets[i].addr[whole] ^ a[whole]) & (0xffu << (8 - rest)) & 0xffu) == 0)
+			return true;
+	}
+	return false;
 }
 
 /* A [targets] time: "off", or a whole number with ms, s, m, h or d, at most
@@ -435,7 +481,9 @@ static int set_value(struct config_parse *p, const struct config_key *k, const c
 		}
 		break;
 	case CONFIG_NETS:
-		if (parse_nets(v, p->cfg) < 0) {
+		if (k->offset == offsetof(struct config, metrics_allow_text)
+		        ? parse_nets(v, p->cfg->metrics_allow, &p->cfg->metrics_nallow) < 0
+		        : parse_nets(v, p->cfg->http_exempt, &p->cfg->http_nexempt) < 0) {
 			problem(p, k->section, k->key,
 			        "expected addresses or networks such as 127.0.0.1, ::1, "
 			        "10.0.0.0/8 separated by commas (at most %d), not \"%s\"",

@@ -1697,10 +1697,21 @@ void http_dash(struct http_req *r)
 	}
 	switch (page) {
 	case DASH_METRICS: {
+		const union MHD_ConnectionInfo *ci =
+		    MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		const struct config *cfg = http_config(r);
 		struct metrics_sources src = {p->stats, http_playbooks(r), http_store(r),
 		                              p->notify};
 		struct buf b;
 
+		if (!config_net_match(cfg->metrics_allow, cfg->metrics_nallow,
+		                      ci != NULL ? ci->client_addr : NULL)) {
+			buf_init(&b, 256);
+			buf_puts(&b, "# /metrics is not open to this address: add it to [metrics] "
+			             "allow\n");
+			respond(r, 403, "text/plain; charset=utf-8", &b, NULL);
+			return;
+		}
 		buf_init(&b, 16u * 1024 * 1024);
 		if (metrics_render(&b, &src) < 0) {
 			buf_fini(&b);

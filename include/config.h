@@ -9,6 +9,7 @@
 #ifndef KK_CONFIG_H
 #define KK_CONFIG_H
 
+#include <stdbool.h>
 #include <sys/socket.h>
 
 #include "buf.h"
@@ -42,6 +43,9 @@ struct config {
 	char *http_rate_exempt;        /* as written */
 	struct config_net http_exempt[CONFIG_MAX_EXEMPT]; /* never limited */
 	size_t http_nexempt;
+	char *metrics_allow_text;                           /* as written */
+	struct config_net metrics_allow[CONFIG_MAX_EXEMPT]; /* who may read /metrics */
+	size_t metrics_nallow;
 	/* HTTPS when both are set: PEM files read when the server starts. */
 	char *http_tls_cert;
 	char *http_tls_key;
@@ -97,5 +101,8 @@ int config_load(const char *path, struct config **out, struct buf *errors);
 
 /* Frees a config from config_load; NULL is allowed. */
 void config_free(struct config *cfg);
+
+/* Whether SA (IPv4, IPv6 or IPv4-mapped IPv6) is in one of the N networks. */
+bool config_net_match(const struct config_net *nets, size_t n, const struct sockaddr *sa);
 
 #endif

@@ -278,3 +278,28 @@ Test(hardening_http, a_bad_exempt_list_is_refused_by_the_check_with_its_line)
 	harness_output_fini(&out);
 	harness_daemon_finish(d);
 }
+
+/* /metrics shows volumes and response times: only the addresses in
+ * [metrics] allow may read it (loopback by default). */
+Test(hardening_http, metrics_answer_only_the_addresses_in_metrics_allow)
+{
+	struct harness_daemon *d = harness_daemon_new();
+	struct harness_daemon *open_d = harness_daemon_new();
+	struct harness_response res;
+
+	harness_daemon_config_append(d, "[metrics]\nallow = 10.0.0.0/8, 2001:db8::/32\n");
+	harness_daemon_start(d);
+	harness_get(d, "/metrics", &res);
+	cr_assert_eq(res.status, 403, "an address outside [metrics] allow got %ld", res.status);
+	cr_assert_null(strstr(res.body.data, "kakekomi_cases"), "%s", res.body.data);
+	cr_assert_not_null(strstr(res.body.data, "[metrics] allow"),
+	                   "the refusal should say what to change: %s", res.body.data);
+	harness_response_fini(&res);
+	harness_daemon_finish(d);
+
+	harness_daemon_start(open_d);
+	harness_get(open_d, "/metrics", &res);
+	cr_assert_eq(res.status, 200, "loopback is allowed by default, got %ld", res.status);
+	harness_response_fini(&res);
+	harness_daemon_finish(open_d);
+}
