@@ -615,6 +615,20 @@ static int check_http(struct config_parse *p)
 	return -EINVAL;
 }
 
+/* Webhook posts are signed: without a secret, anyone could forge them. */
+static int check_webhooks(struct config_parse *p)
+{
+	const struct config *cfg = p->cfg;
+
+	if (cfg->webhook_urls[0] == '\0' || strlen(cfg->webhook_secret) >= 16)
+		return 0;
+	problem(p, "webhooks", "secret", "%s",
+	        cfg->webhook_secret[0] == '\0'
+	            ? "webhooks need a secret to sign their posts with (16 characters or more)"
+	            : "the secret is too short: use 16 characters or more");
+	return -EINVAL;
+}
+
 /* The [xmpp] keys that only make sense together; reads password_file. */
 static int check_xmpp(struct config_parse *p)
 {
@@ -695,6 +709,8 @@ int config_load(const char *path, struct config **out, struct buf *errors)
 		goto bad;
 	}
 	rc = check_http(&p);
+	if (rc == 0)
+		rc = check_webhooks(&p);
 	if (rc == 0)
 		rc = check_xmpp(&p);
 	if (rc < 0)

@@ -645,9 +645,6 @@ int courier_start(struct courier **out, uv_loop_t *loop, const struct config *cf
 	c->tick.data = c;
 	if (store_write(st, tx_targets, cfg->webhook_urls, on_targets_written, c) == 0)
 		c->writes++;
-	if (cfg->webhook_urls[0] != '\0' && cfg->webhook_secret[0] == '\0')
-		log_warnx("courier: [webhooks] urls are set but no secret: posts are signed with "
-		          "an empty key");
 	uv_timer_start(&c->tick, on_tick, COURIER_TICK_MS, 0);
 	*out = c;
 	return 0;

@@ -61,3 +61,26 @@ Test(config, the_example_file_is_valid)
 	config_free(cfg);
 	buf_fini(&errors);
 }
+
+Test(config, webhooks_without_a_strong_enough_secret_are_refused)
+{
+	static const char *const bad[] = {
+	    "[webhooks]\nurls = https://hooks.example.jp/in\n",
+	    "[webhooks]\nurls = https://hooks.example.jp/in\nsecret = short\n",
+	};
+	struct config *cfg = NULL;
+	struct buf errors;
+
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		char *path = write_tmp(bad[i]);
+
+		buf_init(&errors, 4096);
+		cr_assert_eq(config_load(path, &cfg, &errors), -EINVAL, "accepted:\n%s", bad[i]);
+		cr_assert_null(cfg);
+		cr_assert_not_null(strstr(errors.data, "[webhooks] secret:"), "%s", errors.data);
+		cr_assert_not_null(strstr(errors.data, "16 characters"), "%s", errors.data);
+		buf_fini(&errors);
+		unlink(path);
+		free(path);
+	}
+}
