@@ -138,11 +138,23 @@ static void kick(struct http_server *srv)
 		uv_timer_start(&srv->timer, on_mhd_timer, 0, 0);
 }
 
+/* GnuTLS priorities for HTTPS: TLS 1.3 and 1.2 only, and of 1.2 only the
+ * AEAD suites (GCM, CCM, ChaCha20-Poly1305) with ECDHE: no CBC, no RSA key
+ * exchange, no SHA-1 MACs. */
+#define HTTP_TLS_PRIORITIES                                                                        \
+	"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-CIPHER-ALL:+AES-256-GCM:+AES-128-GCM:"        \
+	"+CHACHA20-POLY1305:+AES-256-CCM:+AES-128-CCM:-MAC-ALL:+AEAD:-KX-ALL:+ECDHE-ECDSA:"        \
+	"+ECDHE-RSA:+DHE-RSA"
+
 /* ---- answering ---- */
 
-static void add_common_headers(struct MHD_Response *resp, const char *ctype, bool cacheable)
+static void add_common_headers(const struct http_req *r, struct MHD_Response *resp,
+                               const char *ctype, bool cacheable)
 {
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+	if (r->srv->tls_cert != NULL)
+		/* Once a browser has been here over HTTPS, never plain HTTP again. */
+		MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=31536000");
 	MHD_add_response_header(resp, "Content-Security-Policy", security_csp);
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
@@ -194,7 +206,7 @@ void http_respond(struct http_req *r, unsigned status, const char *ctype, struct
 		free(data);
 		return;
 	}
-	add_common_headers(resp, ctype, r->route == ROUTE_STATIC && status == 200);
+	add_common_headers(r, resp, ctype, r->route == ROUTE_STATIC && status == 200);
 	set_response(r, status, resp);
 }
 
@@ -210,7 +222,7 @@ void http_respond_headers(struct http_req *r, unsigned status, const char *ctype
 		free(data);
 		return;
 	}
-	add_common_headers(resp, ctype, false);
+	add_common_headers(r, resp, ctype, false);
 	for (size_t i = 0; headers != NULL && headers[i] != NULL && headers[i + 1] != NULL; i += 2)
 		MHD_add_response_header(resp, headers[i], headers[i + 1]);
 	set_response(r, status, resp);
@@ -470,7 +482,7 @@ static void dispatch(struct http_req *r)
 
 		if (resp == NULL)
 			return;
-		add_common_headers(resp, "text/plain; charset=utf-8", false);
+		add_common_headers(r, resp, "text/plain; charset=utf-8", false);
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION,
 		                        r->ui == LANG_EN ? "/report?lang=en" : "/report");
 		set_response(r, 303, resp);
@@ -820,10 +832,8 @@ int http_start(struct http_server **out, uv_loop_t *loop, const struct config *c
 		flags |= MHD_USE_TLS;
 		tls[0] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0, srv->tls_cert};
 		tls[1] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, srv->tls_key};
-		tls[2] =
-		    (struct MHD_OptionItem){MHD_OPTION_HTTPS_PRIORITIES, 0,
-		                            (void *)(uintptr_t) "NORMAL:-VERS-ALL:+VERS-TLS1.3:"
-		                                                "+VERS-TLS1.2"};
+		tls[2] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_PRIORITIES, 0,
+		                                 (void *)(uintptr_t)HTTP_TLS_PRIORITIES};
 	}
 	if (cfg->http_addr.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;

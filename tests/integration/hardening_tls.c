@@ -122,6 +122,8 @@ static CURLcode https_send(struct tls_world *w, const char *method, const char *
 	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, res->error);
 	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(curl, CURLOPT_WRITEDATA, &res->body);
+	curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_body);
+	curl_easy_setopt(curl, CURLOPT_HEADERDATA, &res->headers);
 	if (strcmp(method, "POST") == 0) {
 		curl_easy_setopt(curl, CURLOPT_HTTPHEADER, hl);
 		curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
@@ -289,6 +291,52 @@ Test(hardening_tls, a_key_that_is_not_pem_stops_the_start_with_a_clear_message)
 	             "a bad key should stop the start with status 1:\n%s", out.err.data);
 	cr_assert_not_null(strstr(out.err.data, "HTTPS"),
 	                   "the log should say HTTPS could not start:\n%s", out.err.data);
+	harness_output_fini(&out);
+	harness_daemon_finish(w.d);
+}
+
+/* openssl s_client with TLS 1.2 and one cipher suite; returns its exit
+ * status, the output in out (free it). */
+static int s_client(struct tls_world *w, const char *cipher, struct harness_output *out)
+{
+	char connect[64];
+	const char *argv[] = {"/usr/bin/openssl", "s_client", "-connect", connect, "-tls1_2",
+	                      "-cipher",          cipher,     "-brief",   NULL};
+
+	snprintf(connect, sizeof connect, "127.0.0.1:%u", (unsigned)w->d->port);
+	return harness_run(argv, out, HARNESS_RUN_TIMEOUT_MS);
+}
+
+/* HTTPS answers carry HSTS, and TLS 1.2 offers only AEAD suites: a client
+ * that only speaks CBC gets no connection. */
+Test(hardening_tls, https_sends_hsts_and_tls_1_2_refuses_cbc_suites)
+{
+	struct tls_world w;
+	struct harness_response res;
+	struct harness_output out;
+	char hsts[128];
+
+	tls_start(&w);
+	cr_assert_eq(https_send(&w, "GET", "/report", NULL, &res), CURLE_OK);
+	cr_assert_eq(harness_response_header(&res, "Strict-Transport-Security", hsts, sizeof hsts),
+	             1, "HTTPS answers should carry Strict-Transport-Security");
+	cr_assert_not_null(strstr(hsts, "max-age="), "%s", hsts);
+	harness_response_fini(&res);
+
+	s_client(&w, "ECDHE-ECDSA-AES128-SHA256:ECDHE-ECDSA-AES256-SHA:ECDHE-ECDSA-AES128-SHA",
+	         &out);
+	cr_assert_null(strstr(out.out.data, "CONNECTION ESTABLISHED"),
+	               "a CBC-only TLS 1.2 client got a connection:\n%s%s", out.out.data,
+	               out.err.data);
+	cr_assert_null(strstr(out.err.data, "CONNECTION ESTABLISHED"),
+	               "a CBC-only TLS 1.2 client got a connection:\n%s", out.err.data);
+	harness_output_fini(&out);
+
+	s_client(&w, "ECDHE-ECDSA-AES128-GCM-SHA256", &out);
+	cr_assert(strstr(out.out.data, "CONNECTION ESTABLISHED") != NULL ||
+	              strstr(out.err.data, "CONNECTION ESTABLISHED") != NULL,
+	          "a TLS 1.2 client with AES-GCM should connect:\n%s%s", out.out.data,
+	          out.err.data);
 	harness_output_fini(&out);
 	harness_daemon_finish(w.d);
 }
