@@ -72,7 +72,7 @@ static const struct config_key config_keys[] = {
     {"smtp", "from", CONFIG_OPTIONAL, F(smtp_from), "kakekomi@localhost", 0, 0},
     {"smtp", "username", CONFIG_OPTIONAL, F(smtp_username), "", 0, 0},
     {"smtp", "password", CONFIG_OPTIONAL, F(smtp_password), "", 0, 0},
-    {"smtp", "tls", CONFIG_TLS, F(smtp_tls), "optional", 0, 0},
+    {"smtp", "tls", CONFIG_TLS, F(smtp_tls), "required", 0, 0},
     {"smtp", "ca_file", CONFIG_OPTIONAL, F(smtp_ca_file), "", 0, 0},
     {"webhooks", "urls", CONFIG_OPTIONAL, F(webhook_urls), "", 0, 0},
     {"webhooks", "secret", CONFIG_OPTIONAL, F(webhook_secret), "", 0, 0},
@@ -615,6 +615,20 @@ static int check_http(struct config_parse *p)
 	return -EINVAL;
 }
 
+/* A mail password never crosses the network in clear text. */
+static int check_smtp(struct config_parse *p)
+{
+	const struct config *cfg = p->cfg;
+
+	if ((cfg->smtp_username[0] == '\0' && cfg->smtp_password[0] == '\0') ||
+	    cfg->smtp_tls == CONFIG_TLS_REQUIRED || strncmp(cfg->smtp_url, "smtps://", 8) == 0)
+		return 0;
+	problem(p, "smtp", "tls", "%s",
+	        "username and password are sent only over TLS: set tls = required, or use an "
+	        "smtps:// url");
+	return -EINVAL;
+}
+
 /* Webhook posts are signed: without a secret, anyone could forge them. */
 static int check_webhooks(struct config_parse *p)
 {
@@ -711,6 +725,8 @@ int config_load(const char *path, struct config **out, struct buf *errors)
 	rc = check_http(&p);
 	if (rc == 0)
 		rc = check_webhooks(&p);
+	if (rc == 0)
+		rc = check_smtp(&p);
 	if (rc == 0)
 		rc = check_xmpp(&p);
 	if (rc < 0)

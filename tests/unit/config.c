@@ -33,15 +33,18 @@ Test(config, no_file_gives_the_documented_defaults)
 
 Test(config, each_problem_is_reported_with_file_line_and_key)
 {
-	char *path = write_tmp("[http]\nlisten = localhost\n\n[store]\nspeed = fast\n[log]\nlevel = loud\n");
+	char *path =
+	    write_tmp("[http]\nlisten = localhost\n\n[store]\nspeed = fast\n[log]\nlevel = loud\n");
 	struct config *cfg = NULL;
 	struct buf errors;
 
 	buf_init(&errors, 4096);
 	cr_assert_eq(config_load(path, &cfg, &errors), -EINVAL);
 	cr_assert_null(cfg);
-	cr_assert_not_null(strstr(errors.data, ":2: [http] listen: expected ADDRESS:PORT"), "%s", errors.data);
-	cr_assert_not_null(strstr(errors.data, ":5: [store] speed: unknown key"), "%s", errors.data);
+	cr_assert_not_null(strstr(errors.data, ":2: [http] listen: expected ADDRESS:PORT"), "%s",
+	                   errors.data);
+	cr_assert_not_null(strstr(errors.data, ":5: [store] speed: unknown key"), "%s",
+	                   errors.data);
 	cr_assert_not_null(strstr(errors.data, ":7: [log] level:"), "%s", errors.data);
 	buf_fini(&errors);
 	unlink(path);
@@ -83,4 +86,35 @@ Test(config, webhooks_without_a_strong_enough_secret_are_refused)
 		unlink(path);
 		free(path);
 	}
+}
+
+Test(config, smtp_requires_tls_by_default_and_never_sends_a_password_without_it)
+{
+	static const char *const bad[] = {
+	    "[smtp]\nurl = smtp://mail.example.jp:587\nusername = kk\npassword = pw\ntls = "
+	    "optional\n",
+	    "[smtp]\nurl = smtp://mail.example.jp:25\npassword = pw\ntls = disabled\n",
+	};
+	struct config *cfg = NULL;
+	struct buf errors;
+	char *path;
+
+	cr_assert_eq(config_load(NULL, &cfg, NULL), 0);
+	cr_assert_eq(cfg->smtp_tls, CONFIG_TLS_REQUIRED, "STARTTLS should be required by default");
+	config_free(cfg);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		path = write_tmp(bad[i]);
+		buf_init(&errors, 4096);
+		cr_assert_eq(config_load(path, &cfg, &errors), -EINVAL, "accepted:\n%s", bad[i]);
+		cr_assert_not_null(strstr(errors.data, "[smtp] tls:"), "%s", errors.data);
+		buf_fini(&errors);
+		unlink(path);
+		free(path);
+	}
+	path = write_tmp("[smtp]\nurl = smtps://mail.example.jp:465\nusername = kk\npassword = pw\n"
+	                 "tls = optional\n");
+	cr_assert_eq(config_load(path, &cfg, NULL), 0, "smtps:// is TLS from the start");
+	config_free(cfg);
+	unlink(path);
+	free(path);
 }
