@@ -14,6 +14,7 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 #include <uv.h>
@@ -295,6 +296,19 @@ static void on_hup(uv_signal_t *s, int signum)
 	reload_roster(d);
 }
 
+/* A configuration file with passwords in it should be for our eyes only. */
+static void warn_open_secrets(const char *path, const struct config *cfg)
+{
+	struct stat sb;
+	bool secrets = cfg->webhook_secret[0] != '\0' || cfg->smtp_password[0] != '\0' ||
+	               (cfg->xmpp_password[0] != '\0' && cfg->xmpp_password_file[0] == '\0');
+
+	if (path != NULL && secrets && stat(path, &sb) == 0 && (sb.st_mode & 044) != 0)
+		log_warnx("kakekomid: %s holds passwords and is readable by others (mode %03o): "
+		          "chmod 600 it, or move the XMPP password to [xmpp] password_file",
+		          path, (unsigned)(sb.st_mode & 0777));
+}
+
 int main(int argc, char **argv)
 {
 	struct daemon d = {0};
@@ -351,6 +365,7 @@ int main(int argc, char **argv)
 	}
 	buf_fini(&errors);
 	log_threshold = d.cfg->log_level;
+	warn_open_secrets(path, d.cfg);
 
 	d.loop = uv_default_loop();
 	rc = store_open(&d.store, d.loop, d.cfg->store_path);

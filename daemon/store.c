@@ -10,12 +10,14 @@
 #include "store.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "log.h"
 
@@ -409,8 +411,58 @@ static int mkdir_parent(const char *path)
 			return -errno;
 		*p = '/';
 	}
-	if (mkdir(dir, 0750) < 0 && errno != EEXIST)
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 		return -errno;
+	return 0;
+}
+
+/* Makes PATH owner-only (MODE) when it exists with bits for others, saying
+ * so. Folders shared on purpose (sticky, like /tmp) or not ours are only
+ * reported. */
+static void owner_only(const char *path, mode_t mode)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) < 0 || (sb.st_mode & 077) == 0)
+		return;
+	if ((sb.st_mode & S_ISVTX) != 0 || sb.st_uid != geteuid()) {
+		log_warnx("store: %s is readable by others (mode %03o) and not ours to change: "
+		          "keep the store in a folder of its own",
+		          path, (unsigned)(sb.st_mode & 0777));
+		return;
+	}
+	if (chmod(path, mode) < 0)
+		log_warn(-errno, "store: %s is readable by others and cannot be changed", path);
+	else
+		log_warnx("store: %s was readable by others (mode %03o): now %03o", path,
+		          (unsigned)(sb.st_mode & 0777), (unsigned)mode);
+}
+
+/* The store's folder 0700; the database and its -wal and -shm files 0600
+ * (SQLite gives the latter the database's mode), created so when new. */
+static int secure_files(const char *path)
+{
+	char other[4096 + 8];
+	char *slash;
+	int fd;
+
+	if (strlen(path) >= 4096)
+		return -ENAMETOOLONG;
+	snprintf(other, sizeof other, "%s", path);
+	slash = strrchr(other, '/');
+	if (slash != NULL && slash != other) {
+		*slash = '\0';
+		owner_only(other, 0700);
+	}
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	owner_only(path, 0600);
+	snprintf(other, sizeof other, "%s-wal", path);
+	owner_only(other, 0600);
+	snprintf(other, sizeof other, "%s-shm", path);
+	owner_only(other, 0600);
 	return 0;
 }
 
@@ -1079,6 +1131,12 @@ int store_open(struct store **out, uv_loop_t *loop, const char *path)
 	rc = mkdir_parent(path);
 	if (rc < 0) {
 		log_error(rc, "store: cannot create the folder of %s", path);
+		free(st);
+		return rc;
+	}
+	rc = secure_files(path);
+	if (rc < 0) {
+		log_error(rc, "store: cannot create %s", path);
 		free(st);
 		return rc;
 	}

@@ -252,6 +252,74 @@ Test(lifecycle, a_store_from_schema_3_migrates_and_keeps_its_cases_and_pending_m
 	harness_daemon_finish(d);
 }
 
+/* The permission bits of path, or -1 when it does not exist. */
+static int mode_of(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0 ? (int)(sb.st_mode & 07777) : -1;
+}
+
+/*
+ * The store holds reporters' names and phones: its folder is owner-only
+ * (0700), the database and its -wal and -shm files 0600. A store left open
+ * to others (copied with a loose umask) is fixed at start, and the log says
+ * so.
+ */
+Test(lifecycle, the_store_folder_and_files_are_owner_only_and_loose_modes_are_fixed_at_start)
+{
+	struct harness_daemon *d = harness_daemon_new();
+	char folder[PATH_MAX], wal[PATH_MAX + 8], shm[PATH_MAX + 8];
+	json_t *body = fixture_intake_new("phishing", "en");
+	sqlite3 *db = NULL;
+	char *log;
+
+	harness_path_join(folder, sizeof folder, d->dir, "store");
+	cr_assert_eq(mkdir(folder, 0755), 0);
+	cr_assert_eq(chmod(folder, 0755), 0);
+	harness_path_join(d->db_path, sizeof d->db_path, folder, "kakekomi.db");
+	cr_assert_eq(sqlite3_open(d->db_path, &db), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(db, "PRAGMA user_version = 0", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	cr_assert_eq(chmod(d->db_path, 0644), 0);
+
+	harness_daemon_start(d);
+	json_decref(fixture_case_create(d, body));
+	snprintf(wal, sizeof wal, "%s-wal", d->db_path);
+	snprintf(shm, sizeof shm, "%s-shm", d->db_path);
+	cr_assert_eq(mode_of(folder), 0700, "the store folder is %o", mode_of(folder));
+	cr_assert_eq(mode_of(d->db_path), 0600, "the database is %o", mode_of(d->db_path));
+	cr_assert_eq(mode_of(wal), 0600, "the -wal file is %o", mode_of(wal));
+	cr_assert_eq(mode_of(shm), 0600, "the -shm file is %o", mode_of(shm));
+	harness_daemon_stop(d);
+	log = harness_read_file(d->log_path, NULL);
+	cr_assert_not_null(strstr(log, "was readable by others"),
+	                   "the log should say the modes were fixed:\n%s", log);
+	free(log);
+	json_decref(body);
+	harness_daemon_finish(d);
+}
+
+/* A configuration file that others can read, with a password in it, gets
+ * a warning that says what to do. */
+Test(lifecycle, a_config_with_passwords_that_others_can_read_gets_a_warning)
+{
+	struct harness_daemon *d = harness_daemon_new();
+	char *log;
+
+	harness_daemon_config_append(d, "[webhooks]\nurls = http://127.0.0.1:9/hook\n"
+	                                "secret = config-mode-test-secret\n");
+	harness_daemon_write_config(d);
+	cr_assert_eq(chmod(d->config_path, 0644), 0);
+	harness_daemon_start(d);
+	harness_daemon_stop(d);
+	log = harness_read_file(d->log_path, NULL);
+	cr_assert_not_null(strstr(log, "is readable by others (mode 644): chmod 600 it"),
+	                   "no warning about the open configuration:\n%s", log);
+	free(log);
+	harness_daemon_finish(d);
+}
+
 Test(lifecycle, answered_case_survives_kill_9_right_after_the_answer)
 {
 	struct harness_daemon *d = harness_daemon_new();
