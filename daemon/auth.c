@@ -9,6 +9,7 @@
  */
 #include "auth.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <sodium.h>
 #include <stdlib.h>
@@ -30,7 +31,7 @@ static const char dummy_hash[] = "$argon2id$v=19$m=19456,t=2,p=1$46sHFwYZUMm7dlW
                                  "WKyXGNQOkReRW8VEuqzBY3IWSAzqnagbuKqzmce5vLk";
 
 struct throttle {
-	char key[AUTH_KEY_MAX]; /* "u:name" or "a:address"; "" for a free slot */
+	char key[AUTH_KEY_MAX]; /* "p:name address" or "a:address"; "" for a free slot */
 	unsigned attempts;
 	int64_t last_ms;
 	int64_t wait_until_ms;
@@ -188,7 +189,7 @@ int auth_user_list(struct store *st, int (*cb)(void *arg, const struct auth_user
 
 static struct throttle *throttle_find(struct auth *a, const char *key, bool add, int64_t now)
 {
-	struct throttle *oldest = &a->t[0];
+	struct throttle *victim = NULL;
 
 	for (size_t i = 0; i < AUTH_THROTTLE_SIZE; i++) {
 		struct throttle *t = &a->t[i];
@@ -198,16 +199,24 @@ static struct throttle *throttle_find(struct auth *a, const char *key, bool add,
 				t->attempts = 0;
 			return t;
 		}
-		if (t->key[0] == '\0' || t->last_ms < oldest->last_ms)
-			oldest = t;
+		/* A free slot first, else the one touched longest ago among those
+		 * no longer making anyone wait: a flood of new addresses cannot
+		 * flush the throttle. */
+		if (t->key[0] == '\0') {
+			if (victim == NULL || victim->key[0] != '\0')
+				victim = t;
+		} else if (t->wait_until_ms <= now &&
+		           (victim == NULL ||
+		            (victim->key[0] != '\0' && t->last_ms < victim->last_ms))) {
+			victim = t;
+		}
 	}
-	if (!add)
+	if (!add || victim == NULL)
 		return NULL;
-	/* A full table forgets the slot touched longest ago. */
-	memset(oldest, 0, sizeof *oldest);
-	snprintf(oldest->key, sizeof oldest->key, "%s", key);
-	oldest->last_ms = now;
-	return oldest;
+	memset(victim, 0, sizeof *victim);
+	snprintf(victim->key, sizeof victim->key, "%s", key);
+	victim->last_ms = now;
+	return victim;
 }
 
 static int64_t throttle_wait(struct auth *a, const char *key, int64_t now)
@@ -221,6 +230,8 @@ static void throttle_attempt(struct auth *a, const char *key, unsigned free_trie
 {
 	struct throttle *t = throttle_find(a, key, true, now);
 
+	if (t == NULL)
+		return; /* every slot is making someone wait */
 	t->attempts++;
 	t->last_ms = now;
 	if (t->attempts >= free_tries) {
@@ -239,10 +250,27 @@ static void throttle_clear(struct auth *a, const char *key, int64_t now)
 		memset(t, 0, sizeof *t);
 }
 
-static void keys_of(const struct login *l, char user[AUTH_KEY_MAX], char addr[AUTH_KEY_MAX])
+/*
+ * The throttle's keys for a login: this account from this address, and this
+ * address whatever the name. An IPv6 client counts by its /64, which one
+ * subscriber usually holds whole. Guesses from one address never make
+ * another address wait: the right password from an address that has not
+ * been guessing always gets in.
+ */
+static void keys_of(const struct login *l, char pair[AUTH_KEY_MAX], char addr[AUTH_KEY_MAX])
 {
-	snprintf(user, AUTH_KEY_MAX, "u:%s", l->name);
-	snprintf(addr, AUTH_KEY_MAX, "a:%s", l->address);
+	unsigned char a6[16];
+	char net[INET6_ADDRSTRLEN + 4];
+
+	if (strchr(l->address, ':') != NULL && inet_pton(AF_INET6, l->address, a6) == 1) {
+		memset(a6 + 8, 0, 8);
+		inet_ntop(AF_INET6, a6, net, sizeof net);
+		strcat(net, "/64");
+	} else {
+		snprintf(net, sizeof net, "%.45s", l->address);
+	}
+	snprintf(pair, AUTH_KEY_MAX, "p:%.40s %.50s", l->name, net);
+	snprintf(addr, AUTH_KEY_MAX, "a:%.60s", net);
 }
 
 /* ---- the login ---- */

@@ -362,3 +362,28 @@ Test(dash_auth, a_login_name_with_newlines_and_escapes_cannot_forge_log_lines)
 	cr_assert_eq(seen, 1, "the failed login should be logged once");
 	harness_daemon_finish(d);
 }
+
+/* Someone who knows a coordinator's name guesses from another address: he
+ * is slowed down, and the coordinator, from an address that has not been
+ * guessing, still gets in with the right password at once. */
+Test(dash_auth, guessing_from_one_address_never_locks_the_coordinator_out_of_another)
+{
+	struct harness_daemon *d = daemon_with_user();
+	struct dash_client mallory = {.d = d, .source = "127.0.0.2"};
+	struct dash_client hanako = {.d = d};
+	int throttled = 0;
+
+	for (int i = 0; i < 20; i++) {
+		long status = dash_login(&mallory, USER, "guess-guess-guess", NULL);
+
+		cr_assert(status == 401 || status == 429, "guess %d got %ld", i + 1, status);
+		throttled += status == 429;
+	}
+	cr_assert_gt(throttled, 0, "twenty guesses in a row should be slowed down");
+	cr_assert_eq(dash_login(&hanako, USER, PASSWORD, NULL), 303,
+	             "the right password from another address was refused after someone "
+	             "else's guesses");
+	cr_assert_eq(dash_login(&mallory, USER, PASSWORD, NULL), 429,
+	             "the guessing address still has to wait, even with the right password");
+	harness_daemon_finish(d);
+}

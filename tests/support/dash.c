@@ -89,6 +89,7 @@ static void request(struct dash_client *c, const char *method, const char *path,
 	req.headers = headers;
 	req.body = body;
 	req.body_len = body != NULL ? strlen(body) : 0;
+	req.source = c->source;
 	memset(res, 0, sizeof *res);
 	cr_assert_eq(harness_http_send(NULL, &req, res), 0, "%s %s: %s", method, path, res->error);
 	if (dash_set_cookie(res, "kk_session", set, sizeof set, NULL, 0))

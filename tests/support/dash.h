@@ -19,6 +19,7 @@ struct dash_client {
 	struct harness_daemon *d;
 	char session[DASH_COOKIE_MAX]; /* the kk_session cookie's value, "" when none */
 	char csrf[DASH_COOKIE_MAX];    /* the session's CSRF token, from the last page */
+	const char *source;            /* local address to send from, NULL: the default */
 };
 
 /* kakekomictl user add NAME with PASSWORD on standard input; asserts exit 0. */

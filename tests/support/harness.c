@@ -835,6 +835,10 @@ int harness_http_send(CURL *curl, const struct harness_request *req, struct harn
 
 	curl_easy_setopt(curl, CURLOPT_URL, req->url);
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+	if (req->source != NULL)
+		curl_easy_setopt(curl, CURLOPT_INTERFACE, req->source);
+	else
+		curl_easy_setopt(curl, CURLOPT_INTERFACE, NULL);
 	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS,
 	                 req->timeout_ms ? req->timeout_ms : (long)HARNESS_REQUEST_TIMEOUT_MS);
 	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, 3000L);

@@ -79,6 +79,7 @@ struct harness_request {
 	size_t body_len;            /* bytes of body */
 	int chunked;                /* send body with chunked transfer-encoding */
 	long timeout_ms;            /* 0 means HARNESS_REQUEST_TIMEOUT_MS */
+	const char *source;         /* local address to send from ("127.0.0.2"), or NULL */
 };
 
 /* Output of a command run to completion. */
