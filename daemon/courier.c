@@ -547,6 +547,39 @@ static const char sql_receipt[] =
     "INSERT INTO outbox (case_id, channel, recipient, kind, subject, body, created_ms)"
     " VALUES (?, 'email', ?, 'receipt', ?, ?, ?)";
 
+static const char sql_receipts_to_address[] =
+    "SELECT count(*) FROM outbox WHERE kind = 'receipt' AND lower(recipient) = lower(?)"
+    " AND created_ms > ?";
+static const char sql_receipts_to_domain[] =
+    "SELECT count(*) FROM outbox WHERE kind = 'receipt'"
+    " AND lower(substr(recipient, instr(recipient, '@') + 1)) = lower(?) AND created_ms > ?";
+
+static int on_receipt_count(void *arg, struct store_row *row)
+{
+	*(int64_t *)arg = store_row_int(row, 0);
+	return 0;
+}
+
+/* Whether another receipt to EMAIL stays within the limits: a reporter's
+ * address gets a few a day, a domain a few dozen an hour. */
+static int receipt_allowed(struct store_tx *tx, const char *email, int64_t now)
+{
+	const char *at = strrchr(email, '@');
+	int64_t n = 0;
+	int rc = store_tx_query(tx, sql_receipts_to_address, on_receipt_count, &n, "ti", email,
+	                        now - 86400000);
+
+	if (rc < 0)
+		return rc;
+	if (n >= COURIER_RECEIPTS_PER_ADDRESS_DAY)
+		return 0;
+	rc = store_tx_query(tx, sql_receipts_to_domain, on_receipt_count, &n, "ti",
+	                    at != NULL ? at + 1 : email, now - 3600000);
+	if (rc < 0)
+		return rc;
+	return n < COURIER_RECEIPTS_PER_DOMAIN_HOUR;
+}
+
 int courier_tx_receipt(const struct config *cfg, struct store_tx *tx, int64_t case_id,
                        const char *ref, const char *email, enum lang lang, const char *url)
 {
@@ -556,6 +589,15 @@ int courier_tx_receipt(const struct config *cfg, struct store_tx *tx, int64_t ca
 
 	if (cfg->smtp_url[0] == '\0' || email == NULL || email[0] == '\0')
 		return 0;
+	rc = receipt_allowed(tx, email, text_now_ms());
+	if (rc < 0)
+		return (int)rc;
+	if (rc == 0) {
+		log_warnx("courier: case=%s: no receipt by e-mail, the address or its domain had "
+		          "its share",
+		          ref);
+		return 0;
+	}
 	buf_init(&b, 8192);
 	if (lang == LANG_JA) {
 		snprintf(subject, sizeof subject, "【kakekomi】ご相談を受け付けました(受付番号 %s)",

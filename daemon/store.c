@@ -307,6 +307,14 @@ static const char *const migrations[] = {
     "CREATE TRIGGER outbox_tag AFTER INSERT ON outbox"
     " WHEN NEW.channel = 'xmpp' AND NEW.tag IS NULL"
     " BEGIN UPDATE outbox SET tag = lower(hex(randomblob(16))) WHERE id = NEW.id; END;",
+
+    /* 5: receipts counted per address and per domain (courier.c), so that
+     * the hotline cannot be used to mail a third party again and again. */
+    "CREATE INDEX outbox_receipt_address ON outbox(lower(recipient), created_ms)"
+    " WHERE kind = 'receipt';"
+    "CREATE INDEX outbox_receipt_domain"
+    " ON outbox(lower(substr(recipient, instr(recipient, '@') + 1)), created_ms)"
+    " WHERE kind = 'receipt';",
 };
 
 static int errno_of(int rc)

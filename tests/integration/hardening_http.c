@@ -303,3 +303,41 @@ Test(hardening_http, metrics_answer_only_the_addresses_in_metrics_allow)
 	harness_response_fini(&res);
 	harness_daemon_finish(open_d);
 }
+
+/* The receipt goes to whatever address the form was given: a stranger
+ * could use the hotline to mail a victim over and over. Each address gets
+ * a few receipts a day and each domain a few dozen an hour; the reports
+ * themselves are all taken. */
+Test(hardening_http, receipts_are_limited_per_address_and_per_domain)
+{
+	struct harness_daemon *d = harness_daemon_new();
+	char email[64];
+
+	/* Nothing listens there: the receipts stay queued, which is what counts. */
+	harness_daemon_config_append(d, "[smtp]\nurl = smtp://127.0.0.1:%u\ntls = disabled\n",
+	                             (unsigned)harness_free_port());
+	harness_daemon_start(d);
+	for (int i = 0; i < 40; i++) {
+		json_t *body = fixture_intake_new("phishing", "ja");
+		json_t *ans;
+
+		if (i < 6)
+			snprintf(email, sizeof email, "victim@example.jp");
+		else
+			snprintf(email, sizeof email, "user%d@Example.JP", i);
+		fixture_json_set(body, "email", email);
+		ans = fixture_case_create(d, body); /* asserts 201 */
+		json_decref(ans);
+		json_decref(body);
+	}
+	cr_assert_eq(harness_db_int(d, "SELECT count(*) FROM cases", NULL), 40,
+	             "every report should be taken");
+	cr_assert_eq(harness_db_int(d,
+	                            "SELECT count(*) FROM outbox WHERE kind = 'receipt'"
+	                            " AND recipient = 'victim@example.jp'",
+	                            NULL),
+	             3, "one address should get 3 receipts a day");
+	cr_assert_eq(harness_db_int(d, "SELECT count(*) FROM outbox WHERE kind = 'receipt'", NULL),
+	             20, "one domain should get 20 receipts an hour");
+	harness_daemon_finish(d);
+}

@@ -230,8 +230,8 @@ Test(lifecycle, a_store_from_schema_3_migrates_and_keeps_its_cases_and_pending_m
 	free(dump);
 
 	harness_daemon_start(d);
-	cr_assert_eq(harness_db_int(d, "PRAGMA user_version", NULL), 4,
-	             "the store should be at today's schema version");
+	cr_assert_gt(harness_db_int(d, "PRAGMA user_version", NULL), 3,
+	             "the store should have been migrated past version 3");
 	cr_assert_eq(harness_db_int(d, "SELECT count(*) FROM cases", NULL), 2);
 	cr_assert_eq(harness_db_int(d, "SELECT count(*) FROM outbox WHERE state = 'pending'", NULL),
 	             8, "the messages waiting before the upgrade are still waiting");
