@@ -55,7 +55,7 @@ pc_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
 ALL_CPPFLAGS := -D_GNU_SOURCE -Iinclude $(call pc_cflags,$(PKGS)) $(CPPFLAGS)
 ALL_CFLAGS   := $(WARN) $(HARDEN) $(EXTRA) $(CFLAGS) -MMD -MP
 ALL_LDFLAGS  := $(HARDEN_LD) $(EXTRA) $(LDFLAGS)
-LIBS         := $(call pc_libs,$(PKGS)) -lcsv -lpthread -lm
+LIBS         := $(call pc_libs,$(PKGS)) -lcsv -lzxcvbn -lpthread -lm
 
 MAINS    := daemon/main.c daemon/ctl.c
 LIB_SRC  := $(filter-out $(MAINS),$(wildcard daemon/*.c notify/*.c))

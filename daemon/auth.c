@@ -12,6 +12,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <sodium.h>
+#include <zxcvbn.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -124,6 +125,13 @@ bool auth_name_valid(const char *name)
 			return false;
 	}
 	return n > 0;
+}
+
+bool auth_password_weak(const char *password, const char *name)
+{
+	const char *known[] = {name, "kakekomi", NULL};
+
+	return ZxcvbnMatch(password, known, NULL) < AUTH_PASSWORD_MIN_BITS;
 }
 
 int auth_password_hash(const char *password, char out[AUTH_HASH_MAX])

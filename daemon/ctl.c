@@ -1145,6 +1145,14 @@ static int user_add(struct ctl *c, const char *name)
 	}
 	if (read_password(name, password, sizeof password) < 0)
 		return 1;
+	if (text_utf8_count(password) >= AUTH_PASSWORD_MIN && auth_password_weak(password, name)) {
+		sodium_memzero(password, sizeof password);
+		fprintf(stderr,
+		        "kakekomictl: user add: that password is too easy to guess (a common word, "
+		        "a name, a date or a keyboard run); try four unrelated words; nothing was "
+		        "added\n");
+		return 1;
+	}
 	rc = auth_password_hash(password, u.hash);
 	sodium_memzero(password, sizeof password);
 	if (rc == -EINVAL) {

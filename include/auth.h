@@ -56,6 +56,16 @@ void auth_stop(struct auth *a);
 /* True for 1..AUTH_NAME_MAX characters of a-z, 0-9, '.', '_', '-'. */
 bool auth_name_valid(const char *name);
 
+/* The least a password must resist, as zxcvbn estimates it: about 2^35
+ * guesses. Common words, names, dates and keyboard runs count for little. */
+#define AUTH_PASSWORD_MIN_BITS 35.0
+
+/*
+ * Whether PASSWORD for account NAME is too easy to guess (zxcvbn's
+ * estimate, with NAME and the product's name as known words).
+ */
+bool auth_password_weak(const char *password, const char *name);
+
 /*
  * Hashes PASSWORD into OUT. Returns 0, -EINVAL for a password shorter than
  * AUTH_PASSWORD_MIN characters, longer than AUTH_PASSWORD_MAX bytes, or not

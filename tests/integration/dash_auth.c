@@ -387,3 +387,35 @@ Test(dash_auth, guessing_from_one_address_never_locks_the_coordinator_out_of_ano
 	             "the guessing address still has to wait, even with the right password");
 	harness_daemon_finish(d);
 }
+
+/* Long is not enough: a password made of a common word, the account's
+ * name, a date or a keyboard run is refused with a hint. */
+Test(dash_auth, kakekomictl_refuses_passwords_that_are_long_but_easy_to_guess)
+{
+	static const char *const weak[] = {"password1234",  "Password1234!", "qwertyuiopas",
+	                                   "hanako-hanako", "kakekomi2026!", "aaaaaaaaaaaa"};
+	struct harness_daemon *d = harness_daemon_new();
+	struct harness_output out;
+	char bin[PATH_MAX], line[64];
+	const char *argv[] = {
+	    "/bin/sh", "-c", "printf '%s\\n' \"$4\" | \"$1\" -c \"$2\" user add \"$3\"",
+	    "sh",      bin,  d->config_path,
+	    "hanako",  line, NULL};
+
+	harness_path_build("kakekomictl", bin, sizeof bin);
+	harness_daemon_write_config(d);
+	for (size_t i = 0; i < sizeof weak / sizeof weak[0]; i++) {
+		snprintf(line, sizeof line, "%s", weak[i]);
+		harness_run(argv, &out, HARNESS_RUN_TIMEOUT_MS);
+		cr_expect_eq(out.status, 1, "\"%s\" was accepted", weak[i]);
+		cr_expect_neq(strstr(out.err.data, "too easy to guess"), NULL, "%s: %s", weak[i],
+		              out.err.data);
+		harness_output_fini(&out);
+	}
+	harness_daemon_ctl(d, &out, "user", "list", NULL);
+	cr_expect_null(strstr(out.out.data, "hanako"), "a weak password made an account:\n%s",
+	               out.out.data);
+	harness_output_fini(&out);
+	dash_user_add(d, "hanako", "tora-hikari-umi-kumo");
+	harness_daemon_finish(d);
+}

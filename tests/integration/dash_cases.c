@@ -19,7 +19,7 @@
 TestSuite(dash_cases, .fini = harness_cleanup, .timeout = 90);
 
 #define USER     "kenji"
-#define PASSWORD "kenji-password-2026"
+#define PASSWORD "mizu-kaze-hoshi-2026"
 
 struct world {
 	struct harness_daemon *d;

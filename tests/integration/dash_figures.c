@@ -17,7 +17,7 @@
 TestSuite(dash_figures, .fini = harness_cleanup, .timeout = 120);
 
 #define USER     "mika"
-#define PASSWORD "mika-password-2026"
+#define PASSWORD "yama-kawa-tsuki-2026"
 
 static struct harness_daemon *start(struct dash_client *c)
 {

@@ -25,7 +25,7 @@
 #define SPEC_PW     "osaka-password"
 #define SPEC_NAME   "=SUM(1+1) 大阪 一郎"
 #define USER        "coord"
-#define PASSWORD    "coord-password-2026"
+#define PASSWORD    "hana-ame-sora-2026"
 #define PRESENCE_MS 15000
 #define ALERT_MS    8000
 
