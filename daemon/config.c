@@ -52,7 +52,8 @@ static const struct config_key config_keys[] = {
     {"http", "timeout", CONFIG_UINT, F(http_timeout_s), "30", 1, 3600},
     {"http", "rate_per_minute", CONFIG_UINT, F(http_rate_per_minute), "30", 0, 60000},
     {"http", "rate_burst", CONFIG_UINT, F(http_rate_burst), "10", 1, 10000},
-    {"http", "rate_exempt", CONFIG_NETS, F(http_rate_exempt), "127.0.0.1, ::1", 0, 0},
+    {"http", "rate_exempt", CONFIG_NETS, F(http_rate_exempt), "", 0, 0},
+    {"http", "trusted_proxies", CONFIG_NETS, F(http_trusted_proxies_text), "", 0, 0},
     {"metrics", "allow", CONFIG_NETS, F(metrics_allow_text), "127.0.0.1, ::1", 0, 0},
     {"http", "tls_cert", CONFIG_OPTIONAL, F(http_tls_cert), "", 0, 0},
     {"http", "tls_key", CONFIG_OPTIONAL, F(http_tls_key), "", 0, 0},
@@ -483,6 +484,8 @@ static int set_value(struct config_parse *p, const struct config_key *k, const c
 	case CONFIG_NETS:
 		if (k->offset == offsetof(struct config, metrics_allow_text)
 		        ? parse_nets(v, p->cfg->metrics_allow, &p->cfg->metrics_nallow) < 0
+		    : k->offset == offsetof(struct config, http_trusted_proxies_text)
+		        ? parse_nets(v, p->cfg->http_proxies, &p->cfg->http_nproxies) < 0
 		        : parse_nets(v, p->cfg->http_exempt, &p->cfg->http_nexempt) < 0) {
 			problem(p, k->section, k->key,
 			        "expected addresses or networks such as 127.0.0.1, ::1, "

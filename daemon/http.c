@@ -544,12 +544,113 @@ static void respond_throttled(struct http_req *r, unsigned retry_s)
 	}
 }
 
-static const struct sockaddr *client_address(struct http_req *r)
+/* One address of a forwarding header ("203.0.113.5", "198.51.100.7:8080",
+ * "[2001:db8::1]:443", quoted or not) into SS. */
+static bool parse_forwarded_address(const char *s, size_t n, struct sockaddr_storage *ss)
+{
+	char text[INET6_ADDRSTRLEN + 8];
+	char *end;
+
+	while (n > 0 && (*s == ' ' || *s == '"')) {
+		s++;
+		n--;
+	}
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '"'))
+		n--;
+	if (n == 0 || n >= sizeof text)
+		return false;
+	memcpy(text, s, n);
+	text[n] = '\0';
+	memset(ss, 0, sizeof *ss);
+	if (text[0] == '[') {
+		end = strchr(text, ']');
+		if (end == NULL)
+			return false;
+		*end = '\0';
+		ss->ss_family = AF_INET6;
+		return inet_pton(AF_INET6, text + 1,
+		                 &((struct sockaddr_in6 *)(void *)ss)->sin6_addr) == 1;
+	}
+	if (strchr(text, '.') != NULL) {
+		end = strchr(text, ':');
+		if (end != NULL)
+			*end = '\0';
+		ss->ss_family = AF_INET;
+		return inet_pton(AF_INET, text, &((struct sockaddr_in *)(void *)ss)->sin_addr) == 1;
+	}
+	ss->ss_family = AF_INET6;
+	return inet_pton(AF_INET6, text, &((struct sockaddr_in6 *)(void *)ss)->sin6_addr) == 1;
+}
+
+/* The value of ITEM's "for=" pair (Forwarded: for=...;proto=...), or NULL. */
+static const char *forwarded_for(const char *item, const char *end, size_t *n)
+{
+	for (const char *p = item; p < end;) {
+		const char *semi = memchr(p, ';', (size_t)(end - p));
+		const char *stop = semi != NULL ? semi : end;
+
+		while (p < stop && *p == ' ')
+			p++;
+		if ((size_t)(stop - p) > 4 && strncasecmp(p, "for=", 4) == 0) {
+			*n = (size_t)(stop - p - 4);
+			return p + 4;
+		}
+		p = semi != NULL ? semi + 1 : end;
+	}
+	return NULL;
+}
+
+/* The right-most address of HEADER (comma-separated) that is not one of our
+ * proxies: those to its left are whatever the client wrote. */
+static bool client_from_header(const struct config *cfg, const char *header, bool forwarded,
+                               struct sockaddr_storage *out)
+{
+	const char *end = header + strlen(header);
+
+	while (end > header) {
+		const char *start = end;
+		const char *a = NULL;
+		size_t n = 0;
+
+		while (start > header && start[-1] != ',')
+			start--;
+		if (forwarded) {
+			a = forwarded_for(start, end, &n);
+		} else {
+			a = start;
+			n = (size_t)(end - start);
+		}
+		if (a == NULL || !parse_forwarded_address(a, n, out))
+			return false;
+		if (!config_net_match(cfg->http_proxies, cfg->http_nproxies,
+		                      (const struct sockaddr *)out))
+			return true;
+		end = start > header ? start - 1 : header;
+	}
+	return false;
+}
+
+const struct sockaddr *http_client_address(struct http_req *r)
 {
 	const union MHD_ConnectionInfo *ci =
 	    MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *peer = ci != NULL ? ci->client_addr : NULL;
+	const struct config *cfg = r->srv->cfg;
+	const char *fwd, *xff;
 
-	return ci != NULL ? ci->client_addr : NULL;
+	if (!r->client_known) {
+		r->client_known = true;
+		if (peer != NULL && config_net_match(cfg->http_proxies, cfg->http_nproxies, peer)) {
+			fwd = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Forwarded");
+			xff = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+			                                  "X-Forwarded-For");
+			r->client_ok = fwd != NULL ? client_from_header(cfg, fwd, true, &r->client)
+			               : xff != NULL
+			                   ? client_from_header(cfg, xff, false, &r->client)
+			                   : false;
+		}
+	}
+	return r->client_ok ? (const struct sockaddr *)&r->client : peer;
 }
 
 /* Checks what can be checked before the body arrives. Returns false after
@@ -575,7 +676,7 @@ static bool check_start(struct http_req *r, const char *method)
 	}
 	r->post = true;
 	/* Every attempt counts, valid or not, before any of the body is read. */
-	retry_s = ratelimit_take(r->srv->intake_limit, client_address(r), r->mono_us);
+	retry_s = ratelimit_take(r->srv->intake_limit, http_client_address(r), r->mono_us);
 	if (retry_s != 0) {
 		log_debug("http: intake refused for %u s: too many reports from one address",
 		          retry_s);

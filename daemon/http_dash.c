@@ -213,9 +213,7 @@ static void message(struct http_req *r, unsigned status, const struct auth_sessi
 
 static void client_address(struct http_req *r, char *out, size_t n)
 {
-	const union MHD_ConnectionInfo *ci =
-	    MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	const struct sockaddr *sa = ci != NULL ? ci->client_addr : NULL;
+	const struct sockaddr *sa = http_client_address(r);
 
 	snprintf(out, n, "?");
 	if (sa == NULL)
@@ -1697,15 +1695,13 @@ void http_dash(struct http_req *r)
 	}
 	switch (page) {
 	case DASH_METRICS: {
-		const union MHD_ConnectionInfo *ci =
-		    MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 		const struct config *cfg = http_config(r);
 		struct metrics_sources src = {p->stats, http_playbooks(r), http_store(r),
 		                              p->notify};
 		struct buf b;
 
 		if (!config_net_match(cfg->metrics_allow, cfg->metrics_nallow,
-		                      ci != NULL ? ci->client_addr : NULL)) {
+		                      http_client_address(r))) {
 			buf_init(&b, 256);
 			buf_puts(&b, "# /metrics is not open to this address: add it to [metrics] "
 			             "allow\n");

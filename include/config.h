@@ -43,6 +43,10 @@ struct config {
 	char *http_rate_exempt;        /* as written */
 	struct config_net http_exempt[CONFIG_MAX_EXEMPT]; /* never limited */
 	size_t http_nexempt;
+	char *http_trusted_proxies_text; /* as written */
+	/* Reverse proxies whose X-Forwarded-For or Forwarded names the client. */
+	struct config_net http_proxies[CONFIG_MAX_EXEMPT];
+	size_t http_nproxies;
 	char *metrics_allow_text;                           /* as written */
 	struct config_net metrics_allow[CONFIG_MAX_EXEMPT]; /* who may read /metrics */
 	size_t metrics_nallow;

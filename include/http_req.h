@@ -70,9 +70,19 @@ struct http_req {
 	/* set when the response carries a case's first guidance */
 	int64_t guidance_case_id;
 	int dash_page; /* which coordinators' page (http_dash.c) */
+	/* the client as a trusted proxy names it (http_client_address) */
+	bool client_known, client_ok;
+	struct sockaddr_storage client;
 };
 
 const struct config *http_config(const struct http_req *r);
+
+/*
+ * The client's address: the peer's, or, when the peer is one of [http]
+ * trusted_proxies, the right-most address of Forwarded (for=) or else of
+ * X-Forwarded-For that is not a trusted proxy. NULL when unknown.
+ */
+const struct sockaddr *http_client_address(struct http_req *r);
 const struct playbook_set *http_playbooks(const struct http_req *r);
 struct store *http_store(const struct http_req *r);
 const struct roster *http_roster(const struct http_req *r);

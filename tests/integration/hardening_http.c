@@ -341,3 +341,66 @@ Test(hardening_http, receipts_are_limited_per_address_and_per_domain)
 	             20, "one domain should get 20 receipts an hour");
 	harness_daemon_finish(d);
 }
+
+/* POST a report from source (NULL: 127.0.0.1) with X-Forwarded-For xff;
+ * returns the status. */
+static long post_forwarded(struct harness_daemon *d, const char *source, const char *xff)
+{
+	json_t *body = fixture_intake_new("phishing", "en");
+	char *text = fixture_json_dump(body);
+	char url[128], fwd[128];
+	const char *headers[] = {"Content-Type: application/json", fwd, NULL};
+	struct harness_request req = {0};
+	struct harness_response res = {0};
+	long status;
+
+	snprintf(url, sizeof url, "%s/api/v1/cases", d->base_url);
+	snprintf(fwd, sizeof fwd, "X-Forwarded-For: %s", xff);
+	req.method = "POST";
+	req.url = url;
+	req.headers = headers;
+	req.body = text;
+	req.body_len = strlen(text);
+	req.source = source;
+	cr_assert_eq(harness_http_send(NULL, &req, &res), 0, "POST: %s", res.error);
+	status = res.status;
+	harness_response_fini(&res);
+	free(text);
+	json_decref(body);
+	return status;
+}
+
+/*
+ * Behind a reverse proxy every client arrives from the proxy. From an
+ * address in [http] trusted_proxies, the client is the right-most address
+ * of X-Forwarded-For that is not a trusted proxy, and that is what is
+ * limited; addresses the client wrote further left change nothing, and
+ * from anyone else the header is ignored.
+ */
+Test(hardening_http, behind_a_trusted_proxy_each_forwarded_client_is_limited_on_its_own)
+{
+	struct harness_daemon *d = harness_daemon_new();
+	int i;
+
+	harness_daemon_config_append(d, "[http]\n"
+	                                "rate_per_minute = 1\n"
+	                                "rate_burst = 2\n"
+	                                "rate_exempt =\n"
+	                                "trusted_proxies = 127.0.0.1\n");
+	harness_daemon_start(d);
+	for (i = 0; i < 2; i++)
+		cr_assert_eq(post_forwarded(d, NULL, "203.0.113.5"), 201, "report %d", i + 1);
+	cr_assert_eq(post_forwarded(d, NULL, "203.0.113.5"), 429,
+	             "the third report from one forwarded client in a burst of 2");
+	cr_assert_eq(post_forwarded(d, NULL, "198.51.100.1, 203.0.113.5"), 429,
+	             "an address the client put in front of the chain must not help it");
+	cr_assert_eq(post_forwarded(d, NULL, "203.0.113.6"), 201,
+	             "another client behind the same proxy has its own limit");
+
+	/* 127.0.0.2 is not a proxy we trust: its header is ignored. */
+	for (i = 0; i < 2; i++)
+		cr_assert_eq(post_forwarded(d, "127.0.0.2", "192.0.2.10"), 201, "report %d", i + 1);
+	cr_assert_eq(post_forwarded(d, "127.0.0.2", "192.0.2.11"), 429,
+	             "a client that is not a trusted proxy cannot pick its address");
+	harness_daemon_finish(d);
+}

@@ -222,11 +222,18 @@ void harness_daemon_write_config(struct harness_daemon *d)
 	        "[http]\n"
 	        "listen = 127.0.0.1:%u\n"
 	        "public_url = %s\n"
+	        "%s"
 	        "[store]\n"
 	        "path = %s\n"
 	        "[playbooks]\n"
 	        "dir = %s\n",
-	        (unsigned)d->port, d->base_url, d->db_path, d->playbooks_dir);
+	        (unsigned)d->port, d->base_url,
+	        /* The tests send everything from loopback: not limited, unless
+	         * a test sets rate_exempt itself. */
+	        d->config_extra != NULL && strstr(d->config_extra, "rate_exempt") != NULL
+	            ? ""
+	            : "rate_exempt = 127.0.0.1, ::1\n",
+	        d->db_path, d->playbooks_dir);
 	if (d->config_extra != NULL)
 		fputs(d->config_extra, f);
 	rc = fclose(f);

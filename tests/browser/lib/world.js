@@ -103,6 +103,7 @@ async function start({ specialists = [], coordinator = { user: 'coord', password
   w.config = path.join(w.dir, 'kakekomi.conf');
   fs.writeFileSync(w.config, [
     '[http]', `listen = 127.0.0.1:${w.port}`, `web_dir = ${path.join(SRC, 'web')}`,
+    'rate_exempt = 127.0.0.1, ::1',
     '[store]', `path = ${path.join(w.dir, 'kakekomi.db')}`,
     '[playbooks]', `dir = ${path.join(SRC, 'playbooks')}`,
     '[xmpp]', `jid = bot@${DOMAIN}`, 'password = bot-pass-2026', `host = ${w.xmpp.host}`,
