@@ -57,6 +57,7 @@ struct daemon {
 	uv_signal_t sigterm, sigint, sighup;
 	uv_timer_t drain, roster_poll;
 	uint64_t drain_started, flush_started;
+	bool flushing; /* the writes are over, the answers are leaving */
 	bool stopping;
 };
 
@@ -138,7 +139,7 @@ static void on_drain(uv_timer_t *t)
 
 	uint64_t waited = uv_now(d->loop) - d->drain_started;
 
-	if (d->flush_started != 0) {
+	if (d->flushing) {
 		/* The writes are over; the answers they produced are on their way. */
 		if (http_connections(d->http) == 0 || uv_now(d->loop) - d->flush_started > 1000) {
 			uv_timer_stop(t);
@@ -159,9 +160,8 @@ static void on_drain(uv_timer_t *t)
 		log_warnx("kakekomid: %u writes still queued after %u s: finishing or failing them",
 		          store_pending(d->store), d->cfg->stop_wait_s);
 		store_drain(d->store);
+		d->flushing = true;
 		d->flush_started = uv_now(d->loop);
-		if (d->flush_started == 0)
-			d->flush_started = 1;
 	}
 }
 

@@ -73,28 +73,6 @@ void ratelimit_free(struct ratelimit *rl)
 	free(rl);
 }
 
-/* True when the first BITS bits of A and B are equal. */
-static bool prefix_equal(const unsigned char *a, const unsigned char *b, unsigned bits)
-{
-	unsigned whole = bits / 8;
-	unsigned rest = bits % 8;
-
-	if (memcmp(a, b, whole) != 0)
-		return false;
-	if (rest == 0)
-		return true;
-	return ((a[whole] ^ b[whole]) & (unsigned char)(0xff << (8 - rest))) == 0;
-}
-
-static bool is_exempt(const struct ratelimit *rl, int family, const unsigned char *addr)
-{
-	for (size_t i = 0; i < rl->nexempt; i++)
-		if (rl->exempt[i].family == family &&
-		    prefix_equal(rl->exempt[i].addr, addr, rl->exempt[i].prefix))
-			return true;
-	return false;
-}
-
 /* The table key of CLIENT, or false when it is not an IP address or is exempt. */
 static bool client_key(const struct ratelimit *rl, const struct sockaddr *client,
                        unsigned char key[16])
@@ -102,7 +80,7 @@ static bool client_key(const struct ratelimit *rl, const struct sockaddr *client
 	static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 	const unsigned char *v4 = NULL;
 
-	if (client == NULL)
+	if (client == NULL || config_net_match(rl->exempt, rl->nexempt, client))
 		return false;
 	if (client->sa_family == AF_INET) {
 		v4 = (const unsigned char *)&((const struct sockaddr_in *)(const void *)client)
@@ -114,8 +92,6 @@ static bool client_key(const struct ratelimit *rl, const struct sockaddr *client
 		if (memcmp(a6, mapped, sizeof mapped) == 0) {
 			v4 = a6 + 12;
 		} else {
-			if (is_exempt(rl, AF_INET6, a6))
-				return false;
 			memcpy(key, a6, 8);
 			memset(key + 8, 0, 8);
 			return true;
@@ -123,8 +99,6 @@ static bool client_key(const struct ratelimit *rl, const struct sockaddr *client
 	} else {
 		return false;
 	}
-	if (is_exempt(rl, AF_INET, v4))
-		return false;
 	memcpy(key, mapped, sizeof mapped);
 	memcpy(key + 12, v4, 4);
 	return true;
