@@ -11,7 +11,6 @@
 #include "xmpp_channel.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <signal.h>
@@ -27,12 +26,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fdreserve.h"
 #include "log.h"
 
 #define XMPP_QUEUE_MAX      100000
 #define XMPP_BACKOFF_MIN_MS 500
 #define XMPP_BACKOFF_MAX_MS 30000
 #define XMPP_TEXT_MAX       8192
+#define XMPP_FD_RESERVE     8 /* low descriptors kept for the socket */
 
 enum xcmd_kind { XCMD_SEND, XCMD_SUBSCRIBE };
 
@@ -95,6 +96,7 @@ struct xmpp_channel {
 	unsigned seq;
 	struct batch *batches;
 	char domain[256];
+	struct fdreserve low; /* opened at start, released around a connect */
 };
 
 static int64_t mono_ms(void)
@@ -446,30 +448,25 @@ static void on_conn(xmpp_conn_t *conn, xmpp_conn_event_t status, int error,
 	}
 }
 
-/* Keeps libstrophe's socket below FD_SETSIZE (it uses select) and turns on
- * TCP keepalive so a dead peer is noticed. */
+/* Refuses a socket that select() cannot watch (try_connect's reserve makes
+ * that rare; the next attempt comes after the backoff) and turns on TCP
+ * keepalive so a dead peer is noticed. The descriptor is libstrophe's and
+ * is never replaced: from libstrophe 0.12.3 on, SOCK points at a copy. */
 static int on_sockopt(xmpp_conn_t *conn, void *sock)
 {
-	int *fd = sock;
+	int fd = *(int *)sock;
 
-	if (*fd >= FD_SETSIZE) {
-		int low = fcntl(*fd, F_DUPFD_CLOEXEC, 3);
-
-		if (low < 0 || low >= FD_SETSIZE) {
-			if (low >= 0)
-				close(low);
-			log_warnx("xmpp: no file descriptor below %d is free for the XMPP socket",
-			          FD_SETSIZE);
-			return -1;
-		}
-		close(*fd);
-		*fd = low;
+	if (!fdreserve_usable(fd)) {
+		log_warnx("xmpp: the XMPP socket got descriptor %d, and libstrophe can only "
+		          "watch descriptors below %d: trying again later",
+		          fd, FD_SETSIZE);
+		return -1;
 	}
 	{
 		/* Alerts are small and urgent: no Nagle delay behind an unacked write. */
 		int one = 1;
 
-		setsockopt(*fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	}
 	return xmpp_sockopt_cb_keepalive(conn, sock);
 }
@@ -503,11 +500,15 @@ static void try_connect(struct xmpp_channel *ch)
 		xmpp_conn_set_cafile(ch->conn, cfg->xmpp_ca_file);
 	xmpp_conn_set_sockopt_callback(ch->conn, on_sockopt);
 	ch->dead = false;
+	/* libstrophe opens its socket inside xmpp_connect_client: with the
+	 * reserve freed, the socket takes one of its low numbers. */
+	fdreserve_release(&ch->low);
 	if (xmpp_connect_client(ch->conn, cfg->xmpp_host[0] != '\0' ? cfg->xmpp_host : NULL,
 	                        (unsigned short)cfg->xmpp_port, on_conn, ch) != XMPP_EOK) {
 		ch->dead = true;
 		post(ch, XEV_DISCONNECTED, 0, NULL, false, NULL, "cannot start connecting");
 	}
+	fdreserve_refill(&ch->low);
 }
 
 static void send_message(struct xmpp_channel *ch, const struct xcmd *c)
@@ -743,6 +744,9 @@ int xmpp_channel_start(struct xmpp_channel **out, uv_loop_t *loop, const struct 
 		return rc;
 	}
 	ch->async.data = ch;
+	/* Before the listeners open, while every descriptor number is low. */
+	if (fdreserve_init(&ch->low, XMPP_FD_RESERVE) < 0)
+		log_warnx("xmpp: cannot keep low file descriptors for the XMPP socket");
 	xmpp_initialize();
 	/* Only the XMPP thread takes SIGUSR2: block it while creating the
 	 * thread, which unblocks it for itself. */
@@ -780,6 +784,7 @@ void xmpp_channel_stop(struct xmpp_channel *ch)
 		pthread_join(ch->thread, NULL);
 		xmpp_shutdown();
 	}
+	fdreserve_fini(&ch->low);
 	while (ch->cmd_head != NULL) {
 		struct xcmd *c = ch->cmd_head;
 

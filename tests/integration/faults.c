@@ -265,35 +265,6 @@ Test(faults, a_full_disk_answers_503_loses_nothing_accepted_and_recovers_by_itse
 	harness_daemon_finish(d);
 }
 
-/* A TCP connection from SRC to the daemon that sends nothing (or HEAD,
- * a few bytes of a request that never ends). */
-static int idle_connection(const struct harness_daemon *d, const char *src, const char *head)
-{
-	struct sockaddr_in a = {0}, b = {0};
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	if (fd < 0)
-		return -1;
-	b.sin_family = AF_INET;
-	inet_pton(AF_INET, src, &b.sin_addr);
-	if (bind(fd, (struct sockaddr *)&b, sizeof b) < 0) {
-		close(fd);
-		return -1;
-	}
-	a.sin_family = AF_INET;
-	a.sin_port = htons(d->port);
-	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-	if (connect(fd, (struct sockaddr *)&a, sizeof a) < 0) {
-		close(fd);
-		return -1;
-	}
-	if (head != NULL && write(fd, head, strlen(head)) < 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 Test(faults, a_reporter_gets_an_answer_while_two_thousand_connections_sit_idle_or_trickle)
 {
 	struct harness_daemon *d = harness_daemon_new();
@@ -310,7 +281,7 @@ Test(faults, a_reporter_gets_an_answer_while_two_thousand_connections_sit_idle_o
 		char src[32];
 
 		snprintf(src, sizeof src, "127.0.%d.%d", 1 + i / 50 / 200, 2 + (i / 50) % 200);
-		fds[i] = idle_connection(
+		fds[i] = harness_idle_connection(
 		    d, src, i % 2 == 0 ? NULL : "POST /api/v1/cases HTTP/1.1\r\nHost: x\r\n");
 		if (fds[i] >= 0)
 			open_n++;

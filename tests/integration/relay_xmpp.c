@@ -14,12 +14,16 @@
  * printed for information only; budgets belong to `make bench`.
  */
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/select.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -663,6 +667,104 @@ Test(relay, alerts_written_while_prosody_was_down_arrive_once_it_is_back)
 Test(relay, after_prosody_is_down_for_two_minutes_every_alert_arrives_once)
 {
 	prosody_outage(30, 120000, "10m");
+}
+
+static int open_descriptors(pid_t pid)
+{
+	char path[64];
+	DIR *dir;
+	struct dirent *e;
+	int n = 0;
+
+	snprintf(path, sizeof path, "/proc/%d/fd", (int)pid);
+	dir = opendir(path);
+	if (dir == NULL)
+		return -1;
+	while ((e = readdir(dir)) != NULL)
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(dir);
+	return n;
+}
+
+/* libstrophe waits in select(), which cannot watch a descriptor of 1024 or
+ * more: the bot must still get back onto Prosody when the daemon holds
+ * more connections than that (a flood, or a busy day). */
+Test(relay, the_bot_reconnects_while_the_daemon_holds_more_than_fd_setsize_connections)
+{
+	static const struct member team[] = {
+	    {"tanaka", "Tanaka Hiroshi", "27", "all", "ja;en"},
+	};
+	struct relay r;
+	struct report rep;
+	int held, crowd[2], hold[2];
+	pid_t child;
+
+	relay_open_with(&r, team, 1, LONG_STEP, 2, "[http]\ntimeout = 120\n");
+	cr_assert_eq(prosody_stop(r.server), 0, "Prosody did not stop cleanly");
+	cr_assert_eq(specialist_wait_offline(r.app[0], ALERT_MS), 0);
+	/* The connections come from a child, so that this process (and the
+	 * specialist's own libstrophe) keeps its descriptors low. */
+	cr_assert_eq(pipe(crowd), 0);
+	cr_assert_eq(pipe(hold), 0);
+	child = fork();
+	cr_assert_geq(child, 0);
+	if (child == 0) {
+		int n = 0;
+		char c;
+
+		close(crowd[0]);
+		close(hold[1]);
+		for (int i = 0; i < FD_SETSIZE + 100; i++) {
+			char src[32];
+
+			snprintf(src, sizeof src, "127.0.%d.%d", 1 + i / 50 / 200,
+			         2 + (i / 50) % 200);
+			if (harness_idle_connection(r.d, src, NULL) >= 0)
+				n++;
+		}
+		if (write(crowd[1], &n, sizeof n) < 0)
+			_exit(1);
+		while (read(hold[0], &c, 1) < 0 && errno == EINTR)
+			;
+		_exit(0);
+	}
+	close(crowd[1]);
+	close(hold[0]);
+	{
+		int n = 0;
+
+		cr_assert_eq(read(crowd[0], &n, sizeof n), (ssize_t)sizeof n);
+		cr_assert_gt(n, FD_SETSIZE, "could only open %d connections", n);
+	}
+	/* Wait until the daemon has accepted them all. */
+	for (int tries = 0; (held = open_descriptors(r.d->pid)) <= FD_SETSIZE && tries < 500;
+	     tries++)
+		harness_sleep_ms(10);
+	cr_assert_gt(held, FD_SETSIZE, "the daemon holds only %d descriptors", held);
+
+	cr_assert_eq(prosody_restart(r.server), 0, "Prosody did not come back");
+	cr_assert_eq(specialist_go_online(r.app[0]), 0, "tanaka cannot log in again");
+	report(&r, "27", "ransomware", "ja", &rep);
+	expect_message(r.app[0], rep.needle, 40000, NULL,
+	               "with more than FD_SETSIZE descriptors open, the bot never got back "
+	               "onto Prosody");
+	fprintf(stderr,
+	        "relay: with %d descriptors open in the daemon, the bot reconnected and the "
+	        "alert arrived\n",
+	        held);
+	{
+		char *log = harness_read_file(r.d->log_path, NULL);
+
+		cr_assert_not_null(log);
+		cr_assert_null(strstr(log, "libstrophe can only watch"),
+		               "the socket had to be refused: the reserve kept no low number");
+		free(log);
+	}
+	close(hold[1]);
+	close(crowd[0]);
+	waitpid(child, NULL, 0);
+	relay_close(&r);
 }
 
 Test(relay, after_kakekomid_is_killed_the_escalation_goes_on_and_ack_still_works)

@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <jansson.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -1090,4 +1091,33 @@ char *harness_read_file(const char *path, size_t *len)
 	if (len != NULL)
 		*len = (size_t)n;
 	return text;
+}
+
+/* A TCP connection from SRC to the daemon that sends nothing (or HEAD,
+ * a few bytes of a request that never ends). */
+int harness_idle_connection(const struct harness_daemon *d, const char *src, const char *head)
+{
+	struct sockaddr_in a = {0}, b = {0};
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -1;
+	b.sin_family = AF_INET;
+	inet_pton(AF_INET, src, &b.sin_addr);
+	if (bind(fd, (struct sockaddr *)&b, sizeof b) < 0) {
+		close(fd);
+		return -1;
+	}
+	a.sin_family = AF_INET;
+	a.sin_port = htons(d->port);
+	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+	if (connect(fd, (struct sockaddr *)&a, sizeof a) < 0) {
+		close(fd);
+		return -1;
+	}
+	if (head != NULL && write(fd, head, strlen(head)) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
 }

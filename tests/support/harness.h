@@ -291,4 +291,11 @@ long long harness_now_ms(void);
 /* Sleep for ms milliseconds (used only between polls). */
 void harness_sleep_ms(long ms);
 
+/*
+ * A TCP connection from the loopback address SRC to D's HTTP port that
+ * sends nothing, or HEAD (the start of a request that never ends) when not
+ * NULL. Returns the descriptor (close it) or -1.
+ */
+int harness_idle_connection(const struct harness_daemon *d, const char *src, const char *head);
+
 #endif
