@@ -190,7 +190,7 @@ static int measure(const char *path, const struct playbook_set *set, long n, int
 	int rc = uv_loop_init(&loop);
 
 	if (rc == 0)
-		rc = store_open(&st, &loop, path);
+		rc = store_open(&st, &loop, path, NULL);
 	if (rc < 0) {
 		fprintf(stderr, "kk-bench-stats: cannot open %s: %s\n", path, strerror(-rc));
 		return rc;

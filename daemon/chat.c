@@ -108,8 +108,10 @@ static void case_row_fini(struct case_row *c)
 }
 
 static const char sql_case_by_ref[] =
-    "SELECT id, ref, state, assigned_to, received_ms, company, name, phone, email, description,"
-    " lang, prefecture, reporter_jid FROM cases WHERE ref = ?";
+    "SELECT id, ref, state, assigned_to, received_ms, unseal(company, 'cases.company'),"
+    " unseal(name, 'cases.name'), unseal(phone, 'cases.phone'), unseal(email, 'cases.email'),"
+    " unseal(description, 'cases.description'), lang, prefecture, reporter_jid"
+    " FROM cases WHERE ref = ?";
 static const char sql_latest_alert[] =
     "SELECT c.ref FROM alerts a JOIN cases c ON c.id = a.case_id"
     " WHERE a.jid = ? AND a.state = 'alerted' AND c.assigned_to IS NULL AND c.state != 'resolved'"
@@ -125,9 +127,9 @@ static const char sql_resolve[] =
     "UPDATE cases SET state = 'resolved', esc_due_ms = NULL WHERE id = ?";
 static const char sql_event[] =
     "INSERT INTO events (case_id, at_ms, elapsed_us, kind, actor, detail)"
-    " VALUES (?, ?, ?, ?, ?, ?)";
-static const char sql_outbox[] =
-    "INSERT INTO outbox (case_id, recipient, kind, body, created_ms) VALUES (?, ?, ?, ?, ?)";
+    " VALUES (?, ?, ?, ?, ?, seal(?, 'events.detail'))";
+static const char sql_outbox[] = "INSERT INTO outbox (case_id, recipient, kind, body, created_ms)"
+                                 " VALUES (?, ?, ?, seal(?, 'outbox.body'), ?)";
 static const char sql_others[] = "SELECT DISTINCT jid FROM alerts WHERE case_id = ? AND jid != ?";
 static const char sql_first_event[] = "SELECT count(*) FROM events WHERE case_id = ? AND kind = ?";
 

@@ -58,6 +58,7 @@ static const struct config_key config_keys[] = {
     {"http", "tls_cert", CONFIG_OPTIONAL, F(http_tls_cert), "", 0, 0},
     {"http", "tls_key", CONFIG_OPTIONAL, F(http_tls_key), "", 0, 0},
     {"store", "path", CONFIG_STRING, F(store_path), "var/kakekomi.db", 0, 0},
+    {"store", "key_file", CONFIG_OPTIONAL, F(store_key_file), "", 0, 0},
     {"store", "token_days", CONFIG_UINT, F(token_days), "180", 1, 3650},
     {"store", "stop_wait", CONFIG_UINT, F(stop_wait_s), "10", 1, 3600},
     {"playbooks", "dir", CONFIG_STRING, F(playbooks_dir), "playbooks", 0, 0},

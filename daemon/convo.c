@@ -283,7 +283,8 @@ struct save_job {
 
 static const char sql_save[] =
     "INSERT INTO conversations (jid, lang, step, answers, started_ms, updated_ms, type_known_ms)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (jid) DO UPDATE SET lang = excluded.lang,"
+    " VALUES (?, ?, ?, seal(?, 'conversations.answers'), ?, ?, ?)"
+    " ON CONFLICT (jid) DO UPDATE SET lang = excluded.lang,"
     " step = excluded.step, answers = excluded.answers, updated_ms = excluded.updated_ms,"
     " type_known_ms = excluded.type_known_ms";
 static const char sql_drop[] = "DELETE FROM conversations WHERE jid = ?";
@@ -400,7 +401,7 @@ static const char sql_guidance[] =
     " VALUES (?, ?, ?, 'guidance_delivered', 'chat', '{\"channel\":\"chat\"}')";
 static const char sql_reporter[] = "UPDATE cases SET reporter_jid = ?, incomplete = ? WHERE id = ?";
 static const char sql_reply[] = "INSERT INTO outbox (case_id, recipient, kind, body, created_ms)"
-                                " VALUES (?, ?, 'reply', ?, ?)";
+                                " VALUES (?, ?, 'reply', seal(?, 'outbox.body'), ?)";
 
 static int tx_after_case(struct store_tx *tx, void *arg)
 {
@@ -928,8 +929,9 @@ unsigned convo_pending(const struct convo *c)
 	return c != NULL ? c->pending : 0;
 }
 
-static const char sql_load[] = "SELECT jid, lang, step, answers, started_ms, updated_ms,"
-                               " type_known_ms FROM conversations";
+static const char sql_load[] =
+    "SELECT jid, lang, step, unseal(answers, 'conversations.answers'), started_ms, updated_ms,"
+    " type_known_ms FROM conversations";
 
 static int on_load(void *arg, struct store_row *row)
 {

@@ -149,8 +149,8 @@ static const char sql_ok[] =
     " last_error = NULL WHERE id = ?";
 static const char sql_retry[] = "UPDATE outbox SET attempts = attempts + 1, next_try_ms = ?,"
                                 " last_error = ? WHERE id = ?";
-static const char sql_notified[] =
-    "INSERT INTO events (case_id, at_ms, kind, actor, detail) VALUES (?, ?, 'notified', ?, ?)";
+static const char sql_notified[] = "INSERT INTO events (case_id, at_ms, kind, actor, detail)"
+                                   " VALUES (?, ?, 'notified', ?, seal(?, 'events.detail'))";
 
 static int tx_result(struct store_tx *tx, void *arg)
 {
@@ -386,7 +386,8 @@ static CURL *webhook_easy(struct courier *c, struct send *s)
 /* ---- reading the outbox ---- */
 
 static const char sql_due[] =
-    "SELECT id, case_id, channel, kind, recipient, subject, body, attempts FROM outbox"
+    "SELECT id, case_id, channel, kind, recipient, subject, unseal(body, 'outbox.body'),"
+    " attempts FROM outbox"
     /* Never the state index: a backlog of chat alerts would be read on every
      * commit to find the few e-mails and webhooks among them. */
     " INDEXED BY outbox_pending_channel"
@@ -484,13 +485,13 @@ static const char sql_fallback[] =
     " created_ms)"
     " SELECT o.case_id, 'email', ?1, 'alert', o.round, o.step,"
     " '【kakekomi】新しい相談 ' || c.ref || ' / New case ' || c.ref,"
-    " o.body || char(10) || char(10) ||"
+    " seal(unseal(o.body, 'outbox.body') || char(10) || char(10) ||"
     " 'チャット(XMPP)で届かなかったため、メールでもお送りしています。引き受けるにはチャットで「ack "
     "' || c.ref"
     " || '」と送ってください。' || char(10) ||"
     " 'Your chat account could not be reached, so this alert also comes by e-mail. To take the "
     "case,"
-    " send \"ack ' || c.ref || '\" in chat.', ?2"
+    " send \"ack ' || c.ref || '\" in chat.', 'outbox.body'), ?2"
     " FROM outbox o JOIN cases c ON c.id = o.case_id"
     " WHERE o.recipient = ?3 AND o.kind = 'alert' AND o.channel = 'xmpp' AND o.delivered_ms IS NULL"
     " AND c.assigned_to IS NULL AND c.state != 'resolved' AND (?4 = 0 OR o.case_id = ?4)";
@@ -545,7 +546,7 @@ void courier_fallback(struct courier *c, int64_t case_id, const char *jid)
 
 static const char sql_receipt[] =
     "INSERT INTO outbox (case_id, channel, recipient, kind, subject, body, created_ms)"
-    " VALUES (?, 'email', ?, 'receipt', ?, ?, ?)";
+    " VALUES (?, 'email', ?, 'receipt', ?, seal(?, 'outbox.body'), ?)";
 
 static const char sql_receipts_to_address[] =
     "SELECT count(*) FROM outbox WHERE kind = 'receipt' AND lower(recipient) = lower(?)"

@@ -33,6 +33,7 @@
 #include "oncall.h"
 #include "playbook.h"
 #include "roster.h"
+#include "seal.h"
 #include "store.h"
 #include "text.h"
 
@@ -82,6 +83,9 @@ static int usage(void)
 	    "                               Commission due in the next N days (default 7)\n"
 	    "  purge --older-than DAYS      remove reporters' personal details from cases\n"
 	    "                               resolved more than DAYS ago; figures are kept\n"
+	    "  key rotate                   seal every reporter's detail under a new key and\n"
+	    "                               drop the old one from the key file (kakekomid\n"
+	    "                               stopped)\n"
 	    "  user add NAME                a coordinator's dashboard account; the password\n"
 	    "                               is asked twice without echo, or read as one line\n"
 	    "                               from standard input (at least 12 characters)\n"
@@ -1056,6 +1060,98 @@ static int cmd_purge(struct ctl *c, int argc, char **argv)
 	return 0;
 }
 
+/* ---- the key that seals reporters' details ---- */
+
+struct reseal {
+	int64_t rows;
+};
+
+static int tx_reseal(struct store_tx *tx, void *arg)
+{
+	return store_tx_reseal(tx, &((struct reseal *)arg)->rows);
+}
+
+static int run_write(struct ctl *c, store_write_fn fn, void *arg)
+{
+	int done = 0;
+
+	if (store_write(c->st, fn, arg, on_done_status, &done) < 0)
+		return -EIO;
+	while (done == 0)
+		uv_run(&c->loop, UV_RUN_ONCE);
+	return done < 0 ? done : 0;
+}
+
+static int reopen(struct ctl *c)
+{
+	store_close(c->st);
+	c->st = NULL;
+	uv_run(&c->loop, UV_RUN_DEFAULT);
+	return store_open(&c->st, &c->loop, c->cfg->store_path, c->cfg->store_key_file);
+}
+
+/*
+ * kakekomictl key rotate. The new key goes first into the key file beside
+ * the old ones, so that a crash at any point leaves every value readable;
+ * the values are re-sealed in one transaction; then the file keeps the new
+ * key alone. Refused while anything else has the store open: a running
+ * daemon would go on sealing under the key that is being dropped.
+ */
+static int cmd_key(struct ctl *c, int argc, char **argv)
+{
+	unsigned char keys[SEAL_KEYS_MAX * SEAL_KEY_LEN];
+	char old_id[SEAL_ID_HEX_LEN + 1], new_id[SEAL_ID_HEX_LEN + 1], path[4096 + 8];
+	struct reseal r = {0};
+	size_t n;
+	int rc;
+
+	if (argc != 1 || strcmp(argv[0], "rotate") != 0) {
+		fprintf(stderr, "kakekomictl: key: say \"key rotate\"\n");
+		return 2;
+	}
+	snprintf(path, sizeof path, "%s", store_key_path(c->st));
+	if (store_lock_exclusive(c->st) < 0) {
+		fprintf(stderr,
+		        "kakekomictl: key rotate: kakekomid (or another kakekomictl) has the store "
+		        "open: stop it, rotate, then start it again\n");
+		return 1;
+	}
+	seal_ring_current_id(store_ring(c->st), old_id);
+	randombytes_buf(keys, SEAL_KEY_LEN);
+	n = seal_ring_keys(store_ring(c->st), keys + SEAL_KEY_LEN);
+	if (n > SEAL_KEYS_MAX - 1)
+		n = SEAL_KEYS_MAX - 1;
+	rc = seal_ring_write(path, keys, n + 1);
+	if (rc == 0)
+		rc = reopen(c);
+	if (rc == 0 && store_lock_exclusive(c->st) < 0) {
+		fprintf(stderr,
+		        "kakekomictl: key rotate: kakekomid started meanwhile; stop it and "
+		        "run key rotate again (nothing is lost: %s holds both keys)\n",
+		        path);
+		sodium_memzero(keys, sizeof keys);
+		return 1;
+	}
+	if (rc == 0)
+		rc = run_write(c, tx_reseal, &r);
+	if (rc == 0)
+		rc = seal_ring_write(path, keys, 1);
+	sodium_memzero(keys, sizeof keys);
+	if (rc < 0) {
+		fprintf(stderr,
+		        "kakekomictl: key rotate: %s (%s holds the old and the new key, "
+		        "so every value stays readable; run it again)\n",
+		        strerror(-rc), path);
+		return 1;
+	}
+	seal_ring_current_id(store_ring(c->st), new_id);
+	printf("%lld rows re-sealed under the new key %s; %s now holds only it. Put a copy "
+	       "where you keep the key's backup; backups of the store made before today need "
+	       "the old key %s.\n",
+	       (long long)r.rows, new_id, path, old_id);
+	return 0;
+}
+
 /* ---- users ---- */
 
 struct ctl_user {
@@ -1231,7 +1327,7 @@ static const struct ctl_command {
     {"rotation", true, cmd_rotation},   {"override", true, cmd_override},
     {"oncall", true, cmd_oncall},       {"coverage", true, cmd_coverage},
     {"deadlines", true, cmd_deadlines}, {"purge", true, cmd_purge},
-    {"user", true, cmd_user},
+    {"user", true, cmd_user},           {"key", true, cmd_key},
 };
 
 int main(int argc, char **argv)
@@ -1269,7 +1365,7 @@ int main(int argc, char **argv)
 	if (cmd->store) {
 		rc = uv_loop_init(&c.loop);
 		if (rc == 0)
-			rc = store_open(&c.st, &c.loop, c.cfg->store_path);
+			rc = store_open(&c.st, &c.loop, c.cfg->store_path, c.cfg->store_key_file);
 		if (rc < 0) {
 			fprintf(stderr, "kakekomictl: cannot open the store %s: %s\n",
 			        c.cfg->store_path, uv_strerror(rc));

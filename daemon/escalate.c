@@ -321,8 +321,8 @@ static const char sql_first[] =
 static const char sql_stop[] =
     "UPDATE cases SET esc_due_ms = NULL WHERE id = ? AND assigned_to IS NULL"
     " AND esc_round = ? AND esc_step = ? AND esc_due_ms IS NOT NULL";
-static const char sql_event[] =
-    "INSERT INTO events (case_id, at_ms, kind, actor, detail) VALUES (?, ?, ?, 'router', ?)";
+static const char sql_event[] = "INSERT INTO events (case_id, at_ms, kind, actor, detail)"
+                                " VALUES (?, ?, ?, 'router', seal(?, 'events.detail'))";
 /* Alerted earlier in this round, or declined the case before: skip. */
 static const char sql_alert[] =
     "INSERT OR IGNORE INTO alerts (case_id, jid, round, step, state, at_ms)"
@@ -330,7 +330,7 @@ static const char sql_alert[] =
     " (SELECT 1 FROM alerts WHERE case_id = ?1 AND jid = ?2 AND state = 'declined')";
 static const char sql_outbox[] =
     "INSERT OR IGNORE INTO outbox (case_id, recipient, kind, round, step, body, created_ms)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?)";
+    " VALUES (?, ?, ?, ?, ?, seal(?, 'outbox.body'), ?)";
 static const char sql_alert_outbox[] =
     "UPDATE alerts SET outbox_id = ? WHERE case_id = ? AND jid = ? AND round = ?";
 

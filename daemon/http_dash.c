@@ -662,12 +662,14 @@ static void case_now_fini(struct case_now *c)
 }
 
 static const char sql_case_now[] =
-    "SELECT id, received_ms, state, assigned_to, company, name, phone, email, description, lang"
-    " FROM cases WHERE ref = ?";
-static const char sql_case_event[] = "INSERT INTO events (case_id, at_ms, elapsed_us, kind, actor, "
-                                     "detail) VALUES (?, ?, ?, ?, ?, ?)";
-static const char sql_case_note_event[] =
-    "INSERT INTO events (case_id, at_ms, kind, actor, detail) VALUES (?, ?, ?, ?, ?)";
+    "SELECT id, received_ms, state, assigned_to, unseal(company, 'cases.company'),"
+    " unseal(name, 'cases.name'), unseal(phone, 'cases.phone'), unseal(email, 'cases.email'),"
+    " unseal(description, 'cases.description'), lang FROM cases WHERE ref = ?";
+static const char sql_case_event[] =
+    "INSERT INTO events (case_id, at_ms, elapsed_us, kind, actor, detail)"
+    " VALUES (?, ?, ?, ?, ?, seal(?, 'events.detail'))";
+static const char sql_case_note_event[] = "INSERT INTO events (case_id, at_ms, kind, actor, detail)"
+                                          " VALUES (?, ?, ?, ?, seal(?, 'events.detail'))";
 static const char sql_case_contacted[] = "UPDATE cases SET state = 'contacted' WHERE id = ?"
                                          " AND state IN ('new', 'alerted', 'acknowledged')";
 static const char sql_case_resolve[] =
@@ -677,7 +679,8 @@ static const char sql_case_assign[] =
     " state = CASE WHEN state IN ('new', 'alerted') THEN 'acknowledged' ELSE state END"
     " WHERE id = ?";
 static const char sql_case_outbox[] =
-    "INSERT INTO outbox (case_id, recipient, kind, body, created_ms) VALUES (?, ?, ?, ?, ?)";
+    "INSERT INTO outbox (case_id, recipient, kind, body, created_ms)"
+    " VALUES (?, ?, ?, seal(?, 'outbox.body'), ?)";
 
 /* A JSON object of the given string pairs (NULL values left out), as text
  * for an event's detail; NULL on allocation failure. */

@@ -368,7 +368,7 @@ int main(int argc, char **argv)
 	warn_open_secrets(path, d.cfg);
 
 	d.loop = uv_default_loop();
-	rc = store_open(&d.store, d.loop, d.cfg->store_path);
+	rc = store_open(&d.store, d.loop, d.cfg->store_path, d.cfg->store_key_file);
 	if (rc < 0) {
 		log_error(rc, "kakekomid: cannot open the store %s", d.cfg->store_path);
 		goto out;

@@ -95,7 +95,8 @@ static void drop_unaccepted(struct notify *n)
 
 /* ---- sending pending rows ---- */
 
-static const char sql_pending[] = "SELECT id, recipient, body, tag FROM outbox"
+static const char sql_pending[] = "SELECT id, recipient, unseal(body, 'outbox.body'), tag"
+                                  " FROM outbox"
                                   " INDEXED BY outbox_pending_channel"
                                   " WHERE state = 'pending' AND channel = 'xmpp'"
                                   " ORDER BY id LIMIT 1000";

@@ -61,15 +61,16 @@ struct due {
 };
 
 static const char sql_due[] =
-    "SELECT r.id, r.case_id, r.kind, r.deadline, c.ref, c.assigned_to, c.reporter_jid, c.email,"
-    " c.lang FROM reminders r JOIN cases c ON c.id = r.case_id"
+    "SELECT r.id, r.case_id, r.kind, r.deadline, c.ref, c.assigned_to, c.reporter_jid,"
+    " unseal(c.email, 'cases.email'), c.lang FROM reminders r JOIN cases c ON c.id = r.case_id"
     " WHERE r.sent_ms IS NULL AND r.due_ms <= ? ORDER BY r.due_ms LIMIT 100";
 static const char sql_sent[] = "UPDATE reminders SET sent_ms = ? WHERE id = ? AND sent_ms IS NULL";
 static const char sql_outbox[] =
     "INSERT INTO outbox (case_id, channel, recipient, kind, subject, body, created_ms)"
-    " VALUES (?, ?, ?, 'reminder', ?, ?, ?)";
-static const char sql_event[] = "INSERT INTO events (case_id, at_ms, kind, actor, detail)"
-                                " VALUES (?, ?, 'reminder_sent', 'remind', ?)";
+    " VALUES (?, ?, ?, 'reminder', ?, seal(?, 'outbox.body'), ?)";
+static const char sql_event[] =
+    "INSERT INTO events (case_id, at_ms, kind, actor, detail)"
+    " VALUES (?, ?, 'reminder_sent', 'remind', seal(?, 'events.detail'))";
 
 static void texts(const struct due *d, bool ja, char *subject, size_t ns, char *body, size_t nb)
 {

@@ -13,13 +13,17 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <sodium.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
+#include "seal.h"
 
 #define STORE_BATCH     512
 #define STORE_BUSY_MS   5000
@@ -75,6 +79,9 @@ struct store {
 	bool joined; /* the writer thread has been joined */
 	bool thread_started;
 	unsigned pending;
+	struct seal_ring *ring; /* immutable once open: used by both connections */
+	int key_fd;             /* the key file, locked shared while the store is open */
+	char key_path[4096 + 8];
 	sqlite3 *wdb; /* writer thread only */
 	sqlite3 *rdb; /* loop only */
 	sqlite3_stmt *w_case, *w_event;
@@ -315,6 +322,28 @@ static const char *const migrations[] = {
     "CREATE INDEX outbox_receipt_domain"
     " ON outbox(lower(substr(recipient, instr(recipient, '@') + 1)), created_ms)"
     " WHERE kind = 'receipt';",
+
+    /* 6: reporters' details sealed at rest (seal.h, the SQL functions
+     * seal(value, column) and unseal(value, column) of this module): what
+     * was written before is sealed here. seal_keys names every key that
+     * seals something, so that a start with the wrong key file is refused.
+     * The timeline stays append-only but for two documented changes of an
+     * event's detail alone: a re-seal of the same text under a new key,
+     * and the purge's marker (STORE_PURGED_NOTE). */
+    "CREATE TABLE seal_keys (id TEXT PRIMARY KEY, added_ms INTEGER NOT NULL);"
+    "UPDATE cases SET company = seal(company, 'cases.company'), name = seal(name, 'cases.name'),"
+    " phone = seal(phone, 'cases.phone'), email = seal(email, 'cases.email'),"
+    " description = seal(description, 'cases.description');"
+    "UPDATE conversations SET answers = seal(answers, 'conversations.answers');"
+    "UPDATE outbox SET body = seal(body, 'outbox.body') WHERE channel <> 'webhook';"
+    "DROP TRIGGER events_append_only_update;"
+    "UPDATE events SET detail = seal(detail, 'events.detail') WHERE detail IS NOT NULL;"
+    "CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events"
+    " WHEN NOT (NEW.id = OLD.id AND NEW.case_id = OLD.case_id AND NEW.at_ms = OLD.at_ms"
+    " AND NEW.elapsed_us IS OLD.elapsed_us AND NEW.kind = OLD.kind AND NEW.actor IS OLD.actor"
+    " AND (NEW.detail IS '" STORE_PURGED_NOTE "'"
+    " OR unseal(NEW.detail, 'events.detail') IS unseal(OLD.detail, 'events.detail')))"
+    " BEGIN SELECT RAISE(ABORT, 'the timeline is append-only'); END;",
 };
 
 static int errno_of(int rc)
@@ -1112,6 +1141,242 @@ int64_t store_case_count(struct store *st)
 	return n;
 }
 
+/* ---- sealed columns (seal.h) ---- */
+
+static int64_t wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The plaintext of the sealed IN (LEN bytes) for LABEL, in sqlite3_malloc'd
+ * memory with its length in *N; or NULL with the error set on CTX. */
+static unsigned char *open_value(sqlite3_context *ctx, const struct seal_ring *ring,
+                                 const char *label, const unsigned char *in, int len, long *n)
+{
+	unsigned char *out = sqlite3_malloc(len);
+
+	if (out == NULL) {
+		sqlite3_result_error_nomem(ctx);
+		return NULL;
+	}
+	*n = seal_open(ring, label, in, (size_t)len, out);
+	if (*n < 0) {
+		sqlite3_free(out);
+		sqlite3_result_error(ctx,
+		                     *n == -ENOKEY
+		                         ? "a reporter's detail is sealed with a key that "
+		                           "the key file does not hold"
+		                         : "a reporter's detail does not open: the value "
+		                           "is damaged or was moved from another column",
+		                     -1);
+		return NULL;
+	}
+	return out;
+}
+
+/* seal(VALUE, COLUMN): VALUE sealed under the ring's first key; NULL stays
+ * NULL, a value already sealed under that key is returned as it is, one
+ * under an older key is re-sealed. */
+static void sql_seal(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const struct seal_ring *ring = sqlite3_user_data(ctx);
+	const char *label = (const char *)sqlite3_value_text(argv[1]);
+	const unsigned char *in;
+	unsigned char *plain = NULL, *out;
+	char id[SEAL_ID_HEX_LEN + 1], cur[SEAL_ID_HEX_LEN + 1];
+	long n;
+	int len;
+
+	(void)argc;
+	if (sqlite3_value_type(argv[0]) == SQLITE_NULL || label == NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	if (sqlite3_value_type(argv[0]) == SQLITE_BLOB) {
+		in = sqlite3_value_blob(argv[0]);
+		len = sqlite3_value_bytes(argv[0]);
+		if (seal_is_sealed(in, (size_t)len, id)) {
+			seal_ring_current_id(ring, cur);
+			if (strcmp(id, cur) == 0) {
+				sqlite3_result_value(ctx, argv[0]);
+				return;
+			}
+			plain = open_value(ctx, ring, label, in, len, &n);
+			if (plain == NULL)
+				return;
+			in = plain;
+			len = (int)n;
+		}
+	} else {
+		in = sqlite3_value_text(argv[0]);
+		len = sqlite3_value_bytes(argv[0]);
+	}
+	if (len > SEAL_VALUE_MAX) {
+		sqlite3_free(plain);
+		sqlite3_result_error_toobig(ctx);
+		return;
+	}
+	out = sqlite3_malloc(len + SEAL_OVERHEAD);
+	if (out == NULL) {
+		sqlite3_free(plain);
+		sqlite3_result_error_nomem(ctx);
+		return;
+	}
+	n = seal_box(ring, label, in, (size_t)len, out);
+	if (plain != NULL) {
+		sodium_memzero(plain, (size_t)len);
+		sqlite3_free(plain);
+	}
+	sqlite3_result_blob(ctx, out, (int)n, sqlite3_free);
+}
+
+/* unseal(VALUE, COLUMN): the text of a sealed VALUE; anything else (NULL,
+ * the plain text of a constant or a marker) as it is. */
+static void sql_unseal(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const struct seal_ring *ring = sqlite3_user_data(ctx);
+	const char *label = (const char *)sqlite3_value_text(argv[1]);
+	const unsigned char *in;
+	unsigned char *out;
+	long n;
+	int len;
+
+	(void)argc;
+	if (sqlite3_value_type(argv[0]) != SQLITE_BLOB || label == NULL) {
+		sqlite3_result_value(ctx, argv[0]);
+		return;
+	}
+	in = sqlite3_value_blob(argv[0]);
+	len = sqlite3_value_bytes(argv[0]);
+	if (!seal_is_sealed(in, (size_t)len, NULL)) {
+		sqlite3_result_value(ctx, argv[0]);
+		return;
+	}
+	out = open_value(ctx, ring, label, in, len, &n);
+	if (out == NULL)
+		return;
+	sqlite3_result_text(ctx, (char *)out, (int)n, sqlite3_free);
+}
+
+static int register_seal(sqlite3 *db, struct seal_ring *ring)
+{
+	int rc = sqlite3_create_function_v2(db, "seal", 2, SQLITE_UTF8, ring, sql_seal, NULL, NULL,
+	                                    NULL);
+
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function_v2(db, "unseal", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+		                                ring, sql_unseal, NULL, NULL, NULL);
+	return errno_of(rc);
+}
+
+static int64_t query_int(sqlite3 *db, const char *sql, const char *arg)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t v;
+	int rc = prepare(db, sql, &s);
+
+	if (rc < 0)
+		return rc;
+	if (arg != NULL)
+		sqlite3_bind_text(s, 1, arg, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	v = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : errno_of(rc);
+	sqlite3_finalize(s);
+	return v;
+}
+
+static bool has_seal_keys(sqlite3 *db)
+{
+	return query_int(db,
+	                 "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+	                 " AND name = 'seal_keys'",
+	                 NULL) > 0 &&
+	       query_int(db, "SELECT count(*) FROM seal_keys", NULL) > 0;
+}
+
+/* Loads (or, for a store that seals nothing yet, creates) the key file
+ * KEY_PATH into ST->ring and locks it shared. */
+static int load_ring(struct store *st, const char *key_path)
+{
+	char why[200] = "";
+	bool created = false;
+	int rc = seal_ring_load(&st->ring, key_path, false, NULL, why, sizeof why);
+
+	if (rc == -ENOENT) {
+		if (has_seal_keys(st->wdb)) {
+			log_errorx(
+			    "store: the store holds reporters' details sealed with a key, and "
+			    "the key file %s is missing: put it back from where its copy is "
+			    "kept ([store] key_file names it)",
+			    key_path);
+			return -ENOKEY;
+		}
+		rc = seal_ring_load(&st->ring, key_path, true, &created, why, sizeof why);
+	}
+	if (rc == -EINVAL) {
+		log_errorx("store: the key file %s: %s", key_path, why);
+		return rc;
+	}
+	if (rc < 0) {
+		log_error(rc, "store: cannot read the key file %s", key_path);
+		return rc;
+	}
+	if (created)
+		log_info(
+		    "store: created the key file %s (mode 0600) that seals reporters' details: "
+		    "keep a copy apart from the database's backups",
+		    key_path);
+	else
+		owner_only(key_path, 0600);
+	st->key_fd = open(key_path, O_RDONLY | O_CLOEXEC);
+	if (st->key_fd < 0 || flock(st->key_fd, LOCK_SH) < 0) {
+		rc = -errno;
+		log_error(rc, "store: cannot lock the key file %s", key_path);
+		return rc;
+	}
+	return 0;
+}
+
+/* After the migrations: every key that seals something must be in the ring,
+ * and the ring's sealing key is recorded. */
+static int check_ring(struct store *st, const char *key_path)
+{
+	sqlite3_stmt *s = NULL;
+	char cur[SEAL_ID_HEX_LEN + 1];
+	int rc = prepare(st->wdb, "SELECT id FROM seal_keys", &s);
+
+	if (rc < 0)
+		return rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(s, 0);
+
+		if (id != NULL && !seal_ring_has(st->ring, id)) {
+			log_errorx(
+			    "store: reporters' details are sealed with key %s, which the key "
+			    "file %s does not hold: is it the right key file?",
+			    id, key_path);
+			sqlite3_finalize(s);
+			return -ENOKEY;
+		}
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return errno_of(rc);
+	seal_ring_current_id(st->ring, cur);
+	s = NULL;
+	rc = prepare(st->wdb, "INSERT OR IGNORE INTO seal_keys (id, added_ms) VALUES (?, ?)", &s);
+	if (rc < 0)
+		return rc;
+	sqlite3_bind_text(s, 1, cur, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, wall_ms());
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : errno_of(rc);
+}
+
 static int open_db(const char *path, int flags, sqlite3 **out)
 {
 	int rc = sqlite3_open_v2(path, out, flags | SQLITE_OPEN_NOMUTEX, NULL);
@@ -1128,14 +1393,21 @@ static int open_db(const char *path, int flags, sqlite3 **out)
 	return 0;
 }
 
-int store_open(struct store **out, uv_loop_t *loop, const char *path)
+int store_open(struct store **out, uv_loop_t *loop, const char *path, const char *key_path)
 {
 	struct store *st = calloc(1, sizeof *st);
+	char key_default[4096 + 8];
 	int rc;
 
 	if (st == NULL)
 		return -ENOMEM;
 	st->loop = loop;
+	st->key_fd = -1;
+	if (key_path == NULL || key_path[0] == '\0') {
+		snprintf(key_default, sizeof key_default, "%s.key", path);
+		key_path = key_default;
+	}
+	snprintf(st->key_path, sizeof st->key_path, "%s", key_path);
 	rc = mkdir_parent(path);
 	if (rc < 0) {
 		log_error(rc, "store: cannot create the folder of %s", path);
@@ -1151,7 +1423,11 @@ int store_open(struct store **out, uv_loop_t *loop, const char *path)
 	rc = open_db(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, &st->wdb);
 	if (rc < 0)
 		goto bad;
-	rc = exec(st->wdb, "PRAGMA journal_mode=WAL");
+	rc = load_ring(st, key_path);
+	if (rc == 0)
+		rc = register_seal(st->wdb, st->ring);
+	if (rc == 0)
+		rc = exec(st->wdb, "PRAGMA journal_mode=WAL");
 	if (rc == 0)
 		rc = exec(st->wdb, "PRAGMA synchronous=FULL");
 	if (rc == 0)
@@ -1160,8 +1436,14 @@ int store_open(struct store **out, uv_loop_t *loop, const char *path)
 	 * file created and deleted for every batch. */
 	if (rc == 0)
 		rc = exec(st->wdb, "PRAGMA temp_store=MEMORY");
+	/* What is deleted or overwritten (a purge, a re-seal) is zeroed in
+	 * the file, not left in free pages. */
+	if (rc == 0)
+		rc = exec(st->wdb, "PRAGMA secure_delete=ON");
 	if (rc == 0)
 		rc = migrate(st->wdb);
+	if (rc == 0)
+		rc = check_ring(st, key_path);
 	if (rc < 0)
 		goto bad;
 	rc = prepare(
@@ -1169,31 +1451,37 @@ int store_open(struct store **out, uv_loop_t *loop, const char *path)
 	    "INSERT INTO cases (ref, token_hash, token_expires_ms, channel, incident_type,"
 	    " still_happening, money_involved, personal_data, noticed, noticed_at_ms, prefecture,"
 	    " company, name, phone, email, description, lang, received_ms)"
-	    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	    " VALUES (?,?,?,?,?,?,?,?,?,?,?, seal(?, 'cases.company'), seal(?, 'cases.name'),"
+	    " seal(?, 'cases.phone'), seal(?, 'cases.email'), seal(?, 'cases.description'), ?,?)",
 	    &st->w_case);
 	if (rc == 0)
 		rc = prepare(st->wdb,
 		             "INSERT INTO events (case_id, at_ms, elapsed_us, kind, actor, detail)"
-		             " VALUES (?,?,?,?,?,?)",
+		             " VALUES (?,?,?,?,?, seal(?, 'events.detail'))",
 		             &st->w_event);
 	if (rc < 0)
 		goto bad;
 
 	rc = open_db(path, SQLITE_OPEN_READONLY, &st->rdb);
+	if (rc == 0)
+		rc = register_seal(st->rdb, st->ring);
 	if (rc < 0)
 		goto bad;
 	rc = prepare(
 	    st->rdb,
 	    "SELECT id, ref, token_hash, token_expires_ms, token_revoked, channel, incident_type,"
 	    " still_happening, money_involved, personal_data, noticed, noticed_at_ms, prefecture,"
-	    " company, name, phone, email, description, lang, state, received_ms"
+	    " unseal(company, 'cases.company'), unseal(name, 'cases.name'),"
+	    " unseal(phone, 'cases.phone'), unseal(email, 'cases.email'),"
+	    " unseal(description, 'cases.description'), lang, state, received_ms"
 	    " FROM cases WHERE ref = ?",
 	    &st->r_case);
 	if (rc == 0)
-		rc = prepare(st->rdb,
-		             "SELECT at_ms, elapsed_us, kind, actor, detail FROM events"
-		             " WHERE case_id = ? ORDER BY id",
-		             &st->r_events);
+		rc =
+		    prepare(st->rdb,
+		            "SELECT at_ms, elapsed_us, kind, actor, unseal(detail, 'events.detail')"
+		            " FROM events WHERE case_id = ? ORDER BY id",
+		            &st->r_events);
 	if (rc == 0)
 		rc = prepare(st->rdb, "SELECT count(*) FROM cases", &st->r_count);
 	if (rc < 0)
@@ -1228,11 +1516,67 @@ bad:
 	sqlite3_finalize(st->r_count);
 	sqlite3_close(st->rdb);
 	sqlite3_close(st->wdb);
+	seal_ring_free(st->ring);
+	if (st->key_fd >= 0)
+		close(st->key_fd);
 	/* The async handle, if it was initialised, is closed above and needs
 	 * the loop to run once before the struct may go; keep it then. */
 	if (!uv_is_closing((uv_handle_t *)&st->async))
 		free(st);
 	return rc;
+}
+
+int store_lock_exclusive(struct store *st)
+{
+	return flock(st->key_fd, LOCK_EX | LOCK_NB) < 0 ? -errno : 0;
+}
+
+const struct seal_ring *store_ring(const struct store *st)
+{
+	return st->ring;
+}
+
+const char *store_key_path(const struct store *st)
+{
+	return st->key_path;
+}
+
+/* Every sealed value again under the ring's first key (seal() re-seals
+ * what an older key sealed); plain text (markers, constants) stays. */
+static const char *const sql_reseal[] = {
+    "UPDATE cases SET"
+    " company = CASE WHEN typeof(company) = 'blob' THEN seal(company, 'cases.company')"
+    " ELSE company END,"
+    " name = CASE WHEN typeof(name) = 'blob' THEN seal(name, 'cases.name') ELSE name END,"
+    " phone = CASE WHEN typeof(phone) = 'blob' THEN seal(phone, 'cases.phone') ELSE phone END,"
+    " email = CASE WHEN typeof(email) = 'blob' THEN seal(email, 'cases.email') ELSE email END,"
+    " description = CASE WHEN typeof(description) = 'blob'"
+    " THEN seal(description, 'cases.description') ELSE description END",
+    "UPDATE events SET detail = seal(detail, 'events.detail') WHERE typeof(detail) = 'blob'",
+    "UPDATE outbox SET body = seal(body, 'outbox.body') WHERE typeof(body) = 'blob'",
+    "UPDATE conversations SET answers = seal(answers, 'conversations.answers')"
+    " WHERE typeof(answers) = 'blob'",
+};
+
+int store_tx_reseal(struct store_tx *tx, int64_t *rows)
+{
+	char cur[SEAL_ID_HEX_LEN + 1];
+	int64_t rc = 0;
+
+	*rows = 0;
+	for (size_t i = 0; i < sizeof sql_reseal / sizeof sql_reseal[0] && rc >= 0; i++) {
+		rc = store_tx_exec(tx, sql_reseal[i], "");
+		if (rc > 0)
+			*rows += rc;
+	}
+	seal_ring_current_id(tx->st->ring, cur);
+	if (rc >= 0)
+		rc = store_tx_exec(tx, "DELETE FROM seal_keys WHERE id <> ?", "t", cur);
+	if (rc >= 0)
+		rc = store_tx_exec(tx,
+		                   "INSERT OR IGNORE INTO seal_keys (id, added_ms) VALUES (?, ?)",
+		                   "ti", cur, wall_ms());
+	return rc < 0 ? (int)rc : 0;
 }
 
 void store_drain(struct store *st)
@@ -1265,6 +1609,11 @@ void store_close(struct store *st)
 	cache_clear(&st->rcache);
 	sqlite3_close(st->rdb);
 	sqlite3_close(st->wdb);
+	seal_ring_free(st->ring);
+	st->ring = NULL;
+	if (st->key_fd >= 0)
+		close(st->key_fd);
+	st->key_fd = -1;
 	pthread_cond_destroy(&st->cv);
 	pthread_mutex_destroy(&st->mu);
 	uv_close((uv_handle_t *)&st->async, on_store_closed);

@@ -54,6 +54,7 @@ struct config {
 	char *http_tls_cert;
 	char *http_tls_key;
 	char *store_path;     /* SQLite database file */
+	char *store_key_file; /* the keys sealing reporters' details; "": store_path.key */
 	unsigned token_days;  /* how long a reporter's status link works */
 	unsigned stop_wait_s; /* how long SIGTERM waits for answers still being written */
 	char *playbooks_dir;

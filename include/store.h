@@ -21,17 +21,41 @@
 #include "token.h"
 
 struct store;
+struct seal_ring;
 
 /* Runs on the loop when a write has been committed (STATUS 0) or has failed
  * (negative errno: -ENOSPC disk full, -EIO, -EBUSY, -ENOMEM). */
 typedef void (*store_done_cb)(void *arg, int status);
 
 /*
- * Opens (creating if needed) the database at PATH, creating its folder,
- * migrates the schema and starts the writer thread. Returns 0, or a negative
- * errno with a reason logged.
+ * The detail of a note whose free text a purge removed (kakekomictl purge):
+ * the one change the append-only timeline allows besides a re-seal.
  */
-int store_open(struct store **out, uv_loop_t *loop, const char *path);
+#define STORE_PURGED_NOTE "{\"note\":\"(purged)\",\"purged\":true}"
+
+/*
+ * Opens (creating if needed) the database at PATH, creating its folder,
+ * loads the key file KEY_PATH (NULL or "": PATH.key) that seals reporters'
+ * details (seal.h) and locks it shared, migrates the schema and starts the
+ * writer thread. A missing key file is created, owner-only, unless the
+ * store already holds sealed details (-ENOKEY, as for a key file without
+ * the store's keys). Both connections know the SQL functions
+ * seal(value, column) and unseal(value, column); the sealed columns are
+ * cases.company, name, phone, email and description, events.detail,
+ * outbox.body and conversations.answers. Returns 0, or a negative errno
+ * with a reason logged.
+ */
+int store_open(struct store **out, uv_loop_t *loop, const char *path, const char *key_path);
+
+/*
+ * Takes the key file's lock exclusively: no other process (a running
+ * kakekomid) has the store open. Returns 0, or -EWOULDBLOCK.
+ */
+int store_lock_exclusive(struct store *st);
+
+/* The key file's ring and its path, for a key rotation (ctl.c). */
+const struct seal_ring *store_ring(const struct store *st);
+const char *store_key_path(const struct store *st);
 
 /*
  * Refuses new writes (-ESHUTDOWN), lets the writer finish or fail every
@@ -86,6 +110,14 @@ int store_tx_query(struct store_tx *tx, const char *sql, store_row_cb cb, void *
                    const char *types, ...);
 /* The rowid of the last INSERT in TX. */
 int64_t store_tx_last_id(struct store_tx *tx);
+
+/*
+ * Re-seals every sealed value of the store under the ring's first key and
+ * forgets the other keys in seal_keys (a key rotation, with the new key
+ * first in the ring). *ROWS gets the rows rewritten. Returns 0 or a
+ * negative errno.
+ */
+int store_tx_reseal(struct store_tx *tx, int64_t *rows);
 
 /* A SELECT on the loop's read-only connection; same conventions. */
 int store_read(struct store *st, const char *sql, store_row_cb cb, void *arg, const char *types,

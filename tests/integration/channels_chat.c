@@ -509,7 +509,7 @@ Test(chat, an_english_chat_goes_back_explains_garbage_stops_on_cancel_and_ends_w
 	static const char still[] = "Is it still happening?";
 	static const char noticed[] = "When did you notice?";
 	static const char saved_type[] =
-	    "SELECT json_extract(answers, '$.incident_type') = ? FROM conversations WHERE jid = ?";
+	    "SELECT json_extract(unseal(answers, 'conversations.answers'), '$.incident_type') = ? FROM conversations WHERE jid = ?";
 	struct specialist_client *jane, *osaka;
 	struct relay r;
 	struct chat_case cc;

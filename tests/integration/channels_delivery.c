@@ -718,7 +718,7 @@ Test(delivery, a_reporter_who_gives_an_address_gets_a_receipt_with_a_readable_ja
 	cr_assert_eq(harness_db_int(d,
 	                    "SELECT count(*) FROM events e JOIN cases c ON c.id = e.case_id"
 	                    " WHERE c.ref = ? AND e.kind = 'notified' AND e.actor = 'email'"
-	                    " AND json_extract(e.detail, '$.to') = ?",
+	                    " AND json_extract(unseal(e.detail, 'events.detail'), '$.to') = ?",
 	                    ja.ref, ja.email, NULL),
 	             1, "the timeline should record the receipt sent by e-mail");
 	harness_daemon_stop(d);
@@ -852,7 +852,7 @@ Test(delivery, a_specialist_whose_chat_app_is_offline_gets_the_alert_by_email)
 	cr_assert_eq(harness_db_int(w.d,
 	                    "SELECT count(*) FROM events e JOIN cases c ON c.id = e.case_id"
 	                    " WHERE c.ref = ? AND e.kind = 'notified' AND e.actor = 'email'"
-	                    " AND json_extract(e.detail, '$.to') = ?",
+	                    " AND json_extract(unseal(e.detail, 'events.detail'), '$.to') = ?",
 	                    rep.ref, team[0].email, NULL),
 	             1, "the timeline should record that e-mail reached %s", team[0].email);
 

@@ -116,7 +116,7 @@ Test(faults, a_rollback_inside_a_batch_fails_every_report_of_it_honestly)
 	sqlite3_busy_timeout(db, 5000);
 	cr_assert_eq(sqlite3_exec(db,
 	                          "CREATE TRIGGER test_poison BEFORE INSERT ON cases"
-	                          " WHEN NEW.description LIKE '%poison%'"
+	                          " WHEN unseal(NEW.description, 'cases.description') LIKE '%poison%'"
 	                          " BEGIN SELECT RAISE(ROLLBACK, 'rolled back by the test'); END;",
 	                          NULL, NULL, NULL),
 	             SQLITE_OK, "%s", sqlite3_errmsg(db));
@@ -144,7 +144,7 @@ Test(faults, a_rollback_inside_a_batch_fails_every_report_of_it_honestly)
 
 	for (int i = 0; i < BATCH_REPORTS; i++) {
 		long long stored = harness_db_int(
-		    d, "SELECT count(*) FROM cases WHERE description = ?", b[i].description, NULL);
+		    d, "SELECT count(*) FROM cases WHERE unseal(description, 'cases.description') = ?", b[i].description, NULL);
 
 		if (b[i].status == 201) {
 			answered++;

@@ -8,12 +8,17 @@
  * chat; the status page and the API opened with the token and with a wrong
  * one; an alert to the on-call specialist over a real Prosody and his ack,
  * which sends him the reporter's name and phone. Then the daemon stops and
- * the whole log is searched.
+ * the whole log is searched. The database and its write-ahead log, copied
+ * while the daemon runs and again after it stopped, must not hold them
+ * either: reporters' details are sealed under the key file (seal.h).
  */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "fixture.h"
 #include "harness.h"
@@ -147,6 +152,77 @@ static void assert_absent(const char *log, const char *what, const char *secret)
 	cr_assert_fail("the log holds %s (\"%s\"), on this line:\n%.400s", what, secret, line);
 }
 
+/* Like `strings FILE | grep SECRET`, on the raw bytes of a store file. */
+static void assert_file_lacks(const char *path, const char *what, const char *secret)
+{
+	FILE *f = fopen(path, "rb");
+	char *data;
+	size_t len;
+
+	if (f == NULL) {
+		cr_assert_eq(errno, ENOENT, "%s: %s", path, strerror(errno));
+		return;
+	}
+	fclose(f);
+	data = harness_read_file(path, &len);
+	cr_assert_null(memmem(data, len, secret, strlen(secret)),
+	               "%s holds %s (\"%s\") in plain text", path, what, secret);
+	free(data);
+}
+
+static void assert_store_lacks(struct harness_daemon *d, const char *what, const char *secret)
+{
+	char path[PATH_MAX + 8];
+
+	assert_file_lacks(d->db_path, what, secret);
+	snprintf(path, sizeof path, "%s-wal", d->db_path);
+	assert_file_lacks(path, what, secret);
+}
+
+/* Every form the reporters' details take, to be found nowhere. */
+static const struct {
+	const char *what, *secret;
+} reporters[] = {
+    {"the reporter's name", "Zq7Api"},
+    {"the reporter's name", "花子"},
+    {"the reporter's name", "Zq7Form"},
+    {"the reporter's name", "Zq7Chat"},
+    {"the reporter's phone", API_PHONE},
+    {"the reporter's phone", "43219876"},
+    {"the reporter's phone as typed", FORM_PHONE},
+    {"the reporter's phone", FORM_NORM},
+    {"the reporter's phone", "7777 2222"},
+    {"the reporter's e-mail", API_EMAIL},
+    {"the reporter's e-mail", "taro.zq7"},
+};
+
+static void assert_store_holds_nobody(struct harness_daemon *d)
+{
+	for (size_t i = 0; i < sizeof reporters / sizeof reporters[0]; i++)
+		assert_store_lacks(d, reporters[i].what, reporters[i].secret);
+	assert_store_lacks(d, "the reporter's company", "Zq7Co");
+	assert_store_lacks(d, "the reporter's phone", "4321-9876");
+	assert_store_lacks(d, "the reporter's phone", "5555-0123");
+}
+
+/* The API report that carries API_NAME, API_PHONE and API_EMAIL: its
+ * reference and status token into REF and TOKEN (32 and 128 bytes). */
+static void api_report(struct harness_daemon *d, char *ref, char *token)
+{
+	json_t *report = fixture_intake_new("ransomware", "ja");
+	json_t *answer;
+
+	fixture_json_set(report, "prefecture", "27");
+	fixture_json_set(report, "name", API_NAME);
+	fixture_json_set(report, "phone", API_PHONE);
+	fixture_json_set(report, "email", API_EMAIL);
+	answer = fixture_case_create(d, report);
+	snprintf(ref, 32, "%s", fixture_json_string(answer, "ref"));
+	snprintf(token, 128, "%s", fixture_json_string(answer, "token"));
+	json_decref(answer);
+	json_decref(report);
+}
+
 Test(hardening_secrets, no_password_name_phone_email_or_token_ever_reaches_the_log)
 {
 	struct prosody *p = prosody_start(DOMAIN);
@@ -156,7 +232,6 @@ Test(hardening_secrets, no_password_name_phone_email_or_token_ever_reaches_the_l
 	char ref[32], token[128], form_token[128], wrong[160], path[512], needle[64];
 	char *body, *log;
 	size_t log_len;
-	json_t *report, *answer;
 
 	cr_assert_not_null(p, "Prosody did not start (see its log above)");
 	cr_assert_eq(prosody_register(p, "bot", BOT_PW), 0);
@@ -179,16 +254,7 @@ Test(hardening_secrets, no_password_name_phone_email_or_token_ever_reaches_the_l
 	    "the specialist never saw the bot online");
 
 	/* 1. By the API, alerted, acknowledged: the name and phone go to the specialist. */
-	report = fixture_intake_new("ransomware", "ja");
-	fixture_json_set(report, "prefecture", "27");
-	fixture_json_set(report, "name", API_NAME);
-	fixture_json_set(report, "phone", API_PHONE);
-	fixture_json_set(report, "email", API_EMAIL);
-	answer = fixture_case_create(d, report);
-	snprintf(ref, sizeof ref, "%s", fixture_json_string(answer, "ref"));
-	snprintf(token, sizeof token, "%s", fixture_json_string(answer, "token"));
-	json_decref(answer);
-	json_decref(report);
+	api_report(d, ref, token);
 	snprintf(needle, sizeof needle, "New case %s", ref);
 	expect(spec, needle, NULL);
 	snprintf(needle, sizeof needle, "ack %s", ref);
@@ -232,26 +298,26 @@ Test(hardening_secrets, no_password_name_phone_email_or_token_ever_reaches_the_l
 	chat_step(rep, "Chat Secret Co Zq7Co", "name");
 	chat_step(rep, CHAT_NAME, "phone");
 	chat_step(rep, CHAT_PHONE, "KK-");
+	/* The reporter's details are in the store, and readable by the daemon. */
+	snprintf(path, sizeof path, "/api/v1/cases/%s", ref);
+	harness_get_bearer(d, path, token, &res);
+	cr_assert_eq(res.status, 200);
+	cr_assert_not_null(strstr(res.body.data, API_PHONE), "%s", res.body.data);
+	harness_response_fini(&res);
+	cr_assert_eq(harness_db_int(d, "SELECT count(*) FROM cases", NULL), 3);
+	assert_store_holds_nobody(d);
 
 	specialist_free(rep);
 	specialist_free(spec);
 	harness_daemon_stop(d);
+	assert_store_holds_nobody(d);
 
 	log = read_log(d, &log_len);
 	cr_assert_not_null(strstr(log, ref), "the log should speak of case %s by its reference",
 	                   ref);
 	assert_absent(log, "the bot's XMPP password", BOT_PW);
-	assert_absent(log, "the reporter's name", "Zq7Api");
-	assert_absent(log, "the reporter's name", "花子");
-	assert_absent(log, "the reporter's name", "Zq7Form");
-	assert_absent(log, "the reporter's name", "Zq7Chat");
-	assert_absent(log, "the reporter's phone", API_PHONE);
-	assert_absent(log, "the reporter's phone", "43219876");
-	assert_absent(log, "the reporter's phone as typed", FORM_PHONE);
-	assert_absent(log, "the reporter's phone", FORM_NORM);
-	assert_absent(log, "the reporter's phone", "7777 2222");
-	assert_absent(log, "the reporter's e-mail", API_EMAIL);
-	assert_absent(log, "the reporter's e-mail", "taro.zq7");
+	for (size_t i = 0; i < sizeof reporters / sizeof reporters[0]; i++)
+		assert_absent(log, reporters[i].what, reporters[i].secret);
 	assert_absent(log, "a status token", token);
 	assert_absent(log, "a status token", form_token);
 	assert_absent(log, "the wrong token tried", wrong);
@@ -310,5 +376,111 @@ Test(hardening_secrets, a_failing_webhooks_credentials_and_query_never_reach_the
 	free(log);
 	json_decref(ans);
 	json_decref(body);
+	harness_daemon_finish(d);
+}
+
+/* kakekomid -c CONFIG, expected to refuse the start; its stderr in OUT. */
+static void start_refused(struct harness_daemon *d, struct harness_output *out)
+{
+	char bin[PATH_MAX];
+	const char *argv[4];
+
+	harness_path_build("kakekomid", bin, sizeof bin);
+	argv[0] = bin;
+	argv[1] = "-c";
+	argv[2] = d->config_path;
+	argv[3] = NULL;
+	cr_assert_eq(harness_run(argv, out, HARNESS_RUN_TIMEOUT_MS), 1,
+	             "the start should be refused with status 1:\n%s", out->err.data);
+}
+
+/* The key lines of the key file at PATH, in OUT (SIZE bytes). */
+static int key_lines(const char *path, char *out, size_t size)
+{
+	char *text = harness_read_file(path, NULL);
+	int n = 0;
+
+	out[0] = '\0';
+	for (char *save = NULL, *l = strtok_r(text, "\n", &save); l != NULL;
+	     l = strtok_r(NULL, "\n", &save))
+		if (l[0] != '#') {
+			strncat(out, l, size - strlen(out) - 1);
+			n++;
+		}
+	free(text);
+	return n;
+}
+
+/*
+ * The key file is made owner-only on the first start; a rotation re-seals
+ * every case under a new key while the daemon is stopped (and is refused
+ * while it runs); afterwards the case reads as before and the file holds
+ * the new key alone. Without its key file, or with another one, the store
+ * does not open, and the daemon says which.
+ */
+Test(hardening_secrets, the_store_opens_only_with_its_key_and_a_rotation_keeps_every_case)
+{
+	struct harness_daemon *d = harness_daemon_new();
+	struct harness_output out;
+	char key_path[PATH_MAX + 8], before[200], after[200], ref[32], token[128];
+	struct stat sb;
+	json_t *doc;
+	FILE *f;
+
+	snprintf(key_path, sizeof key_path, "%s.key", d->db_path);
+	harness_daemon_start(d);
+	cr_assert_eq(stat(key_path, &sb), 0, "no key file %s after the first start", key_path);
+	cr_assert_eq(sb.st_mode & 0777, 0600, "the key file has mode %03o",
+	             (unsigned)(sb.st_mode & 0777));
+	cr_assert_eq(key_lines(key_path, before, sizeof before), 1);
+	api_report(d, ref, token);
+
+	harness_daemon_ctl(d, &out, "key", "rotate", NULL);
+	cr_assert_eq(out.status, 1, "a rotation while the daemon runs must be refused:\n%s%s",
+	             out.out.data, out.err.data);
+	cr_assert_not_null(strstr(out.err.data, "stop it"), "%s", out.err.data);
+	harness_output_fini(&out);
+	harness_daemon_stop(d);
+
+	harness_daemon_ctl(d, &out, "key", "rotate", NULL);
+	cr_assert_eq(out.status, 0, "%s%s", out.out.data, out.err.data);
+	cr_assert_not_null(strstr(out.out.data, "re-sealed"), "%s", out.out.data);
+	harness_output_fini(&out);
+	cr_assert_eq(key_lines(key_path, after, sizeof after), 1,
+	             "after the rotation the key file should hold the new key alone");
+	cr_assert_str_neq(before, after, "the key did not change");
+	assert_store_lacks(d, "the reporter's name", "Zq7Api");
+
+	harness_daemon_start(d);
+	doc = fixture_case_fetch(d, ref, token);
+	cr_assert_str_eq(fixture_json_string(doc, "name"), API_NAME);
+	cr_assert_str_eq(fixture_json_string(doc, "phone"), API_PHONE);
+	json_decref(doc);
+	harness_daemon_stop(d);
+
+	/* The old key (a restored old key file) no longer opens the store. */
+	f = fopen(key_path, "w");
+	cr_assert_not_null(f);
+	fprintf(f, "%s\n", before);
+	cr_assert_eq(fclose(f), 0);
+	start_refused(d, &out);
+	cr_assert_not_null(strstr(out.err.data, "does not hold"), "%s", out.err.data);
+	harness_output_fini(&out);
+
+	cr_assert_eq(unlink(key_path), 0);
+	start_refused(d, &out);
+	cr_assert_not_null(strstr(out.err.data, "is missing"), "%s", out.err.data);
+	harness_output_fini(&out);
+	cr_assert_neq(stat(key_path, &sb), 0, "a new key must not replace the lost one");
+
+	/* Put back, the right key opens it again. */
+	f = fopen(key_path, "w");
+	cr_assert_not_null(f);
+	fprintf(f, "%s\n", after);
+	cr_assert_eq(fclose(f), 0);
+	harness_daemon_start(d);
+	doc = fixture_case_fetch(d, ref, token);
+	cr_assert_str_eq(fixture_json_string(doc, "name"), API_NAME);
+	json_decref(doc);
 	harness_daemon_finish(d);
 }

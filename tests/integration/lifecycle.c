@@ -249,6 +249,19 @@ Test(lifecycle, a_store_from_schema_3_migrates_and_keeps_its_cases_and_pending_m
 	json_decref(fixture_case_create(d, body));
 	json_decref(body);
 	cr_assert_eq(harness_db_int(d, "SELECT count(*) FROM cases", NULL), 3);
+	/* The fixture's reporters were written in plain text; the migration
+	 * sealed them, and nothing of the old text is left in the file. */
+	harness_daemon_stop(d);
+	{
+		size_t len;
+		char *raw = harness_read_file(d->db_path, &len);
+
+		cr_assert_null(memmem(raw, len, "Fixture Taro", 12),
+		               "the migrated store still holds a reporter's name in plain text");
+		cr_assert_null(memmem(raw, len, "06-1234-5678", 12),
+		               "the migrated store still holds a reporter's phone in plain text");
+		free(raw);
+	}
 	harness_daemon_finish(d);
 }
 

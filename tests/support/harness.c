@@ -31,6 +31,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "seal.h"
+
 #define HARNESS_DAEMONS_MAX  8
 #define HARNESS_CTL_ARGS_MAX 16
 #define HARNESS_LOG_TAIL     6000u
@@ -994,14 +996,52 @@ void harness_response_fini(struct harness_response *res)
 
 /* ---- the store, read-only ---- */
 
+/* unseal(VALUE, COLUMN) for the tests' own queries, with the daemon's key
+ * file: what the store's function of that name gives. */
+static void db_unseal(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const struct seal_ring *ring = sqlite3_user_data(ctx);
+	const void *in = sqlite3_value_blob(argv[0]);
+	int len = sqlite3_value_bytes(argv[0]);
+	unsigned char *out;
+	long n;
+
+	(void)argc;
+	if (sqlite3_value_type(argv[0]) != SQLITE_BLOB || !seal_is_sealed(in, (size_t)len, NULL)) {
+		sqlite3_result_value(ctx, argv[0]);
+		return;
+	}
+	out = sqlite3_malloc(len);
+	n = out != NULL ? seal_open(ring, (const char *)sqlite3_value_text(argv[1]), in,
+	                            (size_t)len, out)
+	                : -ENOMEM;
+	if (n < 0) {
+		sqlite3_free(out);
+		sqlite3_result_error(ctx, "the test cannot open a sealed value", -1);
+		return;
+	}
+	sqlite3_result_text(ctx, (char *)out, (int)n, sqlite3_free);
+}
+
+static void db_ring_free(void *ring)
+{
+	seal_ring_free(ring);
+}
+
 static sqlite3_stmt *db_prepare(struct harness_daemon *d, sqlite3 **db, const char *sql)
 {
 	sqlite3_stmt *st = NULL;
 	int rc = sqlite3_open_v2(d->db_path, db, SQLITE_OPEN_READONLY, NULL);
+	char key_path[PATH_MAX + 8], why[200];
+	struct seal_ring *ring = NULL;
 
 	cr_assert_eq(rc, SQLITE_OK, "cannot open %s read-only: %s", d->db_path,
 	             *db != NULL ? sqlite3_errmsg(*db) : "out of memory");
 	sqlite3_busy_timeout(*db, 5000);
+	snprintf(key_path, sizeof key_path, "%s.key", d->db_path);
+	if (seal_ring_load(&ring, key_path, false, NULL, why, sizeof why) == 0)
+		sqlite3_create_function_v2(*db, "unseal", 2, SQLITE_UTF8, ring, db_unseal, NULL,
+		                           NULL, db_ring_free);
 	rc = sqlite3_prepare_v2(*db, sql, -1, &st, NULL);
 	cr_assert_eq(rc, SQLITE_OK, "%s: %s", sql, sqlite3_errmsg(*db));
 	return st;

@@ -430,7 +430,7 @@ Test(roster, the_roster_and_its_schedules_survive_the_store_and_bump_the_version
 	cr_assert_eq(text_rfc3339_parse("2026-11-20T18:00:00+09:00", &ov.start_ms), 0);
 	cr_assert_eq(text_rfc3339_parse("2026-11-21T09:00:00+09:00", &ov.end_ms), 0);
 	cr_assert_eq(uv_loop_init(&loop), 0);
-	cr_assert_eq(store_open(&st, &loop, path), 0);
+	cr_assert_eq(store_open(&st, &loop, path, NULL), 0);
 
 	v0 = roster_version(st);
 	cr_assert_geq(v0, 0);
