@@ -81,8 +81,12 @@ static int usage(void)
 	    "                               prefecture has nobody on call for a specialty\n"
 	    "  deadlines [--days N]         reports to the Personal Information Protection\n"
 	    "                               Commission due in the next N days (default 7)\n"
-	    "  purge --older-than DAYS      remove reporters' personal details from cases\n"
-	    "                               resolved more than DAYS ago; figures are kept\n"
+	    "  purge --older-than DAYS [--include-open]\n"
+	    "                               remove every copy of the reporters' details\n"
+	    "                               (case, messages, notes, chat) from cases resolved\n"
+	    "                               more than DAYS ago, and with --include-open from\n"
+	    "                               unresolved ones received that long ago; the\n"
+	    "                               timelines and figures are kept\n"
 	    "  key rotate                   seal every reporter's detail under a new key and\n"
 	    "                               drop the old one from the key file (kakekomid\n"
 	    "                               stopped)\n"
@@ -982,38 +986,15 @@ static int cmd_deadlines(struct ctl *c, int argc, char **argv)
 
 struct purge {
 	int64_t before_ms, now_ms;
-	int64_t cases;
+	bool include_open;
+	struct store_purge got;
 };
-
-/* Closed cases whose resolution is older than the limit lose the reporter's
- * personal details; the timeline (when, what kind, which prefecture: the
- * anonymous figures) stays, and so does every record of who viewed them. */
-static const char sql_purge_mark[] =
-    "INSERT INTO events (case_id, at_ms, kind, actor, detail)"
-    " SELECT c.id, ?1, 'details_purged', 'kakekomictl', NULL FROM cases c"
-    " WHERE c.state = 'resolved' AND c.company != '(purged)' AND EXISTS (SELECT 1 FROM events e"
-    " WHERE e.case_id = c.id AND e.kind = 'resolved' AND e.at_ms < ?2)";
-static const char sql_purge_cases[] =
-    "UPDATE cases SET company = '(purged)', name = '(purged)', phone = '', email = NULL,"
-    " description = NULL, reporter_jid = NULL, token_revoked = 1"
-    " WHERE state = 'resolved' AND company != '(purged)' AND EXISTS (SELECT 1 FROM events e"
-    " WHERE e.case_id = cases.id AND e.kind = 'resolved' AND e.at_ms < ?1)";
-static const char sql_purge_outbox[] =
-    "UPDATE outbox SET body = '(purged)', subject = NULL WHERE kind IN ('contact', 'receipt')"
-    " AND case_id IN (SELECT id FROM cases WHERE company = '(purged)')";
 
 static int tx_purge(struct store_tx *tx, void *arg)
 {
 	struct purge *p = arg;
-	int64_t rc = store_tx_exec(tx, sql_purge_mark, "ii", p->now_ms, p->before_ms);
 
-	if (rc >= 0)
-		rc = store_tx_exec(tx, sql_purge_cases, "i", p->before_ms);
-	if (rc >= 0)
-		p->cases = rc;
-	if (rc >= 0)
-		rc = store_tx_exec(tx, sql_purge_outbox, "");
-	return rc < 0 ? (int)rc : 0;
+	return store_tx_purge(tx, p->before_ms, p->include_open, p->now_ms, &p->got);
 }
 
 static void on_done_status(void *arg, int status)
@@ -1021,20 +1002,28 @@ static void on_done_status(void *arg, int status)
 	*(int *)arg = status == 0 ? 1 : status;
 }
 
-/* kakekomictl purge --older-than DAYS */
+/* kakekomictl purge --older-than DAYS [--include-open] */
 static int cmd_purge(struct ctl *c, int argc, char **argv)
 {
 	struct ctl_opt opts[] = {{"--older-than", NULL}};
 	struct purge p = {0};
+	char *rest[16];
+	int nrest = 0, done = 0;
 	char *end;
 	long days;
-	int done = 0;
 
-	if (split_args("purge", argc, argv, opts, 1, NULL, 0) != 0)
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--include-open") == 0)
+			p.include_open = true;
+		else if (nrest < 16)
+			rest[nrest++] = argv[i];
+	}
+	if (split_args("purge", nrest, rest, opts, 1, NULL, 0) != 0)
 		return 2;
 	if (opts[0].value == NULL) {
 		fprintf(stderr, "kakekomictl: purge needs --older-than DAYS (days since the case "
-		                "was resolved)\n");
+		                "was resolved; with --include-open, since an unresolved case came "
+		                "in)\n");
 		return 2;
 	}
 	days = strtol(opts[0].value, &end, 10);
@@ -1053,10 +1042,13 @@ static int cmd_purge(struct ctl *c, int argc, char **argv)
 		fprintf(stderr, "kakekomictl: purge: %s\n", strerror(-done));
 		return 1;
 	}
-	printf(
-	    "personal details removed from %lld resolved case%s (resolved more than %ld days ago); "
-	    "timelines and figures kept\n",
-	    (long long)p.cases, p.cases == 1 ? "" : "s", days);
+	printf("personal details removed from %lld case%s (%s more than %ld days ago): %lld "
+	       "message%s emptied, %lld note%s and %lld chat%s removed; timelines and figures "
+	       "kept\n",
+	       (long long)p.got.cases, p.got.cases == 1 ? "" : "s",
+	       p.include_open ? "resolved, or received and never resolved," : "resolved", days,
+	       (long long)p.got.messages, p.got.messages == 1 ? "" : "s", (long long)p.got.notes,
+	       p.got.notes == 1 ? "" : "s", (long long)p.got.chats, p.got.chats == 1 ? "" : "s");
 	return 0;
 }
 

@@ -1558,6 +1558,68 @@ static const char *const sql_reseal[] = {
     " WHERE typeof(answers) = 'blob'",
 };
 
+/* ---- the purge (kakekomictl purge) ---- */
+
+static const char sql_purge_pick[] =
+    "INSERT INTO purge_ids (id) SELECT c.id FROM cases c WHERE c.company IS NOT '(purged)'"
+    " AND ((c.state = 'resolved' AND EXISTS (SELECT 1 FROM events e WHERE e.case_id = c.id"
+    " AND e.kind = 'resolved' AND e.at_ms < ?1))"
+    " OR (?2 AND c.state <> 'resolved' AND c.received_ms < ?1))";
+/* Every message of the case but the webhook events (which carry no
+ * details): alerts with the description's excerpt, the contact details
+ * sent on an ack, receipts, replies and reminders; the reporter's own
+ * address goes too, and what had not gone out yet never will. */
+static const char sql_purge_outbox[] =
+    "UPDATE outbox SET body = '(purged)', subject = NULL,"
+    " recipient = CASE WHEN recipient IS (SELECT reporter_jid FROM cases WHERE id = outbox.case_id)"
+    " OR kind IN ('receipt', 'reply') OR lower(recipient) IS lower((SELECT unseal(email,"
+    " 'cases.email') FROM cases WHERE id = outbox.case_id)) THEN '(purged)' ELSE recipient END,"
+    " last_error = CASE WHEN state = 'pending' THEN 'purged' ELSE last_error END,"
+    " state = CASE WHEN state = 'pending' THEN 'failed' ELSE state END"
+    " WHERE case_id IN (SELECT id FROM purge_ids) AND channel <> 'webhook'";
+static const char sql_purge_chats[] =
+    "DELETE FROM conversations WHERE updated_ms < ?1 AND jid IN"
+    " (SELECT reporter_jid FROM cases WHERE id IN (SELECT id FROM purge_ids))";
+/* Free text on the timeline is a note (from the dashboard or chat): the
+ * one change the append-only trigger allows besides a re-seal. */
+static const char sql_purge_notes[] =
+    "UPDATE events SET detail = '" STORE_PURGED_NOTE "'"
+    " WHERE case_id IN (SELECT id FROM purge_ids) AND detail IS NOT '" STORE_PURGED_NOTE "'"
+    " AND CASE WHEN json_valid(unseal(detail, 'events.detail'))"
+    " THEN json_extract(unseal(detail, 'events.detail'), '$.note') END IS NOT NULL";
+static const char sql_purge_mark[] =
+    "INSERT INTO events (case_id, at_ms, kind, actor, detail)"
+    " SELECT id, ?1, 'details_purged', 'kakekomictl', NULL FROM purge_ids";
+static const char sql_purge_cases[] =
+    "UPDATE cases SET company = '(purged)', name = '(purged)', phone = '', email = NULL,"
+    " description = NULL, reporter_jid = NULL, token_revoked = 1"
+    " WHERE id IN (SELECT id FROM purge_ids)";
+
+int store_tx_purge(struct store_tx *tx, int64_t before_ms, bool include_open, int64_t now_ms,
+                   struct store_purge *out)
+{
+	int64_t rc;
+
+	memset(out, 0, sizeof *out);
+	rc = store_tx_exec(tx, "CREATE TEMP TABLE IF NOT EXISTS purge_ids (id INTEGER PRIMARY KEY)",
+	                   "");
+	if (rc >= 0)
+		rc = store_tx_exec(tx, "DELETE FROM purge_ids", "");
+	if (rc >= 0)
+		rc = store_tx_exec(tx, sql_purge_pick, "ib", before_ms, include_open);
+	if (rc >= 0)
+		rc = out->messages = store_tx_exec(tx, sql_purge_outbox, "");
+	if (rc >= 0)
+		rc = out->chats = store_tx_exec(tx, sql_purge_chats, "i", before_ms);
+	if (rc >= 0)
+		rc = out->notes = store_tx_exec(tx, sql_purge_notes, "");
+	if (rc >= 0)
+		rc = store_tx_exec(tx, sql_purge_mark, "i", now_ms);
+	if (rc >= 0)
+		rc = out->cases = store_tx_exec(tx, sql_purge_cases, "");
+	return rc < 0 ? (int)rc : 0;
+}
+
 int store_tx_reseal(struct store_tx *tx, int64_t *rows)
 {
 	char cur[SEAL_ID_HEX_LEN + 1];

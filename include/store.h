@@ -14,6 +14,7 @@
 #ifndef KK_STORE_H
 #define KK_STORE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <uv.h>
 
@@ -118,6 +119,26 @@ int64_t store_tx_last_id(struct store_tx *tx);
  * negative errno.
  */
 int store_tx_reseal(struct store_tx *tx, int64_t *rows);
+
+/* What a purge removed. */
+struct store_purge {
+	int64_t cases;    /* cases whose reporter's details are gone */
+	int64_t messages; /* outbox rows emptied (alerts, contact, receipts, replies) */
+	int64_t notes;    /* timeline notes replaced by STORE_PURGED_NOTE */
+	int64_t chats;    /* chat conversations deleted */
+};
+
+/*
+ * Removes every copy of the reporter's details from the cases resolved
+ * before BEFORE_MS, and with INCLUDE_OPEN from the cases never resolved
+ * and received before it: the case's own fields (the status link stops
+ * working), its messages in the outbox, its conversation, the free text of
+ * its notes; each case gets a "details_purged" event at NOW_MS. The
+ * timeline, the clocks and the figures stay. Cases purged before are left
+ * alone. Returns 0 or a negative errno.
+ */
+int store_tx_purge(struct store_tx *tx, int64_t before_ms, bool include_open, int64_t now_ms,
+                   struct store_purge *out);
 
 /* A SELECT on the loop's read-only connection; same conventions. */
 int store_read(struct store *st, const char *sql, store_row_cb cb, void *arg, const char *types,

@@ -223,21 +223,18 @@ static void api_report(struct harness_daemon *d, char *ref, char *token)
 	json_decref(report);
 }
 
-Test(hardening_secrets, no_password_name_phone_email_or_token_ever_reaches_the_log)
+/* Prosody with the bot, Osaka's specialist and a reporter's account; the
+ * daemon (debug log) with the roster; the specialist online in *SPEC. */
+static struct harness_daemon *relay_start(struct prosody **out,
+                                          struct specialist_client **spec)
 {
 	struct prosody *p = prosody_start(DOMAIN);
 	struct harness_daemon *d;
-	struct specialist_client *spec, *rep;
-	struct harness_response res;
-	char ref[32], token[128], form_token[128], wrong[160], path[512], needle[64];
-	char *body, *log;
-	size_t log_len;
 
 	cr_assert_not_null(p, "Prosody did not start (see its log above)");
 	cr_assert_eq(prosody_register(p, "bot", BOT_PW), 0);
 	cr_assert_eq(prosody_register(p, SPEC, SPEC_PW), 0);
 	cr_assert_eq(prosody_register(p, REPORTER, REPORTER_PW), 0);
-
 	d = harness_daemon_new();
 	harness_daemon_config_append(d,
 	                             "[xmpp]\njid = %s\npassword = %s\nhost = %s\nport = %u\n"
@@ -247,11 +244,24 @@ Test(hardening_secrets, no_password_name_phone_email_or_token_ever_reaches_the_l
 	                             BOT, BOT_PW, prosody_host(p), prosody_port(p),
 	                             prosody_ca_file(p));
 	harness_daemon_start(d);
-	spec = app(p, SPEC, SPEC_PW);
+	*spec = app(p, SPEC, SPEC_PW);
 	roster_import(d);
 	cr_assert_eq(
-	    specialist_wait_presence(spec, BOT, SPECIALIST_PRESENCE_AVAILABLE, PRESENCE_MS), 0,
+	    specialist_wait_presence(*spec, BOT, SPECIALIST_PRESENCE_AVAILABLE, PRESENCE_MS), 0,
 	    "the specialist never saw the bot online");
+	*out = p;
+	return d;
+}
+
+Test(hardening_secrets, no_password_name_phone_email_or_token_ever_reaches_the_log)
+{
+	struct specialist_client *spec, *rep;
+	struct prosody *p;
+	struct harness_daemon *d = relay_start(&p, &spec);
+	struct harness_response res;
+	char ref[32], token[128], form_token[128], wrong[160], path[512], needle[64];
+	char *body, *log;
+	size_t log_len;
 
 	/* 1. By the API, alerted, acknowledged: the name and phone go to the specialist. */
 	api_report(d, ref, token);
@@ -483,4 +493,116 @@ Test(hardening_secrets, the_store_opens_only_with_its_key_and_a_rotation_keeps_e
 	cr_assert_str_eq(fixture_json_string(doc, "name"), API_NAME);
 	json_decref(doc);
 	harness_daemon_finish(d);
+}
+
+/* kakekomictl purge --older-than 0 [--include-open]; its output must say
+ * how many cases it purged (WANT, as "from N case"). */
+static void purge(struct harness_daemon *d, bool include_open, const char *want)
+{
+	struct harness_output out;
+
+	if (include_open)
+		harness_daemon_ctl(d, &out, "purge", "--older-than", "0", "--include-open", NULL);
+	else
+		harness_daemon_ctl(d, &out, "purge", "--older-than", "0", NULL);
+	cr_assert_eq(out.status, 0, "%s%s", out.out.data, out.err.data);
+	cr_assert_not_null(strstr(out.out.data, want), "%s", out.out.data);
+	harness_output_fini(&out);
+}
+
+/*
+ * kakekomictl purge: a case resolved (with a note in the chat command) loses
+ * every copy of its reporter's details — the case, the alert with the
+ * description's excerpt, the contact details sent on the ack, the note's
+ * free text — even for whoever holds the key; its status link stops
+ * working; its timeline and clocks stay. An open case is left alone until
+ * --include-open.
+ */
+Test(hardening_secrets, a_purge_removes_every_copy_of_the_reporters_details_and_keeps_the_figures)
+{
+	struct specialist_client *spec;
+	struct prosody *p;
+	struct harness_daemon *d = relay_start(&p, &spec);
+	struct harness_response res;
+	char ref[32], token[128], open_ref[32], open_token[128], line[128], path[256];
+	json_t *doc;
+
+	api_report(d, ref, token);
+	snprintf(line, sizeof line, "New case %s", ref);
+	expect(spec, line, NULL);
+	snprintf(line, sizeof line, "ack %s", ref);
+	cr_assert_eq(specialist_send(spec, BOT, line), 0);
+	expect(spec, API_PHONE, NULL);
+	snprintf(line, sizeof line, "resolve %s called Hanako Zq7Note back at home", ref);
+	cr_assert_eq(specialist_send(spec, BOT, line), 0);
+	expect(spec, "resolved", NULL);
+	api_report(d, open_ref, open_token);
+	snprintf(line, sizeof line, "New case %s", open_ref);
+	expect(spec, line, NULL);
+	cr_assert_gt(harness_db_int(d,
+	                            "SELECT count(*) FROM outbox o JOIN cases c ON c.id = o.case_id"
+	                            " WHERE c.ref = ? AND unseal(o.body, 'outbox.body') LIKE ?",
+	                            ref, "%" API_PHONE "%", NULL),
+	             0, "the ack's message should hold the phone before the purge");
+
+	purge(d, false, "from 1 case");
+
+	/* Even with the key, nothing of the reporter is left in the case. */
+	cr_assert_eq(harness_db_int(d,
+	                            "SELECT count(*) FROM cases WHERE ref = ? AND name = '(purged)'"
+	                            " AND phone = '' AND email IS NULL AND description IS NULL",
+	                            ref, NULL),
+	             1);
+	cr_assert_eq(harness_db_int(d,
+	                            "SELECT count(*) FROM outbox o JOIN cases c ON c.id = o.case_id"
+	                            " WHERE c.ref = ? AND o.channel <> 'webhook'"
+	                            " AND o.body IS NOT '(purged)'",
+	                            ref, NULL),
+	             0, "every message of the purged case should be emptied");
+	cr_assert_eq(harness_db_int(d,
+	                            "SELECT count(*) FROM events e JOIN cases c ON c.id = e.case_id"
+	                            " WHERE c.ref = ? AND unseal(e.detail, 'events.detail') LIKE ?",
+	                            ref, "%Zq7Note%", NULL),
+	             0, "the resolve note's free text should be gone");
+	cr_assert_eq(harness_db_int(d,
+	                            "SELECT count(*) FROM events e JOIN cases c ON c.id = e.case_id"
+	                            " WHERE c.ref = ? AND e.kind = 'resolved'"
+	                            " AND json_extract(e.detail, '$.purged') = 1",
+	                            ref, NULL),
+	             1, "the note should carry the purge's marker");
+	/* The figures still count it. */
+	cr_assert_eq(harness_db_int(d,
+	                            "SELECT count(*) FROM case_clocks k JOIN cases c ON c.id ="
+	                            " k.case_id WHERE c.ref = ? AND k.ack_us IS NOT NULL"
+	                            " AND k.resolve_us IS NOT NULL",
+	                            ref, NULL),
+	             1);
+	snprintf(path, sizeof path, "/api/v1/cases/%s", ref);
+	harness_get_bearer(d, path, token, &res);
+	cr_assert_eq(res.status, 404, "the purged case's status link should stop working");
+	harness_response_fini(&res);
+	/* The open case is untouched. */
+	doc = fixture_case_fetch(d, open_ref, open_token);
+	cr_assert_str_eq(fixture_json_string(doc, "name"), API_NAME);
+	json_decref(doc);
+
+	/* A second purge finds nothing new; --include-open takes the open one. */
+	purge(d, false, "from 0 cases");
+	purge(d, true, "from 1 case");
+	cr_assert_eq(harness_db_int(d,
+	                            "SELECT count(*) FROM cases WHERE unseal(name, 'cases.name')"
+	                            " LIKE '%Zq7%' OR unseal(phone, 'cases.phone') = ?",
+	                            API_PHONE, NULL),
+	             0);
+	cr_assert_eq(harness_db_int(d,
+	                            "SELECT count(*) FROM outbox WHERE unseal(body, 'outbox.body')"
+	                            " LIKE ? OR unseal(body, 'outbox.body') LIKE '%Zq7%'",
+	                            "%" API_PHONE "%", NULL),
+	             0, "no message anywhere should hold the reporters' details");
+	cr_assert_eq(harness_db_int(d, "SELECT count(*) FROM events WHERE kind = 'details_purged'",
+	                            NULL),
+	             2);
+	specialist_free(spec);
+	harness_daemon_finish(d);
+	prosody_free(p);
 }
