@@ -9,7 +9,6 @@
  */
 #include "auth.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <sodium.h>
 #include <zxcvbn.h>
@@ -18,32 +17,23 @@
 
 #include "log.h"
 #include "text.h"
+#include "throttle.h"
 
 #define AUTH_OPSLIMIT      2ULL
 #define AUTH_MEMLIMIT      (19u * 1024 * 1024)
 #define AUTH_THROTTLE_SIZE 1024
-#define AUTH_FORGET_MS     (15LL * 60 * 1000)
-#define AUTH_WAIT_MAX_MS   (15LL * 60 * 1000)
-#define AUTH_KEY_MAX       96
 
 /* A hash of a password nobody has, checked when the account does not
  * exist, so that the answer takes as long as for a real account. */
 static const char dummy_hash[] = "$argon2id$v=19$m=19456,t=2,p=1$46sHFwYZUMm7dlWDTy9Xeg$"
                                  "WKyXGNQOkReRW8VEuqzBY3IWSAzqnagbuKqzmce5vLk";
 
-struct throttle {
-	char key[AUTH_KEY_MAX]; /* "p:name address" or "a:address"; "" for a free slot */
-	unsigned attempts;
-	int64_t last_ms;
-	int64_t wait_until_ms;
-};
-
 struct auth {
 	uv_loop_t *loop;
 	struct store *store;
 	unsigned pending;
 	bool closing;
-	struct throttle t[AUTH_THROTTLE_SIZE];
+	struct throttle *t; /* waits after failed logins */
 };
 
 struct login {
@@ -193,105 +183,17 @@ int auth_user_list(struct store *st, int (*cb)(void *arg, const struct auth_user
 	return store_read(st, sql_user_list, on_user_row, &l, "");
 }
 
-/* ---- throttling ---- */
-
-static struct throttle *throttle_find(struct auth *a, const char *key, bool add, int64_t now)
-{
-	struct throttle *victim = NULL;
-
-	for (size_t i = 0; i < AUTH_THROTTLE_SIZE; i++) {
-		struct throttle *t = &a->t[i];
-
-		if (t->key[0] != '\0' && strcmp(t->key, key) == 0) {
-			if (now - t->last_ms > AUTH_FORGET_MS && now >= t->wait_until_ms)
-				t->attempts = 0;
-			return t;
-		}
-		/* A free slot first, else the one touched longest ago among those
-		 * no longer making anyone wait: a flood of new addresses cannot
-		 * flush the throttle. */
-		if (t->key[0] == '\0') {
-			if (victim == NULL || victim->key[0] != '\0')
-				victim = t;
-		} else if (t->wait_until_ms <= now &&
-		           (victim == NULL ||
-		            (victim->key[0] != '\0' && t->last_ms < victim->last_ms))) {
-			victim = t;
-		}
-	}
-	if (!add || victim == NULL)
-		return NULL;
-	memset(victim, 0, sizeof *victim);
-	snprintf(victim->key, sizeof victim->key, "%s", key);
-	victim->last_ms = now;
-	return victim;
-}
-
-static int64_t throttle_wait(struct auth *a, const char *key, int64_t now)
-{
-	struct throttle *t = throttle_find(a, key, false, now);
-
-	return t != NULL && t->wait_until_ms > now ? t->wait_until_ms - now : 0;
-}
-
-static void throttle_attempt(struct auth *a, const char *key, unsigned free_tries, int64_t now)
-{
-	struct throttle *t = throttle_find(a, key, true, now);
-
-	if (t == NULL)
-		return; /* every slot is making someone wait */
-	t->attempts++;
-	t->last_ms = now;
-	if (t->attempts >= free_tries) {
-		unsigned shift = t->attempts - free_tries;
-		int64_t wait = shift < 20 ? 1000LL << shift : AUTH_WAIT_MAX_MS;
-
-		t->wait_until_ms = now + (wait < AUTH_WAIT_MAX_MS ? wait : AUTH_WAIT_MAX_MS);
-	}
-}
-
-static void throttle_clear(struct auth *a, const char *key, int64_t now)
-{
-	struct throttle *t = throttle_find(a, key, false, now);
-
-	if (t != NULL)
-		memset(t, 0, sizeof *t);
-}
-
-/*
- * The throttle's keys for a login: this account from this address, and this
- * address whatever the name. An IPv6 client counts by its /64, which one
- * subscriber usually holds whole. Guesses from one address never make
- * another address wait: the right password from an address that has not
- * been guessing always gets in.
- */
-static void keys_of(const struct login *l, char pair[AUTH_KEY_MAX], char addr[AUTH_KEY_MAX])
-{
-	unsigned char a6[16];
-	char net[INET6_ADDRSTRLEN + 4];
-
-	if (strchr(l->address, ':') != NULL && inet_pton(AF_INET6, l->address, a6) == 1) {
-		memset(a6 + 8, 0, 8);
-		inet_ntop(AF_INET6, a6, net, sizeof net);
-		strcat(net, "/64");
-	} else {
-		snprintf(net, sizeof net, "%.45s", l->address);
-	}
-	snprintf(pair, AUTH_KEY_MAX, "p:%.40s %.50s", l->name, net);
-	snprintf(addr, AUTH_KEY_MAX, "a:%.60s", net);
-}
-
 /* ---- the login ---- */
 
 static void login_finish(struct login *l, int status)
 {
 	struct auth *a = l->a;
-	char ukey[AUTH_KEY_MAX], akey[AUTH_KEY_MAX];
+	char ukey[THROTTLE_KEY_MAX], akey[THROTTLE_KEY_MAX];
 
 	if (status == 0) {
-		keys_of(l, ukey, akey);
-		throttle_clear(a, ukey, text_now_ms());
-		throttle_clear(a, akey, text_now_ms());
+		throttle_login_keys(l->name, l->address, ukey, akey);
+		throttle_clear(a->t, ukey, text_now_ms());
+		throttle_clear(a->t, akey, text_now_ms());
 		log_info("auth: %s logged in", l->s.user);
 	} else if (status == -EACCES) {
 		log_info("auth: failed login for \"%s\"", l->name);
@@ -300,8 +202,10 @@ static void login_finish(struct login *l, int status)
 	sodium_memzero(l->token, sizeof l->token);
 	free(l);
 	a->pending--;
-	if (a->closing && a->pending == 0)
+	if (a->closing && a->pending == 0) {
+		throttle_free(a->t);
 		free(a);
+	}
 }
 
 static const char sql_session_add[] =
@@ -379,7 +283,7 @@ int auth_login(struct auth *a, const char *name, const char *password, const cha
                unsigned *retry_after_s, auth_login_cb cb, void *arg)
 {
 	struct login *l;
-	char ukey[AUTH_KEY_MAX], akey[AUTH_KEY_MAX];
+	char ukey[THROTTLE_KEY_MAX], akey[THROTTLE_KEY_MAX];
 	int64_t now = text_now_ms();
 	int64_t wait;
 	int rc;
@@ -397,10 +301,10 @@ int auth_login(struct auth *a, const char *name, const char *password, const cha
 		if (*p >= 'A' && *p <= 'Z')
 			*p = (char)(*p - 'A' + 'a');
 	snprintf(l->address, sizeof l->address, "%s", address != NULL ? address : "?");
-	keys_of(l, ukey, akey);
-	wait = throttle_wait(a, ukey, now);
-	if (throttle_wait(a, akey, now) > wait)
-		wait = throttle_wait(a, akey, now);
+	throttle_login_keys(l->name, l->address, ukey, akey);
+	wait = throttle_wait(a->t, ukey, now);
+	if (throttle_wait(a->t, akey, now) > wait)
+		wait = throttle_wait(a->t, akey, now);
 	if (wait > 0) {
 		*retry_after_s = (unsigned)((wait + 999) / 1000);
 		log_info("auth: login for \"%s\" from %s refused for %u s after failed attempts",
@@ -408,8 +312,8 @@ int auth_login(struct auth *a, const char *name, const char *password, const cha
 		free(l);
 		return -EAGAIN;
 	}
-	throttle_attempt(a, ukey, AUTH_FREE_ACCOUNT, now);
-	throttle_attempt(a, akey, AUTH_FREE_ADDRESS, now);
+	throttle_attempt(a->t, ukey, AUTH_FREE_ACCOUNT, now);
+	throttle_attempt(a->t, akey, AUTH_FREE_ADDRESS, now);
 	if (strlen(password) <= AUTH_PASSWORD_MAX)
 		snprintf(l->password, sizeof l->password, "%s", password);
 	if (auth_name_valid(l->name)) {
@@ -515,6 +419,10 @@ int auth_start(struct auth **out, uv_loop_t *loop, struct store *st)
 
 	if (a == NULL)
 		return -ENOMEM;
+	if (throttle_new(&a->t, AUTH_THROTTLE_SIZE) < 0) {
+		free(a);
+		return -ENOMEM;
+	}
 	a->loop = loop;
 	a->store = st;
 	*out = a;
@@ -526,6 +434,8 @@ void auth_stop(struct auth *a)
 	if (a == NULL)
 		return;
 	a->closing = true;
-	if (a->pending == 0)
+	if (a->pending == 0) {
+		throttle_free(a->t);
 		free(a);
+	}
 }

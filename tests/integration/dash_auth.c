@@ -419,3 +419,33 @@ Test(dash_auth, kakekomictl_refuses_passwords_that_are_long_but_easy_to_guess)
 	dash_user_add(d, "hanako", "tora-hikari-umi-kumo");
 	harness_daemon_finish(d);
 }
+
+/* Behind a trusted reverse proxy the client is the address it forwards; an
+ * IPv6 client counts by its /64, so moving to another address of the same
+ * subscriber's network does not start the guessing afresh. */
+Test(dash_auth, behind_a_proxy_an_ipv6_guesser_is_slowed_down_across_its_64)
+{
+	struct harness_daemon *d = harness_daemon_new();
+	struct dash_client mallory = {.d = d, .forwarded_for = "2001:db8:1:2::66"};
+	struct dash_client neighbour = {.d = d, .forwarded_for = "2001:db8:1:2:ffff::77"};
+	struct dash_client elsewhere = {.d = d, .forwarded_for = "2001:db8:1:3::1"};
+	int i;
+
+	harness_daemon_config_append(d, "[http]\ntrusted_proxies = 127.0.0.1\n");
+	dash_user_add(d, USER, PASSWORD);
+	harness_daemon_start(d);
+	/* A new name each time: it is the address that runs out of free tries. */
+	for (i = 0; i < 30; i++) {
+		char name[32];
+
+		snprintf(name, sizeof name, "nobody%d", i);
+		if (dash_login(&mallory, name, "guess-guess-guess", NULL) == 429)
+			break;
+	}
+	cr_assert_eq(i, AUTH_FREE_ADDRESS, "the address was slowed down after %d guesses", i);
+	cr_assert_eq(dash_login(&neighbour, "someone", "guess-guess-guess", NULL), 429,
+	             "another address of the same /64 should wait as well");
+	cr_assert_eq(dash_login(&elsewhere, USER, PASSWORD, NULL), 303,
+	             "another /64 is another client and gets in");
+	harness_daemon_finish(d);
+}

@@ -74,8 +74,9 @@ int dash_csrf_of(const char *page, char *out, size_t cap)
 static void request(struct dash_client *c, const char *method, const char *path, const char *body,
                     const char *extra_cookie, struct harness_response *res)
 {
-	char url[HARNESS_URL_MAX], cookie[2 * DASH_COOKIE_MAX + 64];
-	const char *headers[3] = {cookie, NULL, NULL};
+	char url[HARNESS_URL_MAX], cookie[2 * DASH_COOKIE_MAX + 64], fwd[128];
+	const char *headers[4] = {cookie, NULL, NULL, NULL};
+	int nh = 1;
 	struct harness_request req = {0};
 	char set[DASH_COOKIE_MAX];
 
@@ -83,7 +84,11 @@ static void request(struct dash_client *c, const char *method, const char *path,
 	snprintf(cookie, sizeof cookie, "Cookie: kk_session=%s%s%s", c->session,
 	         extra_cookie != NULL ? "; " : "", extra_cookie != NULL ? extra_cookie : "");
 	if (body != NULL)
-		headers[1] = "Content-Type: application/x-www-form-urlencoded";
+		headers[nh++] = "Content-Type: application/x-www-form-urlencoded";
+	if (c->forwarded_for != NULL) {
+		snprintf(fwd, sizeof fwd, "X-Forwarded-For: %s", c->forwarded_for);
+		headers[nh++] = fwd;
+	}
 	req.method = method;
 	req.url = url;
 	req.headers = headers;

@@ -20,6 +20,7 @@ struct dash_client {
 	char session[DASH_COOKIE_MAX]; /* the kk_session cookie's value, "" when none */
 	char csrf[DASH_COOKIE_MAX];    /* the session's CSRF token, from the last page */
 	const char *source;            /* local address to send from, NULL: the default */
+	const char *forwarded_for;     /* X-Forwarded-For to send (behind a trusted proxy) */
 };
 
 /* kakekomictl user add NAME with PASSWORD on standard input; asserts exit 0. */
