@@ -386,7 +386,8 @@ static CURL *webhook_easy(struct courier *c, struct send *s)
 /* ---- reading the outbox ---- */
 
 static const char sql_due[] =
-    "SELECT id, case_id, channel, kind, recipient, subject, unseal(body, 'outbox.body'),"
+    "SELECT id, case_id, channel, kind, unseal(recipient, 'outbox.recipient'), subject,"
+    " unseal(body, 'outbox.body'),"
     " attempts FROM outbox"
     /* Never the state index: a backlog of chat alerts would be read on every
      * commit to find the few e-mails and webhooks among them. */
@@ -545,15 +546,17 @@ void courier_fallback(struct courier *c, int64_t case_id, const char *jid)
 }
 
 static const char sql_receipt[] =
-    "INSERT INTO outbox (case_id, channel, recipient, kind, subject, body, created_ms)"
-    " VALUES (?, 'email', ?, 'receipt', ?, seal(?, 'outbox.body'), ?)";
+    "INSERT INTO outbox (case_id, channel, recipient, kind, subject, body, created_ms, rkey,"
+    " dkey) VALUES (?1, 'email', seal(?2, 'outbox.recipient'), 'receipt', ?3,"
+    " seal(?4, 'outbox.body'), ?5, seal_key(lower(?2)), seal_key(lower(?6)))";
 
+/* The address is sealed: receipts are counted by keyed hashes of it. */
 static const char sql_receipts_to_address[] =
-    "SELECT count(*) FROM outbox WHERE kind = 'receipt' AND lower(recipient) = lower(?)"
+    "SELECT count(*) FROM outbox WHERE kind = 'receipt' AND rkey = seal_key(lower(?))"
     " AND created_ms > ?";
 static const char sql_receipts_to_domain[] =
-    "SELECT count(*) FROM outbox WHERE kind = 'receipt'"
-    " AND lower(substr(recipient, instr(recipient, '@') + 1)) = lower(?) AND created_ms > ?";
+    "SELECT count(*) FROM outbox WHERE kind = 'receipt' AND dkey = seal_key(lower(?))"
+    " AND created_ms > ?";
 
 static int on_receipt_count(void *arg, struct store_row *row)
 {
@@ -585,11 +588,13 @@ int courier_tx_receipt(const struct config *cfg, struct store_tx *tx, int64_t ca
                        const char *ref, const char *email, enum lang lang, const char *url)
 {
 	char subject[200];
+	const char *at;
 	struct buf b;
 	int64_t rc;
 
 	if (cfg->smtp_url[0] == '\0' || email == NULL || email[0] == '\0')
 		return 0;
+	at = strrchr(email, '@');
 	rc = receipt_allowed(tx, email, text_now_ms());
 	if (rc < 0)
 		return (int)rc;
@@ -623,8 +628,8 @@ int courier_tx_receipt(const struct config *cfg, struct store_tx *tx, int64_t ca
 		           "the affected PC.\n",
 		           ref, url);
 	}
-	rc = b.data != NULL ? store_tx_exec(tx, sql_receipt, "ittti", case_id, email, subject,
-	                                    b.data, text_now_ms())
+	rc = b.data != NULL ? store_tx_exec(tx, sql_receipt, "itttit", case_id, email, subject,
+	                                    b.data, text_now_ms(), at != NULL ? at + 1 : email)
 	                    : -ENOMEM;
 	buf_fini(&b);
 	return rc < 0 ? (int)rc : 0;

@@ -67,7 +67,8 @@ static const char sql_due[] =
 static const char sql_sent[] = "UPDATE reminders SET sent_ms = ? WHERE id = ? AND sent_ms IS NULL";
 static const char sql_outbox[] =
     "INSERT INTO outbox (case_id, channel, recipient, kind, subject, body, created_ms)"
-    " VALUES (?, ?, ?, 'reminder', ?, seal(?, 'outbox.body'), ?)";
+    " VALUES (?1, ?2, CASE WHEN ?2 = 'email' THEN seal(?3, 'outbox.recipient') ELSE ?3 END,"
+    " 'reminder', ?4, seal(?5, 'outbox.body'), ?6)";
 static const char sql_event[] =
     "INSERT INTO events (case_id, at_ms, kind, actor, detail)"
     " VALUES (?, ?, 'reminder_sent', 'remind', seal(?, 'events.detail'))";

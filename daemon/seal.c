@@ -21,6 +21,7 @@
 struct seal_key {
 	unsigned char key[SEAL_KEY_LEN];
 	unsigned char id[SEAL_ID_LEN];
+	unsigned char hash_key[crypto_generichash_KEYBYTES]; /* for seal_hash */
 };
 
 struct seal_ring {
@@ -42,8 +43,12 @@ static void key_id(const unsigned char key[SEAL_KEY_LEN], unsigned char id[SEAL_
 
 static void add_key(struct seal_ring *r, const unsigned char key[SEAL_KEY_LEN])
 {
+	static const char context[] = "kakekomi seal_hash";
+
 	memcpy(r->k[r->n].key, key, SEAL_KEY_LEN);
 	key_id(key, r->k[r->n].id);
+	crypto_generichash(r->k[r->n].hash_key, sizeof r->k[r->n].hash_key,
+	                   (const unsigned char *)context, sizeof context - 1, key, SEAL_KEY_LEN);
 	r->n++;
 }
 
@@ -356,4 +361,12 @@ long seal_open(const struct seal_ring *r, const char *label, const void *box, si
 	                                               alen, b + 1 + SEAL_ID_LEN, k->key) != 0)
 		return -EBADMSG;
 	return (long)plen;
+}
+
+void seal_hash(const struct seal_ring *r, const void *in, size_t len, char *out)
+{
+	unsigned char h[16];
+
+	crypto_generichash(h, sizeof h, in, len, r->k[0].hash_key, sizeof r->k[0].hash_key);
+	sodium_bin2hex(out, 33, h, sizeof h);
 }

@@ -344,6 +344,21 @@ static const char *const migrations[] = {
     " AND (NEW.detail IS '" STORE_PURGED_NOTE "'"
     " OR unseal(NEW.detail, 'events.detail') IS unseal(OLD.detail, 'events.detail')))"
     " BEGIN SELECT RAISE(ABORT, 'the timeline is append-only'); END;",
+
+    /* 7: the reporter's e-mail address in receipts and reminders is sealed
+     * too; the receipts' limits count by keyed hashes of the address and
+     * of its domain (seal_key) instead of the address. */
+    "ALTER TABLE outbox ADD COLUMN rkey TEXT;"
+    "ALTER TABLE outbox ADD COLUMN dkey TEXT;"
+    "UPDATE outbox SET rkey = seal_key(lower(recipient)),"
+    " dkey = seal_key(lower(substr(recipient, instr(recipient, '@') + 1)))"
+    " WHERE kind = 'receipt';"
+    "UPDATE outbox SET recipient = seal(recipient, 'outbox.recipient')"
+    " WHERE channel = 'email' AND kind IN ('receipt', 'reminder');"
+    "DROP INDEX outbox_receipt_address;"
+    "DROP INDEX outbox_receipt_domain;"
+    "CREATE INDEX outbox_receipt_rkey ON outbox(rkey, created_ms) WHERE kind = 'receipt';"
+    "CREATE INDEX outbox_receipt_dkey ON outbox(dkey, created_ms) WHERE kind = 'receipt';",
 };
 
 static int errno_of(int rc)
@@ -1261,6 +1276,21 @@ static void sql_unseal(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_text(ctx, (char *)out, (int)n, sqlite3_free);
 }
 
+/* seal_key(TEXT): a keyed hash of TEXT (seal_hash); NULL stays NULL. */
+static void sql_seal_key(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const unsigned char *in = sqlite3_value_text(argv[0]);
+	char out[33];
+
+	(void)argc;
+	if (in == NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	seal_hash(sqlite3_user_data(ctx), in, (size_t)sqlite3_value_bytes(argv[0]), out);
+	sqlite3_result_text(ctx, out, 32, SQLITE_TRANSIENT);
+}
+
 static int register_seal(sqlite3 *db, struct seal_ring *ring)
 {
 	int rc = sqlite3_create_function_v2(db, "seal", 2, SQLITE_UTF8, ring, sql_seal, NULL, NULL,
@@ -1269,6 +1299,10 @@ static int register_seal(sqlite3 *db, struct seal_ring *ring)
 	if (rc == SQLITE_OK)
 		rc = sqlite3_create_function_v2(db, "unseal", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
 		                                ring, sql_unseal, NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function_v2(db, "seal_key", 1,
+		                                SQLITE_UTF8 | SQLITE_DETERMINISTIC, ring,
+		                                sql_seal_key, NULL, NULL, NULL);
 	return errno_of(rc);
 }
 
@@ -1554,6 +1588,8 @@ static const char *const sql_reseal[] = {
     " THEN seal(description, 'cases.description') ELSE description END",
     "UPDATE events SET detail = seal(detail, 'events.detail') WHERE typeof(detail) = 'blob'",
     "UPDATE outbox SET body = seal(body, 'outbox.body') WHERE typeof(body) = 'blob'",
+    "UPDATE outbox SET recipient = seal(recipient, 'outbox.recipient')"
+    " WHERE typeof(recipient) = 'blob'",
     "UPDATE conversations SET answers = seal(answers, 'conversations.answers')"
     " WHERE typeof(answers) = 'blob'",
 };
@@ -1572,8 +1608,8 @@ static const char sql_purge_pick[] =
 static const char sql_purge_outbox[] =
     "UPDATE outbox SET body = '(purged)', subject = NULL,"
     " recipient = CASE WHEN recipient IS (SELECT reporter_jid FROM cases WHERE id = outbox.case_id)"
-    " OR kind IN ('receipt', 'reply') OR lower(recipient) IS lower((SELECT unseal(email,"
-    " 'cases.email') FROM cases WHERE id = outbox.case_id)) THEN '(purged)' ELSE recipient END,"
+    " OR kind IN ('receipt', 'reply') OR typeof(recipient) = 'blob' THEN '(purged)'"
+    " ELSE recipient END, rkey = NULL, dkey = NULL,"
     " last_error = CASE WHEN state = 'pending' THEN 'purged' ELSE last_error END,"
     " state = CASE WHEN state = 'pending' THEN 'failed' ELSE state END"
     " WHERE case_id IN (SELECT id FROM purge_ids) AND channel <> 'webhook'";

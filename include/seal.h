@@ -75,6 +75,14 @@ long seal_open(const struct seal_ring *r, const char *label, const void *box, si
                unsigned char *out);
 
 /*
+ * A keyed hash of IN (LEN bytes) under a key derived from the ring's first
+ * key, as 32 hex digits in OUT (33 bytes): lets the store count messages
+ * per address without keeping the address in plain text. A rotation
+ * changes every hash.
+ */
+void seal_hash(const struct seal_ring *r, const void *in, size_t len, char *out);
+
+/*
  * Writes a ring file at PATH (mode 0600, through a temporary file, synced
  * and renamed into place) holding KEYS (N keys, the first seals).
  */

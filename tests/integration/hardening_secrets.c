@@ -240,7 +240,9 @@ static struct harness_daemon *relay_start(struct prosody **out,
 	                             "[xmpp]\njid = %s\npassword = %s\nhost = %s\nport = %u\n"
 	                             "tls = required\nca_file = %s\n"
 	                             "[escalation]\nsteps = 60s\n"
-	                             "[log]\nlevel = debug\n",
+	                             "[log]\nlevel = debug\n"
+	                             /* Receipts wait in the outbox: nothing listens there. */
+	                             "[smtp]\nurl = smtp://127.0.0.1:9\nfrom = kk@example.jp\n",
 	                             BOT, BOT_PW, prosody_host(p), prosody_port(p),
 	                             prosody_ca_file(p));
 	harness_daemon_start(d);
@@ -315,6 +317,11 @@ Test(hardening_secrets, no_password_name_phone_email_or_token_ever_reaches_the_l
 	cr_assert_not_null(strstr(res.body.data, API_PHONE), "%s", res.body.data);
 	harness_response_fini(&res);
 	cr_assert_eq(harness_db_int(d, "SELECT count(*) FROM cases", NULL), 3);
+	cr_assert_eq(harness_db_int(d,
+	                            "SELECT count(*) FROM outbox WHERE kind = 'receipt'"
+	                            " AND unseal(recipient, 'outbox.recipient') = ?",
+	                            API_EMAIL, NULL),
+	             1, "the API reporter's receipt should wait in the outbox");
 	assert_store_holds_nobody(d);
 
 	specialist_free(rep);

@@ -260,6 +260,8 @@ Test(lifecycle, a_store_from_schema_3_migrates_and_keeps_its_cases_and_pending_m
 		               "the migrated store still holds a reporter's name in plain text");
 		cr_assert_null(memmem(raw, len, "06-1234-5678", 12),
 		               "the migrated store still holds a reporter's phone in plain text");
+		cr_assert_null(memmem(raw, len, "taro@example.jp", 15),
+		               "the migrated store still holds a reporter's e-mail in plain text");
 		free(raw);
 	}
 	harness_daemon_finish(d);

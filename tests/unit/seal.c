@@ -108,3 +108,19 @@ Test(seal, a_broken_key_file_says_which_line)
 	unlink(path);
 	rmdir(dir);
 }
+
+Test(seal, the_hash_of_an_address_is_stable_under_one_key_and_differs_under_another)
+{
+	struct seal_ring *a = ring_of(1), *b = ring_of(2);
+	char h1[33], h2[33], h3[33];
+
+	seal_hash(a, "victim@example.jp", 17, h1);
+	seal_hash(a, "victim@example.jp", 17, h2);
+	seal_hash(b, "victim@example.jp", 17, h3);
+	cr_assert_str_eq(h1, h2);
+	cr_assert_str_neq(h1, h3);
+	cr_assert_eq(strlen(h1), 32u);
+	cr_assert_null(strstr(h1, "victim"));
+	seal_ring_free(a);
+	seal_ring_free(b);
+}
