@@ -359,6 +359,17 @@ static const char *const migrations[] = {
     "DROP INDEX outbox_receipt_domain;"
     "CREATE INDEX outbox_receipt_rkey ON outbox(rkey, created_ms) WHERE kind = 'receipt';"
     "CREATE INDEX outbox_receipt_dkey ON outbox(dkey, created_ms) WHERE kind = 'receipt';",
+
+    /* 8: a purge also blanks an event's detail that names the reporter (the
+     * "notified" record of a receipt gives the address) with
+     * STORE_PURGED_DETAIL: the trigger allows that marker too. */
+    "DROP TRIGGER events_append_only_update;"
+    "CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events"
+    " WHEN NOT (NEW.id = OLD.id AND NEW.case_id = OLD.case_id AND NEW.at_ms = OLD.at_ms"
+    " AND NEW.elapsed_us IS OLD.elapsed_us AND NEW.kind = OLD.kind AND NEW.actor IS OLD.actor"
+    " AND (NEW.detail IS '" STORE_PURGED_NOTE "' OR NEW.detail IS '" STORE_PURGED_DETAIL "'"
+    " OR unseal(NEW.detail, 'events.detail') IS unseal(OLD.detail, 'events.detail')))"
+    " BEGIN SELECT RAISE(ABORT, 'the timeline is append-only'); END;",
 };
 
 static int errno_of(int rc)
@@ -1623,6 +1634,15 @@ static const char sql_purge_notes[] =
     " WHERE case_id IN (SELECT id FROM purge_ids) AND detail IS NOT '" STORE_PURGED_NOTE "'"
     " AND CASE WHEN json_valid(unseal(detail, 'events.detail'))"
     " THEN json_extract(unseal(detail, 'events.detail'), '$.note') END IS NOT NULL";
+/* The record of a message sent to the reporter names the address. */
+static const char sql_purge_notified[] =
+    "UPDATE events SET detail = '" STORE_PURGED_DETAIL "'"
+    " WHERE case_id IN (SELECT id FROM purge_ids) AND kind = 'notified'"
+    " AND detail IS NOT '" STORE_PURGED_DETAIL "'"
+    " AND CASE WHEN json_valid(unseal(detail, 'events.detail'))"
+    " THEN json_extract(unseal(detail, 'events.detail'), '$.kind') IN ('receipt', 'reminder')"
+    " OR lower(json_extract(unseal(detail, 'events.detail'), '$.to')) IS lower((SELECT"
+    " unseal(email, 'cases.email') FROM cases WHERE id = events.case_id)) END";
 static const char sql_purge_mark[] =
     "INSERT INTO events (case_id, at_ms, kind, actor, detail)"
     " SELECT id, ?1, 'details_purged', 'kakekomictl', NULL FROM purge_ids";
@@ -1649,6 +1669,8 @@ int store_tx_purge(struct store_tx *tx, int64_t before_ms, bool include_open, in
 		rc = out->chats = store_tx_exec(tx, sql_purge_chats, "i", before_ms);
 	if (rc >= 0)
 		rc = out->notes = store_tx_exec(tx, sql_purge_notes, "");
+	if (rc >= 0)
+		rc = store_tx_exec(tx, sql_purge_notified, "");
 	if (rc >= 0)
 		rc = store_tx_exec(tx, sql_purge_mark, "i", now_ms);
 	if (rc >= 0)

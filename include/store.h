@@ -30,9 +30,13 @@ typedef void (*store_done_cb)(void *arg, int status);
 
 /*
  * The detail of a note whose free text a purge removed (kakekomictl purge):
- * the one change the append-only timeline allows besides a re-seal.
+ * with STORE_PURGED_DETAIL, the only change the append-only timeline allows
+ * besides a re-seal.
  */
 #define STORE_PURGED_NOTE "{\"note\":\"(purged)\",\"purged\":true}"
+/* The detail of another event that named the reporter (the record of a
+ * receipt sent to the reporter's address), after a purge. */
+#define STORE_PURGED_DETAIL "{\"purged\":true}"
 
 /*
  * Opens (creating if needed) the database at PATH, creating its folder,

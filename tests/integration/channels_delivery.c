@@ -721,6 +721,24 @@ Test(delivery, a_reporter_who_gives_an_address_gets_a_receipt_with_a_readable_ja
 	                    " AND json_extract(unseal(e.detail, 'events.detail'), '$.to') = ?",
 	                    ja.ref, ja.email, NULL),
 	             1, "the timeline should record the receipt sent by e-mail");
+	/* A purge takes the address out of that record too (the event stays). */
+	{
+		struct harness_output out;
+
+		harness_daemon_ctl(d, &out, "purge", "--older-than", "0", "--include-open", NULL);
+		cr_assert_eq(out.status, 0, "%s%s", out.out.data, out.err.data);
+		harness_output_fini(&out);
+	}
+	cr_assert_eq(harness_db_int(d,
+	                            "SELECT count(*) FROM events WHERE unseal(detail,"
+	                            " 'events.detail') LIKE '%' || ? || '%'",
+	                            ja.email, NULL),
+	             0, "after the purge the timeline still names the reporter's address");
+	cr_assert_eq(harness_db_int(d,
+	                            "SELECT count(*) FROM events e JOIN cases c ON c.id = e.case_id"
+	                            " WHERE c.ref = ? AND e.kind = 'notified'",
+	                            ja.ref, NULL),
+	             1, "the purge keeps the event itself");
 	harness_daemon_stop(d);
 	sink_stop(&s);
 	harness_daemon_finish(d);
