@@ -35,6 +35,7 @@ const char *case_noticed_name(enum noticed_kind k)
 	switch (k) {
 	case NOTICED_NOW: return "now";
 	case NOTICED_TODAY: return "today";
+	case NOTICED_UNKNOWN: return "unknown";
 	case NOTICED_AT: break;
 	}
 	return "at";
@@ -48,6 +49,32 @@ int case_noticed_parse(const char *s, enum noticed_kind *out)
 		*out = NOTICED_TODAY;
 	else if (strcmp(s, "at") == 0)
 		*out = NOTICED_AT;
+	else if (strcmp(s, "unknown") == 0)
+		*out = NOTICED_UNKNOWN;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+const char *case_los_name(enum lost_or_stolen l)
+{
+	switch (l) {
+	case LOS_LOST: return "lost";
+	case LOS_STOLEN: return "stolen";
+	case LOS_UNKNOWN: return "unknown";
+	case LOS_UNSET: break;
+	}
+	return "";
+}
+
+int case_los_parse(const char *s, enum lost_or_stolen *out)
+{
+	if (strcmp(s, "lost") == 0)
+		*out = LOS_LOST;
+	else if (strcmp(s, "stolen") == 0)
+		*out = LOS_STOLEN;
+	else if (strcmp(s, "unknown") == 0)
+		*out = LOS_UNKNOWN;
 	else
 		return -EINVAL;
 	return 0;

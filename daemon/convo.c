@@ -387,8 +387,8 @@ struct create_job {
 	char jid[256];
 	enum lang lang;
 	bool incomplete;
-	bool malicious;      /* the playbook's: the final report is due in 60 days */
-	int64_t guidance_ms; /* when the first steps were sent in the chat, or 0 */
+	struct ppc_clock clock; /* the APPI duty and dates (ppc.h) */
+	int64_t guidance_ms;    /* when the first steps were sent in the chat, or 0 */
 	struct case_input in;
 	struct store_case_new nc;
 	struct escalate_plan *plan;
@@ -427,8 +427,7 @@ static int tx_after_case(struct store_tx *tx, void *arg)
 	rc = store_tx_exec(tx, sql_reporter, "tbi", j->jid, j->incomplete ? 1 : 0, j->nc.case_id);
 	if (rc < 0)
 		return (int)rc;
-	rc = remind_tx_schedule(tx, j->nc.case_id, j->in.noticed_at_ms, j->in.personal_data,
-	                        j->malicious);
+	rc = remind_tx_schedule(tx, j->nc.case_id, j->in.noticed_at_ms, &j->clock);
 	if (rc < 0)
 		return (int)rc;
 	buf_init(&b, CONVO_TEXT_MAX);
@@ -515,11 +514,6 @@ static void create_case(struct convo *c, struct conv *v, bool incomplete, int64_
 			j->in.incident_type = playbook_types[i];
 	if (j->in.incident_type == NULL)
 		goto bad;
-	{
-		const struct playbook *pb = playbook_find(*c->pbs, j->in.incident_type);
-
-		j->malicious = pb != NULL && pb->malicious;
-	}
 	j->in.still_happening = answer_tri(v, "still_happening");
 	j->in.money_involved = answer_tri(v, "money_involved");
 	j->in.personal_data = answer_tri(v, "personal_data");
@@ -542,6 +536,13 @@ static void create_case(struct convo *c, struct conv *v, bool incomplete, int64_
 	j->in.channel = "chat";
 	if (j->in.company == NULL || j->in.name == NULL || j->in.phone == NULL)
 		goto bad;
+	{
+		const struct playbook *pb = playbook_find(*c->pbs, j->in.incident_type);
+		struct ppc_facts pf;
+
+		ppc_facts_of_input(&j->in, pb != NULL && pb->malicious, &pf);
+		ppc_assess(&pf, now, &j->clock);
+	}
 	token_new(j->token, j->nc.token_hash);
 	j->nc.in = &j->in;
 	j->nc.received_ms = v->started_ms; /* the report began with the first message */

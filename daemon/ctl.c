@@ -929,19 +929,33 @@ static int cmd_coverage(struct ctl *c, int argc, char **argv)
 
 /* ---- legal deadlines ---- */
 
+/* One line per deadline: the final report's reminders come in two (a week
+ * and a day before), and for a case reported late only the second. */
 static const char sql_deadlines[] =
     "SELECT c.ref, c.prefecture, r.kind, r.deadline, c.state, coalesce(c.assigned_to, '-')"
     " FROM reminders r JOIN cases c ON c.id = r.case_id"
-    " WHERE r.kind != 'ppc_final_1d' AND r.deadline >= ? AND r.deadline <= ?"
+    " WHERE r.kind != 'ppc_final_7d' AND r.deadline >= ? AND r.deadline <= ?"
     " ORDER BY r.deadline, c.ref";
+/* Dates already past, of cases still open. */
+static const char sql_overdue[] =
+    "SELECT c.ref, c.prefecture, r.kind, r.deadline, c.state, coalesce(c.assigned_to, '-')"
+    " FROM reminders r JOIN cases c ON c.id = r.case_id"
+    " WHERE r.kind != 'ppc_final_7d' AND r.deadline < ? AND c.state <> 'resolved'"
+    " ORDER BY r.deadline, c.ref";
+
+struct deadlines {
+	int n;
+	const char *mark; /* "OVERDUE " or "" */
+};
 
 static int on_deadline(void *arg, struct store_row *row)
 {
+	struct deadlines *dl = arg;
 	const char *kind = store_row_text(row, 2);
 
-	(*(int *)arg)++;
-	printf("%s  %s  %s  %-12s %s  %s\n", store_row_text(row, 3), store_row_text(row, 0),
-	       store_row_text(row, 1),
+	dl->n++;
+	printf("%s%s  %s  %s  %-12s %s  %s\n", dl->mark, store_row_text(row, 3),
+	       store_row_text(row, 0), store_row_text(row, 1),
 	       kind != NULL && strcmp(kind, "ppc_preliminary") == 0 ? "preliminary~" : "final",
 	       store_row_text(row, 4), store_row_text(row, 5));
 	return 0;
@@ -953,7 +967,7 @@ static int cmd_deadlines(struct ctl *c, int argc, char **argv)
 	struct ctl_opt opts[] = {{"--days", NULL}};
 	long days = CTL_DAYS_DEFAULT;
 	char from[11], to[11];
-	int n = 0;
+	struct deadlines overdue = {0, "OVERDUE "}, due = {0, ""};
 	int rc;
 
 	if (split_args("deadlines", argc, argv, opts, 1, NULL, 0) != 0)
@@ -971,14 +985,17 @@ static int cmd_deadlines(struct ctl *c, int argc, char **argv)
 	}
 	text_jst_date_plus(text_now_ms(), 0, from);
 	text_jst_date_plus(text_now_ms(), (int)days, to);
-	rc = store_read(c->st, sql_deadlines, on_deadline, &n, "tt", from, to);
+	/* Overdue first: those are the ones to file now. */
+	rc = store_read(c->st, sql_overdue, on_deadline, &overdue, "t", from);
+	if (rc == 0)
+		rc = store_read(c->st, sql_deadlines, on_deadline, &due, "tt", from, to);
 	if (rc < 0) {
 		fprintf(stderr, "kakekomictl: deadlines: %s\n", strerror(-rc));
 		return 1;
 	}
-	printf("%d report deadline%s from %s to %s (dates in Japan time; preliminary ones are "
-	       "approximate)\n",
-	       n, n == 1 ? "" : "s", from, to);
+	printf("%d overdue report deadline%s of open cases; %d from %s to %s (dates in Japan "
+	       "time; preliminary ones are approximate)\n",
+	       overdue.n, overdue.n == 1 ? "" : "s", due.n, from, to);
 	return 0;
 }
 

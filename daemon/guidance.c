@@ -1,11 +1,9 @@
 /*
  * guidance — fits a playbook to a reporter's answers; see guidance.h.
  *
- * The legal clock for the Personal Information Protection Commission runs
- * from the moment the business became aware: the preliminary report is due
- * "promptly", which the commission's guideline puts at about 3 to 5 days
- * (so it is always shown as approximate), the final report within 30 days,
- * or 60 when the leak came from a deliberate act such as an attack.
+ * The legal clock for the Personal Information Protection Commission (whether
+ * a report is required, the preliminary and final dates, overdue) is ppc.c's;
+ * this module puts it into the PPC entry.
  */
 #include "guidance.h"
 
@@ -80,25 +78,12 @@ static int add_report(struct guidance *g, const struct pb_target *t, const struc
 		              : g->lang == LANG_JA ? "所在地の都道府県警察"
 		                                   : "your prefecture's police");
 	if (rc == 0 && t->legal_deadline) {
-		r->has_deadline = true;
-		r->final_days = g->pb->malicious ? 60 : 30;
-		text_jst_date_plus(f->noticed_at_ms, 3, r->prelim_earliest);
-		text_jst_date_plus(f->noticed_at_ms, 5, r->prelim_latest);
-		text_jst_date_plus(f->noticed_at_ms, r->final_days, r->final_due);
-		if (g->lang == LANG_JA)
-			rc = buf_printf(&b,
-			                " 速報(目安): %s〜%sごろ(気づいてから3〜5日、目安です)。"
-			                "確報の期限: %s(気づいてから%d日%s)。",
-			                r->prelim_earliest, r->prelim_latest, r->final_due,
-			                r->final_days,
-			                g->pb->malicious ? "、攻撃など不正な目的による場合" : "");
-		else
-			rc = buf_printf(
-			    &b,
-			    " Preliminary report: about %s to %s (3 to 5 days after you noticed; "
-			    "approximate). Final report due: %s (%d days after you noticed%s).",
-			    r->prelim_earliest, r->prelim_latest, r->final_due, r->final_days,
-			    g->pb->malicious ? ", as the cause may be malicious" : "");
+		struct ppc_facts pf = f->ppc;
+
+		pf.malicious_type = g->pb->malicious;
+		ppc_assess(&pf, f->now_ms, &r->clock);
+		r->has_deadline = r->clock.applies;
+		rc = ppc_text(&r->clock, g->lang, &b);
 	}
 	if (rc < 0) {
 		buf_fini(&b);
@@ -117,7 +102,8 @@ void guidance_facts_of_input(const struct case_input *in, struct guidance_facts 
 	f->prefecture = in->prefecture;
 	f->money_involved = in->money_involved;
 	f->personal_data = in->personal_data;
-	f->noticed_at_ms = in->noticed_at_ms;
+	ppc_facts_of_input(in, false, &f->ppc);
+	f->now_ms = text_now_ms();
 }
 
 void guidance_facts_of_record(const struct case_record *rec, struct guidance_facts *f)
@@ -126,7 +112,8 @@ void guidance_facts_of_record(const struct case_record *rec, struct guidance_fac
 	f->prefecture = rec->prefecture;
 	f->money_involved = rec->money_involved;
 	f->personal_data = rec->personal_data;
-	f->noticed_at_ms = rec->noticed_at_ms;
+	ppc_facts_of_record(rec, false, &f->ppc);
+	f->now_ms = text_now_ms();
 }
 
 int guidance_build(struct guidance *g, const struct playbook_set *set,
@@ -215,6 +202,42 @@ static json_t *items_json(const struct pb_item *items, size_t n, enum lang lang,
 	return arr;
 }
 
+/* The PPC entry's "deadline": whether a report is required and why, and
+ * the dates with their state; no dates when none is due or the moment the
+ * company knew is not known. */
+static json_t *deadline_json(const struct ppc_clock *c, enum lang lang)
+{
+	json_t *o = json_object();
+	struct buf why;
+	const char *reason;
+
+	buf_init(&why, 2048);
+	ppc_duty_text(c, lang, &why);
+	reason = why.data != NULL ? why.data : "";
+	while (*reason == ' ')
+		reason++;
+	json_object_set_new(o, "reportable", json_string(ppc_reportable_name(c->reportable)));
+	json_object_set_new(o, "reasons", ppc_reasons_json(c->reasons));
+	json_object_set_new(o, "reason", json_string(reason));
+	buf_fini(&why);
+	json_object_set_new(o, "notify_individuals",
+	                    json_boolean(c->reportable != PPC_NOT_REQUIRED));
+	if (c->reportable == PPC_NOT_REQUIRED)
+		return o;
+	json_object_set_new(o, "known_at", c->dated ? json_string(c->known_date) : json_null());
+	json_object_set_new(o, "overdue", json_boolean(c->prelim_overdue || c->final_overdue));
+	json_object_set_new(o, "preliminary",
+	                    json_pack("{s:o,s:b,s:b,s:b}", "due",
+	                              c->dated ? json_string(c->prelim_due) : json_null(),
+	                              "as_soon_as_possible", 1, "approximate", 1, "overdue",
+	                              c->prelim_overdue));
+	json_object_set_new(o, "final",
+	                    json_pack("{s:o,s:i,s:b}", "due",
+	                              c->dated ? json_string(c->final_due) : json_null(), "days",
+	                              c->final_days, "overdue", c->final_overdue));
+	return o;
+}
+
 json_t *guidance_to_json(const struct guidance *g, const char *callback)
 {
 	json_t *o = json_object();
@@ -237,11 +260,7 @@ json_t *guidance_to_json(const struct guidance *g, const char *callback)
 		if (r->conditional)
 			json_object_set_new(it, "conditional", json_true());
 		if (r->has_deadline)
-			json_object_set_new(
-			    it, "deadline",
-			    json_pack("{s:{s:s,s:s,s:b},s:{s:s,s:i}}", "preliminary", "earliest",
-			              r->prelim_earliest, "latest", r->prelim_latest, "approximate",
-			              1, "final", "due", r->final_due, "days", r->final_days));
+			json_object_set_new(it, "deadline", deadline_json(&r->clock, g->lang));
 		json_array_append_new(reports, it);
 	}
 	json_object_set_new(o, "report_to", reports);

@@ -292,8 +292,7 @@ static int tx_after_insert(struct store_tx *tx, void *arg)
 	int rc = r->plan != NULL ? escalate_tx_first(tx, r->plan) : 0;
 
 	if (rc == 0)
-		rc = remind_tx_schedule(tx, r->nc.case_id, r->in.noticed_at_ms, r->in.personal_data,
-		                        r->malicious);
+		rc = remind_tx_schedule(tx, r->nc.case_id, r->in.noticed_at_ms, &r->clock);
 
 	if (rc == 0 && r->in.email != NULL) {
 		snprintf(url, sizeof url, "%s/cases/%s?t=%s%s", r->srv->cfg->http_public_url,
@@ -310,7 +309,12 @@ void http_case_submit(struct http_req *r, void (*stored)(struct http_req *r, int
 	const struct playbook *pb = playbook_find(*srv->pbs, r->in.incident_type);
 	int rc;
 
-	r->malicious = pb != NULL && pb->malicious;
+	{
+		struct ppc_facts pf;
+
+		ppc_facts_of_input(&r->in, pb != NULL && pb->malicious, &pf);
+		ppc_assess(&pf, text_now_ms(), &r->clock);
+	}
 
 	token_new(r->token, r->nc.token_hash);
 	r->nc.in = &r->in;

@@ -228,6 +228,14 @@ void http_api_case_get(struct http_req *r)
 	    "noticed_at", noticed, "prefecture", rec->prefecture, "company", rec->company, "name",
 	    rec->name, "phone", rec->phone, "email", rec->email, "description", rec->description);
 	json_object_set_new(o, "lang", json_string(lang_code(rec->lang)));
+	if (rec->noticed == NOTICED_UNKNOWN)
+		json_object_set_new(o, "noticed_at", json_null());
+	json_object_set_new(o, "sensitive_data", json_string(case_tri_name(rec->sensitive_data)));
+	json_object_set_new(o, "financial_harm", json_string(case_tri_name(rec->financial_harm)));
+	json_object_set_new(o, "over_1000", json_string(case_tri_name(rec->over_1000)));
+	if (rec->lost_or_stolen != LOS_UNSET)
+		json_object_set_new(o, "lost_or_stolen",
+		                    json_string(case_los_name(rec->lost_or_stolen)));
 	if (guidance_build(&g, http_playbooks(r), &f, rec->lang) == 0) {
 		json_object_set_new(o, "guidance", guidance_to_json(&g, NULL));
 		guidance_fini(&g);

@@ -20,9 +20,11 @@
 #define FORM_VALUE_MAX (16 * 1024)
 
 static const char *const form_fields[] = {
-    "incident_type", "still_happening", "noticed",    "noticed_at", "money_involved",
-    "personal_data", "company",         "prefecture", "name",       "phone",
-    "email",         "description",     "lang",
+    "incident_type",  "still_happening", "noticed",        "noticed_at",
+    "money_involved", "personal_data",   "sensitive_data", "financial_harm",
+    "over_1000",      "lost_or_stolen",  "company",        "prefecture",
+    "name",           "phone",           "email",          "description",
+    "lang",
 };
 #define FORM_NFIELDS (sizeof form_fields / sizeof form_fields[0])
 

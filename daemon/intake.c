@@ -127,21 +127,27 @@ static void take_noticed(enum intake_source kind, intake_get_cb get, void *src,
 	const char *at = NULL;
 	int64_t ms = now_ms;
 
-	out->noticed = NOTICED_NOW;
+	/* Not given: not known. The answer then says from when to count. */
+	out->noticed = NOTICED_UNKNOWN;
 	out->noticed_at_ms = now_ms;
 	if (kind == INTAKE_FORM) {
 		if (get_text(get, src, errs, "noticed", false, &how) < 0)
 			return;
-		if (how == NULL || strcmp(how, "now") == 0)
+		if (how == NULL || strcmp(how, "unknown") == 0)
 			return;
+		if (strcmp(how, "now") == 0) {
+			out->noticed = NOTICED_NOW;
+			return;
+		}
 		if (strcmp(how, "today") == 0) {
 			out->noticed = NOTICED_TODAY;
 			return;
 		}
 		if (strcmp(how, "at") != 0) {
-			add_error(errs, "noticed",
-			          "「たった今」「今日」「日時を指定」から選んでください。",
-			          "Choose just now, today, or a date and time.");
+			add_error(
+			    errs, "noticed",
+			    "「たった今」「今日」「日時を指定」「わからない」から選んでください。",
+			    "Choose just now, today, a date and time, or don't know.");
 			return;
 		}
 		if (get_text(get, src, errs, "noticed_at", false, &at) < 0)
@@ -227,7 +233,23 @@ int intake_check(const struct playbook_set *set, enum intake_source kind, intake
 	take_tri(get, src, errs, "still_happening", &out->still_happening);
 	take_tri(get, src, errs, "money_involved", &out->money_involved);
 	take_tri(get, src, errs, "personal_data", &out->personal_data);
+	/* The APPI conditions (ppc.h): only asked when personal data may be
+	 * involved, so "not given" is "not known". */
+	take_tri(get, src, errs, "sensitive_data", &out->sensitive_data);
+	take_tri(get, src, errs, "financial_harm", &out->financial_harm);
+	take_tri(get, src, errs, "over_1000", &out->over_1000);
 	take_noticed(kind, get, src, errs, now_ms, out);
+	if (get_text(get, src, errs, "lost_or_stolen", false, &v) > 0 &&
+	    case_los_parse(v, &out->lost_or_stolen) < 0)
+		add_error(errs, "lost_or_stolen",
+		          "「なくした」「盗まれた」「わからない」から選んでください。",
+		          "Choose lost, stolen or unknown.");
+	if (out->incident_type != NULL && strcmp(out->incident_type, "lost_device") == 0) {
+		if (out->lost_or_stolen == LOS_UNSET)
+			out->lost_or_stolen = LOS_UNKNOWN;
+	} else {
+		out->lost_or_stolen = LOS_UNSET; /* asked only for a lost device */
+	}
 
 	rc = get_text(get, src, errs, "prefecture", false, &v);
 	if (rc == 0)

@@ -77,8 +77,15 @@ static int radio(struct buf *b, const char *name, const char *value, const char 
 	return rc == 0 ? buf_puts(b, "</label>") : rc;
 }
 
-static int tri_question(struct buf *b, enum lang ui, const char *name, const char *question,
-                        page_value_cb value, void *src, const struct intake_errors *errs)
+struct choice {
+	const char *value, *ja, *en;
+};
+
+/* A question with one radio button per choice; nothing is chosen for the
+ * reporter unless the form came back with an answer. */
+static int choice_question(struct buf *b, enum lang ui, const char *name, const char *question,
+                           const struct choice *choices, size_t n, page_value_cb value, void *src,
+                           const struct intake_errors *errs)
 {
 	const char *cur = val(value, src, name);
 	int rc = buf_printf(b, "<fieldset id=\"q-%s\"%s><legend>", name, invalid(errs, name));
@@ -87,17 +94,23 @@ static int tri_question(struct buf *b, enum lang ui, const char *name, const cha
 		rc = buf_put_html(b, question);
 	if (rc == 0)
 		rc = buf_puts(b, "</legend><div class=\"row\">");
-	if (rc == 0)
-		rc = radio(b, name, "yes", T("はい", "Yes"), cur);
-	if (rc == 0)
-		rc = radio(b, name, "no", T("いいえ", "No"), cur);
-	if (rc == 0)
-		rc = radio(b, name, "unknown", T("わからない", "Don't know"), cur);
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		rc = radio(b, name, choices[i].value, T(choices[i].ja, choices[i].en), cur);
 	if (rc == 0)
 		rc = buf_puts(b, "</div>");
 	if (rc == 0)
 		rc = field_error(b, ui, errs, name);
 	return rc == 0 ? buf_puts(b, "</fieldset>") : rc;
+}
+
+static int tri_question(struct buf *b, enum lang ui, const char *name, const char *question,
+                        page_value_cb value, void *src, const struct intake_errors *errs)
+{
+	static const struct choice tri[] = {{"yes", "はい", "Yes"},
+	                                    {"no", "いいえ", "No"},
+	                                    {"unknown", "わからない", "Don't know"}};
+
+	return choice_question(b, ui, name, question, tri, 3, value, src, errs);
 }
 
 static int text_input(struct buf *b, enum lang ui, const char *name, const char *type,
@@ -183,19 +196,29 @@ int page_form(struct buf *b, const struct playbook_set *set, enum lang ui, page_
 		rc = tri_question(b, ui, "still_happening",
 		                  T("今も続いていますか?", "Is it still happening?"), value, src,
 		                  errs);
+	/* When the company knew: the APPI clock's start (ppc.h). Nothing is
+	 * chosen for the reporter. */
 	cur = val(value, src, "noticed");
-	if (cur[0] == '\0')
-		cur = "now";
 	if (rc == 0)
 		rc = buf_printf(
-		    b, "<fieldset id=\"q-noticed\"%s><legend>%s</legend><div class=\"row\">",
-		    invalid(errs, "noticed_at"), T("いつ気づきましたか?", "When did you notice?"));
+		    b,
+		    "<fieldset id=\"q-noticed\"%s><legend>%s</legend><p class=\"hint\">%s</p>"
+		    "<div class=\"row\">",
+		    invalid(errs, "noticed_at"),
+		    T("会社の誰かが最初に気づいた、または知らされたのはいつですか?",
+		      "When did anyone in your company first notice it, or get told of it?"),
+		    T("取引先やお客様から知らされた時も含みます。個人情報保護委員会への報告期限は、"
+		      "この時から数えます。",
+		      "Being told by a vendor or a customer counts. The legal deadlines for "
+		      "reporting count from that moment."));
 	if (rc == 0)
 		rc = radio(b, "noticed", "now", T("たった今", "Just now"), cur);
 	if (rc == 0)
 		rc = radio(b, "noticed", "today", T("今日", "Today"), cur);
 	if (rc == 0)
 		rc = radio(b, "noticed", "at", T("日時を指定", "At a date and time"), cur);
+	if (rc == 0)
+		rc = radio(b, "noticed", "unknown", T("わからない", "Don't know"), cur);
 	if (rc == 0)
 		rc = buf_printf(b,
 		                "</div><label for=\"f-noticed_at\">%s</label>"
@@ -222,6 +245,47 @@ int page_form(struct buf *b, const struct playbook_set *set, enum lang ui, page_
 		                  T("お客様や従業員の個人情報が関係していそうですか?",
 		                    "Could personal data of customers or staff be involved?"),
 		                  value, src, errs);
+	/* Whether a report to the commission is required (施行規則 第7条). */
+	if (rc == 0)
+		rc = buf_printf(
+		    b, "<fieldset id=\"q-appi\"><legend>%s</legend><p class=\"hint\">%s</p>",
+		    T("個人情報が関係する場合(わかる範囲で)",
+		      "If personal data is involved (as far as you know)"),
+		    T("報告が必要かどうかを判断するために使います。「わからない」でも大丈夫です。",
+		      "This tells whether a report is required. \"Don't know\" is fine."));
+	if (rc == 0)
+		rc = tri_question(b, ui, "sensitive_data",
+		                  T("病歴・犯罪歴など、特に配慮が必要な情報が含まれますか?",
+		                    "Does it include sensitive data, such as health or criminal "
+		                    "records?"),
+		                  value, src, errs);
+	if (rc == 0)
+		rc = tri_question(
+		    b, ui, "financial_harm",
+		    T("カード番号やネットバンキングのIDなど、悪用されるとお金の被害が出る"
+		      "情報が含まれますか?",
+		      "Does it include data that could be used to take money, such as "
+		      "card numbers or bank log-ins?"),
+		    value, src, errs);
+	if (rc == 0)
+		rc = tri_question(
+		    b, ui, "over_1000",
+		    T("1,000人を超える人の情報ですか?", "Is it about more than 1,000 people?"),
+		    value, src, errs);
+	if (rc == 0)
+		rc = buf_puts(b, "</fieldset>");
+	/* A lost device: a theft is a deliberate act (60 days), a loss is not. */
+	if (rc == 0) {
+		static const struct choice los[] = {{"lost", "なくした", "Lost"},
+		                                    {"stolen", "盗まれた", "Stolen"},
+		                                    {"unknown", "わからない", "Don't know"}};
+
+		rc = choice_question(
+		    b, ui, "lost_or_stolen",
+		    T("パソコンやスマホをなくした場合: なくしましたか、盗まれましたか?",
+		      "If a PC or phone is missing: was it lost or stolen?"),
+		    los, 3, value, src, errs);
+	}
 
 	/* 6..9: who you are and how to call you back. */
 	if (rc == 0)

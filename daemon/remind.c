@@ -29,27 +29,25 @@ struct remind {
 static const char sql_schedule[] =
     "INSERT OR IGNORE INTO reminders (case_id, kind, due_ms, deadline) VALUES (?, ?, ?, ?)";
 
-int remind_tx_schedule(struct store_tx *tx, int64_t case_id, int64_t noticed_ms, enum tri pd,
-                       bool malicious)
+int remind_tx_schedule(struct store_tx *tx, int64_t case_id, int64_t known_at_ms,
+                       const struct ppc_clock *c)
 {
-	int final_days = malicious ? 60 : 30;
-	char prelim[11], final[11];
 	int64_t rc;
 
-	if (pd == TRI_NO)
+	if (!c->applies || !c->dated || c->reportable == PPC_NOT_REQUIRED)
 		return 0;
-	text_jst_date_plus(noticed_ms, 5, prelim);
-	text_jst_date_plus(noticed_ms, final_days, final);
-	/* The day before the preliminary report's window opens. */
+	/* Two days in: the preliminary report is due as soon as possible, at
+	 * the latest about day 5. */
 	rc = store_tx_exec(tx, sql_schedule, "itit", case_id, "ppc_preliminary",
-	                   noticed_ms + 2 * DAY_MS, prelim);
-	/* A week and a day before the final report is due. */
-	if (rc >= 0)
+	                   known_at_ms + 2 * DAY_MS, c->prelim_due);
+	/* A week and a day before the final report is due; for a case reported
+	 * after that point, only the day-before reminder (one notice, not two). */
+	if (rc >= 0 && known_at_ms + (c->final_days - 1) * DAY_MS > text_now_ms())
 		rc = store_tx_exec(tx, sql_schedule, "itit", case_id, "ppc_final_7d",
-		                   noticed_ms + (final_days - 7) * DAY_MS, final);
+		                   known_at_ms + (c->final_days - 7) * DAY_MS, c->final_due);
 	if (rc >= 0)
 		rc = store_tx_exec(tx, sql_schedule, "itit", case_id, "ppc_final_1d",
-		                   noticed_ms + (final_days - 1) * DAY_MS, final);
+		                   known_at_ms + (c->final_days - 1) * DAY_MS, c->final_due);
 	return rc < 0 ? (int)rc : 0;
 }
 
@@ -73,19 +71,38 @@ static const char sql_event[] =
     "INSERT INTO events (case_id, at_ms, kind, actor, detail)"
     " VALUES (?, ?, 'reminder_sent', 'remind', seal(?, 'events.detail'))";
 
-static void texts(const struct due *d, bool ja, char *subject, size_t ns, char *body, size_t nb)
+static void texts(const struct due *d, bool ja, bool overdue, char *subject, size_t ns, char *body,
+                  size_t nb)
 {
 	bool prelim = strcmp(d->kind, "ppc_preliminary") == 0;
 
-	if (ja) {
+	if (overdue && ja) {
+		snprintf(subject, ns,
+		         "【kakekomi】個人情報保護委員会への%sの期限を過ぎています(%s)",
+		         prelim ? "速報" : "確報", d->ref);
+		snprintf(body, nb,
+		         "%s: 個人情報保護委員会への%s(%s%s)について: %s"
+		         "報告は委員会のウェブサイトの報告フォームからできます。"
+		         "報告の対象かどうか迷ったら担当の専門家に相談してください。",
+		         d->ref, prelim ? "速報" : "確報", d->deadline,
+		         prelim ? "ごろまでが目安" : "が期限", ppc_overdue_text(LANG_JA));
+	} else if (overdue) {
+		snprintf(subject, ns, "[kakekomi] The %s report to the PPC is overdue (%s)",
+		         prelim ? "preliminary" : "final", d->ref);
+		snprintf(body, nb,
+		         "%s: the %s report to the Personal Information Protection Commission was "
+		         "due %s%s. %s Use the Commission's online form; ask your specialist if "
+		         "unsure whether it applies.",
+		         d->ref, prelim ? "preliminary" : "final", prelim ? "around " : "on ",
+		         d->deadline, ppc_overdue_text(LANG_EN));
+	} else if (ja) {
 		snprintf(subject, ns,
 		         "【kakekomi】個人情報保護委員会への%s報告の期限が近づいています(%s)",
 		         prelim ? "速報" : "確報", d->ref);
 		if (prelim)
 			snprintf(body, nb,
-			         "%s: "
-			         "個人情報保護委員会への速報の目安(気づいてから3〜5日、%sごろまで)"
-			         "が近づいています。"
+			         "%s: 個人情報保護委員会への速報はできるだけ早く(遅くとも%sごろまで"
+			         "、知った日から3〜5日が目安)。"
 			         "わかっている範囲で、委員会のウェブサイトの報告フォームから速報し"
 			         "てください。"
 			         "報告の対象かどうか迷ったら担当の専門家に相談してください。",
@@ -99,15 +116,14 @@ static void texts(const struct due *d, bool ja, char *subject, size_t ns, char *
 		snprintf(subject, ns, "[kakekomi] The %s report to the PPC is due soon (%s)",
 		         prelim ? "preliminary" : "final", d->ref);
 		if (prelim)
-			snprintf(body, nb,
-			         "%s: the preliminary report to the Personal Information "
-			         "Protection Commission is "
-			         "due soon (about 3 to 5 days after you noticed: around %s). File "
-			         "it with what you "
-			         "know through the Commission's online form; ask your specialist "
-			         "if unsure whether "
-			         "it applies.",
-			         d->ref, d->deadline);
+			snprintf(
+			    body, nb,
+			    "%s: the preliminary report to the Personal Information "
+			    "Protection Commission is due as soon as possible, at the latest "
+			    "around %s (about 3 to 5 days from when the company knew). File it "
+			    "with what you know through the Commission's online form; ask your "
+			    "specialist if unsure whether it applies.",
+			    d->ref, d->deadline);
 		else
 			snprintf(body, nb,
 			         "%s: the final report to the Personal Information Protection "
@@ -122,19 +138,19 @@ static int tx_send(struct store_tx *tx, void *arg)
 	struct due *d = arg;
 	char subject[300], body[1200], detail[200];
 	bool ja = strcmp(d->lang, "en") != 0;
+	bool overdue;
 	int64_t rc = store_tx_exec(tx, sql_sent, "ii", d->now_ms, d->id);
 
 	if (rc <= 0)
 		return rc < 0 ? (int)rc : 0; /* already sent by an earlier run */
 	{
-		/* A date already past (a case reported late): no "due soon" message. */
+		/* A date already past (a case reported late): an overdue notice. */
 		char today[11];
 
 		text_jst_date_plus(d->now_ms, 0, today);
-		if (strcmp(d->deadline, today) < 0)
-			return 0;
+		overdue = strcmp(d->deadline, today) < 0;
 	}
-	texts(d, ja, subject, sizeof subject, body, sizeof body);
+	texts(d, ja, overdue, subject, sizeof subject, body, sizeof body);
 	if (d->reporter_jid != NULL)
 		rc = store_tx_exec(tx, sql_outbox, "itttti", d->case_id, "xmpp", d->reporter_jid,
 		                   subject, body, d->now_ms);
@@ -145,15 +161,15 @@ static int tx_send(struct store_tx *tx, void *arg)
 		/* The specialist reads both languages. */
 		char both[2600], sj[300], bj[1200], se[300], be[1200];
 
-		texts(d, true, sj, sizeof sj, bj, sizeof bj);
-		texts(d, false, se, sizeof se, be, sizeof be);
+		texts(d, true, overdue, sj, sizeof sj, bj, sizeof bj);
+		texts(d, false, overdue, se, sizeof se, be, sizeof be);
 		snprintf(both, sizeof both,
 		         "%s\n%s\n(相談者にも通知しました / the reporter was told too)", bj, be);
 		rc = store_tx_exec(tx, sql_outbox, "itttti", d->case_id, "xmpp", d->assigned, sj,
 		                   both, d->now_ms);
 	}
-	snprintf(detail, sizeof detail, "{\"reminder\":\"%s\",\"deadline\":\"%s\"}", d->kind,
-	         d->deadline);
+	snprintf(detail, sizeof detail, "{\"reminder\":\"%s\",\"deadline\":\"%s\",\"overdue\":%s}",
+	         d->kind, d->deadline, overdue ? "true" : "false");
 	if (rc >= 0)
 		rc = store_tx_exec(tx, sql_event, "iit", d->case_id, d->now_ms, detail);
 	return rc < 0 ? (int)rc : 0;

@@ -370,6 +370,14 @@ static const char *const migrations[] = {
     " AND (NEW.detail IS '" STORE_PURGED_NOTE "' OR NEW.detail IS '" STORE_PURGED_DETAIL "'"
     " OR unseal(NEW.detail, 'events.detail') IS unseal(OLD.detail, 'events.detail')))"
     " BEGIN SELECT RAISE(ABORT, 'the timeline is append-only'); END;",
+
+    /* 9: the APPI conditions asked when personal data may be involved
+     * (ppc.h), and, for a lost device, whether it was lost or stolen. A
+     * case from before was never asked: "unknown". */
+    "ALTER TABLE cases ADD COLUMN sensitive_data TEXT NOT NULL DEFAULT 'unknown';"
+    "ALTER TABLE cases ADD COLUMN financial_harm TEXT NOT NULL DEFAULT 'unknown';"
+    "ALTER TABLE cases ADD COLUMN over_1000 TEXT NOT NULL DEFAULT 'unknown';"
+    "ALTER TABLE cases ADD COLUMN lost_or_stolen TEXT NOT NULL DEFAULT '';",
 };
 
 static int errno_of(int rc)
@@ -564,6 +572,10 @@ static int run_case_insert(struct store *st, struct store_case_new *nc)
 		bind_text(s, 16, in->description);
 		bind_text(s, 17, lang_code(in->lang));
 		sqlite3_bind_int64(s, 18, nc->received_ms);
+		bind_text(s, 19, case_tri_name(in->sensitive_data));
+		bind_text(s, 20, case_tri_name(in->financial_harm));
+		bind_text(s, 21, case_tri_name(in->over_1000));
+		bind_text(s, 22, case_los_name(in->lost_or_stolen));
 		rc = sqlite3_step(s);
 	}
 	sqlite3_reset(s);
@@ -1142,6 +1154,10 @@ int store_case_load(struct store *st, const char *ref, struct case_record **out)
 	lang_parse((const char *)sqlite3_column_text(s, 18), &rec->lang);
 	rec->state = column_dup(s, 19);
 	rec->received_ms = sqlite3_column_int64(s, 20);
+	case_tri_parse((const char *)sqlite3_column_text(s, 21), &rec->sensitive_data);
+	case_tri_parse((const char *)sqlite3_column_text(s, 22), &rec->financial_harm);
+	case_tri_parse((const char *)sqlite3_column_text(s, 23), &rec->over_1000);
+	case_los_parse((const char *)sqlite3_column_text(s, 24), &rec->lost_or_stolen);
 	sqlite3_reset(s);
 	if (rec->channel == NULL || rec->incident_type == NULL || rec->company == NULL ||
 	    rec->name == NULL || rec->phone == NULL || rec->state == NULL) {
@@ -1495,9 +1511,11 @@ int store_open(struct store **out, uv_loop_t *loop, const char *path, const char
 	    st->wdb,
 	    "INSERT INTO cases (ref, token_hash, token_expires_ms, channel, incident_type,"
 	    " still_happening, money_involved, personal_data, noticed, noticed_at_ms, prefecture,"
-	    " company, name, phone, email, description, lang, received_ms)"
+	    " company, name, phone, email, description, lang, received_ms, sensitive_data,"
+	    " financial_harm, over_1000, lost_or_stolen)"
 	    " VALUES (?,?,?,?,?,?,?,?,?,?,?, seal(?, 'cases.company'), seal(?, 'cases.name'),"
-	    " seal(?, 'cases.phone'), seal(?, 'cases.email'), seal(?, 'cases.description'), ?,?)",
+	    " seal(?, 'cases.phone'), seal(?, 'cases.email'), seal(?, 'cases.description'), ?,?,"
+	    " ?,?,?,?)",
 	    &st->w_case);
 	if (rc == 0)
 		rc = prepare(st->wdb,
@@ -1518,7 +1536,8 @@ int store_open(struct store **out, uv_loop_t *loop, const char *path, const char
 	    " still_happening, money_involved, personal_data, noticed, noticed_at_ms, prefecture,"
 	    " unseal(company, 'cases.company'), unseal(name, 'cases.name'),"
 	    " unseal(phone, 'cases.phone'), unseal(email, 'cases.email'),"
-	    " unseal(description, 'cases.description'), lang, state, received_ms"
+	    " unseal(description, 'cases.description'), lang, state, received_ms,"
+	    " sensitive_data, financial_harm, over_1000, lost_or_stolen"
 	    " FROM cases WHERE ref = ?",
 	    &st->r_case);
 	if (rc == 0)

@@ -16,16 +16,23 @@
 /* Answers to yes/no questions, where "don't know" is always allowed. */
 enum tri { TRI_UNKNOWN, TRI_YES, TRI_NO };
 
-/* How precisely the reporter said when they noticed. */
-enum noticed_kind { NOTICED_AT, NOTICED_NOW, NOTICED_TODAY };
+/* How precisely the reporter said when the company knew (anyone in it
+ * noticed, or was told by a vendor or a customer): the APPI clock's start. */
+enum noticed_kind { NOTICED_AT, NOTICED_NOW, NOTICED_TODAY, NOTICED_UNKNOWN };
+
+/* For a lost device: lost, stolen, or not known; UNSET for other types. */
+enum lost_or_stolen { LOS_UNSET, LOS_LOST, LOS_STOLEN, LOS_UNKNOWN };
 
 #define CASE_REF_LEN 10 /* "KK-7Q3M-X9" */
 
 struct case_input {
 	const char *incident_type; /* one of playbook_types (static: outlives a reload) */
 	enum tri still_happening, money_involved, personal_data;
+	/* the APPI conditions, asked when personal data may be involved */
+	enum tri sensitive_data, financial_harm, over_1000;
+	enum lost_or_stolen lost_or_stolen;
 	enum noticed_kind noticed;
-	int64_t noticed_at_ms; /* UTC */
+	int64_t noticed_at_ms; /* UTC; for NOTICED_UNKNOWN the time of the report */
 	char prefecture[3];    /* "01".."47" */
 	char *company, *name, *phone, *email,
 	    *description;    /* malloc'd; email, description may be NULL */
@@ -49,6 +56,8 @@ struct case_record {
 	bool token_revoked;
 	char *channel, *incident_type, *state;
 	enum tri still_happening, money_involved, personal_data;
+	enum tri sensitive_data, financial_harm, over_1000;
+	enum lost_or_stolen lost_or_stolen;
 	enum noticed_kind noticed;
 	int64_t noticed_at_ms, received_ms;
 	char prefecture[3];
@@ -62,7 +71,11 @@ struct case_record {
 const char *case_tri_name(enum tri t);
 /* "yes" / "no" / "unknown" → enum tri. Returns 0 or -EINVAL. */
 int case_tri_parse(const char *s, enum tri *out);
-/* "at" / "now" / "today". */
+/* "lost" / "stolen" / "unknown" ("" for UNSET). */
+const char *case_los_name(enum lost_or_stolen l);
+/* "lost" / "stolen" / "unknown" → enum lost_or_stolen. Returns 0 or -EINVAL. */
+int case_los_parse(const char *s, enum lost_or_stolen *out);
+/* "at" / "now" / "today" / "unknown". */
 const char *case_noticed_name(enum noticed_kind k);
 int case_noticed_parse(const char *s, enum noticed_kind *out);
 

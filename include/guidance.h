@@ -2,8 +2,9 @@
  * guidance — what a reporter is told at once: the playbook's first steps,
  * what not to do, what to keep, and whom to report to, fitted to their
  * answers (money sent puts the bank first; personal data adds the Personal
- * Information Protection Commission with dates counted from the time
- * noticed; the police desk of their prefecture).
+ * Information Protection Commission: whether a report is required, and the
+ * dates counted from when the company knew (ppc.h); the police desk of their
+ * prefecture).
  */
 #ifndef KK_GUIDANCE_H
 #define KK_GUIDANCE_H
@@ -13,6 +14,7 @@
 
 #include "case.h"
 #include "playbook.h"
+#include "ppc.h"
 
 #define GUIDANCE_MAX_REPORTS 16
 
@@ -21,16 +23,16 @@ struct guidance_facts {
 	const char *incident_type;
 	const char *prefecture;
 	enum tri money_involved, personal_data;
-	int64_t noticed_at_ms;
+	struct ppc_facts ppc; /* malicious_type is set from the playbook */
+	int64_t now_ms;       /* for "overdue" (UTC) */
 };
 
 struct guidance_report {
 	const struct pb_target *target;
 	char *text;        /* how to report, placeholders filled, dates added (malloc'd) */
 	bool conditional;  /* shown because the answer was "don't know" */
-	bool has_deadline; /* the PPC dates below are set */
-	char prelim_earliest[11], prelim_latest[11], final_due[11]; /* JST dates */
-	int final_days; /* 30, or 60 for malicious cases */
+	bool has_deadline; /* the PPC entry: clock below is set */
+	struct ppc_clock clock;
 };
 
 struct guidance {

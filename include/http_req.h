@@ -20,6 +20,7 @@
 #include "http.h"
 #include "intake.h"
 #include "playbook.h"
+#include "ppc.h"
 #include "store.h"
 #include "token.h"
 
@@ -61,7 +62,7 @@ struct http_req {
 	struct http_req *next_waiting, *prev_waiting;
 	/* a report in progress */
 	struct case_input in;
-	bool malicious; /* the type's playbook says so: the final report's 60 days */
+	struct ppc_clock clock; /* the APPI duty and dates, assessed when submitted */
 	struct store_case_new nc;
 	char token[TOKEN_LEN + 1];
 	struct form_values *form;

@@ -17,14 +17,18 @@
 
 #include "case.h"
 #include "config.h"
+#include "ppc.h"
 #include "store.h"
 
 struct remind;
 
-/* In the transaction that stores a case: schedules its reminders when
- * personal data may be involved (PD is yes or unknown). */
-int remind_tx_schedule(struct store_tx *tx, int64_t case_id, int64_t noticed_ms, enum tri pd,
-                       bool malicious);
+/* In the transaction that stores a case: schedules its reminders when a
+ * report to the Personal Information Protection Commission may be due and
+ * the moment the company knew is known (C, from ppc_assess, and
+ * KNOWN_AT_MS). A reminder whose date has already passed when it falls due
+ * (a case reported late) goes out as an overdue notice. */
+int remind_tx_schedule(struct store_tx *tx, int64_t case_id, int64_t known_at_ms,
+                       const struct ppc_clock *c);
 
 /* Starts the timer that sends reminders when they fall due. KICK runs after
  * reminders were written to the outbox. */

@@ -123,12 +123,13 @@ static void check_ppc_deadlines(const json_t *g, time_t noticed, int days)
 	fin = json_object_get(deadline, "final");
 	cr_assert(json_is_object(pre) && json_is_object(fin),
 	          "ppc.deadline should have preliminary and final");
-	fixture_date_jst(noticed, 3, want, sizeof want);
-	cr_assert_str_eq(fixture_json_string(pre, "earliest"), want,
-	                 "preliminary report: earliest should be the JST date noticed + 3");
+	cr_assert_null(json_object_get(pre, "earliest"),
+	               "the preliminary report is due as soon as possible: no window that "
+	               "opens on day 3");
+	cr_assert(json_is_true(json_object_get(pre, "as_soon_as_possible")));
 	fixture_date_jst(noticed, 5, want, sizeof want);
-	cr_assert_str_eq(fixture_json_string(pre, "latest"), want,
-	                 "preliminary report: latest should be the JST date noticed + 5");
+	cr_assert_str_eq(fixture_json_string(pre, "due"), want,
+	                 "preliminary report: at the latest about the JST date known + 5");
 	cr_assert(json_is_true(json_object_get(pre, "approximate")),
 	          "the preliminary window should be marked approximate");
 	fixture_date_jst(noticed, days, want, sizeof want);
@@ -421,5 +422,131 @@ Test(api_intake, two_reports_get_different_references_and_tokens)
 	json_decref(a2);
 	json_decref(b1);
 	json_decref(b2);
+	harness_daemon_finish(d);
+}
+
+/* The PPC entry of an answer or of a fetched case. */
+static json_t *ppc_deadline(json_t *doc)
+{
+	json_t *ppc = fixture_json_find(json_object_get(json_object_get(doc, "guidance"), "report_to"),
+	                                "target", "ppc");
+
+	cr_assert_not_null(ppc, "report_to should list the PPC");
+	return ppc;
+}
+
+/* Known in the company six days ago, personal data: the preliminary date
+ * has passed, and the answer says so, in words and in the API, and again
+ * when the case is fetched later. */
+Test(api_intake, a_report_six_days_after_the_company_knew_is_told_it_is_overdue)
+{
+	struct harness_daemon *d = harness_daemon_new();
+	json_t *body = fixture_intake_new("ransomware", "ja");
+	json_t *ans, *ppc, *dl, *doc;
+	char at[32];
+
+	harness_daemon_start(d);
+	fixture_time_rfc3339(time(NULL) - 6 * 86400, at, sizeof at);
+	fixture_json_set(body, "noticed_at", at);
+	fixture_json_set(body, "personal_data", "yes");
+	ans = fixture_case_create(d, body);
+	ppc = ppc_deadline(ans);
+	dl = json_object_get(ppc, "deadline");
+	cr_assert(json_is_true(json_object_get(dl, "overdue")), "the deadline should say overdue");
+	cr_assert(json_is_true(json_object_get(json_object_get(dl, "preliminary"), "overdue")));
+	cr_assert_str_eq(fixture_json_string(dl, "reportable"), "required");
+	cr_assert_not_null(
+	    strstr(fixture_json_string(ppc, "text"), "期限を過ぎています。わかっている範囲ですぐに報告してください"),
+	    "%s", fixture_json_string(ppc, "text"));
+	doc = fixture_case_fetch(d, fixture_json_string(ans, "ref"), fixture_json_string(ans, "token"));
+	cr_assert(json_is_true(json_object_get(json_object_get(ppc_deadline(doc), "deadline"), "overdue")),
+	          "the status API should say overdue too");
+	json_decref(doc);
+	json_decref(ans);
+	json_decref(body);
+	harness_daemon_finish(d);
+}
+
+/* A stolen laptop with customers' data: a deliberate act, so 60 days and
+ * "required" even for one person; the same laptop lost is not reportable. */
+Test(api_intake, a_stolen_laptop_with_customers_data_gets_60_days_and_required)
+{
+	struct harness_daemon *d = harness_daemon_new();
+	json_t *body = fixture_intake_new("lost_device", "en");
+	json_t *ans, *dl;
+
+	harness_daemon_start(d);
+	fixture_json_set(body, "personal_data", "yes");
+	fixture_json_set(body, "sensitive_data", "no");
+	fixture_json_set(body, "financial_harm", "no");
+	fixture_json_set(body, "over_1000", "no");
+	fixture_json_set(body, "lost_or_stolen", "stolen");
+	ans = fixture_case_create(d, body);
+	dl = json_object_get(ppc_deadline(ans), "deadline");
+	cr_assert_str_eq(fixture_json_string(dl, "reportable"), "required");
+	cr_assert_eq(json_integer_value(json_object_get(json_object_get(dl, "final"), "days")), 60);
+	cr_assert_str_eq(json_string_value(json_array_get(json_object_get(dl, "reasons"), 0)),
+	                 "deliberate_act");
+	json_decref(ans);
+	fixture_json_set(body, "lost_or_stolen", "lost");
+	ans = fixture_case_create(d, body);
+	dl = json_object_get(ppc_deadline(ans), "deadline");
+	cr_assert_str_eq(fixture_json_string(dl, "reportable"), "not_required");
+	json_decref(ans);
+	json_decref(body);
+	harness_daemon_finish(d);
+}
+
+/* A mail sent to the wrong address with 20 customers' addresses and
+ * nothing sensitive: no deliberate act, none of the four conditions. */
+Test(api_intake, a_misdirected_mail_with_twenty_addresses_is_not_required_and_says_why)
+{
+	struct harness_daemon *d = harness_daemon_new();
+	json_t *body = fixture_intake_new("data_leak", "ja");
+	json_t *ans, *ppc, *dl;
+
+	harness_daemon_start(d);
+	fixture_json_set(body, "personal_data", "yes");
+	fixture_json_set(body, "sensitive_data", "no");
+	fixture_json_set(body, "financial_harm", "no");
+	fixture_json_set(body, "over_1000", "no");
+	fixture_json_set(body, "description", "取引先20社のメールアドレスを宛先に入れて誤送信しました");
+	ans = fixture_case_create(d, body);
+	ppc = ppc_deadline(ans);
+	dl = json_object_get(ppc, "deadline");
+	cr_assert_str_eq(fixture_json_string(dl, "reportable"), "not_required");
+	cr_assert_not_null(strstr(fixture_json_string(dl, "reason"), "どれにも当たらないため"), "%s",
+	                   fixture_json_string(dl, "reason"));
+	cr_assert_null(json_object_get(dl, "final"), "no final date when no report is due");
+	cr_assert(json_is_false(json_object_get(dl, "notify_individuals")));
+	json_decref(ans);
+	json_decref(body);
+	harness_daemon_finish(d);
+}
+
+/* noticed_at left out (not known): as soon as possible, and from when to count. */
+Test(api_intake, without_noticed_at_the_answer_says_as_soon_as_possible_and_from_when_to_count)
+{
+	struct harness_daemon *d = harness_daemon_new();
+	json_t *body = fixture_intake_new("ransomware", "en");
+	json_t *ans, *ppc, *dl, *doc;
+
+	harness_daemon_start(d);
+	json_object_del(body, "noticed_at");
+	fixture_json_set(body, "personal_data", "yes");
+	ans = fixture_case_create(d, body);
+	ppc = ppc_deadline(ans);
+	dl = json_object_get(ppc, "deadline");
+	cr_assert(json_is_null(json_object_get(json_object_get(dl, "preliminary"), "due")));
+	cr_assert(json_is_true(json_object_get(json_object_get(dl, "preliminary"), "as_soon_as_possible")));
+	cr_assert_not_null(strstr(fixture_json_string(ppc, "text"),
+	                          "from when anyone in the company first knew"),
+	                   "%s", fixture_json_string(ppc, "text"));
+	doc = fixture_case_fetch(d, fixture_json_string(ans, "ref"), fixture_json_string(ans, "token"));
+	cr_assert_str_eq(fixture_json_string(doc, "noticed"), "unknown");
+	cr_assert(json_is_null(json_object_get(doc, "noticed_at")));
+	json_decref(doc);
+	json_decref(ans);
+	json_decref(body);
 	harness_daemon_finish(d);
 }

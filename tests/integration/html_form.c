@@ -475,8 +475,9 @@ Test(html_form, result_page_shows_typed_markup_as_text)
 	harness_daemon_finish(d);
 }
 
-/* The ppc preliminary "earliest" date of the case behind a result page. */
-static void ppc_earliest(struct harness_daemon *d, const struct harness_response *res, char *out,
+/* The ppc preliminary "due" date (the latest of about 3 to 5 days) of the
+ * case behind a result page. */
+static void ppc_prelim_due(struct harness_daemon *d, const struct harness_response *res, char *out,
                          size_t cap)
 {
 	char ref[32], token[256];
@@ -489,7 +490,7 @@ static void ppc_earliest(struct harness_daemon *d, const struct harness_response
 	cr_assert(ppc != NULL, "personal data at risk: report_to should list the PPC");
 	snprintf(out, cap, "%s",
 	         fixture_json_string(
-	             json_object_get(json_object_get(ppc, "deadline"), "preliminary"), "earliest"));
+	             json_object_get(json_object_get(ppc, "deadline"), "preliminary"), "due"));
 	json_decref(doc);
 }
 
@@ -510,9 +511,9 @@ Test(html_form, time_noticed_on_the_form_is_read_as_japan_time)
 	fixture_date_jst(time(NULL), -2, day, sizeof day);
 	snprintf(at, sizeof at, "%sT23:30", day);
 	form_submit(d, "/report", over, sizeof over / sizeof over[0], &res);
-	ppc_earliest(d, &res, got, sizeof got);
-	fixture_date_jst(time(NULL), -2 + 3, want, sizeof want);
-	cr_assert_str_eq(got, want, "noticed %s JST: the preliminary report window opens on %s", at,
+	ppc_prelim_due(d, &res, got, sizeof got);
+	fixture_date_jst(time(NULL), -2 + 5, want, sizeof want);
+	cr_assert_str_eq(got, want, "known %s JST: the preliminary report is due by about %s", at,
 	                 want);
 	harness_response_fini(&res);
 	harness_daemon_finish(d);
@@ -531,10 +532,42 @@ Test(html_form, noticed_today_counts_from_todays_japanese_date)
 
 	harness_daemon_start(d);
 	form_submit(d, "/report", over, sizeof over / sizeof over[0], &res);
-	ppc_earliest(d, &res, got, sizeof got);
-	fixture_date_jst(time(NULL), 3, want, sizeof want);
-	cr_assert_str_eq(got, want, "noticed today: the preliminary report window opens on %s",
-	                 want);
+	ppc_prelim_due(d, &res, got, sizeof got);
+	fixture_date_jst(time(NULL), 5, want, sizeof want);
+	cr_assert_str_eq(got, want, "known today: the preliminary report is due by about %s", want);
+	harness_response_fini(&res);
+	harness_daemon_finish(d);
+}
+
+/* Known in the company six days ago: the answer page says plainly that the
+ * preliminary report is overdue, and the form asked when the company knew
+ * without choosing an answer for the reporter. */
+Test(html_form, a_late_report_with_personal_data_is_told_the_deadline_has_passed)
+{
+	struct harness_daemon *d = harness_daemon_new();
+	struct harness_response res;
+	char day[16], at[32];
+	struct form_field over[] = {
+	    {"incident_type", "ransomware"},
+	    {"personal_data", "yes"},
+	    {"noticed", "at"},
+	    {"noticed_at", at},
+	};
+
+	harness_daemon_start(d);
+	harness_get(d, "/report", &res);
+	cr_assert_eq(res.status, 200);
+	cr_assert_not_null(strstr(res.body.data, "会社の誰かが最初に気づいた、または知らされたのはいつですか"),
+	                   "the form should ask when the company knew");
+	cr_assert_null(strstr(res.body.data, "name=\"noticed\" value=\"now\" checked"),
+	               "nothing should be chosen for the reporter");
+	harness_response_fini(&res);
+	fixture_date_jst(time(NULL), -6, day, sizeof day);
+	snprintf(at, sizeof at, "%sT10:00", day);
+	form_submit(d, "/report", over, sizeof over / sizeof over[0], &res);
+	cr_assert_eq(res.status, 200);
+	cr_assert_not_null(strstr(res.body.data, "期限を過ぎています。わかっている範囲ですぐに報告してください"),
+	                   "the answer page should say the deadline has passed");
 	harness_response_fini(&res);
 	harness_daemon_finish(d);
 }

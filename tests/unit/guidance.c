@@ -31,9 +31,18 @@ TestSuite(guidance, .init = load, .fini = unload);
 
 static struct guidance_facts facts(const char *type, const char *pref, enum tri money, enum tri pd)
 {
-	struct guidance_facts f = {type, pref, money, pd, 0};
+	struct guidance_facts f = {.incident_type = type,
+	                           .prefecture = pref,
+	                           .money_involved = money,
+	                           .personal_data = pd};
 
-	cr_assert_eq(text_rfc3339_parse("2026-11-22T10:00:00+09:00", &f.noticed_at_ms), 0);
+	f.ppc.personal_data = pd;
+	f.ppc.sensitive_data = f.ppc.financial_harm = f.ppc.over_1000 = TRI_UNKNOWN;
+	f.ppc.lost_device = strcmp(type, "lost_device") == 0;
+	f.ppc.lost_or_stolen = f.ppc.lost_device ? LOS_UNKNOWN : LOS_UNSET;
+	f.ppc.known = true;
+	cr_assert_eq(text_rfc3339_parse("2026-11-22T10:00:00+09:00", &f.ppc.known_at_ms), 0);
+	f.now_ms = f.ppc.known_at_ms;
 	return f;
 }
 
@@ -97,11 +106,12 @@ Test(guidance, personal_data_in_a_ransomware_case_gives_commission_dates_with_60
 	p = find(&g, "ppc");
 	cr_assert_not_null(p);
 	cr_assert(p->has_deadline);
-	cr_assert_str_eq(p->prelim_earliest, "2026-11-25");
-	cr_assert_str_eq(p->prelim_latest, "2026-11-27");
-	cr_assert_eq(p->final_days, 60);
-	cr_assert_str_eq(p->final_due, "2027-01-21");
+	cr_assert_eq(p->clock.reportable, PPC_REQUIRED, "an attack is a deliberate act");
+	cr_assert_str_eq(p->clock.prelim_due, "2026-11-27");
+	cr_assert_eq(p->clock.final_days, 60);
+	cr_assert_str_eq(p->clock.final_due, "2027-01-21");
 	cr_assert_not_null(strstr(p->text, "approximate"));
+	cr_assert_not_null(strstr(p->text, "as soon as possible"), "%s", p->text);
 	guidance_fini(&g);
 }
 
@@ -114,8 +124,8 @@ Test(guidance, an_accidental_leak_gives_the_30_day_final_report)
 	cr_assert_eq(guidance_build(&g, set, &f, LANG_JA), 0);
 	p = find(&g, "ppc");
 	cr_assert_not_null(p);
-	cr_assert_eq(p->final_days, 30);
-	cr_assert_str_eq(p->final_due, "2026-12-22");
+	cr_assert_eq(p->clock.final_days, 30);
+	cr_assert_str_eq(p->clock.final_due, "2026-12-22");
 	cr_assert_not_null(strstr(p->text, "目安"));
 	guidance_fini(&g);
 }
@@ -151,4 +161,71 @@ Test(guidance, every_playbook_answers_in_both_languages)
 			guidance_fini(&g);
 		}
 	}
+}
+
+/* The done-when of the legal clock, through the whole guidance. */
+Test(guidance, a_stolen_laptop_is_required_with_60_days_and_a_misdirected_mail_is_not_required)
+{
+	struct guidance g;
+	struct guidance_facts f = facts("lost_device", "13", TRI_NO, TRI_YES);
+	const struct guidance_report *p;
+	json_t *doc, *dl;
+
+	f.ppc.sensitive_data = f.ppc.financial_harm = f.ppc.over_1000 = TRI_NO;
+	f.ppc.lost_or_stolen = LOS_STOLEN;
+	cr_assert_eq(guidance_build(&g, set, &f, LANG_JA), 0);
+	p = find(&g, "ppc");
+	cr_assert_not_null(p);
+	cr_assert_eq(p->clock.reportable, PPC_REQUIRED);
+	cr_assert_eq(p->clock.final_days, 60);
+	cr_assert_not_null(strstr(p->text, "報告が必要です"), "%s", p->text);
+	guidance_fini(&g);
+
+	f = facts("data_leak", "13", TRI_NO, TRI_YES);
+	f.ppc.sensitive_data = f.ppc.financial_harm = f.ppc.over_1000 = TRI_NO;
+	cr_assert_eq(guidance_build(&g, set, &f, LANG_EN), 0);
+	p = find(&g, "ppc");
+	cr_assert_not_null(p);
+	cr_assert_eq(p->clock.reportable, PPC_NOT_REQUIRED);
+	cr_assert_null(strstr(p->text, "Final report due"), "%s", p->text);
+	doc = guidance_to_json(&g, NULL);
+	for (size_t i = 0; i < json_array_size(json_object_get(doc, "report_to")); i++) {
+		json_t *it = json_array_get(json_object_get(doc, "report_to"), i);
+
+		if (strcmp(json_string_value(json_object_get(it, "target")), "ppc") != 0)
+			continue;
+		dl = json_object_get(it, "deadline");
+		cr_assert_str_eq(json_string_value(json_object_get(dl, "reportable")),
+		                 "not_required");
+		cr_assert_not_null(strstr(json_string_value(json_object_get(dl, "reason")),
+		                          "not required by law"));
+		cr_assert_null(json_object_get(dl, "final"), "no final date when none is due");
+	}
+	json_decref(doc);
+	guidance_fini(&g);
+}
+
+Test(guidance, a_report_made_six_days_after_the_company_knew_is_marked_overdue)
+{
+	struct guidance g;
+	struct guidance_facts f = facts("ransomware", "27", TRI_NO, TRI_YES);
+	json_t *doc, *dl = NULL;
+
+	f.now_ms = f.ppc.known_at_ms + 6LL * 86400000;
+	cr_assert_eq(guidance_build(&g, set, &f, LANG_JA), 0);
+	cr_assert_not_null(strstr(find(&g, "ppc")->text, "期限を過ぎています"), "%s",
+	                   find(&g, "ppc")->text);
+	doc = guidance_to_json(&g, NULL);
+	for (size_t i = 0; i < json_array_size(json_object_get(doc, "report_to")); i++) {
+		json_t *it = json_array_get(json_object_get(doc, "report_to"), i);
+
+		if (strcmp(json_string_value(json_object_get(it, "target")), "ppc") == 0)
+			dl = json_object_get(it, "deadline");
+	}
+	cr_assert_not_null(dl);
+	cr_assert(json_is_true(json_object_get(dl, "overdue")));
+	cr_assert(json_is_true(json_object_get(json_object_get(dl, "preliminary"), "overdue")));
+	cr_assert(json_is_false(json_object_get(json_object_get(dl, "final"), "overdue")));
+	json_decref(doc);
+	guidance_fini(&g);
 }

@@ -53,7 +53,10 @@ Test(intake, a_minimal_report_is_accepted_with_dont_know_defaults)
 	cr_assert_eq(intake_check(set, INTAKE_JSON, pairs_get, kv, now, &in, &errs), 0);
 	cr_assert_str_eq(in.incident_type, "ransomware");
 	cr_assert_eq(in.money_involved, TRI_UNKNOWN);
-	cr_assert_eq(in.noticed, NOTICED_NOW);
+	cr_assert_eq(in.sensitive_data, TRI_UNKNOWN);
+	cr_assert_eq(in.lost_or_stolen, LOS_UNSET, "asked only for a lost device");
+	/* When the company knew was not given: not known, not "now". */
+	cr_assert_eq(in.noticed, NOTICED_UNKNOWN);
 	cr_assert_eq(in.noticed_at_ms, now);
 	cr_assert_eq(in.lang, LANG_JA);
 	case_input_fini(&in);
@@ -157,4 +160,30 @@ Test(intake, overly_long_text_is_refused)
 	kv[5] = longname;
 	cr_assert_eq(intake_check(set, INTAKE_JSON, pairs_get, kv, now, &in, &errs), -EINVAL);
 	cr_assert_str_eq(errs.e[0].field, "company");
+}
+
+Test(intake, the_appi_conditions_and_lost_or_stolen_are_read_and_checked)
+{
+	const char *kv[] = {"incident_type", "lost_device", "prefecture", "27", "company", "Acme",
+	                    "name", "Taro", "phone", "06-1234-5678", "sensitive_data", "no",
+	                    "financial_harm", "yes", "over_1000", "unknown", "lost_or_stolen",
+	                    "stolen", NULL};
+	const char *bad[] = {GOOD, "lost_or_stolen", "borrowed", "over_1000", "many", NULL};
+	const char *unset[] = {"incident_type", "lost_device", "prefecture", "27", "company",
+	                       "Acme", "name", "Taro", "phone", "06-1234-5678", NULL};
+	struct case_input in;
+	struct intake_errors errs;
+
+	cr_assert_eq(intake_check(set, INTAKE_JSON, pairs_get, kv, now, &in, &errs), 0);
+	cr_assert_eq(in.sensitive_data, TRI_NO);
+	cr_assert_eq(in.financial_harm, TRI_YES);
+	cr_assert_eq(in.over_1000, TRI_UNKNOWN);
+	cr_assert_eq(in.lost_or_stolen, LOS_STOLEN);
+	case_input_fini(&in);
+	cr_assert_eq(intake_check(set, INTAKE_JSON, pairs_get, unset, now, &in, &errs), 0);
+	cr_assert_eq(in.lost_or_stolen, LOS_UNKNOWN, "a lost device not said lost or stolen");
+	case_input_fini(&in);
+	cr_assert_eq(intake_check(set, INTAKE_JSON, pairs_get, bad, now, &in, &errs), -EINVAL);
+	cr_assert_not_null(intake_error_for(&errs, "lost_or_stolen"));
+	cr_assert_not_null(intake_error_for(&errs, "over_1000"));
 }
