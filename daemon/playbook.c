@@ -65,6 +65,7 @@ const char *lang_code(enum lang l)
 
 static void problem(struct check *ck, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+static bool valid_date(const char *s);
 
 static void problem(struct check *ck, const char *path, const char *fmt, ...)
 {
@@ -273,7 +274,7 @@ static void load_playbook(struct playbook_set *set, struct check *ck, json_t *do
 	else
 		pb->order = (int)json_integer_value(v);
 	pb->updated = get_string(ck, doc, "$", "updated", true);
-	if (pb->updated != NULL && strlen(pb->updated) != 10)
+	if (pb->updated != NULL && !valid_date(pb->updated))
 		problem(ck, "$.updated", "must be a date YYYY-MM-DD, not \"%s\"", pb->updated);
 	get_text(ck, doc, "$", "name", &pb->name);
 	get_text(ck, doc, "$", "picker", &pb->picker);
@@ -386,6 +387,116 @@ static void load_report_to(struct playbook_set *set, struct check *ck, json_t *d
 	}
 }
 
+/* "YYYY-MM-DD" with a month 01..12 and a day 01..31. */
+static bool valid_date(const char *s)
+{
+	for (int i = 0; i < 10; i++)
+		if (i == 4 || i == 7 ? s[i] != '-' : s[i] < '0' || s[i] > '9')
+			return false;
+	if (s[10] != '\0')
+		return false;
+	{
+		int month = (s[5] - '0') * 10 + (s[6] - '0');
+		int day = (s[8] - '0') * 10 + (s[9] - '0');
+
+		return month >= 1 && month <= 12 && day >= 1 && day <= 31;
+	}
+}
+
+static bool valid_web_address(const char *s)
+{
+	return (strncmp(s, "https://", 8) == 0 && s[8] != '\0') ||
+	       (strncmp(s, "http://", 7) == 0 && s[7] != '\0');
+}
+
+/* A phone number as dialled: digits, with '-' between groups, or "#9110". */
+static bool valid_phone(const char *s)
+{
+	int digits = 0;
+
+	if (*s == '#')
+		s++;
+	for (; *s != '\0'; s++) {
+		if (*s >= '0' && *s <= '9')
+			digits++;
+		else if (*s != '-' || digits == 0 || s[1] == '-' || s[1] == '\0')
+			return false;
+	}
+	return digits >= 3;
+}
+
+/* An optional {ja, en} pair: both or neither; NULLs when absent. */
+static void get_optional_text(struct check *ck, json_t *obj, const char *path, const char *key,
+                              struct pb_text *out)
+{
+	out->s[LANG_JA] = out->s[LANG_EN] = NULL;
+	if (json_object_get(obj, key) == NULL)
+		return;
+	get_text(ck, obj, path, key, out);
+}
+
+/* prefectures.json $.prefectures[i].cyber_desk: optional. */
+static void load_cyber_desk(struct check *ck, json_t *pref, const char *path,
+                            struct pb_cyber_desk *desk)
+{
+	json_t *v = json_object_get(pref, "cyber_desk");
+	const char *known[] = {"ja", "en", "phone", "url", "hours", "source", "checked"};
+	char sub[128];
+	const char *key;
+	json_t *e;
+
+	memset(desk, 0, sizeof *desk);
+	if (v == NULL)
+		return;
+	snprintf(sub, sizeof sub, "%s.cyber_desk", path);
+	if (!json_is_object(v)) {
+		problem(ck, sub, "must be an object {ja, en, phone, url, hours, source, checked}%s",
+		        "");
+		return;
+	}
+	json_object_foreach(v, key, e)
+	{
+		bool ok = false;
+
+		for (size_t k = 0; k < sizeof known / sizeof known[0]; k++)
+			ok = ok || strcmp(key, known[k]) == 0;
+		if (!ok)
+			problem(
+			    ck, sub,
+			    "unknown key \"%s\"; use ja, en, phone, url, hours, source, checked",
+			    key);
+	}
+	desk->present = true;
+	if (json_object_get(v, "ja") != NULL || json_object_get(v, "en") != NULL) {
+		desk->name.s[LANG_JA] = get_string(ck, v, sub, "ja", true);
+		desk->name.s[LANG_EN] = get_string(ck, v, sub, "en", true);
+	}
+	desk->phone = get_string(ck, v, sub, "phone", false);
+	desk->url = get_string(ck, v, sub, "url", false);
+	if (desk->phone == NULL && desk->url == NULL)
+		problem(ck, sub, "gives neither a phone nor a url%s", "");
+	/* A part that fails its check is not handed out. */
+	if (desk->phone != NULL && !valid_phone(desk->phone)) {
+		problem(ck, sub,
+		        "phone \"%s\" must be digits and '-' as dialled, e.g. 03-1234-5678",
+		        desk->phone);
+		desk->phone = NULL;
+	}
+	if (desk->url != NULL && !valid_web_address(desk->url)) {
+		problem(ck, sub, "url \"%s\" must start with https:// or http://", desk->url);
+		desk->url = NULL;
+	}
+	get_optional_text(ck, v, sub, "hours", &desk->hours);
+	desk->source = get_string(ck, v, sub, "source", true);
+	if (desk->source != NULL && !valid_web_address(desk->source))
+		problem(ck, sub,
+		        "source \"%s\" must be the address of the page the desk was read from",
+		        desk->source);
+	desk->checked = get_string(ck, v, sub, "checked", true);
+	if (desk->checked != NULL && !valid_date(desk->checked))
+		problem(ck, sub, "checked must be a date YYYY-MM-DD, not \"%s\"", desk->checked);
+}
+
 static void load_prefectures(struct playbook_set *set, struct check *ck, json_t *doc)
 {
 	json_t *regions = json_object_get(doc, "regions");
@@ -436,6 +547,7 @@ static void load_prefectures(struct playbook_set *set, struct check *ck, json_t 
 		p->region = region != NULL ? playbook_region(set, region) : NULL;
 		if (region != NULL && p->region == NULL)
 			problem(ck, path, "region \"%s\" is not in $.regions", region);
+		load_cyber_desk(ck, e, path, &p->cyber_desk);
 		set->nprefs++;
 	}
 }
@@ -479,6 +591,26 @@ static void check_references(struct playbook_set *set, struct buf *errors, int *
 				}
 			}
 		}
+		*problems += ck.problems;
+	}
+	/* The directory's own targets rest on the register too. */
+	{
+		struct check ck = {errors, "report_to.json", 0, 0};
+
+		for (size_t t = 0; t < set->ntargets && set->nsources != 0; t++)
+			for (size_t s = 0;
+			     set->targets[t].sources != NULL && set->targets[t].sources[s] != NULL;
+			     s++)
+				if (playbook_source(set, set->targets[t].sources[s]) == NULL) {
+					char path[96];
+
+					snprintf(path, sizeof path, "$.targets[%zu].sources[%zu]",
+					         t, s);
+					problem(&ck, path,
+					        "\"%s\" is not in the source register of "
+					        "report_to.json",
+					        set->targets[t].sources[s]);
+				}
 		*problems += ck.problems;
 	}
 }

@@ -72,11 +72,28 @@ struct pb_region {
 	struct pb_text name;
 };
 
+/*
+ * The prefectural police's cybercrime consultation desk, as an official page
+ * gives it (prefectures.json "cyber_desk"). Every part is optional except
+ * source and checked: a string is NULL and a text's s[] are NULL when the
+ * file does not give it; present is false when there is no "cyber_desk".
+ */
+struct pb_cyber_desk {
+	bool present;
+	struct pb_text name;  /* the desk's name, e.g. サイバー犯罪対策課 */
+	const char *phone;    /* digits and '-' as dialled, or NULL */
+	const char *url;      /* the desk's own page (http:// or https://), or NULL */
+	struct pb_text hours; /* opening hours as the page gives them, or NULLs */
+	const char *source;   /* the page these facts were read from */
+	const char *checked;  /* "YYYY-MM-DD": when that page was read */
+};
+
 struct pb_prefecture {
 	const char *code; /* "01".."47" */
 	const char *iso;
 	struct pb_text name, police;
 	const struct pb_region *region;
+	struct pb_cyber_desk cyber_desk;
 };
 
 #define PLAYBOOK_TYPES 12

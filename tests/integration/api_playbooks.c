@@ -117,3 +117,26 @@ Test(api_playbooks, unknown_playbook_is_not_found)
 	harness_response_fini(&res);
 	harness_daemon_finish(d);
 }
+
+/* Every report-to target a playbook names is one its own steps speak of:
+ * DDoS tells the reporter to inform the industry's ministry, so the list
+ * carries the regulator. */
+Test(api_playbooks, ddos_lists_the_ministry_its_steps_name)
+{
+	struct harness_daemon *d = harness_daemon_new();
+	struct harness_response res;
+	json_t *doc;
+
+	harness_daemon_start(d);
+	harness_get(d, "/api/v1/playbooks/ddos", &res);
+	cr_assert(res.status == 200, "GET /api/v1/playbooks/ddos: want 200, got %ld", res.status);
+	doc = fixture_response_json(&res);
+	cr_assert_not_null(fixture_json_find(json_object_get(doc, "report_to"), "target", "police"),
+	                   "ddos should report to the police: %.500s", res.body.data);
+	cr_assert_not_null(
+	    fixture_json_find(json_object_get(doc, "report_to"), "target", "regulator"),
+	    "ddos should list the regulator its steps name: %.500s", res.body.data);
+	json_decref(doc);
+	harness_response_fini(&res);
+	harness_daemon_finish(d);
+}

@@ -458,3 +458,164 @@ Test(lifecycle, config_check_names_the_file_and_json_path_of_each_broken_playboo
 	harness_output_fini(&out);
 	harness_daemon_finish(d);
 }
+
+/* 1 when some line names file, the JSON path and the unknown tag. */
+static int line_names_tag(const char *text, const char *file, const char *path, const char *tag)
+{
+	const char *p = text;
+
+	while (p != NULL && *p != '\0') {
+		const char *eol = strchr(p, '\n');
+		size_t len = eol ? (size_t)(eol - p) : strlen(p);
+		char line[2048];
+
+		if (len >= sizeof line)
+			len = sizeof line - 1;
+		memcpy(line, p, len);
+		line[len] = '\0';
+		if (strstr(line, file) != NULL && strstr(line, path) != NULL &&
+		    strstr(line, tag) != NULL)
+			return 1;
+		p = eol ? eol + 1 : NULL;
+	}
+	return 0;
+}
+
+/* Replaces the first source tag of LIST[IDX] in the playbook at PATH. */
+static void retag(const char *path, const char *list, size_t idx, const char *tag)
+{
+	json_t *doc = load_json(path);
+	json_t *item = json_array_get(json_object_get(doc, list), idx);
+	json_t *sources = json_object_get(item, "sources");
+
+	cr_assert(json_is_array(sources) && json_array_size(sources) > 0,
+	          "%s: %s[%zu] has no sources", path, list, idx);
+	cr_assert(json_array_set_new(sources, 0, json_string(tag)) == 0);
+	save_json(doc, path);
+	json_decref(doc);
+}
+
+/* Points D at a copy of its playbooks folder, in DIR (PATH_MAX). */
+static void use_copied_playbooks(struct harness_daemon *d, char *dir)
+{
+	harness_path_join(dir, PATH_MAX, d->dir, "playbooks");
+	copy_folder(d->playbooks_dir, dir);
+	snprintf(d->playbooks_dir, sizeof d->playbooks_dir, "%s", dir);
+}
+
+/* Runs kakekomid -n; ALL gets stdout and stderr. Returns the exit status. */
+static int check_output(struct harness_daemon *d, struct harness_buf *all)
+{
+	struct harness_output out;
+	int status = harness_daemon_check(d, &out);
+
+	harness_buf_append(all, out.out.data, out.out.len);
+	harness_buf_append(all, "\n", 1);
+	harness_buf_append(all, out.err.data, out.err.len);
+	harness_output_fini(&out);
+	return status;
+}
+
+Test(lifecycle, config_check_names_a_source_tag_the_register_does_not_know)
+{
+	struct harness_daemon *d = harness_daemon_new();
+	struct harness_buf all = {.max = HARNESS_OUTPUT_MAX * 2};
+	char dir[PATH_MAX], path[PATH_MAX];
+	json_t *doc, *target;
+	int status;
+
+	use_copied_playbooks(d, dir);
+	harness_path_join(path, sizeof path, dir, "ransomware.json");
+	retag(path, "steps", 1, "S99");
+	harness_path_join(path, sizeof path, dir, "bec.json");
+	retag(path, "dont", 0, "S98");
+	harness_path_join(path, sizeof path, dir, "ddos.json");
+	retag(path, "evidence", 0, "Practice");
+	/* The directory's targets name their sources too. */
+	harness_path_join(path, sizeof path, dir, "report_to.json");
+	doc = load_json(path);
+	target = json_array_get(json_object_get(doc, "targets"), 0);
+	cr_assert(json_is_object(target), "report_to.json has no targets[0]");
+	json_array_append_new(json_object_get(target, "sources"), json_string("S97"));
+	save_json(doc, path);
+	json_decref(doc);
+
+	status = check_output(d, &all);
+	cr_assert(status == 1, "kakekomid -n should exit 1 on an unknown source tag, got %d:\n%s",
+	          status, all.data);
+	cr_assert(line_names_tag(all.data, "ransomware.json", "steps[1].sources[0]", "S99"),
+	          "a line should name ransomware.json, steps[1].sources[0] and S99:\n%s", all.data);
+	cr_assert(line_names_tag(all.data, "bec.json", "dont[0].sources[0]", "S98"),
+	          "a line should name bec.json, dont[0].sources[0] and S98:\n%s", all.data);
+	cr_assert(line_names_tag(all.data, "ddos.json", "evidence[0].sources[0]", "Practice"),
+	          "a line should name ddos.json, evidence[0].sources[0] and Practice:\n%s",
+	          all.data);
+	cr_assert(line_names_tag(all.data, "report_to.json", "targets[0].sources", "S97"),
+	          "a line should name report_to.json, targets[0].sources and S97:\n%s", all.data);
+	harness_buf_fini(&all);
+	harness_daemon_finish(d);
+}
+
+Test(lifecycle, config_check_counts_practice_as_a_source_only_when_the_register_has_it)
+{
+	struct harness_daemon *d = harness_daemon_new();
+	struct harness_buf all = {.max = HARNESS_OUTPUT_MAX * 2};
+	char dir[PATH_MAX], path[PATH_MAX];
+	json_t *doc;
+	int status;
+
+	use_copied_playbooks(d, dir);
+	harness_path_join(path, sizeof path, dir, "report_to.json");
+	doc = load_json(path);
+	cr_assert(json_object_del(json_object_get(doc, "sources"), "practice") == 0,
+	          "the register has no \"practice\" entry");
+	save_json(doc, path);
+	json_decref(doc);
+
+	status = check_output(d, &all);
+	cr_assert(status == 1, "without a register entry, \"practice\" is unknown; got %d:\n%s",
+	          status, all.data);
+	cr_assert(line_names_tag(all.data, ".json", ".sources[", "\"practice\""),
+	          "a line should name a playbook item tagged practice:\n%s", all.data);
+	harness_buf_fini(&all);
+	harness_daemon_finish(d);
+}
+
+Test(lifecycle, config_check_names_a_cyber_desk_without_its_source)
+{
+	struct harness_daemon *d = harness_daemon_new();
+	struct harness_buf all = {.max = HARNESS_OUTPUT_MAX * 2};
+	char dir[PATH_MAX], path[PATH_MAX];
+	json_t *doc, *pref;
+	int status;
+
+	use_copied_playbooks(d, dir);
+	harness_path_join(path, sizeof path, dir, "prefectures.json");
+	doc = load_json(path);
+	/* Hokkaido: a desk with a phone but no source and a bad date. */
+	pref = json_array_get(json_object_get(doc, "prefectures"), 0);
+	json_object_set_new(pref, "cyber_desk",
+	                    json_pack("{s:s, s:s}", "phone", "011-000-0000", "checked", "2026-13-40"));
+	/* Aomori: a phone that is not one. */
+	pref = json_array_get(json_object_get(doc, "prefectures"), 1);
+	json_object_set_new(pref, "cyber_desk",
+	                    json_pack("{s:s, s:s, s:s}", "phone", "call us", "source",
+	                              "https://example.org/", "checked", "2026-12-04"));
+	save_json(doc, path);
+	json_decref(doc);
+
+	status = check_output(d, &all);
+	cr_assert(status == 1, "kakekomid -n should exit 1 on a broken cyber_desk, got %d:\n%s",
+	          status, all.data);
+	cr_assert(line_names_tag(all.data, "prefectures.json", "prefectures[0].cyber_desk.source",
+	                         "missing"),
+	          "a line should say prefectures[0].cyber_desk.source is missing:\n%s", all.data);
+	cr_assert(line_names_tag(all.data, "prefectures.json", "prefectures[0].cyber_desk",
+	                         "2026-13-40"),
+	          "a line should name the bad checked date:\n%s", all.data);
+	cr_assert(line_names_tag(all.data, "prefectures.json", "prefectures[1].cyber_desk",
+	                         "call us"),
+	          "a line should name the bad phone:\n%s", all.data);
+	harness_buf_fini(&all);
+	harness_daemon_finish(d);
+}
