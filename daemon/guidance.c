@@ -46,6 +46,26 @@ static int fill_how(struct buf *b, const char *how, const char *police)
 	return rc == 0 ? buf_puts(b, how) : rc;
 }
 
+/* The prefecture's own cybercrime desk, as its official page gives it, with
+ * the date that page was read. */
+static int desk_text(struct buf *b, const struct pb_cyber_desk *d, enum lang lang)
+{
+	bool ja = lang == LANG_JA;
+	int rc = buf_printf(b, " %s", d->name.s[lang]);
+
+	if (rc == 0 && d->phone != NULL)
+		rc = buf_printf(b, ja ? "(電話 %s" : " (phone %s", d->phone);
+	if (rc == 0 && d->phone != NULL && d->hours.s[lang] != NULL)
+		rc = buf_printf(b, ja ? "、%s" : ", %s", d->hours.s[lang]);
+	if (rc == 0 && d->phone != NULL)
+		rc = buf_puts(b, ")");
+	if (rc == 0 && d->url != NULL)
+		rc = buf_printf(b, ": %s", d->url);
+	if (rc == 0)
+		rc = buf_printf(b, ja ? "(%s 確認)。" : " (checked %s).", d->checked);
+	return rc;
+}
+
 static int add_report(struct guidance *g, const struct pb_target *t, const struct guidance_facts *f,
                       bool conditional)
 {
@@ -77,6 +97,9 @@ static int add_report(struct guidance *g, const struct pb_target *t, const struc
 		              g->pref != NULL      ? g->pref->police.s[g->lang]
 		              : g->lang == LANG_JA ? "所在地の都道府県警察"
 		                                   : "your prefecture's police");
+	if (rc == 0 && strcmp(t->id, "police") == 0 && g->pref != NULL &&
+	    g->pref->cyber_desk.present)
+		rc = desk_text(&b, &g->pref->cyber_desk, g->lang);
 	if (rc == 0 && t->legal_deadline) {
 		struct ppc_facts pf = f->ppc;
 

@@ -229,3 +229,25 @@ Test(guidance, a_report_made_six_days_after_the_company_knew_is_marked_overdue)
 	json_decref(doc);
 	guidance_fini(&g);
 }
+
+/* Where the prefecture's own desk was verified, the police entry gives it
+ * with its phone and the date its page was read; elsewhere the NPA list. */
+Test(guidance, the_police_entry_gives_the_prefectures_verified_desk_with_its_date)
+{
+	struct guidance g;
+	struct guidance_facts f = facts("ransomware", "14", TRI_NO, TRI_NO);
+	const struct guidance_report *p;
+
+	cr_assert_eq(guidance_build(&g, set, &f, LANG_JA), 0);
+	p = find(&g, "police");
+	cr_assert_not_null(p);
+	cr_assert_not_null(strstr(p->text, "045-681-3180"), "%s", p->text);
+	cr_assert_not_null(strstr(p->text, "2026-12-04 確認"), "%s", p->text);
+	guidance_fini(&g);
+	f = facts("ransomware", "47", TRI_NO, TRI_NO);
+	cr_assert_eq(guidance_build(&g, set, &f, LANG_EN), 0);
+	p = find(&g, "police");
+	cr_assert_not_null(strstr(p->text, "npa.go.jp/bureau/cyber/soudan.html"), "%s", p->text);
+	cr_assert_null(strstr(p->text, "checked"), "no desk claimed where none was verified");
+	guidance_fini(&g);
+}
