@@ -30,17 +30,30 @@
 #define CONVO_SWEEP_MS       15000
 #define CONVO_TEXT_MAX       8192
 
+/* The numbers are stored with a conversation (conversations.step): never
+ * renumber one; new steps take new numbers and a place in step_order. */
 enum convo_step {
-	STEP_TYPE,
-	STEP_STILL,
-	STEP_NOTICED,
-	STEP_MONEY,
-	STEP_PD,
-	STEP_PREF,
-	STEP_COMPANY,
-	STEP_NAME,
-	STEP_PHONE,
-	STEP_DONE,
+	STEP_TYPE = 0,
+	STEP_STILL = 1,
+	STEP_NOTICED = 2,
+	STEP_MONEY = 3,
+	STEP_PD = 4,
+	STEP_PREF = 5,
+	STEP_COMPANY = 6,
+	STEP_NAME = 7,
+	STEP_PHONE = 8,
+	STEP_DONE = 9,
+	/* the APPI conditions, when personal data may be involved (ppc.h) */
+	STEP_SENSITIVE = 10,
+	STEP_FINANCIAL = 11,
+	STEP_OVER_1000 = 12,
+	STEP_LOST = 13, /* a lost device: lost or stolen? */
+};
+
+static const int step_order[] = {
+    STEP_TYPE,      STEP_STILL,     STEP_NOTICED,   STEP_MONEY, STEP_PD,
+    STEP_SENSITIVE, STEP_FINANCIAL, STEP_OVER_1000, STEP_LOST,  STEP_PREF,
+    STEP_COMPANY,   STEP_NAME,      STEP_PHONE,     STEP_DONE,
 };
 
 struct conv {
@@ -203,12 +216,46 @@ static void ask(struct convo *c, struct conv *v)
 		               "Is it still happening?\n1. Yes 2. No 3. Don't know"));
 		break;
 	case STEP_NOTICED:
+		buf_puts(
+		    &b,
+		    L(v,
+		      "会社の誰かが最初に気づいた、または知らされたのはいつですか?\n"
+		      "(取引先やお客様から知らされた時も含みます。個人情報保護委員会への報告期限は"
+		      "この時から数えます)\n"
+		      "1. たった今 2. 今日 3. わからない\nまたは日時を「2026-11-22 "
+		      "09:30」の形で(日本時間)",
+		      "When did anyone in your company first notice it, or get told of it?\n"
+		      "(Being told by a vendor or a customer counts. The legal deadlines for "
+		      "reporting count from that moment.)\n"
+		      "1. Just now 2. Today 3. Don't know\nor a date and time such as "
+		      "\"2026-11-22 09:30\" (Japan time)"));
+		break;
+	case STEP_SENSITIVE:
 		buf_puts(&b,
 		         L(v,
-		           "いつ気づきましたか?\n1. たった今 2. 今日\nまたは日時を「2026-11-22 "
-		           "09:30」の形で(日本時間)",
-		           "When did you notice?\n1. Just now 2. Today\nor a date and time such as "
-		           "\"2026-11-22 09:30\" (Japan time)"));
+		           "個人情報について、わかる範囲で教えてください。病歴・犯罪歴など、特に"
+		           "配慮が必要な情報が含まれますか?\n1. はい 2. いいえ 3. わからない",
+		           "About the personal data, as far as you know: does it include "
+		           "sensitive data, such as health or criminal records?\n1. Yes 2. No "
+		           "3. Don't know"));
+		break;
+	case STEP_FINANCIAL:
+		buf_puts(&b,
+		         L(v,
+		           "カード番号やネットバンキングのIDなど、悪用されるとお金の被害が出る"
+		           "情報が含まれますか?\n1. はい 2. いいえ 3. わからない",
+		           "Does it include data that could be used to take money, such as card "
+		           "numbers or bank log-ins?\n1. Yes 2. No 3. Don't know"));
+		break;
+	case STEP_OVER_1000:
+		buf_puts(&b, L(v, "1,000人を超える人の情報ですか?\n1. はい 2. いいえ 3. わからない",
+		               "Is it about more than 1,000 people?\n1. Yes 2. No 3. Don't know"));
+		break;
+	case STEP_LOST:
+		buf_puts(&b,
+		         L(v,
+		           "なくしましたか、盗まれましたか?\n1. なくした 2. 盗まれた 3. わからない",
+		           "Was it lost or stolen?\n1. Lost 2. Stolen 3. Don't know"));
 		break;
 	case STEP_MONEY:
 		buf_puts(&b, L(v,
@@ -517,7 +564,21 @@ static void create_case(struct convo *c, struct conv *v, bool incomplete, int64_
 	j->in.still_happening = answer_tri(v, "still_happening");
 	j->in.money_involved = answer_tri(v, "money_involved");
 	j->in.personal_data = answer_tri(v, "personal_data");
-	j->in.noticed = NOTICED_NOW;
+	j->in.sensitive_data = answer_tri(v, "sensitive_data");
+	j->in.financial_harm = answer_tri(v, "financial_harm");
+	j->in.over_1000 = answer_tri(v, "over_1000");
+	{
+		const char *los = json_string_value(json_object_get(v->answers, "lost_or_stolen"));
+
+		j->in.lost_or_stolen = LOS_UNSET;
+		if (strcmp(j->in.incident_type, "lost_device") == 0) {
+			j->in.lost_or_stolen = LOS_UNKNOWN;
+			if (los != NULL)
+				case_los_parse(los, &j->in.lost_or_stolen);
+		}
+	}
+	/* Not answered (a conversation left before that question): not known. */
+	j->in.noticed = NOTICED_UNKNOWN;
 	j->in.noticed_at_ms = json_is_integer(json_object_get(v->answers, "noticed_at_ms"))
 	                          ? json_integer_value(json_object_get(v->answers, "noticed_at_ms"))
 	                          : v->started_ms;
@@ -607,6 +668,61 @@ static const char *const no_words[] = {"2", "no", "n", "いいえ", "ない", "�
 static const char *const dk_words[] = {"3",          "unknown",      "don't know", "dont know", "?",
                                        "わからない", "わかりません", "不明",       NULL};
 
+static const char *tri_key(int step)
+{
+	switch (step) {
+	case STEP_STILL: return "still_happening";
+	case STEP_MONEY: return "money_involved";
+	case STEP_SENSITIVE: return "sensitive_data";
+	case STEP_FINANCIAL: return "financial_harm";
+	case STEP_OVER_1000: return "over_1000";
+	default: break;
+	}
+	return "personal_data";
+}
+
+/* Whether STEP is asked in V: the APPI conditions only when personal data
+ * may be involved, lost or stolen only for a lost device. */
+static bool step_asked(const struct conv *v, int step)
+{
+	const char *pd = json_string_value(json_object_get(v->answers, "personal_data"));
+	const char *type = json_string_value(json_object_get(v->answers, "incident_type"));
+
+	switch (step) {
+	case STEP_SENSITIVE:
+	case STEP_FINANCIAL:
+	case STEP_OVER_1000: return pd == NULL || strcmp(pd, "no") != 0;
+	case STEP_LOST: return type != NULL && strcmp(type, "lost_device") == 0;
+	default: break;
+	}
+	return true;
+}
+
+static size_t step_index(int step)
+{
+	for (size_t i = 0; i < sizeof step_order / sizeof step_order[0]; i++)
+		if (step_order[i] == step)
+			return i;
+	return 0;
+}
+
+/* The step after (DIR 1) or before (DIR -1) V's current one that is asked. */
+static int step_next(const struct conv *v, int dir)
+{
+	size_t i = step_index(v->step);
+	const size_t n = sizeof step_order / sizeof step_order[0];
+
+	do {
+		if (dir > 0 && i + 1 < n)
+			i++;
+		else if (dir < 0 && i > 0)
+			i--;
+		else
+			break;
+	} while (!step_asked(v, step_order[i]));
+	return step_order[i];
+}
+
 static bool take_tri(struct conv *v, const char *key, const char *folded)
 {
 	const char *val = is_word(folded, yes_words)  ? "yes"
@@ -672,11 +788,10 @@ static const char *take_answer(struct convo *c, struct conv *v, const char *text
 	case STEP_STILL:
 	case STEP_MONEY:
 	case STEP_PD:
-		if (!take_tri(v,
-		              v->step == STEP_STILL   ? "still_happening"
-		              : v->step == STEP_MONEY ? "money_involved"
-		                                      : "personal_data",
-		              folded))
+	case STEP_SENSITIVE:
+	case STEP_FINANCIAL:
+	case STEP_OVER_1000:
+		if (!take_tri(v, tri_key(v->step), folded))
 			return L(v,
 			         "わかりませんでした。1(はい)、2(いいえ)、3(わからない)"
 			         "で答えてください。",
@@ -698,6 +813,11 @@ static const char *take_answer(struct convo *c, struct conv *v, const char *text
 			json_object_set_new(v->answers, "noticed_at_ms", json_integer(now));
 			return NULL;
 		}
+		if (strcmp(folded, "3") == 0 || is_word(folded, dk_words)) {
+			json_object_set_new(v->answers, "noticed", json_string("unknown"));
+			json_object_del(v->answers, "noticed_at_ms");
+			return NULL;
+		}
 		if (text_jst_local_parse(folded, &ms) < 0)
 			return L(v,
 			         "日時は「2026-11-22 09:30」の形で書いてください(日本時間)。1 か 2 "
@@ -709,6 +829,23 @@ static const char *take_answer(struct convo *c, struct conv *v, const char *text
 			         "That time is in the future; check when you noticed.");
 		json_object_set_new(v->answers, "noticed", json_string("at"));
 		json_object_set_new(v->answers, "noticed_at_ms", json_integer(ms));
+		return NULL;
+	}
+	case STEP_LOST: {
+		const char *los = strcmp(folded, "1") == 0 || strcmp(folded, "なくした") == 0 ||
+		                          strcmp(folded, "lost") == 0
+		                      ? "lost"
+		                  : strcmp(folded, "2") == 0 || strcmp(folded, "盗まれた") == 0 ||
+		                          strcmp(folded, "stolen") == 0
+		                      ? "stolen"
+		                  : strcmp(folded, "3") == 0 || is_word(folded, dk_words)
+		                      ? "unknown"
+		                      : NULL;
+
+		if (los == NULL)
+			return L(v, "1(なくした)、2(盗まれた)、3(わからない)で答えてください。",
+			         "Answer 1 (lost), 2 (stolen) or 3 (don't know).");
+		json_object_set_new(v->answers, "lost_or_stolen", json_string(los));
 		return NULL;
 	}
 	case STEP_PREF:
@@ -866,14 +1003,14 @@ void convo_on_message(struct convo *c, const char *jid, const char *body)
 		return;
 	}
 	if (is_word(folded, back_words)) {
-		if (v->step > STEP_TYPE)
-			v->step--;
+		if (v->step != STEP_TYPE)
+			v->step = step_next(v, -1);
 		ask(c, v);
 		save(c, v, false);
 		free(text);
 		return;
 	}
-	if (v->step >= STEP_DONE) {
+	if (v->step == STEP_DONE) {
 		create_case(c, v, false, now);
 		free(text);
 		return;
@@ -885,8 +1022,8 @@ void convo_on_message(struct convo *c, const char *jid, const char *body)
 		ask(c, v);
 		return;
 	}
-	v->step++;
-	if (v->step >= STEP_DONE) {
+	v->step = step_next(v, 1);
+	if (v->step == STEP_DONE) {
 		save(c, v, false);
 		create_case(c, v, false, now);
 		return;

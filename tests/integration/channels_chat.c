@@ -422,10 +422,13 @@ Test(chat, a_japanese_chat_report_gets_first_steps_at_once_a_reference_and_word_
 	cr_assert_eq(specialist_count_messages(sato, "何が起きていますか"), 0u,
 	             "the type was named in the first message: the bot must not ask it");
 
-	answer(sato, "はい", "いつ気づきましたか", "still happening: はい");
+	answer(sato, "はい", "知らされたのはいつですか", "still happening: はい");
 	answer(sato, "1", "お金を送った", "noticed: 1 (just now)");
 	answer(sato, "いいえ", "個人情報", "money: いいえ");
-	answer(sato, "わからない", "都道府県", "personal data: わからない");
+	answer(sato, "わからない", "病歴", "personal data: わからない (the APPI conditions follow)");
+	answer(sato, "いいえ", "カード番号", "sensitive data: いいえ");
+	answer(sato, "わからない", "1,000人", "financial harm: わからない");
+	answer(sato, "いいえ", "都道府県", "over 1,000: いいえ");
 	answer(sato, "大阪", "会社名", "prefecture by name: 大阪");
 	answer(sato, "株式会社かけこみ工業", "お名前", "company");
 	answer(sato, "佐藤 一郎", "電話番号", "name");
@@ -507,7 +510,7 @@ Test(chat, an_english_chat_goes_back_explains_garbage_stops_on_cancel_and_ends_w
 	};
 	static const char question[] = "What is happening? Answer with a number.";
 	static const char still[] = "Is it still happening?";
-	static const char noticed[] = "When did you notice?";
+	static const char noticed[] = "first notice it, or get told of it?";
 	static const char saved_type[] =
 	    "SELECT json_extract(unseal(answers, 'conversations.answers'), '$.incident_type') = ? FROM conversations WHERE jid = ?";
 	struct specialist_client *jane, *osaka;
@@ -601,7 +604,10 @@ Test(chat, an_english_chat_goes_back_explains_garbage_stops_on_cancel_and_ends_w
 	answer(jane, "no", noticed, "still happening: no");
 	answer(jane, "today", "Was money sent", "noticed: today");
 	answer(jane, "1", "personal data", "money: 1 (yes)");
-	answer(jane, "3", "Which prefecture", "personal data: 3 (don't know)");
+	answer(jane, "3", "sensitive data", "personal data: 3 (don't know)");
+	answer(jane, "2", "take money", "sensitive data: 2 (no)");
+	answer(jane, "2", "1,000 people", "financial harm: 2 (no)");
+	answer(jane, "3", "Which prefecture", "over 1,000: 3 (don't know)");
 	answer(jane, "Osaka", "company's name", "prefecture by English name");
 	answer(jane, "Acme Trading", "Your name?", "company");
 	answer(jane, "Jane Doe", "phone number", "name");
@@ -674,11 +680,11 @@ Test(chat, a_stranger_sending_specialist_commands_is_refused_and_his_report_goes
 	cr_assert_eq(specialist_count_messages(mallory, phone), 0u);
 
 	/* His own conversation is where he left it; ヘルプ and キャンセル work in Japanese. */
-	answer(mallory, "はい", "いつ気づきましたか",
+	answer(mallory, "はい", "知らされたのはいつですか",
 	       "the refused commands should leave the reporter's conversation at its question");
 	tell(mallory, "ヘルプ");
 	expect_message(mallory, "質問に答えると", REPLY_MS, NULL, "ヘルプ should explain");
-	expect_message(mallory, "いつ気づきましたか", REPLY_MS, NULL, "... and ask again");
+	expect_message(mallory, "知らされたのはいつですか", REPLY_MS, NULL, "... and ask again");
 	tell(mallory, "キャンセル");
 	expect_message(mallory, "中止しました", REPLY_MS, NULL, "キャンセル should stop");
 
@@ -809,7 +815,7 @@ Test(chat, a_conversation_left_idle_after_the_type_is_known_becomes_an_incomplet
 
 	tell(ito, "画面に身代金の要求が出ています");
 	expect_message(ito, "今すぐやること: ランサムウェア", REPLY_MS, NULL, "first steps");
-	answer(ito, "はい", "いつ気づきましたか", "still happening");
+	answer(ito, "はい", "知らされたのはいつですか", "still happening");
 	cr_assert_eq(
 	    db_wait_int(r.d, "SELECT step FROM conversations WHERE jid = ?", jid, NULL, 2, 2000), 2,
 	    "the conversation should be saved at the third question");
@@ -1025,6 +1031,57 @@ Test(chat, dispatch_with_an_eta_shows_on_the_reporters_status_page_and_the_visit
 	              left_ms <= (double)(t_left - t_dispatch) + 2,
 	          "left_site elapsed_ms %.0f should count from dispatch_requested", left_ms);
 	cr_assert_str_eq(fixture_json_string(doc, "state"), "visited");
+	json_decref(doc);
+	relay_close(&r);
+}
+
+/* A laptop gone missing, reported by chat: the bot asks when the company
+ * knew (don't know is an answer), the APPI conditions once personal data is
+ * involved, and whether it was lost or stolen; a theft makes the report to
+ * the commission required, with the final report in 60 days, to be counted
+ * from the moment the company knew. */
+Test(chat, a_stolen_laptop_by_chat_asks_lost_or_stolen_and_makes_the_report_required)
+{
+	static const struct member team[] = {
+	    {"tokyo", "Tokyo Sec", "13", "all"},
+	};
+	struct specialist_client *abe;
+	struct relay r;
+	struct chat_case cc;
+	char *body;
+	json_t *doc, *ppc, *dl;
+
+	relay_open(&r, team, 1);
+	abe = reporter_connect(&r, "abe");
+	tell(abe, "営業のノートPCを盗まれました");
+	expect_message(abe, "今すぐやること", REPLY_MS, NULL, "first steps");
+	answer(abe, "いいえ", "知らされたのはいつですか", "still happening");
+	answer(abe, "3", "お金を送った", "noticed: 3 (don't know)");
+	answer(abe, "いいえ", "個人情報", "money");
+	answer(abe, "はい", "病歴", "personal data: yes");
+	answer(abe, "いいえ", "カード番号", "sensitive");
+	answer(abe, "いいえ", "1,000人", "financial");
+	answer(abe, "いいえ", "盗まれましたか", "over 1,000");
+	answer(abe, "2", "都道府県", "lost or stolen: 2 (stolen)");
+	answer(abe, "13", "会社名", "prefecture");
+	answer(abe, "阿部商事", "お名前", "company");
+	answer(abe, "阿部 次郎", "電話番号", "name");
+	tell(abe, "03-5555-7777");
+	expect_message(abe, "受付番号: ", REPLY_MS, &body, "the reference");
+	parse_reference(&r, body, "受付番号: ", &cc);
+	free(body);
+	doc = fixture_case_fetch(r.d, cc.ref, cc.token);
+	cr_assert_str_eq(fixture_json_string(doc, "incident_type"), "lost_device");
+	cr_assert_str_eq(fixture_json_string(doc, "lost_or_stolen"), "stolen");
+	cr_assert_str_eq(fixture_json_string(doc, "noticed"), "unknown");
+	ppc = fixture_json_find(json_object_get(json_object_get(doc, "guidance"), "report_to"),
+	                        "target", "ppc");
+	cr_assert_not_null(ppc);
+	dl = json_object_get(ppc, "deadline");
+	cr_assert_str_eq(fixture_json_string(dl, "reportable"), "required");
+	cr_assert_eq(json_integer_value(json_object_get(json_object_get(dl, "final"), "days")), 60);
+	cr_assert(json_is_null(json_object_get(json_object_get(dl, "final"), "due")),
+	          "not known when the company knew: no date, count from that moment");
 	json_decref(doc);
 	relay_close(&r);
 }

@@ -1543,10 +1543,13 @@ Test(delivery, a_case_with_personal_data_reminds_the_specialist_and_the_reporter
 	cr_assert_not_null(w.reporter);
 	jst_local(noticed, typed, sizeof typed);
 	chat_answer(&w, "ランサムウェアかもしれない", "今も続いていますか", NULL);
-	chat_answer(&w, "はい", "いつ気づきましたか", NULL);
+	chat_answer(&w, "はい", "知らされたのはいつですか", NULL);
 	chat_answer(&w, typed, "お金を送った", NULL);
 	chat_answer(&w, "いいえ", "個人情報", NULL);
-	chat_answer(&w, "はい", "都道府県", NULL);
+	chat_answer(&w, "はい", "病歴", NULL);
+	chat_answer(&w, "いいえ", "カード番号", NULL);
+	chat_answer(&w, "いいえ", "1,000人", NULL);
+	chat_answer(&w, "いいえ", "都道府県", NULL);
 	chat_answer(&w, "27", "会社名", NULL);
 	chat_answer(&w, "木村商店", "お名前", NULL);
 	chat_answer(&w, "木村 花子", "電話番号", NULL);

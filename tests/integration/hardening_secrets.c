@@ -305,7 +305,10 @@ Test(hardening_secrets, no_password_name_phone_email_or_token_ever_reaches_the_l
 	chat_step(rep, "1", "notice");
 	chat_step(rep, "1", "money");
 	chat_step(rep, "2", "personal data");
-	chat_step(rep, "3", "prefecture");
+	chat_step(rep, "3", "sensitive data");
+	chat_step(rep, "2", "take money");
+	chat_step(rep, "2", "1,000 people");
+	chat_step(rep, "2", "prefecture");
 	chat_step(rep, "27", "company");
 	chat_step(rep, "Chat Secret Co Zq7Co", "name");
 	chat_step(rep, CHAT_NAME, "phone");
