@@ -234,6 +234,17 @@ static int do_ack(struct store_tx *tx, struct chat_job *j, struct case_row *c, b
 	           c->ref, c->ref);
 	case_details_text(&b, c->ref, c->company, c->name, c->phone, c->email, c->lang,
 	                  c->description);
+	{
+		/* The law's dates, so that the call can start with what is late. */
+		struct ppc_deadline dl[2];
+		int nd = store_tx_ppc_deadlines(tx, c->id, dl);
+
+		if (nd < 0) {
+			buf_fini(&b);
+			return nd;
+		}
+		ppc_deadlines_text(dl, (size_t)nd, j->now_ms, &b);
+	}
 	rc = b.data != NULL ? add_outbox(tx, c, j->jid, "contact", b.data, j->now_ms) : -ENOMEM;
 	buf_fini(&b);
 	if (rc < 0)

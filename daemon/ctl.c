@@ -936,11 +936,14 @@ static const char sql_deadlines[] =
     " FROM reminders r JOIN cases c ON c.id = r.case_id"
     " WHERE r.kind != 'ppc_final_7d' AND r.deadline >= ? AND r.deadline <= ?"
     " ORDER BY r.deadline, c.ref";
-/* Dates already past, of cases still open. */
+/* Dates already past and not reported, of cases still open. */
 static const char sql_overdue[] =
     "SELECT c.ref, c.prefecture, r.kind, r.deadline, c.state, coalesce(c.assigned_to, '-')"
     " FROM reminders r JOIN cases c ON c.id = r.case_id"
     " WHERE r.kind != 'ppc_final_7d' AND r.deadline < ? AND c.state <> 'resolved'"
+    " AND NOT EXISTS (SELECT 1 FROM events e WHERE e.case_id = r.case_id"
+    " AND e.kind = CASE r.kind WHEN 'ppc_preliminary' THEN 'ppc_preliminary_reported'"
+    " ELSE 'ppc_final_reported' END)"
     " ORDER BY r.deadline, c.ref";
 
 struct deadlines {

@@ -251,8 +251,8 @@ static void who_is(const struct roster *roster, const char *jid, char *out, size
 
 /* ---- forms ---- */
 
-static const char *const form_names[] = {"csrf",   "user", "password",  "next",
-                                         "action", "note", "specialist"};
+static const char *const form_names[] = {"csrf",   "user", "password",   "next",
+                                         "action", "note", "specialist", "report"};
 #define FORM_N (sizeof form_names / sizeof form_names[0])
 
 struct dash_form {
@@ -604,9 +604,17 @@ static void queue_page(struct http_req *r, const struct auth_session *s)
 
 /* ---- a case: the view and the actions ---- */
 
-enum case_action { ACT_VIEW, ACT_NOTE, ACT_REASSIGN, ACT_CONTACTED, ACT_RESOLVE };
+enum case_action {
+	ACT_VIEW,
+	ACT_NOTE,
+	ACT_REASSIGN,
+	ACT_CONTACTED,
+	ACT_RESOLVE,
+	ACT_PPC_REPORTED, /* the company filed its report to the commission */
+};
 
-static const char *const action_names[] = {"view", "note", "reassign", "contacted", "resolve"};
+static const char *const action_names[] = {"view",      "note",    "reassign",
+                                           "contacted", "resolve", "ppc_reported"};
 
 struct case_job {
 	struct http_req *r;
@@ -616,6 +624,7 @@ struct case_job {
 	char actor[AUTH_NAME_MAX + 16];
 	char note[DASH_NOTE_MAX * 4 + 1];
 	char to_jid[256], to_name[200];
+	char report[16]; /* ACT_PPC_REPORTED: "preliminary" or "final" */
 	char address[64];
 	int64_t now_ms;
 	/* found by the transaction */
@@ -759,6 +768,13 @@ static int tx_reassign(struct store_tx *tx, struct case_job *j, const struct cas
 	           j->ref, j->s.user, j->ref, j->s.user);
 	case_details_text(&body, j->ref, c->company, c->name, c->phone, c->email, c->lang,
 	                  c->description);
+	{
+		struct ppc_deadline dl[2];
+		int nd = store_tx_ppc_deadlines(tx, c->id, dl);
+
+		if (nd > 0)
+			ppc_deadlines_text(dl, (size_t)nd, j->now_ms, &body);
+	}
 	rc = body.data != NULL ? add_outbox(tx, j, c, j->to_jid, "contact", body.data) : -ENOMEM;
 	buf_fini(&body);
 	if (rc == 0 && prev[0] != '\0') {
@@ -792,7 +808,9 @@ static int tx_case(struct store_tx *tx, void *arg)
 	}
 	j->case_id = c.id;
 	resolved = strcmp(c.state, "resolved") == 0;
-	if (resolved && j->what != ACT_VIEW && j->what != ACT_NOTE) {
+	/* A resolved case still takes notes and the company's reports to the
+	 * commission (the final one is due weeks later). */
+	if (resolved && j->what != ACT_VIEW && j->what != ACT_NOTE && j->what != ACT_PPC_REPORTED) {
 		j->refused = -EALREADY;
 		goto out;
 	}
@@ -832,6 +850,13 @@ static int tx_case(struct store_tx *tx, void *arg)
 		j->cancel = true;
 		break;
 	case ACT_REASSIGN: rc = tx_reassign(tx, j, &c); break;
+	case ACT_PPC_REPORTED:
+		rc = add_event(tx, j, &c,
+		               strcmp(j->report, "preliminary") == 0 ? "ppc_preliminary_reported"
+		                                                     : "ppc_final_reported",
+		               j->actor, detail_of("via", "dashboard", NULL, NULL, NULL, NULL),
+		               false);
+		break;
 	}
 out:
 	case_now_fini(&c);
@@ -883,6 +908,9 @@ static const char *done_notice(struct http_req *r)
 		return T("連絡済みとして記録しました。", "Recorded as contacted.");
 	if (strcmp(done, "resolve") == 0)
 		return T("解決として記録しました。", "Recorded as resolved.");
+	if (strcmp(done, "ppc_reported") == 0)
+		return T("個人情報保護委員会への報告を記録しました。",
+		         "The report to the commission was recorded.");
 	return NULL;
 }
 
@@ -897,6 +925,7 @@ static void case_page(struct case_job *j)
 	char self[64], assignee[300], acked[300];
 	struct page_dash_frame f = {r->ui, j->s.user, j->s.csrf, "queue", self, 0, done_notice(r)};
 	struct page_dash_case c;
+	struct ppc_deadline dl[2];
 	const struct pb_prefecture *pf;
 	const struct playbook *pb;
 	struct buf b;
@@ -928,6 +957,13 @@ static void case_page(struct case_job *j)
 	c.roster = roster;
 	c.resolved = strcmp(rec->state, "resolved") == 0;
 	c.contacted = x.contacted;
+	{
+		int nd = store_ppc_deadlines(http_store(r), rec->id, dl);
+
+		c.deadlines = dl;
+		c.ndeadlines = nd > 0 ? (size_t)nd : 0;
+		c.now_ms = text_now_ms();
+	}
 	buf_init(&b, PAGE_DASH_MAX);
 	rc = page_dash_case(&b, &f, &c);
 	case_record_free(rec);
@@ -1028,6 +1064,15 @@ static void case_get(struct http_req *r, const struct auth_session *s)
 		case_submit(r, j);
 }
 
+/* A 400 with TITLE and TEXT for a form that cannot be done; drops *J. */
+static void refuse(struct http_req *r, const struct auth_session *s, struct case_job **j,
+                   const char *title, const char *text)
+{
+	message(r, 400, s, title, text);
+	free(*j);
+	*j = NULL;
+}
+
 static void case_post(struct http_req *r, const struct auth_session *s)
 {
 	struct dash_form f;
@@ -1039,7 +1084,7 @@ static void case_post(struct http_req *r, const struct auth_session *s)
 	if (!csrf_checked(r, s, form_get(&f, "csrf")))
 		goto out;
 	action = form_get(&f, "action");
-	for (int i = ACT_NOTE; i <= ACT_RESOLVE; i++)
+	for (int i = ACT_NOTE; i <= ACT_PPC_REPORTED; i++)
 		if (strcmp(action, action_names[i]) == 0)
 			what = i;
 	if (what < 0) {
@@ -1059,17 +1104,26 @@ static void case_post(struct http_req *r, const struct auth_session *s)
 	if (j == NULL)
 		goto out;
 	snprintf(j->note, sizeof j->note, "%s", form_get(&f, "note"));
+	if (what == ACT_PPC_REPORTED) {
+		const char *rep = form_get(&f, "report");
+
+		if (strcmp(rep, "preliminary") != 0 && strcmp(rep, "final") != 0) {
+			refuse(r, s, &j, T("送信内容が違います", "Bad request"),
+			       T("速報(preliminary)か確報(final)を選んでください。",
+			         "Say which report: preliminary or final."));
+			goto out;
+		}
+		snprintf(j->report, sizeof j->report, "%s", rep);
+	}
 	if (what == ACT_REASSIGN) {
 		const struct roster *roster = http_roster(r);
 		const struct specialist *sp =
 		    roster != NULL ? roster_by_id(roster, form_get(&f, "specialist")) : NULL;
 
 		if (sp == NULL || !sp->active) {
-			message(r, 400, s, T("専門家を選んでください", "Choose a specialist"),
-			        T("名簿にいる、有効な専門家を選んでください。",
-			          "Choose an active specialist from the roster."));
-			free(j);
-			j = NULL;
+			refuse(r, s, &j, T("専門家を選んでください", "Choose a specialist"),
+			       T("名簿にいる、有効な専門家を選んでください。",
+			         "Choose an active specialist from the roster."));
 			goto out;
 		}
 		snprintf(j->to_jid, sizeof j->to_jid, "%s", sp->jid);

@@ -481,6 +481,54 @@ static int action_form(struct buf *b, const struct page_dash_frame *f, const cha
 	return rc == 0 ? buf_puts(b, "</h3>") : rc;
 }
 
+/* The APPI dates with their state; a deadline not yet reported has the
+ * button that records the company's report. */
+static int deadlines(struct buf *b, const struct page_dash_frame *f, const struct page_dash_case *c)
+{
+	int rc =
+	    buf_printf(b, "<section class=\"deadlines\"><h2>%s</h2><ul id=\"deadlines\">",
+	               T("個人情報保護委員会への報告期限", "Reports to the Personal Information "
+	                                                   "Protection Commission"));
+
+	for (size_t i = 0; rc == 0 && i < c->ndeadlines; i++) {
+		const struct ppc_deadline *d = &c->deadlines[i];
+		const char *state = ppc_deadline_state(d, c->now_ms);
+		bool prelim = d->report == PPC_REPORT_PRELIMINARY;
+
+		rc = buf_printf(b, "<li class=\"deadline %s\" id=\"deadline-%s\">%s: %s%s — ",
+		                state, ppc_report_name(d->report),
+		                prelim ? T("速報", "Preliminary") : T("確報", "Final"),
+		                prelim ? T("遅くとも", "by about ") : "", d->due);
+		if (rc == 0)
+			rc = buf_puts(b,
+			              strcmp(state, "reported") == 0 ? T("報告済み", "reported")
+			              : strcmp(state, "overdue") == 0
+			                  ? T("期限を過ぎています。わかっている範囲ですぐに報告して"
+			                      "ください。",
+			                      "Overdue: report now with what is known.")
+			                  : T("期限前", "due"));
+		if (rc == 0 && !d->reported && !c->resolved) {
+			rc = buf_printf(
+			    b,
+			    " <form method=\"post\" action=\"/dashboard/cases/%s\" "
+			    "class=\"inline\" id=\"form-reported-%s\">"
+			    "<input type=\"hidden\" name=\"action\" value=\"ppc_reported\">"
+			    "<input type=\"hidden\" name=\"report\" value=\"%s\">",
+			    c->rec->ref, ppc_report_name(d->report), ppc_report_name(d->report));
+			if (rc == 0)
+				rc = csrf_field(b, f);
+			if (rc == 0)
+				rc = buf_printf(b, "<button type=\"submit\">%s</button></form>",
+				                T("会社が報告したことを記録",
+				                  "Record that the company "
+				                  "filed it"));
+		}
+		if (rc == 0)
+			rc = buf_puts(b, "</li>");
+	}
+	return rc == 0 ? buf_puts(b, "</ul></section>") : rc;
+}
+
 static int actions(struct buf *b, const struct page_dash_frame *f, const struct page_dash_case *c)
 {
 	const char *ref = c->rec->ref;
@@ -638,6 +686,8 @@ int page_dash_case(struct buf *b, const struct page_dash_frame *f, const struct 
 	if (rc == 0)
 		rc = buf_puts(b, "</dl></section>");
 
+	if (rc == 0 && c->ndeadlines > 0)
+		rc = deadlines(b, f, c);
 	if (rc == 0)
 		rc = actions(b, f, c);
 

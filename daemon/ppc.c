@@ -264,3 +264,39 @@ int ppc_text(const struct ppc_clock *c, enum lang lang, struct buf *b)
 	}
 	return rc;
 }
+
+const char *ppc_report_name(enum ppc_report r)
+{
+	return r == PPC_REPORT_PRELIMINARY ? "preliminary" : "final";
+}
+
+const char *ppc_deadline_state(const struct ppc_deadline *d, int64_t now_ms)
+{
+	char today[11];
+
+	if (d->reported)
+		return "reported";
+	text_jst_date_plus(now_ms, 0, today);
+	return strcmp(today, d->due) > 0 ? "overdue" : "due";
+}
+
+int ppc_deadlines_text(const struct ppc_deadline *d, size_t n, int64_t now_ms, struct buf *b)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		const char *state = ppc_deadline_state(&d[i], now_ms);
+		bool prelim = d[i].report == PPC_REPORT_PRELIMINARY;
+
+		rc = buf_printf(b, "個人情報保護委員会への%s / PPC %s report: %s%s — %s\n",
+		                prelim ? "速報" : "確報", ppc_report_name(d[i].report),
+		                prelim ? "~" : "", d[i].due,
+		                strcmp(state, "reported") == 0 ? "報告済み / reported"
+		                : strcmp(state, "overdue") == 0
+		                    ? "期限を過ぎています。わかっている範囲ですぐに報告してください"
+		                      "。/ overdue: "
+		                      "report now with what is known"
+		                    : "期限前 / due");
+	}
+	return rc;
+}

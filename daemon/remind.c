@@ -61,7 +61,12 @@ struct due {
 static const char sql_due[] =
     "SELECT r.id, r.case_id, r.kind, r.deadline, c.ref, c.assigned_to, c.reporter_jid,"
     " unseal(c.email, 'cases.email'), c.lang FROM reminders r JOIN cases c ON c.id = r.case_id"
-    " WHERE r.sent_ms IS NULL AND r.due_ms <= ? ORDER BY r.due_ms LIMIT 100";
+    " WHERE r.sent_ms IS NULL AND r.due_ms <= ?"
+    /* a report the company has filed needs no reminder */
+    " AND NOT EXISTS (SELECT 1 FROM events e WHERE e.case_id = r.case_id"
+    " AND e.kind = CASE r.kind WHEN 'ppc_preliminary' THEN 'ppc_preliminary_reported'"
+    " ELSE 'ppc_final_reported' END)"
+    " ORDER BY r.due_ms LIMIT 100";
 static const char sql_sent[] = "UPDATE reminders SET sent_ms = ? WHERE id = ? AND sent_ms IS NULL";
 static const char sql_outbox[] =
     "INSERT INTO outbox (case_id, channel, recipient, kind, subject, body, created_ms)"

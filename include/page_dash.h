@@ -19,6 +19,7 @@
 #include "buf.h"
 #include "case.h"
 #include "playbook.h"
+#include "ppc.h"
 #include "roster.h"
 #include "stats.h"
 
@@ -74,9 +75,12 @@ struct page_dash_case {
 	const struct roster *roster;            /* names of actors, and who to reassign to */
 	bool resolved;
 	bool contacted;
+	const struct ppc_deadline *deadlines; /* the APPI dates (ppc.h), or none */
+	size_t ndeadlines;
+	int64_t now_ms; /* for their state */
 };
 
-/* A case: details, actions, the whole timeline. */
+/* A case: details, legal deadlines, actions, the whole timeline. */
 int page_dash_case(struct buf *b, const struct page_dash_frame *f, const struct page_dash_case *c);
 
 struct page_dash_figures {

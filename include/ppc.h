@@ -90,6 +90,27 @@ int ppc_duty_text(const struct ppc_clock *c, enum lang lang, struct buf *b);
 struct json_t;
 struct json_t *ppc_reasons_json(unsigned mask);
 
+/* A deadline of a stored case, as its reminders keep it (store.h). */
+enum ppc_report { PPC_REPORT_PRELIMINARY, PPC_REPORT_FINAL };
+
+struct ppc_deadline {
+	enum ppc_report report;
+	char due[11];  /* JST YYYY-MM-DD; the preliminary one is approximate */
+	bool reported; /* the company filed it (recorded on the timeline) */
+};
+
+/* "preliminary" / "final". */
+const char *ppc_report_name(enum ppc_report r);
+/* "reported", "overdue" or "due" at NOW_MS. */
+const char *ppc_deadline_state(const struct ppc_deadline *d, int64_t now_ms);
+
+/*
+ * Appends one line per deadline of D (N of them) in both languages, for a
+ * specialist or a coordinator: the date and its state at NOW_MS, with the
+ * overdue notice. Nothing when N is 0. Returns 0 or a negative errno.
+ */
+int ppc_deadlines_text(const struct ppc_deadline *d, size_t n, int64_t now_ms, struct buf *b);
+
 /* The overdue notice itself, in LANG (static). */
 const char *ppc_overdue_text(enum lang lang);
 

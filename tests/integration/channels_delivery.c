@@ -1669,7 +1669,7 @@ Test(delivery, a_case_with_personal_data_reminds_the_specialist_and_the_reporter
 	                    " WHERE c.ref = ? AND r.kind LIKE 'ppc_final%' AND r.sent_ms IS NULL",
 	                    chat_ref, NULL),
 	             2, "the final-report reminders of %s are weeks away and must wait", chat_ref);
-	cr_assert_eq(specialist_count_messages(osaka, "確報"), 0u,
+	cr_assert_eq(specialist_count_messages(osaka, "への確報の期限は"), 0u,
 	             "no final-report reminder should have gone out yet");
 	harness_daemon_stop(w.d);
 	sink_stop(&s);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "dash.h"
 #include "fixture.h"
@@ -286,6 +287,60 @@ Test(dash_cases, markup_typed_by_a_reporter_shows_as_text_on_the_dashboard)
 	cr_expect_eq(res.status, 404);
 	cr_expect_null(strstr(res.body.data, "<script"));
 	harness_response_fini(&res);
+	json_decref(a);
+	harness_daemon_finish(w.d);
+}
+
+/* A case known in the company six days ago with personal data: the case
+ * page gives the commission's two dates, the preliminary one overdue; a
+ * coordinator records that the company filed it, and then it says so and
+ * kakekomictl deadlines no longer lists it as overdue. */
+Test(dash_cases, the_case_page_shows_the_legal_deadlines_overdue_and_records_a_filed_report)
+{
+	struct world w;
+	json_t *body = fixture_intake_new("ransomware", "ja");
+	json_t *a;
+	struct harness_response res;
+	struct harness_output out;
+	struct harness_buf form = {0};
+	char path[64], at[32];
+	const char *ref;
+
+	open_world(&w);
+	fixture_time_rfc3339(time(NULL) - 6 * 86400, at, sizeof at);
+	fixture_json_set(body, "noticed_at", at);
+	fixture_json_set(body, "personal_data", "yes");
+	a = fixture_case_create(w.d, body);
+	json_decref(body);
+	ref = fixture_json_string(a, "ref");
+	snprintf(path, sizeof path, "/dashboard/cases/%s", ref);
+	dash_get(&w.c, path, &res);
+	cr_assert_eq(res.status, 200);
+	cr_assert_not_null(strstr(res.body.data, "class=\"deadline overdue\" id=\"deadline-preliminary\""),
+	                   "the preliminary report should show as overdue");
+	cr_assert_not_null(strstr(res.body.data, "class=\"deadline due\" id=\"deadline-final\""),
+	                   "the final report is still to come");
+	cr_assert(htmlscan_page_has_text(res.body.data, "期限を過ぎています。わかっている範囲ですぐに報告してください。"));
+	harness_response_fini(&res);
+	harness_daemon_ctl(w.d, &out, "deadlines", NULL);
+	cr_assert_not_null(strstr(out.out.data, "OVERDUE"), "%s", out.out.data);
+	harness_output_fini(&out);
+
+	fixture_form_add(&form, "csrf", w.c.csrf);
+	fixture_form_add(&form, "action", "ppc_reported");
+	fixture_form_add(&form, "report", "preliminary");
+	dash_post(&w.c, path, form.data, &res);
+	harness_buf_fini(&form);
+	cr_assert_eq(res.status, 303);
+	harness_response_fini(&res);
+	dash_get(&w.c, path, &res);
+	cr_assert_not_null(strstr(res.body.data, "class=\"deadline reported\" id=\"deadline-preliminary\""),
+	                   "after recording it, the preliminary report shows as reported");
+	cr_assert_not_null(strstr(res.body.data, "class=\"event-ppc_preliminary_reported\""));
+	harness_response_fini(&res);
+	harness_daemon_ctl(w.d, &out, "deadlines", NULL);
+	cr_assert_null(strstr(out.out.data, "OVERDUE"), "a filed report is not overdue:\n%s", out.out.data);
+	harness_output_fini(&out);
 	json_decref(a);
 	harness_daemon_finish(w.d);
 }

@@ -1164,3 +1164,38 @@ Test(relay, the_acker_records_contact_onsite_and_resolve_and_others_are_told_not
 	json_decref(doc);
 	relay_close(&r);
 }
+
+/* The specialist who takes a late case with personal data learns from the
+ * ack that the preliminary report to the commission is overdue, so that the
+ * call starts with what is late. */
+Test(relay, the_ack_of_a_late_case_with_personal_data_says_the_preliminary_report_is_overdue)
+{
+	static const struct member team[] = {
+	    {"tanaka", "Tanaka Hiroshi", "27", "all", "ja;en"},
+	};
+	struct relay r;
+	json_t *body, *ans;
+	char at[32], needle[64], ref[32];
+	char *msg;
+
+	relay_open(&r, team, 1, LONG_STEP, 2);
+	body = fixture_intake_new("ransomware", "ja");
+	fixture_json_set(body, "prefecture", "27");
+	fixture_json_set(body, "personal_data", "yes");
+	fixture_time_rfc3339(time(NULL) - 6 * 86400, at, sizeof at);
+	fixture_json_set(body, "noticed_at", at);
+	ans = fixture_case_create(r.d, body);
+	snprintf(ref, sizeof ref, "%s", fixture_json_string(ans, "ref"));
+	json_decref(ans);
+	json_decref(body);
+	snprintf(needle, sizeof needle, "New case %s", ref);
+	expect_message(r.app[0], needle, ALERT_MS, NULL, "the alert");
+	tell(r.app[0], "ack %s", ref);
+	expect_message(r.app[0], "you have this case", ALERT_MS, &msg, "the ack's details");
+	cr_assert_not_null(strstr(msg, "PPC preliminary report"), "%s", msg);
+	cr_assert_not_null(strstr(msg, "期限を過ぎています。わかっている範囲ですぐに報告してください"),
+	                   "the ack should say the preliminary report is overdue:\n%s", msg);
+	cr_assert_not_null(strstr(msg, "PPC final report"), "%s", msg);
+	free(msg);
+	relay_close(&r);
+}
