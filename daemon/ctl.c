@@ -29,6 +29,7 @@
 #include "buf.h"
 #include "cacao.h"
 #include "config.h"
+#include "draft.h"
 #include "log.h"
 #include "oncall.h"
 #include "playbook.h"
@@ -87,6 +88,10 @@ static int usage(void)
 	    "                               more than DAYS ago, and with --include-open from\n"
 	    "                               unresolved ones received that long ago; the\n"
 	    "                               timelines and figures are kept\n"
+	    "  report-draft REF [--to ppc|police|ipa] [--lang en]\n"
+	    "                               a draft of the report to the commission (the items\n"
+	    "                               of 施行規則 第8条), the police or IPA, filled from\n"
+	    "                               case REF; --lang en adds English labels\n"
 	    "  key rotate                   seal every reporter's detail under a new key and\n"
 	    "                               drop the old one from the key file (kakekomid\n"
 	    "                               stopped)\n"
@@ -1002,6 +1007,61 @@ static int cmd_deadlines(struct ctl *c, int argc, char **argv)
 	return 0;
 }
 
+/* ---- drafts of the reports ---- */
+
+/* kakekomictl report-draft REF [--to ppc|police|ipa] [--lang en] */
+static int cmd_report_draft(struct ctl *c, int argc, char **argv)
+{
+	struct ctl_opt opts[] = {{"--to", "ppc"}, {"--lang", "ja"}};
+	char *pos[1] = {NULL};
+	struct case_record *rec = NULL;
+	enum draft_to to;
+	struct draft d;
+	struct buf out;
+	int rc;
+
+	if (split_args("report-draft", argc, argv, opts, 2, pos, 1) != 1) {
+		fprintf(stderr, "kakekomictl: report-draft needs a case reference (KK-XXXX-XX)\n");
+		return 2;
+	}
+	if (draft_to_parse(opts[0].value, &to) < 0) {
+		fprintf(stderr,
+		        "kakekomictl: report-draft: --to is ppc, police or ipa, not \"%s\"\n",
+		        opts[0].value);
+		return 2;
+	}
+	if (strcmp(opts[1].value, "ja") != 0 && strcmp(opts[1].value, "en") != 0) {
+		fprintf(stderr, "kakekomictl: report-draft: --lang is ja or en\n");
+		return 2;
+	}
+	rc = store_case_load(c->st, pos[0], &rec);
+	if (rc == -ENOENT) {
+		fprintf(stderr, "kakekomictl: report-draft: no case %s\n", pos[0]);
+		return 1;
+	}
+	if (rc < 0) {
+		fprintf(stderr, "kakekomictl: report-draft: %s\n", strerror(-rc));
+		return 1;
+	}
+	rc = draft_build(&d, to, rec, playbook_find(c->pbs, rec->incident_type),
+	                 playbook_prefecture(c->pbs, rec->prefecture), text_now_ms());
+	if (rc == -EINVAL) {
+		fprintf(stderr,
+		        "kakekomictl: report-draft: case %s involves no personal data (answered "
+		        "\"no\"): there is nothing to report to the commission\n",
+		        pos[0]);
+		case_record_free(rec);
+		return 1;
+	}
+	buf_init(&out, 65536);
+	rc = draft_text(&d, strcmp(opts[1].value, "en") == 0, &out);
+	if (rc == 0)
+		fwrite(out.data, 1, out.len, stdout);
+	buf_fini(&out);
+	case_record_free(rec);
+	return rc < 0 ? 1 : 0;
+}
+
 /* ---- data protection ---- */
 
 struct purge {
@@ -1335,11 +1395,17 @@ static const struct ctl_command {
 	bool store;
 	int (*run)(struct ctl *c, int argc, char **argv);
 } commands[] = {
-    {"playbook", false, cmd_playbook},  {"roster", true, cmd_roster},
-    {"rotation", true, cmd_rotation},   {"override", true, cmd_override},
-    {"oncall", true, cmd_oncall},       {"coverage", true, cmd_coverage},
-    {"deadlines", true, cmd_deadlines}, {"purge", true, cmd_purge},
-    {"user", true, cmd_user},           {"key", true, cmd_key},
+    {"playbook", false, cmd_playbook},
+    {"roster", true, cmd_roster},
+    {"rotation", true, cmd_rotation},
+    {"override", true, cmd_override},
+    {"oncall", true, cmd_oncall},
+    {"coverage", true, cmd_coverage},
+    {"deadlines", true, cmd_deadlines},
+    {"purge", true, cmd_purge},
+    {"user", true, cmd_user},
+    {"key", true, cmd_key},
+    {"report-draft", true, cmd_report_draft},
 };
 
 int main(int argc, char **argv)

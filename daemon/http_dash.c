@@ -24,6 +24,7 @@
 
 #include "auth.h"
 #include "csvout.h"
+#include "draft.h"
 #include "http_req.h"
 #include "log.h"
 #include "metrics.h"
@@ -52,6 +53,7 @@ enum dash_page {
 	DASH_LOGOUT,
 	DASH_QUEUE,
 	DASH_CASE,
+	DASH_DRAFT, /* a case's report draft (draft.h) */
 	DASH_FIGURES,
 	DASH_COVERAGE,
 	DASH_MAP,
@@ -105,6 +107,18 @@ bool http_dash_route(struct http_req *r, const char *url)
 		r->route = ROUTE_DASH;
 		r->dash_page = DASH_CASE;
 		return true;
+	}
+	/* /dashboard/cases/REF/draft: the printable draft of a report. */
+	if (strncmp(url, CASE_PREFIX, n) == 0) {
+		const char *slash = strchr(url + n, '/');
+
+		if (slash != NULL && slash > url + n && strcmp(slash, "/draft") == 0 &&
+		    (size_t)(slash - (url + n)) < sizeof r->arg) {
+			snprintf(r->arg, sizeof r->arg, "%.*s", (int)(slash - (url + n)), url + n);
+			r->route = ROUTE_DASH;
+			r->dash_page = DASH_DRAFT;
+			return true;
+		}
 	}
 	return false;
 }
@@ -625,6 +639,8 @@ struct case_job {
 	char note[DASH_NOTE_MAX * 4 + 1];
 	char to_jid[256], to_name[200];
 	char report[16]; /* ACT_PPC_REPORTED: "preliminary" or "final" */
+	bool draft;      /* ACT_VIEW of the report draft, not of the case page */
+	enum draft_to draft_to;
 	char address[64];
 	int64_t now_ms;
 	/* found by the transaction */
@@ -970,6 +986,42 @@ static void case_page(struct case_job *j)
 	respond_html(r, 200, &b, rc, NULL);
 }
 
+/* After the view was committed: the draft as a printable page. */
+static void draft_page(struct case_job *j)
+{
+	struct http_req *r = j->r;
+	struct case_record *rec = NULL;
+	const struct playbook_set *set = http_playbooks(r);
+	char self[80];
+	struct page_dash_frame f = {r->ui, j->s.user, j->s.csrf, "queue", self, 0, NULL};
+	struct draft d;
+	struct buf b;
+	int rc;
+
+	snprintf(self, sizeof self, "/dashboard/cases/%s/draft", j->ref);
+	rc = store_case_load(http_store(r), j->ref, &rec);
+	if (rc < 0) {
+		message(r, rc == -ENOENT ? 404 : 503, &j->s, T("表示できません", "Cannot show it"),
+		        T("少し待ってからお試しください。", "Please try again shortly."));
+		return;
+	}
+	rc = draft_build(&d, j->draft_to, rec, playbook_find(set, rec->incident_type),
+	                 playbook_prefecture(set, rec->prefecture), text_now_ms());
+	if (rc == -EINVAL) {
+		case_record_free(rec);
+		message(r, 400, &j->s, T("下書きはありません", "No draft"),
+		        T("この相談は個人情報が関係しないと答えられているため、委員会への報告は"
+		          "ありません。",
+		          "The reporter said no personal data is involved: there is nothing to "
+		          "report to the commission."));
+		return;
+	}
+	buf_init(&b, PAGE_DASH_MAX);
+	rc = page_dash_draft(&b, &f, rec->ref, &d);
+	case_record_free(rec);
+	respond_html(r, 200, &b, rc, NULL);
+}
+
 static void on_case_done(void *arg, int status)
 {
 	struct case_job *j = arg;
@@ -1000,6 +1052,12 @@ static void on_case_done(void *arg, int status)
 		escalate_cancel(http_escalate(r), j->case_id);
 	if (j->kick && p != NULL && p->notify != NULL)
 		notify_kick(p->notify);
+	if (j->what == ACT_VIEW && j->draft) {
+		log_info("http: case=%s report draft viewed by %s", j->ref, j->s.user);
+		draft_page(j);
+		free(j);
+		return;
+	}
 	if (j->what == ACT_VIEW) {
 		log_info("http: case=%s details viewed by %s", j->ref, j->s.user);
 		case_page(j);
@@ -1054,6 +1112,27 @@ static void case_submit(struct http_req *r, struct case_job *j)
 		return;
 	}
 	http_suspend(r);
+}
+
+/* GET /dashboard/cases/REF/draft?to=ppc|police|ipa: the view of the
+ * reporter's details it holds is recorded like the case page's. */
+static void draft_get(struct http_req *r, const struct auth_session *s)
+{
+	const char *to = http_query(r, "to");
+	struct case_job *j;
+	enum draft_to dt = DRAFT_PPC;
+
+	if (to != NULL && draft_to_parse(to, &dt) < 0) {
+		message(r, 400, s, T("送信内容が違います", "Bad request"),
+		        T("to は ppc、police、ipa のどれかです。", "to is ppc, police or ipa."));
+		return;
+	}
+	j = case_job_new(r, s, ACT_VIEW);
+	if (j == NULL)
+		return;
+	j->draft = true;
+	j->draft_to = dt;
+	case_submit(r, j);
 }
 
 static void case_get(struct http_req *r, const struct auth_session *s)
@@ -1798,6 +1877,7 @@ void http_dash(struct http_req *r)
 		else
 			case_get(r, &s);
 		return;
+	case DASH_DRAFT: draft_get(r, &s); return;
 	case DASH_FIGURES: figures_page(r, p, &s); return;
 	case DASH_COVERAGE: coverage_page(r, &s); return;
 	case DASH_MAP: svg_page(r, p, &s, true); return;

@@ -10,6 +10,7 @@
 #include <jansson.h>
 #include <string.h>
 
+#include "draft.h"
 #include "svg.h"
 #include "text.h"
 
@@ -688,6 +689,18 @@ int page_dash_case(struct buf *b, const struct page_dash_frame *f, const struct 
 
 	if (rc == 0 && c->ndeadlines > 0)
 		rc = deadlines(b, f, c);
+	/* Drafts of the reports, filled from this case. */
+	if (rc == 0)
+		rc = buf_printf(b, "<p class=\"drafts\" id=\"drafts\">%s ",
+		                T("報告の下書き:", "Report drafts:"));
+	if (rc == 0 && c->rec->personal_data != TRI_NO)
+		rc = buf_printf(b, "<a href=\"/dashboard/cases/%s/draft?to=ppc\">%s</a> · ",
+		                c->rec->ref, T("個人情報保護委員会", "the commission"));
+	if (rc == 0)
+		rc = buf_printf(b,
+		                "<a href=\"/dashboard/cases/%s/draft?to=police\">%s</a> · "
+		                "<a href=\"/dashboard/cases/%s/draft?to=ipa\">IPA</a></p>",
+		                c->rec->ref, T("警察", "the police"), c->rec->ref);
 	if (rc == 0)
 		rc = actions(b, f, c);
 
@@ -726,6 +739,54 @@ int page_dash_case(struct buf *b, const struct page_dash_frame *f, const struct 
 	}
 	if (rc == 0)
 		rc = buf_puts(b, "</ol>");
+	return rc == 0 ? foot(b) : rc;
+}
+
+/* ---- a report's draft ---- */
+
+int page_dash_draft(struct buf *b, const struct page_dash_frame *f, const char *ref,
+                    const struct draft *d)
+{
+	int rc = head(b, f, d->title);
+
+	if (rc == 0)
+		rc = buf_puts(b, "<h1 id=\"draft-title\">");
+	if (rc == 0)
+		rc = put(b, f->ui == LANG_EN ? d->title_en : d->title);
+	if (rc == 0)
+		rc = buf_printf(
+		    b,
+		    "</h1><p class=\"hint\">%s <a href=\"/dashboard/cases/%s\">%s</a></p>"
+		    "<dl class=\"draft\" id=\"draft\">",
+		    T("相談の内容から自動で作った下書きです。「要記入」の項目を書き足し、"
+		      "内容を確かめてから提出してください。",
+		      "Filled from the case; write the items marked \"to write\" and "
+		      "check everything before filing."),
+		    ref, ref);
+	for (size_t i = 0; rc == 0 && i < d->n; i++) {
+		const struct draft_item *it = &d->item[i];
+
+		rc = buf_printf(b, "<dt%s>", it->filled ? "" : " class=\"to-write\"");
+		if (rc == 0)
+			rc = put(b, it->label);
+		if (rc == 0 && f->ui == LANG_EN) {
+			rc = buf_puts(b, " <span lang=\"en\">/ ");
+			if (rc == 0)
+				rc = put(b, it->label_en);
+			if (rc == 0)
+				rc = buf_puts(b, "</span>");
+		}
+		if (rc == 0 && !it->filled)
+			rc = buf_printf(b, " <strong>%s</strong>", T("要記入", "to write"));
+		if (rc == 0)
+			rc = buf_puts(b, "</dt><dd>");
+		if (rc == 0)
+			rc = put(b, it->text);
+		if (rc == 0)
+			rc = buf_puts(b, "</dd>");
+	}
+	if (rc == 0)
+		rc = buf_puts(b, "</dl>");
 	return rc == 0 ? foot(b) : rc;
 }
 

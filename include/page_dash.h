@@ -80,6 +80,12 @@ struct page_dash_case {
 	int64_t now_ms; /* for their state */
 };
 
+/* A report's draft for case REF (draft.h), printable; the labels in
+ * English too when the page is in English. */
+struct draft;
+int page_dash_draft(struct buf *b, const struct page_dash_frame *f, const char *ref,
+                    const struct draft *d);
+
 /* A case: details, legal deadlines, actions, the whole timeline. */
 int page_dash_case(struct buf *b, const struct page_dash_frame *f, const struct page_dash_case *c);
 

@@ -344,3 +344,75 @@ Test(dash_cases, the_case_page_shows_the_legal_deadlines_overdue_and_records_a_f
 	json_decref(a);
 	harness_daemon_finish(w.d);
 }
+
+/* The drafts of the reports, filled from a case: for the commission the
+ * nine items of 施行規則 第8条 with what is known and the rest marked to
+ * be written, on the dashboard (the view recorded, English labels on
+ * request) and from kakekomictl; none for a case without personal data. */
+Test(dash_cases, report_drafts_are_filled_from_the_case_for_the_commission_the_police_and_ipa)
+{
+	static const char *const items[] = {"(1) 概要", "(2) 漏えい等が発生し", "(3) 漏えい等が発生し",
+	                                    "(4) 原因", "(5) 二次被害", "(6) 本人への対応",
+	                                    "(7) 公表の実施状況", "(8) 再発防止のための措置",
+	                                    "(9) その他参考となる事項"};
+	struct world w;
+	json_t *body = fixture_intake_new("lost_device", "ja");
+	json_t *a, *none;
+	struct harness_response res;
+	struct harness_output out;
+	char path[96];
+	const char *ref;
+	long long views;
+
+	open_world(&w);
+	fixture_json_set(body, "personal_data", "yes");
+	fixture_json_set(body, "lost_or_stolen", "stolen");
+	fixture_json_set(body, "over_1000", "no");
+	fixture_json_set(body, "description", "営業のノートPCを電車の網棚から盗まれた");
+	a = fixture_case_create(w.d, body);
+	json_decref(body);
+	ref = fixture_json_string(a, "ref");
+
+	snprintf(path, sizeof path, "/dashboard/cases/%s/draft?to=ppc", ref);
+	views = harness_db_int(w.d, "SELECT count(*) FROM events WHERE kind = 'details_viewed'", NULL);
+	dash_get(&w.c, path, &res);
+	cr_assert_eq(res.status, 200, "%ld", res.status);
+	for (size_t i = 0; i < sizeof items / sizeof items[0]; i++)
+		cr_assert(htmlscan_page_has_text(res.body.data, items[i]), "the draft lacks %s", items[i]);
+	cr_assert(htmlscan_page_has_text(res.body.data, "盗難(不正の目的によるもの)"), "the cause");
+	cr_assert(htmlscan_page_has_text(res.body.data, "1,000人以下"), "the number of people");
+	cr_assert(htmlscan_page_has_text(res.body.data, "電車の網棚"), "the summary");
+	cr_assert(htmlscan_page_has_text(res.body.data, "要記入"), "the items still to write");
+	harness_response_fini(&res);
+	cr_assert_eq(harness_db_int(w.d, "SELECT count(*) FROM events WHERE kind = 'details_viewed'",
+	                            NULL),
+	             views + 1, "the draft shows the reporter's details: its view is recorded");
+	snprintf(path, sizeof path, "/dashboard/cases/%s/draft?to=police&lang=en", ref);
+	dash_get(&w.c, path, &res);
+	cr_assert_eq(res.status, 200);
+	cr_assert(htmlscan_page_has_text(res.body.data, "Evidence kept"), "English labels");
+	harness_response_fini(&res);
+
+	harness_daemon_ctl(w.d, &out, "report-draft", ref, "--to", "ppc", NULL);
+	cr_assert_eq(out.status, 0, "%s", out.err.data);
+	cr_assert_not_null(strstr(out.out.data, "(8) 再発防止のための措置 [要記入 / to write]"), "%s",
+	                   out.out.data);
+	cr_assert_not_null(strstr(out.out.data, "(60日)"), "a theft: 60 days\n%s", out.out.data);
+	harness_output_fini(&out);
+	harness_daemon_ctl(w.d, &out, "report-draft", ref, "--to", "ipa", "--lang", "en", NULL);
+	cr_assert_eq(out.status, 0);
+	cr_assert_not_null(strstr(out.out.data, "/ Summary"), "%s", out.out.data);
+	harness_output_fini(&out);
+	harness_daemon_ctl(w.d, &out, "report-draft", "KK-0000-00", NULL);
+	cr_assert_eq(out.status, 1);
+	cr_assert_not_null(strstr(out.err.data, "no case KK-0000-00"), "%s", out.err.data);
+	harness_output_fini(&out);
+	none = report(&w, "ddos", "13", NULL); /* personal data: no */
+	harness_daemon_ctl(w.d, &out, "report-draft", fixture_json_string(none, "ref"), NULL);
+	cr_assert_eq(out.status, 1);
+	cr_assert_not_null(strstr(out.err.data, "no personal data"), "%s", out.err.data);
+	harness_output_fini(&out);
+	json_decref(none);
+	json_decref(a);
+	harness_daemon_finish(w.d);
+}
