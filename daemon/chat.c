@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "case_flow.h"
 #include "command.h"
 #include "convo.h"
 #include "log.h"
@@ -396,14 +397,27 @@ static int do_progress(struct store_tx *tx, struct chat_job *j, struct case_row 
 		    "not yours: another specialist has this case.", c->ref);
 		return 0;
 	}
-	if (strcmp(c->state, "resolved") == 0) {
-		say(j, "この相談はすでに解決済みです。", "this case is already resolved.", c->ref);
-		return 0;
+	{
+		/* One table decides, for chat and dashboard alike (case_flow.h). */
+		enum case_step step = j->cmd.verb == COMMAND_CONTACTED  ? CASE_STEP_CONTACTED
+		                      : j->cmd.verb == COMMAND_DISPATCH ? CASE_STEP_DISPATCH
+		                      : j->cmd.verb == COMMAND_ONSITE   ? CASE_STEP_ONSITE
+		                      : j->cmd.verb == COMMAND_LEAVE    ? CASE_STEP_LEAVE
+		                                                        : CASE_STEP_RESOLVE;
+		enum case_state from = CASE_ACKNOWLEDGED, to;
+
+		case_state_parse(c->state, &from);
+		if (case_flow_next(from, step, &to) < 0) {
+			say(j, case_flow_refusal(from, step, LANG_JA),
+			    case_flow_refusal(from, step, LANG_EN), c->ref);
+			return 0;
+		}
+		state = case_state_name(to);
 	}
 	detail[0] = '\0';
 	switch (j->cmd.verb) {
 	case COMMAND_CONTACTED:
-		kind = state = "contacted";
+		kind = "contacted";
 		snprintf(ja, sizeof ja, "相談者への連絡を記録しました。");
 		snprintf(en, sizeof en, "first contact with the reporter recorded.");
 		break;
@@ -413,7 +427,6 @@ static int do_progress(struct store_tx *tx, struct chat_job *j, struct case_row 
 		char *d;
 
 		kind = "on_the_way";
-		state = "on_the_way";
 		if (j->cmd.note[0] != '\0' && parse_eta(j->cmd.note, j->now_ms, &eta) < 0) {
 			say(j, "到着予定は「30m」「1h」「14:30」のように書いてください。",
 			    "give the ETA as 30m, 1h or 14:30 (Japan time).", c->ref);
@@ -454,14 +467,13 @@ static int do_progress(struct store_tx *tx, struct chat_job *j, struct case_row 
 		break;
 	}
 	case COMMAND_ONSITE:
-		kind = state = "onsite";
+		kind = "onsite";
 		since = "dispatch_requested";
 		snprintf(ja, sizeof ja, "現地到着を記録しました。");
 		snprintf(en, sizeof en, "arrival on site recorded.");
 		break;
 	case COMMAND_LEAVE:
 		kind = "left_site";
-		state = "visited";
 		since = "dispatch_requested";
 		snprintf(ja, sizeof ja, "現地対応の終了を記録しました。");
 		snprintf(en, sizeof en, "the visit is recorded as finished.");
@@ -470,7 +482,7 @@ static int do_progress(struct store_tx *tx, struct chat_job *j, struct case_row 
 		json_t *o = json_pack("{s:s}", "note", j->cmd.note);
 		char *str = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
 
-		kind = state = "resolved";
+		kind = "resolved";
 		snprintf(ja, sizeof ja, "解決として記録しました。ありがとうございました。");
 		snprintf(en, sizeof en, "recorded as resolved. Thank you.");
 		if (str != NULL && j->cmd.note[0] != '\0')
@@ -489,7 +501,18 @@ static int do_progress(struct store_tx *tx, struct chat_job *j, struct case_row 
 	}
 	if (rc >= 0)
 		rc = confirm(tx, j, c, ja, en);
-	if (rc == 0 && strcmp(kind, "resolved") == 0)
+	/* A coordinator closing someone else's case tells the one who had it,
+	 * as the dashboard does. */
+	if (rc >= 0 && strcmp(kind, "resolved") == 0 && strcmp(c->assigned, j->jid) != 0) {
+		char text[800];
+
+		snprintf(text, sizeof text,
+		         "%s: コーディネーター(%s)が解決として記録しました。/ %s: a coordinator "
+		         "(%s) recorded this case as resolved.",
+		         c->ref, j->who, c->ref, j->who);
+		rc = add_outbox(tx, c, c->assigned, "reply", text, j->now_ms);
+	}
+	if (rc >= 0 && strcmp(kind, "resolved") == 0)
 		j->effect = EFFECT_CLOSED;
 	return rc < 0 ? rc : 0;
 }

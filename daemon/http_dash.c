@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "auth.h"
+#include "case_flow.h"
 #include "csvout.h"
 #include "draft.h"
 #include "http_req.h"
@@ -695,8 +696,7 @@ static const char sql_case_event[] =
     " VALUES (?, ?, ?, ?, ?, seal(?, 'events.detail'))";
 static const char sql_case_note_event[] = "INSERT INTO events (case_id, at_ms, kind, actor, detail)"
                                           " VALUES (?, ?, ?, ?, seal(?, 'events.detail'))";
-static const char sql_case_contacted[] = "UPDATE cases SET state = 'contacted' WHERE id = ?"
-                                         " AND state IN ('new', 'alerted', 'acknowledged')";
+static const char sql_case_contacted[] = "UPDATE cases SET state = ? WHERE id = ?";
 static const char sql_case_resolve[] =
     "UPDATE cases SET state = 'resolved', esc_due_ms = NULL WHERE id = ?";
 static const char sql_case_assign[] =
@@ -840,12 +840,22 @@ static int tx_case(struct store_tx *tx, void *arg)
 		rc = add_event(tx, j, &c, "note", j->actor,
 		               detail_of("note", j->note, NULL, NULL, NULL, NULL), false);
 		break;
-	case ACT_CONTACTED:
+	case ACT_CONTACTED: {
+		/* The same table as the chat's (case_flow.h): no going back. */
+		enum case_state from = CASE_ACKNOWLEDGED, to;
+
+		case_state_parse(c.state, &from);
+		if (case_flow_next(from, CASE_STEP_CONTACTED, &to) < 0) {
+			j->refused = -EPERM;
+			break;
+		}
 		rc = add_event(tx, j, &c, "contacted", j->actor,
 		               detail_of("via", "dashboard", NULL, NULL, NULL, NULL), true);
 		if (rc == 0)
-			rc = (int)store_tx_exec(tx, sql_case_contacted, "i", c.id);
+			rc = (int)store_tx_exec(tx, sql_case_contacted, "ti", case_state_name(to),
+			                        c.id);
 		break;
+	}
 	case ACT_RESOLVE:
 		rc = add_event(tx, j, &c, "resolved", j->actor,
 		               detail_of("via", "dashboard", "note",
@@ -910,6 +920,8 @@ static const char *done_notice(struct http_req *r)
 	if (refused != NULL && strcmp(refused, "resolved") == 0)
 		return T("この相談はすでに解決済みです。何も変えていません。",
 		         "This case is already resolved; nothing was changed.");
+	if (refused != NULL && strcmp(refused, "past") == 0)
+		return case_flow_refusal(CASE_ONSITE, CASE_STEP_CONTACTED, r->ui);
 	if (refused != NULL && strcmp(refused, "same") == 0)
 		return T("その専門家がすでに担当しています。",
 		         "That specialist already has the case.");
@@ -1069,6 +1081,9 @@ static void on_case_done(void *arg, int status)
 			         j->ref);
 		else if (j->refused == -EEXIST)
 			snprintf(location, sizeof location, "/dashboard/cases/%s?refused=same",
+			         j->ref);
+		else if (j->refused == -EPERM)
+			snprintf(location, sizeof location, "/dashboard/cases/%s?refused=past",
 			         j->ref);
 		else
 			snprintf(location, sizeof location, "/dashboard/cases/%s?done=%s", j->ref,

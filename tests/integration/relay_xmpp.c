@@ -27,6 +27,7 @@
 
 #include <sqlite3.h>
 
+#include "dash.h"
 #include "fixture.h"
 #include "harness.h"
 #include "prosody.h"
@@ -1197,5 +1198,75 @@ Test(relay, the_ack_of_a_late_case_with_personal_data_says_the_preliminary_repor
 	                   "the ack should say the preliminary report is overdue:\n%s", msg);
 	cr_assert_not_null(strstr(msg, "PPC final report"), "%s", msg);
 	free(msg);
+	relay_close(&r);
+}
+
+/* One table of states: once the specialist is on site, "contacted" is
+ * refused the same way from chat and from the dashboard, and the case
+ * stays on site; a coordinator who resolves by chat tells the specialist
+ * who had it, as the dashboard does. */
+Test(relay, contacted_after_onsite_is_refused_alike_from_chat_and_dashboard)
+{
+	static const struct member team[] = {
+	    {"tanaka", "Tanaka Hiroshi", "27", "all", "ja;en"},
+	};
+	struct dash_client coord = {0};
+	struct harness_buf form = {0};
+	struct harness_response res;
+	struct relay r;
+	struct report rep;
+	char path[64], location[128], *body, *state;
+	long long contacted;
+
+	relay_open(&r, team, 1, LONG_STEP, 2);
+	report(&r, "27", "malware", "ja", &rep);
+	expect_message(r.app[0], rep.needle, ALERT_MS, NULL, "the alert");
+	tell(r.app[0], "ack %s", rep.ref);
+	expect_message(r.app[0], "you have this case", ALERT_MS, NULL, "ack");
+	tell(r.app[0], "onsite %s", rep.ref);
+	expect_message(r.app[0], "arrival on site", ALERT_MS, NULL, "onsite");
+
+	tell(r.app[0], "contacted %s", rep.ref);
+	expect_message(r.app[0], "cannot go back to contacted", ALERT_MS, &body,
+	               "chat: contacted after onsite should be refused");
+	cr_assert_not_null(strstr(body, "現地対応がすでに始まっているため"), "%s", body);
+	free(body);
+	state = case_state(&r, &rep);
+	cr_assert_str_eq(state, "onsite", "chat moved the case back to %s", state);
+	free(state);
+
+	coord.d = r.d;
+	dash_user_add(r.d, "kenji", "mizu-kaze-hoshi-2026");
+	cr_assert_eq(dash_login(&coord, "kenji", "mizu-kaze-hoshi-2026", NULL), 303);
+	snprintf(path, sizeof path, "/dashboard/cases/%s", rep.ref);
+	dash_get(&coord, path, &res);
+	harness_response_fini(&res);
+	fixture_form_add(&form, "csrf", coord.csrf);
+	fixture_form_add(&form, "action", "contacted");
+	dash_post(&coord, path, form.data, &res);
+	harness_buf_fini(&form);
+	cr_assert(harness_response_header(&res, "Location", location, sizeof location));
+	cr_assert_not_null(strstr(location, "refused=past"), "%s", location);
+	harness_response_fini(&res);
+	dash_get(&coord, location, &res);
+	cr_assert_not_null(strstr(res.body.data, "現地対応がすでに始まっているため"),
+	                   "the dashboard should say why, as the chat does");
+	harness_response_fini(&res);
+	contacted = harness_db_int(r.d,
+	                           "SELECT count(*) FROM events e JOIN cases c ON c.id = e.case_id"
+	                           " WHERE c.ref = ? AND e.kind = 'contacted'",
+	                           rep.ref, NULL);
+	cr_assert_eq(contacted, 0, "a refused step leaves no event (%lld)", contacted);
+	state = case_state(&r, &rep);
+	cr_assert_str_eq(state, "onsite");
+	free(state);
+
+	/* The coordinator resolves by chat: Tanaka is told. */
+	tell(r.coord, "resolve %s", rep.ref);
+	expect_message(r.coord, "recorded as resolved", ALERT_MS, NULL, "the coordinator's resolve");
+	expect_message(r.app[0], "a coordinator", ALERT_MS, &body,
+	               "the specialist who had the case should be told it was resolved");
+	cr_assert_not_null(strstr(body, "recorded this case as resolved"), "%s", body);
+	free(body);
 	relay_close(&r);
 }
