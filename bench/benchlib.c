@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * benchlib.c — see benchlib.h.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * benchlib.h — what the bench tools share: the monotonic clock, latency
  * summaries, child processes, resident memory, loopback ports.

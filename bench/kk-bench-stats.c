@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * kk-bench-stats — how long the coordinators' figures take as cases pile up.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * kk-bench-webhook — the peer's side of the benchmark: a webhook receiver
  * for Prometheus Alertmanager, and a client that measures POST → webhook.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * kk-bench-xmpp — report → XMPP alert at the specialist's client, through
  * a real Prosody.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * auth — accounts, password checks on the thread pool, sessions and login
  * throttling; see auth.h.

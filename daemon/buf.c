@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * buf — capped growable buffer; see buf.h. Grows by doubling.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * cacao — CACAO 2.0 export; see cacao.h.
  *

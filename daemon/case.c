@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * case — names of the enumerations and freeing of case data; see case.h.
  */

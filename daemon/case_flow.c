@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * case_flow — the states of a case and the steps between them; see
  * case_flow.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * chat — specialists' commands over XMPP; see chat.h.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * command — parser for specialists' chat replies; see command.h.
  *

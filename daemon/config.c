@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * config — table-driven INI reader on top of inih; see config.h.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * convo — the guided conversation with a reporter over chat; see convo.h.
  *

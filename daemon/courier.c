@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * courier — e-mail and webhook delivery from the outbox; see courier.h.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * csvout — CSV cells for spreadsheets; see csvout.h.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * kakekomictl — the coordinators' command line. Reads the same -c FILE as
  * the daemon.

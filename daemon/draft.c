@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * draft — the reports' drafts filled from a case; see draft.h.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * escalate — step-by-step alerting until an acknowledgement; see escalate.h.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * guidance — fits a playbook to a reporter's answers; see guidance.h.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * http — libmicrohttpd on the libuv loop; see http.h.
  *

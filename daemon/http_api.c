@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * http_api — the JSON API: cases, playbooks, health; see http_req.h.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * http_dash — the coordinators' side of the web server: login and logout,
  * the queue of open cases, a case with its whole timeline and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * http_form — the reporter's pages: the form, its answer and the status
  * page; see http_req.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * intake — the rules for each field of a report; see intake.h.
  *

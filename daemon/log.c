@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * log — timestamped lines on standard error, written with one write(2) so
  * that lines from the writer thread and the loop never interleave.

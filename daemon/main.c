@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * kakekomid — the hotline relay daemon: flags, the loop, signals.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * metrics — the Prometheus exposition; see metrics.h.
  *

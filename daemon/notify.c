@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * notify — outbox dispatcher and presence book; see notify.h.
  *

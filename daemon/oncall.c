@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * oncall — who is on call, from the roster's rotations and overrides; see
  * oncall.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * page — HTML for reporters; see page.h.
  *

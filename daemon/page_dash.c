@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * page_dash — HTML for coordinators; see page_dash.h.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * playbook — loads and checks playbooks/; see playbook.h.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * ppc — the APPI report duty and its dates; see ppc.h.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * ratelimit — per-address limits in a fixed table; see ratelimit.h.
  *

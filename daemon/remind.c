@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * remind — APPI deadline reminders; see remind.h.
  */

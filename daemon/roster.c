@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * roster — the specialists' list and the on-call schedules; see roster.h.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * router — picks whom to alert; see router.h.
  */

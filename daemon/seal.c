@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * seal — reporters' details encrypted at rest; see seal.h.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * stats — the in-memory columnar index of case clocks and the queries over
  * it; see stats.h for why it exists.

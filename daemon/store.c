@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * store — SQLite with one writer thread and group commit; see store.h.
  *

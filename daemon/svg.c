@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * svg — tile map and histogram as SVG text; see svg.h.
  *

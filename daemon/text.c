@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * text — validation and time helpers for untrusted text; see text.h.
  *

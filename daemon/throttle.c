@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * throttle — waits after failed logins in a fixed table; see throttle.h.
  */

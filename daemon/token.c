@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * token — references and status tokens; see token.h.
  */

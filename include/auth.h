@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * auth — coordinators' accounts and sessions for the dashboard.
  *

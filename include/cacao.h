@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * cacao — a playbook as an OASIS CACAO 2.0 document: a start step, one
  * manual action per first step (command in Japanese, description in

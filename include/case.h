@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * case — the data of a case as the rest of the daemon sees it: the checked
  * intake fields (struct case_input) and a case read back from the store with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * case_flow — the states of a case and the one table of the steps that
  * move it, for every path that changes a case: chat commands, dashboard

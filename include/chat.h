@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * chat — what the bot does with chat messages: commands from specialists
  * and coordinators (ack, decline, contacted, onsite, resolve, status,

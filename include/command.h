@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * command — the one-line chat commands specialists send to the bot:
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * config — the INI file read by kakekomid and kakekomictl (-c FILE).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * convo — reports by chat: a short guided conversation, in Japanese or
  * English, with anyone who writes to the bot and is not a specialist.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * courier — the outbox rows that go out through libcurl: e-mail over SMTP
  * (alerts to specialists XMPP cannot reach, receipts to reporters) and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * csvout — writing CSV for spreadsheets: UTF-8 with a byte-order mark (so
  * that Excel shows Japanese correctly), every text cell quoted, and cells

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * curl_driver — one libcurl multi handle driven by the libuv loop (the
  * pattern of curl's docs/examples/multi-uv.c): a uv_poll_t per socket curl

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * draft — a draft of the reports the company must file, filled from a
  * case: for the Personal Information Protection Commission the items of

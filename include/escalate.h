@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * escalate — alerts for a case, step by step, until someone acknowledges.
  *

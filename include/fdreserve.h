@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fdreserve — keeps a few low file descriptor numbers for a library that
  * can only watch descriptors below FD_SETSIZE (libstrophe 0.12 waits in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * guidance — what a reporter is told at once: the playbook's first steps,
  * what not to do, what to keep, and whom to report to, fitted to their

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * http — the HTTP server: libmicrohttpd in external-epoll mode driven by the
  * libuv loop (a uv_poll_t on MHD's epoll fd, a uv_timer_t re-armed from

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * http_req — the request as the HTTP handler modules (http_api, http_form)
  * see it, and the helpers http.c gives them to answer. Not for use outside

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * intake — turns the fields of a report (from the web form or the JSON API)
  * into a checked struct case_input, or into a list of per-field errors in

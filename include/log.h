@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * log — one line per event on standard error: "LEVEL module: what: why".
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * metrics — GET /metrics in the Prometheus text format (version 0.0.4).
  *

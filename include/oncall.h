@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * oncall — who is on call for a prefecture at a given time, and why.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * page — the reporter's HTML pages: the intake form (fresh, or again with
  * what was typed and a message beside each field at fault), the answer with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * page_dash — the coordinators' HTML pages: login, the queue of open
  * cases, a case with its timeline, reporter's details and actions, the

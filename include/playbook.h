@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * playbook — the data in playbooks/: one playbook per incident type, the
  * directory of whom to report to with the source register, and the

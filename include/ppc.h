@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * ppc — the law's clock and duty for a leak of personal data under the Act
  * on the Protection of Personal Information (APPI): whether a report to the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * ratelimit — how often one client address may do something (send a
  * report, try a password): BURST times at once, then PER_MINUTE a minute.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * remind — reminders of the legal deadlines of the Act on the Protection
  * of Personal Information. When personal data may be involved, a case gets

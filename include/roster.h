@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * roster — the coordinators' list of specialists and the on-call schedules.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * router — whom to alert for a case at each step of its escalation.
  *

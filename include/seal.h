@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * seal — reporters' details encrypted at rest: XChaCha20-Poly1305 (libsodium's
  * crypto_aead_xchacha20poly1305_ietf) under keys kept in a file apart from

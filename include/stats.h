@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * stats — response-time figures over every case: for each clock (first
  * guidance, acknowledge, first contact, on site, resolve) the count,

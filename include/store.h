@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * store — the SQLite database: cases and their append-only timelines.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * svg — the pictures of the coordinators' figures, drawn by the server as
  * SVG text: a tile map of Japan's 47 prefectures (one square each, laid out

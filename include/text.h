@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * text — checks and conversions for text that comes from outside: UTF-8
  * validity, control characters, phone numbers, RFC 3339 and JST times.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * throttle — how long a login must wait after failed attempts, per key
  * ("this account from this address", "this address"): a few free tries,

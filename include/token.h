@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * token — case references and reporters' status tokens.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * xmpp_channel — the bot's XMPP account, run by libstrophe on its own thread
  * (its connect does blocking DNS and a blocking TLS handshake).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * curl_driver — libcurl's multi interface on the libuv loop; see
  * curl_driver.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fdreserve — low descriptor numbers kept for select(); see fdreserve.h.
  */

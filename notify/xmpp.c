@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * xmpp_channel — libstrophe on its own thread; see xmpp_channel.h.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * api_json.c — fuzz target: the body of POST /api/v1/cases, down the path
  * of http_api_case_post (daemon/http_api.c): the UTF-8 check, json_loadb

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * command.c — fuzz target: the one-line chat commands specialists send
  * (command_parse), as the chat module hands them over: the message body as

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * config.c — fuzz target: the configuration reader. Each input is written
  * as the INI file and read with config_load, as `kakekomid -c FILE` and

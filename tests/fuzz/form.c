@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * form.c — fuzz target: the body of POST /report as a browser sends it
  * (application/x-www-form-urlencoded), decoded and checked by the same code

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz.h — what the fuzz targets in tests/fuzz share.
  *

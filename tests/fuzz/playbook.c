@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * playbook.c — fuzz target: the playbook loader (playbook_set_load) with
  * one file replaced. A private copy of playbooks/ is made once; each input

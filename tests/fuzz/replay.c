@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * replay.c — main() for the replay build of a fuzz target (`make test`):
  * runs each file named on the command line, and each file in each folder

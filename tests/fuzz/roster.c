@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * roster.c — fuzz target: the roster import (roster_parse), CSV or JSON as
  * `kakekomictl roster import` reads it.

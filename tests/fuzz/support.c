@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * support.c — the helpers of fuzz.h: playbooks loaded once, a private
  * temporary folder, whole-file reads and writes. Failures here are the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * text.c — fuzz target: the text helpers every intake field goes through:
  * text_rfc3339_parse (API noticed_at), text_jst_local_parse (form

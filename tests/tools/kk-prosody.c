@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * kk-prosody — a private Prosody for tests that are not written in C (the
  * browser tests), through tests/support/prosody.c: a folder, a certificate

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * kk-specialist — a specialist's chat app on the command line, for tests
  * that are not written in C (the browser tests): it logs in over XMPP with

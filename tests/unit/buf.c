@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests: the capped buffer and HTML escaping every page relies on. */
 #include <criterion/criterion.h>
 #include <errno.h>

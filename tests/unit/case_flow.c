@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests: the one table of a case's states and the steps between them. */
 #include <criterion/criterion.h>
 #include <errno.h>

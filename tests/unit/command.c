@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests: the chat commands specialists type on their phones. */
 #include <criterion/criterion.h>
 #include <errno.h>

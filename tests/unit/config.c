@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests: the configuration file and its error messages. */
 #include <criterion/criterion.h>
 #include <errno.h>

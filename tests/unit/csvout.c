@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests: CSV cells a spreadsheet opens safely — quotes doubled, and
  * anything that starts like a formula shown as text. */
 #include <criterion/criterion.h>

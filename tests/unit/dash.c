@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests: the coordinators' side's small rules — [targets] in the
  * configuration, which timeline events reporters never see, account names,
  * password lengths and token shapes, and pages that show outside text as

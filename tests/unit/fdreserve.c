@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests: the low descriptors kept for libstrophe's select(), in a
  * process that holds more than FD_SETSIZE descriptors. */
 #include <criterion/criterion.h>

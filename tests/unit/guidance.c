@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests: the guidance a reporter reads, fitted to their answers, from
  * the project's real playbooks. */
 #include <criterion/criterion.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests: what a report must contain, and the messages that say what to fix. */
 #include <criterion/criterion.h>
 #include <errno.h>

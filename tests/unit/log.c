@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests: what reaches the log from outside cannot forge a line or
  * drive the terminal of whoever reads it. */
 #include <criterion/criterion.h>

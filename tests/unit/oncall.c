@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests: who is on call for a prefecture, from rotations, overrides and
  * the roster alone, and where the schedule leaves nobody. */
 #include <criterion/criterion.h>

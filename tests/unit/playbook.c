@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests: the playbook set as loaded from the project's real playbooks —
  * the prefectures' cybercrime desks and the source register. */
 #include <criterion/criterion.h>

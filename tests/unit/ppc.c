@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests: the report duty to the Personal Information Protection
  * Commission and its dates (施行規則 第7条; guideline 3-5-3). */
 #include <criterion/criterion.h>

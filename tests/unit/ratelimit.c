@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests: the per-address intake limit, as a flood would meet it. */
 #include <arpa/inet.h>
 #include <criterion/criterion.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests: importing the coordinators' roster from spreadsheet CSV and
  * JSON, exporting it again, and keeping it in a real store. */
 #include <criterion/criterion.h>

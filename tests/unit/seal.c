@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests: the sealed values of reporters' details and the key file. */
 #include <criterion/criterion.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests: the response-time figures coordinators read — nearest-rank
  * percentiles, groups by prefecture, region, type, specialist and period,
  * targets broken, and the metrics counters kept as cases change. */

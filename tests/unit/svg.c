@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests: the tile map and the histogram coordinators read and print —
  * 47 tiles with their values written out, well-formed XML (checked by
  * xmllint), and nothing that would load a script or a font. */

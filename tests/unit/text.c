@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests: checks on text from outside, and the clocks' time formats. */
 #include <criterion/criterion.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests: the waits after failed logins, their keys, and a table that a
  * flood of made-up addresses cannot flush. */
 #include <criterion/criterion.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests: the stanza ids that receipts and bounces bring back from the
  * network, which anyone who can write to the bot controls. */
 #include <criterion/criterion.h>
