@@ -43,8 +43,8 @@ struct http_server {
 	bool stopping;
 	struct http_req *waiting; /* suspended requests */
 	unsigned nwaiting;
-	char *css;
-	size_t css_len;
+	char *css, *dash_css; /* web/app.css and web/dash.css, read at start */
+	size_t css_len, dash_css_len;
 	struct ratelimit *intake_limit; /* POST /report and POST /api/v1/cases */
 	char *tls_cert, *tls_key;       /* PEM, kept until MHD has stopped */
 	struct http_dash_parts dash;    /* coordinators' side; zero until attached */
@@ -460,19 +460,6 @@ static void respond_problem(struct http_req *r, unsigned status, const char *ja,
 	http_respond(r, status, "text/html; charset=utf-8", &b);
 }
 
-static void serve_static(struct http_req *r)
-{
-	struct buf b;
-
-	buf_init(&b, HTTP_STATIC_MAX);
-	if (r->srv->css == NULL || buf_append(&b, r->srv->css, r->srv->css_len) < 0) {
-		buf_fini(&b);
-		respond_problem(r, 404, "見つかりません。", "Not found.");
-		return;
-	}
-	http_respond(r, 200, "text/css; charset=utf-8", &b);
-}
-
 static void dispatch(struct http_req *r)
 {
 	if (r->too_large) {
@@ -500,7 +487,7 @@ static void dispatch(struct http_req *r)
 			http_form_get(r);
 		return;
 	case ROUTE_CASE_PAGE: http_case_page(r); return;
-	case ROUTE_STATIC: serve_static(r); return;
+	case ROUTE_STATIC: http_respond_css(r, false); return;
 	case ROUTE_HEALTH: http_api_health(r); return;
 	case ROUTE_API_PLAYBOOKS: http_api_playbooks(r); return;
 	case ROUTE_API_PLAYBOOK: http_api_playbook(r); return;
@@ -813,14 +800,15 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 	log_warnx("http: %s", msg);
 }
 
-static int load_css(struct http_server *srv)
+/* Reads NAME from [http] web_dir into *OUT (a missing sheet only warns). */
+static int load_css(struct http_server *srv, const char *name, char **out, size_t *len)
 {
 	char path[4096];
 	struct stat sb;
 	int fd;
 	ssize_t n;
 
-	snprintf(path, sizeof path, "%s/app.css", srv->cfg->web_dir);
+	snprintf(path, sizeof path, "%s/%s", srv->cfg->web_dir, name);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		log_warn(-errno, "http: %s: pages will have no style sheet", path);
@@ -831,15 +819,30 @@ static int load_css(struct http_server *srv)
 		log_warnx("http: %s: missing or larger than 256 KiB", path);
 		return 0;
 	}
-	srv->css = malloc((size_t)sb.st_size + 1);
-	if (srv->css == NULL) {
+	*out = malloc((size_t)sb.st_size + 1);
+	if (*out == NULL) {
 		close(fd);
 		return -ENOMEM;
 	}
-	n = read(fd, srv->css, (size_t)sb.st_size);
+	n = read(fd, *out, (size_t)sb.st_size);
 	close(fd);
-	srv->css_len = n > 0 ? (size_t)n : 0;
+	*len = n > 0 ? (size_t)n : 0;
 	return 0;
+}
+
+void http_respond_css(struct http_req *r, bool dashboard)
+{
+	const char *css = dashboard ? r->srv->dash_css : r->srv->css;
+	size_t len = dashboard ? r->srv->dash_css_len : r->srv->css_len;
+	struct buf b;
+
+	buf_init(&b, HTTP_STATIC_MAX);
+	if (css == NULL || buf_append(&b, css, len) < 0) {
+		buf_fini(&b);
+		respond_problem(r, 404, "見つかりません。", "Not found.");
+		return;
+	}
+	http_respond(r, 200, "text/css; charset=utf-8", &b);
 }
 
 /* Reads a PEM file (at most HTTP_PEM_MAX bytes) into a new NUL-terminated string. */
@@ -895,6 +898,7 @@ static void free_server(struct http_server *srv)
 	free_pem(srv->tls_cert);
 	free_pem(srv->tls_key);
 	free(srv->css);
+	free(srv->dash_css);
 	free(srv);
 }
 
@@ -917,7 +921,9 @@ int http_start(struct http_server **out, uv_loop_t *loop, const struct config *c
 	srv->pbs = pbs;
 	srv->roster = roster;
 	srv->esc = esc;
-	rc = load_css(srv);
+	rc = load_css(srv, "app.css", &srv->css, &srv->css_len);
+	if (rc == 0)
+		rc = load_css(srv, "dash.css", &srv->dash_css, &srv->dash_css_len);
 	if (rc < 0)
 		goto bad;
 	rc = ratelimit_new(&srv->intake_limit, cfg->http_rate_per_minute, cfg->http_rate_burst,

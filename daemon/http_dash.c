@@ -1824,11 +1824,7 @@ void http_dash(struct http_req *r)
 		return;
 	}
 	if (page == DASH_CSS) {
-		struct buf b;
-
-		buf_init(&b, strlen(page_dash_css) + 1);
-		buf_puts(&b, page_dash_css);
-		respond(r, 200, "text/css; charset=utf-8", &b, NULL);
+		http_respond_css(r, true);
 		return;
 	}
 	if (p == NULL) {

@@ -79,6 +79,10 @@ struct http_req {
 
 const struct config *http_config(const struct http_req *r);
 
+/* Answers with the reporter's style sheet (web/app.css) or, with
+ * DASHBOARD, the coordinators' (web/dash.css), both read at start. */
+void http_respond_css(struct http_req *r, bool dashboard);
+
 /*
  * The client's address: the peer's, or, when the peer is one of [http]
  * trusted_proxies, the right-most address of Forwarded (for=) or else of

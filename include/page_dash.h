@@ -26,9 +26,6 @@
 
 #define PAGE_DASH_MAX (4 * 1024 * 1024)
 
-/* The dashboard's own style sheet, served as /static/dash.css. */
-extern const char page_dash_css[];
-
 /* What every dashboard page has around its content. */
 struct page_dash_frame {
 	enum lang ui;

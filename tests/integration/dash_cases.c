@@ -416,3 +416,24 @@ Test(dash_cases, report_drafts_are_filled_from_the_case_for_the_commission_the_p
 	json_decref(a);
 	harness_daemon_finish(w.d);
 }
+
+/* Both style sheets come from web/, read at start: the reporter's and the
+ * coordinators'. */
+Test(dash_cases, the_style_sheets_are_served_from_the_web_folder)
+{
+	struct harness_daemon *d = harness_daemon_new();
+	struct harness_response res;
+	char type[64];
+
+	harness_daemon_start(d);
+	harness_get(d, "/static/dash.css", &res);
+	cr_assert_eq(res.status, 200);
+	cr_assert(harness_response_header(&res, "Content-Type", type, sizeof type));
+	cr_assert_not_null(strstr(type, "text/css"), "%s", type);
+	cr_assert_not_null(strstr(res.body.data, "coordinators' dashboard"), "web/dash.css");
+	harness_response_fini(&res);
+	harness_get(d, "/static/app.css", &res);
+	cr_assert_eq(res.status, 200);
+	harness_response_fini(&res);
+	harness_daemon_finish(d);
+}
