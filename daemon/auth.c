@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "store_users.h"
 #include "text.h"
 #include "throttle.h"
 
@@ -137,30 +138,18 @@ int auth_password_hash(const char *password, char out[AUTH_HASH_MAX])
 	return 0;
 }
 
-static const char sql_user_add[] = "INSERT INTO users (name, hash, created_ms) VALUES (?, ?, ?)";
-static const char sql_user_disable[] = "UPDATE users SET disabled = 1 WHERE name = ?";
-static const char sql_user_sessions_end[] =
-    "DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE name = ?)";
-static const char sql_user_list[] =
-    "SELECT name, disabled, created_ms, last_login_ms FROM users ORDER BY name";
+_Static_assert(STORE_CSRF_MAX == AUTH_TOKEN_LEN, "a session's CSRF token fits the store's");
+_Static_assert(STORE_USER_NAME_MAX == AUTH_NAME_MAX, "account names fit the store's");
+_Static_assert(STORE_USER_HASH_MAX == AUTH_HASH_MAX, "password hashes fit the store's");
 
 int auth_tx_user_add(struct store_tx *tx, const char *name, const char *hash, int64_t now_ms)
 {
-	int64_t rc = store_tx_exec(tx, sql_user_add, "tti", name, hash, now_ms);
-
-	return rc < 0 ? (int)rc : 0;
+	return store_user_add(tx, name, hash, now_ms);
 }
 
 int auth_tx_user_disable(struct store_tx *tx, const char *name)
 {
-	int64_t rc = store_tx_exec(tx, sql_user_disable, "t", name);
-
-	if (rc < 0)
-		return (int)rc;
-	if (rc == 0)
-		return -ENOENT;
-	rc = store_tx_exec(tx, sql_user_sessions_end, "t", name);
-	return rc < 0 ? (int)rc : 0;
+	return store_user_disable(tx, name);
 }
 
 struct user_list {
@@ -168,20 +157,19 @@ struct user_list {
 	void *arg;
 };
 
-static int on_user_row(void *arg, struct store_row *row)
+static int on_user_row(void *arg, const struct store_user *su)
 {
 	struct user_list *l = arg;
-	struct auth_user u = {store_row_text(row, 0), store_row_int(row, 1) != 0,
-	                      store_row_int(row, 2), store_row_int(row, 3)};
+	struct auth_user u = {su->name, su->disabled, su->created_ms, su->last_login_ms};
 
-	return u.name != NULL ? l->cb(l->arg, &u) : 0;
+	return l->cb(l->arg, &u);
 }
 
 int auth_user_list(struct store *st, int (*cb)(void *arg, const struct auth_user *u), void *arg)
 {
 	struct user_list l = {cb, arg};
 
-	return store_read(st, sql_user_list, on_user_row, &l, "");
+	return store_user_list(st, on_user_row, &l);
 }
 
 /* ---- the login ---- */
@@ -209,22 +197,12 @@ static void login_finish(struct login *l, int status)
 	}
 }
 
-static const char sql_session_add[] =
-    "INSERT INTO sessions (id_hash, user_id, csrf, created_ms, expires_ms) VALUES (?, ?, ?, ?, ?)";
-static const char sql_sessions_expired[] = "DELETE FROM sessions WHERE expires_ms <= ?";
-static const char sql_last_login[] = "UPDATE users SET last_login_ms = ? WHERE id = ?";
-
 static int tx_session_add(struct store_tx *tx, void *arg)
 {
 	struct login *l = arg;
-	int64_t rc = store_tx_exec(tx, sql_sessions_expired, "i", l->now_ms);
 
-	if (rc >= 0)
-		rc = store_tx_exec(tx, sql_session_add, "titii", l->token_hash, l->s.user_id,
-		                   l->s.csrf, l->now_ms, l->s.expires_ms);
-	if (rc >= 0)
-		rc = store_tx_exec(tx, sql_last_login, "ii", l->now_ms, l->s.user_id);
-	return rc < 0 ? (int)rc : 0;
+	return store_session_add(tx, l->token_hash, l->s.user_id, l->s.csrf, l->now_ms,
+	                         l->s.expires_ms);
 }
 
 static void on_session_stored(void *arg, int status)
@@ -266,20 +244,6 @@ static void on_verified(uv_work_t *w, int status)
 		login_finish(l, rc);
 }
 
-static const char sql_user_by_name[] = "SELECT id, hash, disabled FROM users WHERE name = ?";
-
-static int on_user(void *arg, struct store_row *row)
-{
-	struct login *l = arg;
-	const char *hash = store_row_text(row, 1);
-
-	l->found = hash != NULL && strlen(hash) < sizeof l->hash;
-	l->s.user_id = store_row_int(row, 0);
-	snprintf(l->hash, sizeof l->hash, "%s", hash != NULL ? hash : "");
-	l->disabled = store_row_int(row, 2) != 0;
-	return 0;
-}
-
 int auth_login(struct auth *a, const char *name, const char *password, const char *address,
                unsigned *retry_after_s, auth_login_cb cb, void *arg)
 {
@@ -318,12 +282,21 @@ int auth_login(struct auth *a, const char *name, const char *password, const cha
 	if (strlen(password) <= AUTH_PASSWORD_MAX)
 		snprintf(l->password, sizeof l->password, "%s", password);
 	if (auth_name_valid(l->name)) {
-		rc = store_read(a->store, sql_user_by_name, on_user, l, "t", l->name);
-		if (rc < 0) {
+		struct store_user_secret u;
+
+		rc = store_user_find(a->store, l->name, &u);
+		if (rc < 0 && rc != -ENOENT) {
 			sodium_memzero(l->password, sizeof l->password);
 			free(l);
 			return rc;
 		}
+		l->found = rc == 0;
+		if (l->found) {
+			l->s.user_id = u.id;
+			memcpy(l->hash, u.hash, sizeof l->hash); /* NUL-terminated, same size */
+			l->disabled = u.disabled;
+		}
+		sodium_memzero(&u, sizeof u);
 	}
 	rc = uv_queue_work(a->loop, &l->work, on_verify, on_verified);
 	if (rc < 0) {
@@ -335,26 +308,9 @@ int auth_login(struct auth *a, const char *name, const char *password, const cha
 	return 0;
 }
 
-static const char sql_session_get[] =
-    "SELECT s.user_id, u.name, s.csrf, s.expires_ms FROM sessions s"
-    " JOIN users u ON u.id = s.user_id"
-    " WHERE s.id_hash = ? AND s.expires_ms > ? AND u.disabled = 0";
-
-static int on_session(void *arg, struct store_row *row)
-{
-	struct auth_session *s = arg;
-	const char *user = store_row_text(row, 1);
-	const char *csrf = store_row_text(row, 2);
-
-	s->user_id = store_row_int(row, 0);
-	snprintf(s->user, sizeof s->user, "%s", user != NULL ? user : "");
-	snprintf(s->csrf, sizeof s->csrf, "%s", csrf != NULL ? csrf : "");
-	s->expires_ms = store_row_int(row, 3);
-	return 1;
-}
-
 int auth_session_get(struct auth *a, const char *token, struct auth_session *out)
 {
+	struct store_session ss;
 	char digest[65];
 	int rc;
 
@@ -362,10 +318,14 @@ int auth_session_get(struct auth *a, const char *token, struct auth_session *out
 	if (!auth_token_valid(token))
 		return -ENOENT;
 	token_digest(token, digest);
-	rc = store_read(a->store, sql_session_get, on_session, out, "ti", digest, text_now_ms());
+	rc = store_session_get(a->store, digest, text_now_ms(), &ss);
 	if (rc < 0)
 		return rc;
-	return rc == 1 ? 0 : -ENOENT;
+	out->user_id = ss.user_id;
+	snprintf(out->user, sizeof out->user, "%s", ss.user);
+	snprintf(out->csrf, sizeof out->csrf, "%s", ss.csrf);
+	out->expires_ms = ss.expires_ms;
+	return 0;
 }
 
 struct logout {
@@ -374,14 +334,9 @@ struct logout {
 	void *arg;
 };
 
-static const char sql_session_end[] = "DELETE FROM sessions WHERE id_hash = ?";
-
 static int tx_logout(struct store_tx *tx, void *arg)
 {
-	struct logout *o = arg;
-	int64_t rc = store_tx_exec(tx, sql_session_end, "t", o->digest);
-
-	return rc < 0 ? (int)rc : 0;
+	return store_session_end(tx, ((struct logout *)arg)->digest);
 }
 
 static void on_logged_out(void *arg, int status)

@@ -11,6 +11,7 @@
 
 #include "oncall.h"
 #include "roster.h"
+#include "storetest.h"
 #include "text.h"
 
 static struct playbook_set *set;
@@ -362,29 +363,6 @@ Test(roster, a_specialist_is_found_by_jid_whatever_its_case)
 
 /* ---- with a real store ---- */
 
-struct wait {
-	bool done;
-	int status;
-};
-
-static void on_done(void *arg, int status)
-{
-	struct wait *w = arg;
-
-	w->done = true;
-	w->status = status;
-}
-
-static int run_write(uv_loop_t *loop, struct store *st, store_write_fn fn, void *arg)
-{
-	struct wait w = {false, 0};
-
-	cr_assert_eq(store_write(st, fn, arg, on_done, &w), 0);
-	while (!w.done)
-		uv_run(loop, UV_RUN_ONCE);
-	return w.status;
-}
-
 static int write_replace(struct store_tx *tx, void *arg)
 {
 	return roster_tx_replace(tx, arg);
@@ -412,10 +390,7 @@ static int write_rotation_remove(struct store_tx *tx, void *arg)
 
 Test(roster, the_roster_and_its_schedules_survive_the_store_and_bump_the_version)
 {
-	char dir[] = "/tmp/kk-roster-XXXXXX";
-	char path[256];
-	uv_loop_t loop;
-	struct store *st = NULL;
+	struct storetest t;
 	struct roster *in = parse_fixture("roster-osaka.csv");
 	struct roster *out = NULL;
 	char *members[] = {"tanaka", "sato"};
@@ -425,25 +400,22 @@ Test(roster, the_roster_and_its_schedules_survive_the_store_and_bump_the_version
 	struct schedule add_rot = {&rot, NULL, 0}, add_ov = {NULL, &ov, 0};
 	int64_t v0, missing = 999;
 
-	cr_assert_not_null(mkdtemp(dir));
-	snprintf(path, sizeof path, "%s/kk.db", dir);
 	cr_assert_eq(text_rfc3339_parse("2026-11-16T09:00:00+09:00", &rot.start_ms), 0);
 	cr_assert_eq(text_rfc3339_parse("2026-11-20T18:00:00+09:00", &ov.start_ms), 0);
 	cr_assert_eq(text_rfc3339_parse("2026-11-21T09:00:00+09:00", &ov.end_ms), 0);
-	cr_assert_eq(uv_loop_init(&loop), 0);
-	cr_assert_eq(store_open(&st, &loop, path, NULL), 0);
+	storetest_open(&t);
 
-	v0 = roster_version(st);
+	v0 = roster_version(t.st);
 	cr_assert_geq(v0, 0);
-	cr_assert_eq(run_write(&loop, st, write_replace, in), 0);
-	cr_assert_eq(roster_version(st), v0 + 1);
-	cr_assert_eq(run_write(&loop, st, write_schedule, &add_rot), 0);
-	cr_assert_eq(run_write(&loop, st, write_schedule, &add_ov), 0);
-	cr_assert_eq(roster_version(st), v0 + 3);
-	cr_assert_eq(run_write(&loop, st, write_rotation_remove, &missing), -ENOENT);
-	cr_assert_eq(roster_version(st), v0 + 3, "a failed write changes nothing");
+	cr_assert_eq(storetest_write(&t, write_replace, in), 0);
+	cr_assert_eq(roster_version(t.st), v0 + 1);
+	cr_assert_eq(storetest_write(&t, write_schedule, &add_rot), 0);
+	cr_assert_eq(storetest_write(&t, write_schedule, &add_ov), 0);
+	cr_assert_eq(roster_version(t.st), v0 + 3);
+	cr_assert_eq(storetest_write(&t, write_rotation_remove, &missing), -ENOENT);
+	cr_assert_eq(roster_version(t.st), v0 + 3, "a failed write changes nothing");
 
-	cr_assert_eq(roster_load(st, set, &out), 0);
+	cr_assert_eq(roster_load(t.st, set, &out), 0);
 	assert_same_roster(in, out);
 	cr_assert_eq(out->nrot, 1);
 	cr_assert_eq(out->rot[0].id, add_rot.id);
@@ -465,19 +437,15 @@ Test(roster, the_roster_and_its_schedules_survive_the_store_and_bump_the_version
 
 	/* A second import replaces the list: nobody is left over. */
 	in->n = 1;
-	cr_assert_eq(run_write(&loop, st, write_replace, in), 0);
+	cr_assert_eq(storetest_write(&t, write_replace, in), 0);
 	in->n = 4;
-	cr_assert_eq(roster_load(st, set, &out), 0);
+	cr_assert_eq(roster_load(t.st, set, &out), 0);
 	cr_assert_eq(out->n, 1);
-	cr_assert_eq(roster_version(st), v0 + 4);
+	cr_assert_eq(roster_version(t.st), v0 + 4);
 	roster_free(out);
 
-	store_close(st);
-	uv_run(&loop, UV_RUN_DEFAULT);
-	cr_assert_eq(uv_loop_close(&loop), 0);
+	storetest_close(&t);
 	roster_free(in);
-	snprintf(path, sizeof path, "rm -rf '%s'", dir);
-	cr_assert_eq(system(path), 0);
 }
 
 /* A roster cell a spreadsheet would run as a formula is exported with the
