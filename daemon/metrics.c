@@ -189,22 +189,15 @@ static int histogram(struct buf *b, const struct stats *s, const struct regions 
 	return rc;
 }
 
-static const char sql_open[] = "SELECT count(*) FROM cases WHERE state <> 'resolved'";
-static const char sql_outbox[] = "SELECT count(*) FROM outbox WHERE state = 'pending'";
-
-static int on_count(void *arg, struct store_row *row)
-{
-	*(int64_t *)arg = store_row_int(row, 0);
-	return 0;
-}
-
 static int gauges(struct buf *b, const struct metrics_sources *src)
 {
-	int64_t open = 0, depth = 0;
+	int64_t open = store_cases_open(src->store), depth = store_outbox_pending(src->store);
 	int rc;
 
-	store_read(src->store, sql_open, on_count, &open, "");
-	store_read(src->store, sql_outbox, on_count, &depth, "");
+	if (open < 0)
+		open = 0;
+	if (depth < 0)
+		depth = 0;
 	rc = family(b, "kakekomi_open_cases", "gauge", "Cases not resolved yet.");
 	if (rc == 0)
 		rc = buf_printf(b, "kakekomi_open_cases %lld\n", (long long)open);

@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "store_figures.h"
 #include "text.h"
 
 #define DAY_MS        86400000LL
@@ -426,47 +427,36 @@ int stats_put(struct stats *s, const struct stats_case *c)
 
 /* ---- loading from the store ---- */
 
-#define CLOCK_COLUMNS                                                                              \
-	"SELECT case_id, seq, received_ms, prefecture, incident_type, channel, acked_by,"          \
-	" guidance_us, ack_us, contact_us, onsite_us, resolve_us, onsite_from_received,"           \
-	" escalations FROM case_clocks"
-
-static const char sql_load_all[] = CLOCK_COLUMNS " ORDER BY case_id";
-static const char sql_load_since[] = CLOCK_COLUMNS " WHERE seq > ? ORDER BY seq";
-
 struct load {
 	struct stats *s;
 	int rc;
 	size_t rows;
 };
 
-static int on_clock_row(void *arg, struct store_row *row)
+_Static_assert(STATS_CLOCKS == STORE_CLOCKS, "the store keeps the same clocks");
+
+static int on_clock_row(void *arg, const struct store_clock_row *r)
 {
 	struct load *l = arg;
 	struct stats_case c;
-	int64_t seq = store_row_int(row, 1);
 
-	c.id = store_row_int(row, 0);
-	c.received_ms = store_row_int(row, 2);
-	c.prefecture = store_row_text(row, 3);
-	c.incident_type = store_row_text(row, 4);
-	c.channel = store_row_text(row, 5);
-	c.specialist = store_row_text(row, 6);
-	/* NULL: still running. A stopped clock is never negative, even when
-	 * the wall clock stepped back between two events. */
-	for (int k = 0; k < STATS_CLOCKS; k++) {
-		int64_t us = store_row_int(row, 7 + k);
-
-		c.clock_s[k] =
-		    store_row_is_null(row, 7 + k) ? -1.0 : (double)(us > 0 ? us : 0) / 1e6;
-	}
-	c.onsite_from_received = store_row_int(row, 12) != 0;
-	c.escalations = (unsigned)store_row_int(row, 13);
+	c.id = r->case_id;
+	c.received_ms = r->received_ms;
+	c.prefecture = r->prefecture;
+	c.incident_type = r->incident_type;
+	c.channel = r->channel;
+	c.specialist = r->acked_by;
+	/* Not stopped: still running. A stopped clock is never negative, even
+	 * when the wall clock stepped back between two events. */
+	for (int k = 0; k < STATS_CLOCKS; k++)
+		c.clock_s[k] = !r->stopped[k] ? -1.0 : (double)(r->us[k] > 0 ? r->us[k] : 0) / 1e6;
+	c.onsite_from_received = r->onsite_from_received;
+	c.escalations = (unsigned)r->escalations;
 	l->rc = stats_put(l->s, &c);
 	if (l->rc < 0)
 		return 1;
-	if (seq > l->s->seq)
-		l->s->seq = seq;
+	if (r->seq > l->s->seq)
+		l->s->seq = r->seq;
 	l->rows++;
 	return 0;
 }
@@ -478,7 +468,7 @@ int stats_refresh(struct stats *s)
 
 	if (s->store == NULL)
 		return 0;
-	rc = store_read(s->store, sql_load_since, on_clock_row, &l, "i", s->seq);
+	rc = store_clocks_each(s->store, s->seq, on_clock_row, &l);
 	if (l.rc < 0)
 		rc = l.rc;
 	if (rc < 0)
@@ -499,7 +489,7 @@ int stats_open(struct stats **out, struct store *st)
 	l.s = s;
 	l.rc = 0;
 	l.rows = 0;
-	rc = store_read(st, sql_load_all, on_clock_row, &l, "");
+	rc = store_clocks_each(st, 0, on_clock_row, &l);
 	if (l.rc < 0)
 		rc = l.rc;
 	if (rc < 0) {

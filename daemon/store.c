@@ -1439,6 +1439,32 @@ static int check_ring(struct store *st, const char *key_path)
 	return rc == SQLITE_DONE ? 0 : errno_of(rc);
 }
 
+/* ---- counts for the gauges (metrics.c) ---- */
+
+static int on_count_row(void *arg, struct store_row *row)
+{
+	*(int64_t *)arg = store_row_int(row, 0);
+	return 0;
+}
+
+static int64_t count_of(struct store *st, const char *sql)
+{
+	int64_t n = 0;
+	int rc = store_read(st, sql, on_count_row, &n, "");
+
+	return rc < 0 ? rc : n;
+}
+
+int64_t store_cases_open(struct store *st)
+{
+	return count_of(st, "SELECT count(*) FROM cases WHERE state <> 'resolved'");
+}
+
+int64_t store_outbox_pending(struct store *st)
+{
+	return count_of(st, "SELECT count(*) FROM outbox WHERE state = 'pending'");
+}
+
 static int open_db(const char *path, int flags, sqlite3 **out)
 {
 	int rc = sqlite3_open_v2(path, out, flags | SQLITE_OPEN_NOMUTEX, NULL);

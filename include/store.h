@@ -60,6 +60,11 @@ int store_open(struct store **out, uv_loop_t *loop, const char *path, const char
  */
 int store_lock_exclusive(struct store *st);
 
+/* On the loop: cases not resolved, outbox rows waiting (all channels), or
+ * a negative errno. */
+int64_t store_cases_open(struct store *st);
+int64_t store_outbox_pending(struct store *st);
+
 /* The key file's ring and its path, for a key rotation (ctl.c). */
 const struct seal_ring *store_ring(const struct store *st);
 const char *store_key_path(const struct store *st);
