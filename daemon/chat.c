@@ -21,6 +21,7 @@
 #include "command.h"
 #include "convo.h"
 #include "log.h"
+#include "store_timeline.h"
 #include "text.h"
 
 #define CHAT_REPLY_MAX 4096
@@ -127,11 +128,6 @@ static const char sql_alert_state[] =
 static const char sql_state[] = "UPDATE cases SET state = ? WHERE id = ?";
 static const char sql_resolve[] =
     "UPDATE cases SET state = 'resolved', esc_due_ms = NULL WHERE id = ?";
-static const char sql_event[] =
-    "INSERT INTO events (case_id, at_ms, elapsed_us, kind, actor, detail)"
-    " VALUES (?, ?, ?, ?, ?, seal(?, 'events.detail'))";
-static const char sql_outbox[] = "INSERT INTO outbox (case_id, recipient, kind, body, created_ms)"
-                                 " VALUES (?, ?, ?, seal(?, 'outbox.body'), ?)";
 static const char sql_others[] = "SELECT DISTINCT jid FROM alerts WHERE case_id = ? AND jid != ?";
 static const char sql_first_event[] = "SELECT count(*) FROM events WHERE case_id = ? AND kind = ?";
 
@@ -162,16 +158,16 @@ static int add_event(struct store_tx *tx, struct chat_job *j, const struct case_
 {
 	int64_t elapsed_us = (j->now_ms - c->received_ms) * 1000;
 
-	int64_t rc = store_tx_exec(tx, sql_event, "iiittt", c->id, j->now_ms,
-	                           elapsed_us >= 0 ? elapsed_us : 0, kind, j->jid, detail);
-
-	return rc < 0 ? (int)rc : 0;
+	return store_event_add(tx, c->id, j->now_ms, elapsed_us >= 0 ? elapsed_us : 0, kind, j->jid,
+	                       detail);
 }
 
 static int add_outbox(struct store_tx *tx, const struct case_row *c, const char *to,
                       const char *kind, const char *body, int64_t now_ms)
 {
-	int64_t rc = store_tx_exec(tx, sql_outbox, "ittti", c->id, to, kind, body, now_ms);
+	struct store_outbox_new o = {
+	    .case_id = c->id, .recipient = to, .kind = kind, .body = body, .created_ms = now_ms};
+	int64_t rc = store_outbox_add(tx, &o);
 
 	return rc < 0 ? (int)rc : 0;
 }
@@ -375,9 +371,9 @@ static int add_clock_event(struct store_tx *tx, struct chat_job *j, const struct
 		if (rc < 0)
 			return (int)rc;
 	}
-	rc = store_tx_exec(tx, sql_event, "iiittt", c->id, j->now_ms,
-	                   j->now_ms >= from ? (j->now_ms - from) * 1000 : 0, kind, j->jid, detail);
-	return rc < 0 ? (int)rc : 0;
+	return store_event_add(tx, c->id, j->now_ms,
+	                       j->now_ms >= from ? (j->now_ms - from) * 1000 : 0, kind, j->jid,
+	                       detail);
 }
 
 static int do_progress(struct store_tx *tx, struct chat_job *j, struct case_row *c)

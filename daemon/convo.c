@@ -19,6 +19,7 @@
 #include "guidance.h"
 #include "intake.h"
 #include "log.h"
+#include "store_timeline.h"
 #include "remind.h"
 #include "text.h"
 #include "token.h"
@@ -444,12 +445,7 @@ struct create_job {
 	char *reply; /* with "{ref}" */
 };
 
-static const char sql_guidance[] =
-    "INSERT INTO events (case_id, at_ms, elapsed_us, kind, actor, detail)"
-    " VALUES (?, ?, ?, 'guidance_delivered', 'chat', '{\"channel\":\"chat\"}')";
 static const char sql_reporter[] = "UPDATE cases SET reporter_jid = ?, incomplete = ? WHERE id = ?";
-static const char sql_reply[] = "INSERT INTO outbox (case_id, recipient, kind, body, created_ms)"
-                                " VALUES (?, ?, 'reply', seal(?, 'outbox.body'), ?)";
 
 static int tx_after_case(struct store_tx *tx, void *arg)
 {
@@ -462,8 +458,9 @@ static int tx_after_case(struct store_tx *tx, void *arg)
 	if (j->guidance_ms != 0) {
 		/* The first steps went out in the chat before the case existed:
 		 * the clock runs from the first message. */
-		rc = store_tx_exec(tx, sql_guidance, "iii", j->nc.case_id, j->guidance_ms,
-		                   (j->guidance_ms - j->nc.received_ms) * 1000);
+		rc = store_event_add(tx, j->nc.case_id, j->guidance_ms,
+		                     (j->guidance_ms - j->nc.received_ms) * 1000,
+		                     "guidance_delivered", "chat", "{\"channel\":\"chat\"}");
 		if (rc < 0)
 			return (int)rc;
 	}
@@ -484,9 +481,17 @@ static int tx_after_case(struct store_tx *tx, void *arg)
 		buf_puts(&b, j->nc.ref);
 	}
 	buf_puts(&b, s);
-	rc = b.data != NULL ? store_tx_exec(tx, sql_reply, "itti", j->nc.case_id, j->jid, b.data,
-	                                    j->nc.received_ms)
-	                    : -ENOMEM;
+	if (b.data != NULL) {
+		struct store_outbox_new o = {.case_id = j->nc.case_id,
+		                             .recipient = j->jid,
+		                             .kind = "reply",
+		                             .body = b.data,
+		                             .created_ms = j->nc.received_ms};
+
+		rc = store_outbox_add(tx, &o);
+	} else {
+		rc = -ENOMEM;
+	}
 	buf_fini(&b);
 	if (rc >= 0)
 		rc = store_tx_exec(tx, sql_drop, "t", j->jid);

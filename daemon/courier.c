@@ -21,6 +21,7 @@
 #include "buf.h"
 #include "curl_driver.h"
 #include "log.h"
+#include "store_timeline.h"
 #include "metrics.h"
 #include "text.h"
 
@@ -150,8 +151,6 @@ static const char sql_ok[] =
     " last_error = NULL WHERE id = ?";
 static const char sql_retry[] = "UPDATE outbox SET attempts = attempts + 1, next_try_ms = ?,"
                                 " last_error = ? WHERE id = ?";
-static const char sql_notified[] = "INSERT INTO events (case_id, at_ms, kind, actor, detail)"
-                                   " VALUES (?, ?, 'notified', ?, seal(?, 'events.detail'))";
 
 static int tx_result(struct store_tx *tx, void *arg)
 {
@@ -169,8 +168,8 @@ static int tx_result(struct store_tx *tx, void *arg)
 			snprintf(detail, sizeof detail, "%s", d != NULL ? d : "{}");
 			free(d);
 			json_decref(o);
-			rc = store_tx_exec(tx, sql_notified, "iitt", s->case_id, s->at_ms, "email",
-			                   detail);
+			rc = store_event_add(tx, s->case_id, s->at_ms, -1, "notified", "email",
+			                     detail);
 		}
 	} else {
 		int64_t wait = COURIER_BACKOFF_MIN_MS;
@@ -546,11 +545,6 @@ void courier_fallback(struct courier *c, int64_t case_id, const char *jid)
 	c->writes++;
 }
 
-static const char sql_receipt[] =
-    "INSERT INTO outbox (case_id, channel, recipient, kind, subject, body, created_ms, rkey,"
-    " dkey) VALUES (?1, 'email', seal(?2, 'outbox.recipient'), 'receipt', ?3,"
-    " seal(?4, 'outbox.body'), ?5, seal_key(lower(?2)), seal_key(lower(?6)))";
-
 /* The address is sealed: receipts are counted by keyed hashes of it. */
 static const char sql_receipts_to_address[] =
     "SELECT count(*) FROM outbox WHERE kind = 'receipt' AND rkey = seal_key(lower(?))"
@@ -589,13 +583,11 @@ int courier_tx_receipt(const struct config *cfg, struct store_tx *tx, int64_t ca
                        const char *ref, const char *email, enum lang lang, const char *url)
 {
 	char subject[200];
-	const char *at;
 	struct buf b;
 	int64_t rc;
 
 	if (cfg->smtp_url[0] == '\0' || email == NULL || email[0] == '\0')
 		return 0;
-	at = strrchr(email, '@');
 	rc = receipt_allowed(tx, email, text_now_ms());
 	if (rc < 0)
 		return (int)rc;
@@ -629,9 +621,20 @@ int courier_tx_receipt(const struct config *cfg, struct store_tx *tx, int64_t ca
 		           "the affected PC.\n",
 		           ref, url);
 	}
-	rc = b.data != NULL ? store_tx_exec(tx, sql_receipt, "itttit", case_id, email, subject,
-	                                    b.data, text_now_ms(), at != NULL ? at + 1 : email)
-	                    : -ENOMEM;
+	if (b.data != NULL) {
+		/* The address is sealed and counted by keyed hashes (store_timeline.h). */
+		struct store_outbox_new o = {.case_id = case_id,
+		                             .channel = "email",
+		                             .recipient = email,
+		                             .kind = "receipt",
+		                             .subject = subject,
+		                             .body = b.data,
+		                             .created_ms = text_now_ms()};
+
+		rc = store_outbox_add(tx, &o);
+	} else {
+		rc = -ENOMEM;
+	}
 	buf_fini(&b);
 	return rc < 0 ? (int)rc : 0;
 }

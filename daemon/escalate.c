@@ -17,6 +17,7 @@
 
 #include "buf.h"
 #include "log.h"
+#include "store_timeline.h"
 #include "router.h"
 #include "text.h"
 
@@ -322,16 +323,11 @@ static const char sql_first[] =
 static const char sql_stop[] =
     "UPDATE cases SET esc_due_ms = NULL WHERE id = ? AND assigned_to IS NULL"
     " AND esc_round = ? AND esc_step = ? AND esc_due_ms IS NOT NULL";
-static const char sql_event[] = "INSERT INTO events (case_id, at_ms, kind, actor, detail)"
-                                " VALUES (?, ?, ?, 'router', seal(?, 'events.detail'))";
 /* Alerted earlier in this round, or declined the case before: skip. */
 static const char sql_alert[] =
     "INSERT OR IGNORE INTO alerts (case_id, jid, round, step, state, at_ms)"
     " SELECT ?1, ?2, ?3, ?4, 'alerted', ?5 WHERE NOT EXISTS"
     " (SELECT 1 FROM alerts WHERE case_id = ?1 AND jid = ?2 AND state = 'declined')";
-static const char sql_outbox[] =
-    "INSERT OR IGNORE INTO outbox (case_id, recipient, kind, round, step, body, created_ms)"
-    " VALUES (?, ?, ?, ?, ?, seal(?, 'outbox.body'), ?)";
 static const char sql_alert_outbox[] =
     "UPDATE alerts SET outbox_id = ? WHERE case_id = ? AND jid = ? AND round = ?";
 
@@ -371,11 +367,11 @@ static int tx_plan(struct store_tx *tx, struct escalate_plan *p)
 		return (int)rc;
 	if (rc == 0)
 		return -ESTALE;
-	rc = store_tx_exec(tx, sql_event, "iitt", p->case_id, p->now_ms,
-	                   p->exhausted                    ? "escalation_exhausted"
-	                   : p->round == 0 && p->step == 0 ? "routed"
-	                                                   : "escalated",
-	                   p->detail);
+	rc = store_event_add(tx, p->case_id, p->now_ms, -1,
+	                     p->exhausted                    ? "escalation_exhausted"
+	                     : p->round == 0 && p->step == 0 ? "routed"
+	                                                     : "escalated",
+	                     "router", p->detail);
 	if (rc < 0)
 		return (int)rc;
 	buf_init(&body, ESC_BODY_MAX * 2);
@@ -390,12 +386,21 @@ static int tx_plan(struct store_tx *tx, struct escalate_plan *p)
 			if (rc <= 0)
 				continue;
 		}
-		rc = store_tx_exec(tx, sql_outbox, "ittiiti", p->case_id, jid,
-		                   p->exhausted ? "unanswered" : "alert", (int64_t)p->round,
-		                   (int64_t)p->step, body.data, p->now_ms);
-		if (rc > 0 && !p->exhausted)
-			rc = store_tx_exec(tx, sql_alert_outbox, "iiti", store_tx_last_id(tx),
-			                   p->case_id, jid, (int64_t)p->round);
+		{
+			struct store_outbox_new o = {.case_id = p->case_id,
+			                             .recipient = jid,
+			                             .kind = p->exhausted ? "unanswered" : "alert",
+			                             .round = p->round,
+			                             .step = p->step,
+			                             .body = body.data,
+			                             .created_ms = p->now_ms};
+			int64_t id = store_outbox_add(tx, &o);
+
+			rc = id;
+			if (id > 0 && !p->exhausted)
+				rc = store_tx_exec(tx, sql_alert_outbox, "iiti", id, p->case_id,
+				                   jid, (int64_t)p->round);
+		}
 		if (rc >= 0)
 			p->new_recipients[i] = true;
 	}

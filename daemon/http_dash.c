@@ -33,6 +33,7 @@
 #include "oncall.h"
 #include "page_dash.h"
 #include "stats.h"
+#include "store_timeline.h"
 #include "svg.h"
 #include "text.h"
 
@@ -692,11 +693,6 @@ static const char sql_case_now[] =
     "SELECT id, received_ms, state, assigned_to, unseal(company, 'cases.company'),"
     " unseal(name, 'cases.name'), unseal(phone, 'cases.phone'), unseal(email, 'cases.email'),"
     " unseal(description, 'cases.description'), lang FROM cases WHERE ref = ?";
-static const char sql_case_event[] =
-    "INSERT INTO events (case_id, at_ms, elapsed_us, kind, actor, detail)"
-    " VALUES (?, ?, ?, ?, ?, seal(?, 'events.detail'))";
-static const char sql_case_note_event[] = "INSERT INTO events (case_id, at_ms, kind, actor, detail)"
-                                          " VALUES (?, ?, ?, ?, seal(?, 'events.detail'))";
 static const char sql_case_contacted[] = "UPDATE cases SET state = ? WHERE id = ?";
 static const char sql_case_resolve[] =
     "UPDATE cases SET state = 'resolved', esc_due_ms = NULL WHERE id = ?";
@@ -704,9 +700,6 @@ static const char sql_case_assign[] =
     "UPDATE cases SET assigned_to = ?, esc_due_ms = NULL,"
     " state = CASE WHEN state IN ('new', 'alerted') THEN 'acknowledged' ELSE state END"
     " WHERE id = ?";
-static const char sql_case_outbox[] =
-    "INSERT INTO outbox (case_id, recipient, kind, body, created_ms)"
-    " VALUES (?, ?, ?, seal(?, 'outbox.body'), ?)";
 
 /* A JSON object of the given string pairs (NULL values left out), as text
  * for an event's detail; NULL on allocation failure. */
@@ -732,24 +725,22 @@ static char *detail_of(const char *k1, const char *v1, const char *k2, const cha
 static int add_event(struct store_tx *tx, struct case_job *j, const struct case_now *c,
                      const char *kind, const char *actor, char *detail, bool clock)
 {
-	int64_t rc;
+	int rc = store_event_add(tx, c->id, j->now_ms,
+	                         !clock                       ? -1
+	                         : j->now_ms > c->received_ms ? (j->now_ms - c->received_ms) * 1000
+	                                                      : 0,
+	                         kind, actor, detail);
 
-	if (clock)
-		rc = store_tx_exec(tx, sql_case_event, "iiittt", c->id, j->now_ms,
-		                   j->now_ms > c->received_ms ? (j->now_ms - c->received_ms) * 1000
-		                                              : 0,
-		                   kind, actor, detail);
-	else
-		rc = store_tx_exec(tx, sql_case_note_event, "iittt", c->id, j->now_ms, kind, actor,
-		                   detail);
 	free(detail);
-	return rc < 0 ? (int)rc : 0;
+	return rc;
 }
 
 static int add_outbox(struct store_tx *tx, struct case_job *j, const struct case_now *c,
                       const char *to, const char *kind, const char *body)
 {
-	int64_t rc = store_tx_exec(tx, sql_case_outbox, "ittti", c->id, to, kind, body, j->now_ms);
+	struct store_outbox_new o = {
+	    .case_id = c->id, .recipient = to, .kind = kind, .body = body, .created_ms = j->now_ms};
+	int64_t rc = store_outbox_add(tx, &o);
 
 	j->kick = true;
 	return rc < 0 ? (int)rc : 0;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "store_timeline.h"
 #include "text.h"
 
 #define REMIND_TICK_MS 60000
@@ -69,14 +70,6 @@ static const char sql_due[] =
     " ELSE 'ppc_final_reported' END)"
     " ORDER BY r.due_ms LIMIT 100";
 static const char sql_sent[] = "UPDATE reminders SET sent_ms = ? WHERE id = ? AND sent_ms IS NULL";
-static const char sql_outbox[] =
-    "INSERT INTO outbox (case_id, channel, recipient, kind, subject, body, created_ms)"
-    " VALUES (?1, ?2, CASE WHEN ?2 = 'email' THEN seal(?3, 'outbox.recipient') ELSE ?3 END,"
-    " 'reminder', ?4, seal(?5, 'outbox.body'), ?6)";
-static const char sql_event[] =
-    "INSERT INTO events (case_id, at_ms, kind, actor, detail)"
-    " VALUES (?, ?, 'reminder_sent', 'remind', seal(?, 'events.detail'))";
-
 static void texts(const struct due *d, bool ja, bool overdue, char *subject, size_t ns, char *body,
                   size_t nb)
 {
@@ -139,6 +132,20 @@ static void texts(const struct due *d, bool ja, bool overdue, char *subject, siz
 	}
 }
 
+static int64_t queue(struct store_tx *tx, const struct due *d, const char *channel, const char *to,
+                     const char *subject, const char *body)
+{
+	struct store_outbox_new o = {.case_id = d->case_id,
+	                             .channel = channel,
+	                             .recipient = to,
+	                             .kind = "reminder",
+	                             .subject = subject,
+	                             .body = body,
+	                             .created_ms = d->now_ms};
+
+	return store_outbox_add(tx, &o);
+}
+
 static int tx_send(struct store_tx *tx, void *arg)
 {
 	struct due *d = arg;
@@ -158,11 +165,9 @@ static int tx_send(struct store_tx *tx, void *arg)
 	}
 	texts(d, ja, overdue, subject, sizeof subject, body, sizeof body);
 	if (d->reporter_jid != NULL)
-		rc = store_tx_exec(tx, sql_outbox, "itttti", d->case_id, "xmpp", d->reporter_jid,
-		                   subject, body, d->now_ms);
+		rc = queue(tx, d, "xmpp", d->reporter_jid, subject, body);
 	else if (d->email != NULL && d->r->cfg->smtp_url[0] != '\0')
-		rc = store_tx_exec(tx, sql_outbox, "itttti", d->case_id, "email", d->email, subject,
-		                   body, d->now_ms);
+		rc = queue(tx, d, "email", d->email, subject, body);
 	if (rc >= 0 && d->assigned != NULL) {
 		/* The specialist reads both languages. */
 		char both[2600], sj[300], bj[1200], se[300], be[1200];
@@ -171,13 +176,13 @@ static int tx_send(struct store_tx *tx, void *arg)
 		texts(d, false, overdue, se, sizeof se, be, sizeof be);
 		snprintf(both, sizeof both,
 		         "%s\n%s\n(相談者にも通知しました / the reporter was told too)", bj, be);
-		rc = store_tx_exec(tx, sql_outbox, "itttti", d->case_id, "xmpp", d->assigned, sj,
-		                   both, d->now_ms);
+		rc = queue(tx, d, "xmpp", d->assigned, sj, both);
 	}
 	snprintf(detail, sizeof detail, "{\"reminder\":\"%s\",\"deadline\":\"%s\",\"overdue\":%s}",
 	         d->kind, d->deadline, overdue ? "true" : "false");
 	if (rc >= 0)
-		rc = store_tx_exec(tx, sql_event, "iit", d->case_id, d->now_ms, detail);
+		rc = store_event_add(tx, d->case_id, d->now_ms, -1, "reminder_sent", "remind",
+		                     detail);
 	return rc < 0 ? (int)rc : 0;
 }
 

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * store_timeline — events and outbox rows; see store_timeline.h.
+ */
+#include "store_timeline.h"
+
+static const char sql_event[] =
+    "INSERT INTO events (case_id, at_ms, elapsed_us, kind, actor, detail)"
+    " VALUES (?, ?, ?, ?, ?, seal(?, 'events.detail'))";
+static const char sql_event_unmeasured[] =
+    "INSERT INTO events (case_id, at_ms, kind, actor, detail)"
+    " VALUES (?, ?, ?, ?, seal(?, 'events.detail'))";
+
+int store_event_add(struct store_tx *tx, int64_t case_id, int64_t at_ms, int64_t elapsed_us,
+                    const char *kind, const char *actor, const char *detail)
+{
+	int64_t rc = elapsed_us >= 0 ? store_tx_exec(tx, sql_event, "iiittt", case_id, at_ms,
+	                                             elapsed_us, kind, actor, detail)
+	                             : store_tx_exec(tx, sql_event_unmeasured, "iittt", case_id,
+	                                             at_ms, kind, actor, detail);
+
+	return rc < 0 ? (int)rc : 0;
+}
+
+/* ON CONFLICT DO NOTHING: the unique index outbox_once keeps one alert per
+ * case, recipient, round and step (both SQLite and PostgreSQL read it). */
+static const char sql_outbox[] =
+    "INSERT INTO outbox (case_id, channel, recipient, kind, round, step, subject, body,"
+    " created_ms, rkey, dkey)"
+    " VALUES (nullif(?1, 0), ?2,"
+    " CASE WHEN ?2 = 'email' AND ?4 IN ('receipt', 'reminder')"
+    " THEN seal(?3, 'outbox.recipient') ELSE ?3 END,"
+    " ?4, ?5, ?6, ?7, seal(?8, 'outbox.body'), ?9,"
+    " CASE WHEN ?4 = 'receipt' THEN seal_key(lower(?3)) END,"
+    " CASE WHEN ?4 = 'receipt' THEN seal_key(lower(substr(?3, instr(?3, '@') + 1))) END)"
+    " ON CONFLICT DO NOTHING";
+
+int64_t store_outbox_add(struct store_tx *tx, const struct store_outbox_new *o)
+{
+	int64_t rc = store_tx_exec(tx, sql_outbox, "itttiitti", o->case_id,
+	                           o->channel != NULL ? o->channel : "xmpp", o->recipient, o->kind,
+	                           o->round, o->step, o->subject, o->body, o->created_ms);
+
+	if (rc <= 0)
+		return rc;
+	return store_tx_last_id(tx);
+}
