@@ -21,6 +21,7 @@
 #include "command.h"
 #include "convo.h"
 #include "log.h"
+#include "store_reminders.h"
 #include "store_timeline.h"
 #include "text.h"
 

@@ -37,6 +37,7 @@
 #include "roster.h"
 #include "seal.h"
 #include "store.h"
+#include "store_reminders.h"
 #include "text.h"
 
 #define CTL_FILE_MAX     (16u * 1024 * 1024) /* a roster file */
@@ -935,38 +936,20 @@ static int cmd_coverage(struct ctl *c, int argc, char **argv)
 
 /* ---- legal deadlines ---- */
 
-/* One line per deadline: the final report's reminders come in two (a week
- * and a day before), and for a case reported late only the second. */
-static const char sql_deadlines[] =
-    "SELECT c.ref, c.prefecture, r.kind, r.deadline, c.state, coalesce(c.assigned_to, '-')"
-    " FROM reminders r JOIN cases c ON c.id = r.case_id"
-    " WHERE r.kind != 'ppc_final_7d' AND r.deadline >= ? AND r.deadline <= ?"
-    " ORDER BY r.deadline, c.ref";
-/* Dates already past and not reported, of cases still open. */
-static const char sql_overdue[] =
-    "SELECT c.ref, c.prefecture, r.kind, r.deadline, c.state, coalesce(c.assigned_to, '-')"
-    " FROM reminders r JOIN cases c ON c.id = r.case_id"
-    " WHERE r.kind != 'ppc_final_7d' AND r.deadline < ? AND c.state <> 'resolved'"
-    " AND NOT EXISTS (SELECT 1 FROM events e WHERE e.case_id = r.case_id"
-    " AND e.kind = CASE r.kind WHEN 'ppc_preliminary' THEN 'ppc_preliminary_reported'"
-    " ELSE 'ppc_final_reported' END)"
-    " ORDER BY r.deadline, c.ref";
-
 struct deadlines {
 	int n;
 	const char *mark; /* "OVERDUE " or "" */
 };
 
-static int on_deadline(void *arg, struct store_row *row)
+static int on_deadline(void *arg, const struct store_deadline_row *r)
 {
 	struct deadlines *dl = arg;
-	const char *kind = store_row_text(row, 2);
 
 	dl->n++;
-	printf("%s%s  %s  %s  %-12s %s  %s\n", dl->mark, store_row_text(row, 3),
-	       store_row_text(row, 0), store_row_text(row, 1),
-	       kind != NULL && strcmp(kind, "ppc_preliminary") == 0 ? "preliminary~" : "final",
-	       store_row_text(row, 4), store_row_text(row, 5));
+	printf("%s%s  %s  %s  %-12s %s  %s\n", dl->mark, r->deadline, r->ref, r->prefecture,
+	       r->kind != NULL && strcmp(r->kind, "ppc_preliminary") == 0 ? "preliminary~"
+	                                                                  : "final",
+	       r->state, r->assigned);
 	return 0;
 }
 
@@ -995,9 +978,9 @@ static int cmd_deadlines(struct ctl *c, int argc, char **argv)
 	text_jst_date_plus(text_now_ms(), 0, from);
 	text_jst_date_plus(text_now_ms(), (int)days, to);
 	/* Overdue first: those are the ones to file now. */
-	rc = store_read(c->st, sql_overdue, on_deadline, &overdue, "t", from);
+	rc = store_deadlines(c->st, true, from, to, on_deadline, &overdue);
 	if (rc == 0)
-		rc = store_read(c->st, sql_deadlines, on_deadline, &due, "tt", from, to);
+		rc = store_deadlines(c->st, false, from, to, on_deadline, &due);
 	if (rc < 0) {
 		fprintf(stderr, "kakekomictl: deadlines: %s\n", strerror(-rc));
 		return 1;

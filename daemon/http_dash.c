@@ -33,6 +33,7 @@
 #include "oncall.h"
 #include "page_dash.h"
 #include "stats.h"
+#include "store_reminders.h"
 #include "store_timeline.h"
 #include "svg.h"
 #include "text.h"

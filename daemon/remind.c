@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "store_reminders.h"
 #include "store_timeline.h"
 #include "text.h"
 
@@ -28,9 +29,6 @@ struct remind {
 	bool closing;
 };
 
-static const char sql_schedule[] =
-    "INSERT OR IGNORE INTO reminders (case_id, kind, due_ms, deadline) VALUES (?, ?, ?, ?)";
-
 int remind_tx_schedule(struct store_tx *tx, int64_t case_id, int64_t known_at_ms,
                        const struct ppc_clock *c)
 {
@@ -40,16 +38,18 @@ int remind_tx_schedule(struct store_tx *tx, int64_t case_id, int64_t known_at_ms
 		return 0;
 	/* Two days in: the preliminary report is due as soon as possible, at
 	 * the latest about day 5. */
-	rc = store_tx_exec(tx, sql_schedule, "itit", case_id, "ppc_preliminary",
-	                   known_at_ms + 2 * DAY_MS, c->prelim_due);
+	rc = store_reminder_schedule(tx, case_id, "ppc_preliminary", known_at_ms + 2 * DAY_MS,
+	                             c->prelim_due);
 	/* A week and a day before the final report is due; for a case reported
 	 * after that point, only the day-before reminder (one notice, not two). */
 	if (rc >= 0 && known_at_ms + (c->final_days - 1) * DAY_MS > text_now_ms())
-		rc = store_tx_exec(tx, sql_schedule, "itit", case_id, "ppc_final_7d",
-		                   known_at_ms + (c->final_days - 7) * DAY_MS, c->final_due);
+		rc = store_reminder_schedule(tx, case_id, "ppc_final_7d",
+		                             known_at_ms + (c->final_days - 7) * DAY_MS,
+		                             c->final_due);
 	if (rc >= 0)
-		rc = store_tx_exec(tx, sql_schedule, "itit", case_id, "ppc_final_1d",
-		                   known_at_ms + (c->final_days - 1) * DAY_MS, c->final_due);
+		rc = store_reminder_schedule(tx, case_id, "ppc_final_1d",
+		                             known_at_ms + (c->final_days - 1) * DAY_MS,
+		                             c->final_due);
 	return rc < 0 ? (int)rc : 0;
 }
 
@@ -60,16 +60,6 @@ struct due {
 	char *assigned, *reporter_jid, *email;
 };
 
-static const char sql_due[] =
-    "SELECT r.id, r.case_id, r.kind, r.deadline, c.ref, c.assigned_to, c.reporter_jid,"
-    " unseal(c.email, 'cases.email'), c.lang FROM reminders r JOIN cases c ON c.id = r.case_id"
-    " WHERE r.sent_ms IS NULL AND r.due_ms <= ?"
-    /* a report the company has filed needs no reminder */
-    " AND NOT EXISTS (SELECT 1 FROM events e WHERE e.case_id = r.case_id"
-    " AND e.kind = CASE r.kind WHEN 'ppc_preliminary' THEN 'ppc_preliminary_reported'"
-    " ELSE 'ppc_final_reported' END)"
-    " ORDER BY r.due_ms LIMIT 100";
-static const char sql_sent[] = "UPDATE reminders SET sent_ms = ? WHERE id = ? AND sent_ms IS NULL";
 static void texts(const struct due *d, bool ja, bool overdue, char *subject, size_t ns, char *body,
                   size_t nb)
 {
@@ -152,7 +142,7 @@ static int tx_send(struct store_tx *tx, void *arg)
 	char subject[300], body[1200], detail[200];
 	bool ja = strcmp(d->lang, "en") != 0;
 	bool overdue;
-	int64_t rc = store_tx_exec(tx, sql_sent, "ii", d->now_ms, d->id);
+	int64_t rc = store_reminder_sent(tx, d->id, d->now_ms);
 
 	if (rc <= 0)
 		return rc < 0 ? (int)rc : 0; /* already sent by an earlier run */
@@ -210,7 +200,12 @@ static void on_sent(void *arg, int status)
 	due_free(d);
 }
 
-static int on_due(void *arg, struct store_row *row)
+static char *dup_or_null(const char *s)
+{
+	return s != NULL ? strdup(s) : NULL;
+}
+
+static int on_due(void *arg, const struct store_reminder_due *r)
 {
 	struct due *proto = arg;
 	struct due *d = calloc(1, sizeof *d);
@@ -219,18 +214,15 @@ static int on_due(void *arg, struct store_row *row)
 		return 1;
 	d->r = proto->r;
 	d->now_ms = proto->now_ms;
-	d->id = store_row_int(row, 0);
-	d->case_id = store_row_int(row, 1);
-	snprintf(d->kind, sizeof d->kind, "%s",
-	         store_row_text(row, 2) ? store_row_text(row, 2) : "");
-	snprintf(d->deadline, sizeof d->deadline, "%s",
-	         store_row_text(row, 3) ? store_row_text(row, 3) : "");
-	snprintf(d->ref, sizeof d->ref, "%s", store_row_text(row, 4) ? store_row_text(row, 4) : "");
-	d->assigned = store_row_dup(row, 5);
-	d->reporter_jid = store_row_dup(row, 6);
-	d->email = store_row_dup(row, 7);
-	snprintf(d->lang, sizeof d->lang, "%s",
-	         store_row_text(row, 8) ? store_row_text(row, 8) : "ja");
+	d->id = r->id;
+	d->case_id = r->case_id;
+	snprintf(d->kind, sizeof d->kind, "%s", r->kind != NULL ? r->kind : "");
+	snprintf(d->deadline, sizeof d->deadline, "%s", r->deadline != NULL ? r->deadline : "");
+	snprintf(d->ref, sizeof d->ref, "%s", r->ref != NULL ? r->ref : "");
+	d->assigned = dup_or_null(r->assigned);
+	d->reporter_jid = dup_or_null(r->reporter_jid);
+	d->email = dup_or_null(r->email);
+	snprintf(d->lang, sizeof d->lang, "%s", r->lang != NULL ? r->lang : "ja");
 	if (store_write(d->r->store, tx_send, d, on_sent, d) < 0) {
 		due_free(d);
 		return 1;
@@ -245,7 +237,7 @@ void remind_run(struct remind *r, int64_t now_ms)
 
 	if (r->closing || r->pending != 0)
 		return;
-	store_read(r->store, sql_due, on_due, &proto, "i", now_ms);
+	store_reminders_due(r->store, now_ms, on_due, &proto);
 }
 
 static void on_tick(uv_timer_t *t)

@@ -1651,53 +1651,6 @@ static const char *const sql_reseal[] = {
     " WHERE typeof(answers) = 'blob'",
 };
 
-/* ---- the APPI deadlines of a case ---- */
-
-static const char sql_ppc_deadlines[] =
-    "SELECT r.kind, r.deadline, EXISTS (SELECT 1 FROM events e WHERE e.case_id = r.case_id"
-    " AND e.kind = CASE r.kind WHEN 'ppc_preliminary' THEN 'ppc_preliminary_reported'"
-    " ELSE 'ppc_final_reported' END)"
-    " FROM reminders r WHERE r.case_id = ? AND r.kind IN ('ppc_preliminary', 'ppc_final_1d')"
-    " ORDER BY r.kind = 'ppc_final_1d'";
-
-struct deadlines_acc {
-	struct ppc_deadline *out;
-	int n;
-};
-
-static int on_ppc_deadline(void *arg, struct store_row *row)
-{
-	struct deadlines_acc *a = arg;
-	const char *kind = store_row_text(row, 0);
-	const char *due = store_row_text(row, 1);
-	struct ppc_deadline *d;
-
-	if (a->n == 2 || kind == NULL || due == NULL)
-		return 0;
-	d = &a->out[a->n++];
-	d->report =
-	    strcmp(kind, "ppc_preliminary") == 0 ? PPC_REPORT_PRELIMINARY : PPC_REPORT_FINAL;
-	snprintf(d->due, sizeof d->due, "%s", due);
-	d->reported = store_row_int(row, 2) != 0;
-	return 0;
-}
-
-int store_tx_ppc_deadlines(struct store_tx *tx, int64_t case_id, struct ppc_deadline out[2])
-{
-	struct deadlines_acc a = {out, 0};
-	int rc = store_tx_query(tx, sql_ppc_deadlines, on_ppc_deadline, &a, "i", case_id);
-
-	return rc < 0 ? rc : a.n;
-}
-
-int store_ppc_deadlines(struct store *st, int64_t case_id, struct ppc_deadline out[2])
-{
-	struct deadlines_acc a = {out, 0};
-	int rc = store_read(st, sql_ppc_deadlines, on_ppc_deadline, &a, "i", case_id);
-
-	return rc < 0 ? rc : a.n;
-}
-
 /* ---- the purge (kakekomictl purge) ---- */
 
 static const char sql_purge_pick[] =

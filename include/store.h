@@ -20,7 +20,6 @@
 #include <uv.h>
 
 #include "case.h"
-#include "ppc.h"
 #include "token.h"
 
 struct store;
@@ -130,16 +129,6 @@ int64_t store_tx_last_id(struct store_tx *tx);
  * negative errno.
  */
 int store_tx_reseal(struct store_tx *tx, int64_t *rows);
-
-/*
- * The APPI deadlines of case CASE_ID as its reminders keep them (a case
- * whose report may be due and whose moment is known), with whether each
- * was reported: into OUT (2 at most, preliminary first). Returns how many,
- * or a negative errno. The first runs in a write job, the second on the
- * loop.
- */
-int store_tx_ppc_deadlines(struct store_tx *tx, int64_t case_id, struct ppc_deadline out[2]);
-int store_ppc_deadlines(struct store *st, int64_t case_id, struct ppc_deadline out[2]);
 
 /* What a purge removed. */
 struct store_purge {
