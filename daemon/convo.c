@@ -19,6 +19,7 @@
 #include "guidance.h"
 #include "intake.h"
 #include "log.h"
+#include "store_conversations.h"
 #include "store_timeline.h"
 #include "remind.h"
 #include "text.h"
@@ -330,25 +331,13 @@ struct save_job {
 	bool drop;
 };
 
-static const char sql_save[] =
-    "INSERT INTO conversations (jid, lang, step, answers, started_ms, updated_ms, type_known_ms)"
-    " VALUES (?, ?, ?, seal(?, 'conversations.answers'), ?, ?, ?)"
-    " ON CONFLICT (jid) DO UPDATE SET lang = excluded.lang,"
-    " step = excluded.step, answers = excluded.answers, updated_ms = excluded.updated_ms,"
-    " type_known_ms = excluded.type_known_ms";
-static const char sql_drop[] = "DELETE FROM conversations WHERE jid = ?";
-
 static int tx_save(struct store_tx *tx, void *arg)
 {
 	struct save_job *j = arg;
-	int64_t rc;
+	struct store_conversation c = {j->jid,        j->lang,       j->step,         j->answers,
+	                               j->started_ms, j->updated_ms, j->type_known_ms};
 
-	if (j->drop)
-		rc = store_tx_exec(tx, sql_drop, "t", j->jid);
-	else
-		rc = store_tx_exec(tx, sql_save, "ttitiii", j->jid, j->lang, (int64_t)j->step,
-		                   j->answers, j->started_ms, j->updated_ms, j->type_known_ms);
-	return rc < 0 ? (int)rc : 0;
+	return j->drop ? store_conversation_drop(tx, j->jid) : store_conversation_save(tx, &c);
 }
 
 static void on_saved(void *arg, int status)
@@ -445,8 +434,6 @@ struct create_job {
 	char *reply; /* with "{ref}" */
 };
 
-static const char sql_reporter[] = "UPDATE cases SET reporter_jid = ?, incomplete = ? WHERE id = ?";
-
 static int tx_after_case(struct store_tx *tx, void *arg)
 {
 	struct create_job *j = arg;
@@ -469,7 +456,7 @@ static int tx_after_case(struct store_tx *tx, void *arg)
 		if (rc < 0)
 			return (int)rc;
 	}
-	rc = store_tx_exec(tx, sql_reporter, "tbi", j->jid, j->incomplete ? 1 : 0, j->nc.case_id);
+	rc = store_case_chat_reporter(tx, j->nc.case_id, j->jid, j->incomplete);
 	if (rc < 0)
 		return (int)rc;
 	rc = remind_tx_schedule(tx, j->nc.case_id, j->in.noticed_at_ms, &j->clock);
@@ -494,7 +481,7 @@ static int tx_after_case(struct store_tx *tx, void *arg)
 	}
 	buf_fini(&b);
 	if (rc >= 0)
-		rc = store_tx_exec(tx, sql_drop, "t", j->jid);
+		rc = store_conversation_drop(tx, j->jid);
 	return rc < 0 ? (int)rc : 0;
 }
 
@@ -1073,34 +1060,27 @@ unsigned convo_pending(const struct convo *c)
 	return c != NULL ? c->pending : 0;
 }
 
-static const char sql_load[] =
-    "SELECT jid, lang, step, unseal(answers, 'conversations.answers'), started_ms, updated_ms,"
-    " type_known_ms FROM conversations";
-
-static int on_load(void *arg, struct store_row *row)
+static int on_load(void *arg, const struct store_conversation *kept)
 {
 	struct convo *c = arg;
-	const char *jid = store_row_text(row, 0);
-	const char *lang = store_row_text(row, 1);
 	enum lang l = LANG_JA;
 	struct conv *v;
 	json_t *answers;
 
-	if (jid == NULL || lang == NULL)
+	if (kept->jid == NULL || kept->lang == NULL)
 		return 0;
-	lang_parse(lang, &l);
-	answers =
-	    json_loads(store_row_text(row, 3) != NULL ? store_row_text(row, 3) : "{}", 0, NULL);
-	v = add(c, jid, l, store_row_int(row, 4));
+	lang_parse(kept->lang, &l);
+	answers = json_loads(kept->answers != NULL ? kept->answers : "{}", 0, NULL);
+	v = add(c, kept->jid, l, kept->started_ms);
 	if (v == NULL || !json_is_object(answers)) {
 		json_decref(answers);
 		return 0;
 	}
 	json_decref(v->answers);
 	v->answers = answers;
-	v->step = (int)store_row_int(row, 2);
-	v->updated_ms = store_row_int(row, 5);
-	v->type_known_ms = store_row_is_null(row, 6) ? 0 : store_row_int(row, 6);
+	v->step = (int)kept->step;
+	v->updated_ms = kept->updated_ms;
+	v->type_known_ms = kept->type_known_ms;
 	return 0;
 }
 
@@ -1120,7 +1100,7 @@ int convo_start(struct convo **out, uv_loop_t *loop, const struct config *cfg, s
 	c->esc = e;
 	uv_timer_init(loop, &c->sweep);
 	c->sweep.data = c;
-	rc = store_read(st, sql_load, on_load, c, "");
+	rc = store_conversations_each(st, on_load, c);
 	if (rc < 0) {
 		convo_stop(c);
 		return rc;
