@@ -21,6 +21,7 @@
 #include "buf.h"
 #include "curl_driver.h"
 #include "log.h"
+#include "store_outbox.h"
 #include "store_timeline.h"
 #include "metrics.h"
 #include "text.h"
@@ -146,19 +147,13 @@ static bool bucket_take(struct courier *c, struct bucket *b, int64_t now)
 
 /* ---- after a transfer ---- */
 
-static const char sql_ok[] =
-    "UPDATE outbox SET state = 'sent', sent_ms = ?, attempts = attempts + 1,"
-    " last_error = NULL WHERE id = ?";
-static const char sql_retry[] = "UPDATE outbox SET attempts = attempts + 1, next_try_ms = ?,"
-                                " last_error = ? WHERE id = ?";
-
 static int tx_result(struct store_tx *tx, void *arg)
 {
 	struct send *s = arg;
 	int64_t rc;
 
 	if (s->ok) {
-		rc = store_tx_exec(tx, sql_ok, "ii", s->at_ms, s->id);
+		rc = store_outbox_curl_sent(tx, s->id, s->at_ms);
 		if (rc >= 0 && s->case_id != 0 && strcmp(s->channel, "email") == 0) {
 			char detail[700];
 			json_t *o = json_pack("{s:s,s:s,s:s}", "channel", "email", "kind", s->kind,
@@ -178,7 +173,7 @@ static int tx_result(struct store_tx *tx, void *arg)
 			wait *= 2;
 		if (wait > COURIER_BACKOFF_MAX_MS)
 			wait = COURIER_BACKOFF_MAX_MS;
-		rc = store_tx_exec(tx, sql_retry, "iti", s->at_ms + wait, s->error, s->id);
+		rc = store_outbox_curl_retry(tx, s->id, s->at_ms + wait, s->error);
 	}
 	return rc < 0 ? (int)rc : 0;
 }
@@ -385,23 +380,13 @@ static CURL *webhook_easy(struct courier *c, struct send *s)
 
 /* ---- reading the outbox ---- */
 
-static const char sql_due[] =
-    "SELECT id, case_id, channel, kind, unseal(recipient, 'outbox.recipient'), subject,"
-    " unseal(body, 'outbox.body'),"
-    " attempts FROM outbox"
-    /* Never the state index: a backlog of chat alerts would be read on every
-     * commit to find the few e-mails and webhooks among them. */
-    " INDEXED BY outbox_pending_channel"
-    " WHERE state = 'pending' AND channel IN ('email', 'webhook')"
-    " AND (next_try_ms IS NULL OR next_try_ms <= ?) ORDER BY id LIMIT 500";
-
-static int on_due(void *arg, struct store_row *row)
+static int on_due(void *arg, const struct store_outbox_row *r)
 {
 	struct courier *c = arg;
-	int64_t id = store_row_int(row, 0);
-	const char *channel = store_row_text(row, 2);
-	const char *recipient = store_row_text(row, 4);
-	const char *body = store_row_text(row, 6);
+	int64_t id = r->id;
+	const char *channel = r->channel;
+	const char *recipient = r->recipient;
+	const char *body = r->body;
 	bool webhook;
 	struct bucket *b;
 	struct send *s;
@@ -423,14 +408,13 @@ static int on_due(void *arg, struct store_row *row)
 	}
 	s->c = c;
 	s->id = id;
-	s->case_id = store_row_is_null(row, 1) ? 0 : store_row_int(row, 1);
+	s->case_id = r->case_id;
 	snprintf(s->channel, sizeof s->channel, "%s", channel);
-	snprintf(s->kind, sizeof s->kind, "%s",
-	         store_row_text(row, 3) ? store_row_text(row, 3) : "");
+	snprintf(s->kind, sizeof s->kind, "%s", r->kind != NULL ? r->kind : "");
 	snprintf(s->recipient, sizeof s->recipient, "%s", recipient);
 	s->body = strdup(body);
-	s->subject = store_row_text(row, 5) != NULL ? strdup(store_row_text(row, 5)) : NULL;
-	s->attempts = (int)store_row_int(row, 7);
+	s->subject = r->subject != NULL ? strdup(r->subject) : NULL;
+	s->attempts = (int)r->attempts;
 	e = s->body != NULL ? (webhook ? webhook_easy(c, s) : email_easy(c, s)) : NULL;
 	if (e == NULL || add_inflight(c, id) < 0) {
 		if (e != NULL)
@@ -456,7 +440,7 @@ static void on_tick(uv_timer_t *t)
 	c->kicked = false;
 	if (c->closing)
 		return;
-	rc = store_read(c->store, sql_due, on_due, c, "i", text_now_ms());
+	rc = store_outbox_curl_waiting(c->store, text_now_ms(), on_due, c);
 	if (rc < 0)
 		log_warn(rc, "courier: cannot read the outbox");
 	uv_timer_start(&c->tick, on_tick, COURIER_TICK_MS, 0);
@@ -481,27 +465,10 @@ struct fallback {
 	int64_t added;
 };
 
-static const char sql_fallback[] =
-    "INSERT OR IGNORE INTO outbox (case_id, channel, recipient, kind, round, step, subject, body,"
-    " created_ms)"
-    " SELECT o.case_id, 'email', ?1, 'alert', o.round, o.step,"
-    " '【kakekomi】新しい相談 ' || c.ref || ' / New case ' || c.ref,"
-    " seal(unseal(o.body, 'outbox.body') || char(10) || char(10) ||"
-    " 'チャット(XMPP)で届かなかったため、メールでもお送りしています。引き受けるにはチャットで「ack "
-    "' || c.ref"
-    " || '」と送ってください。' || char(10) ||"
-    " 'Your chat account could not be reached, so this alert also comes by e-mail. To take the "
-    "case,"
-    " send \"ack ' || c.ref || '\" in chat.', 'outbox.body'), ?2"
-    " FROM outbox o JOIN cases c ON c.id = o.case_id"
-    " WHERE o.recipient = ?3 AND o.kind = 'alert' AND o.channel = 'xmpp' AND o.delivered_ms IS NULL"
-    " AND c.assigned_to IS NULL AND c.state != 'resolved' AND (?4 = 0 OR o.case_id = ?4)";
-
 static int tx_fallback(struct store_tx *tx, void *arg)
 {
 	struct fallback *f = arg;
-	int64_t rc =
-	    store_tx_exec(tx, sql_fallback, "titi", f->email, f->now_ms, f->jid, f->case_id);
+	int64_t rc = store_outbox_fallback_email(tx, f->jid, f->email, f->case_id, f->now_ms);
 
 	if (rc < 0)
 		return (int)rc;
@@ -546,37 +513,19 @@ void courier_fallback(struct courier *c, int64_t case_id, const char *jid)
 }
 
 /* The address is sealed: receipts are counted by keyed hashes of it. */
-static const char sql_receipts_to_address[] =
-    "SELECT count(*) FROM outbox WHERE kind = 'receipt' AND rkey = seal_key(lower(?))"
-    " AND created_ms > ?";
-static const char sql_receipts_to_domain[] =
-    "SELECT count(*) FROM outbox WHERE kind = 'receipt' AND dkey = seal_key(lower(?))"
-    " AND created_ms > ?";
-
-static int on_receipt_count(void *arg, struct store_row *row)
-{
-	*(int64_t *)arg = store_row_int(row, 0);
-	return 0;
-}
 
 /* Whether another receipt to EMAIL stays within the limits: a reporter's
  * address gets a few a day, a domain a few dozen an hour. */
 static int receipt_allowed(struct store_tx *tx, const char *email, int64_t now)
 {
-	const char *at = strrchr(email, '@');
-	int64_t n = 0;
-	int rc = store_tx_query(tx, sql_receipts_to_address, on_receipt_count, &n, "ti", email,
-	                        now - 86400000);
+	int64_t to_address, to_domain;
+	int rc = store_outbox_receipts_since(tx, email, now - 86400000, now - 3600000, &to_address,
+	                                     &to_domain);
 
 	if (rc < 0)
 		return rc;
-	if (n >= COURIER_RECEIPTS_PER_ADDRESS_DAY)
-		return 0;
-	rc = store_tx_query(tx, sql_receipts_to_domain, on_receipt_count, &n, "ti",
-	                    at != NULL ? at + 1 : email, now - 3600000);
-	if (rc < 0)
-		return rc;
-	return n < COURIER_RECEIPTS_PER_DOMAIN_HOUR;
+	return to_address < COURIER_RECEIPTS_PER_ADDRESS_DAY &&
+	       to_domain < COURIER_RECEIPTS_PER_DOMAIN_HOUR;
 }
 
 int courier_tx_receipt(const struct config *cfg, struct store_tx *tx, int64_t case_id,
@@ -639,27 +588,9 @@ int courier_tx_receipt(const struct config *cfg, struct store_tx *tx, int64_t ca
 	return rc < 0 ? (int)rc : 0;
 }
 
-static const char sql_clear_targets[] = "DELETE FROM webhook_targets";
-static const char sql_add_target[] = "INSERT OR IGNORE INTO webhook_targets (url) VALUES (?)";
-
 static int tx_targets(struct store_tx *tx, void *arg)
 {
-	const char *urls = arg;
-	int64_t rc = store_tx_exec(tx, sql_clear_targets, "");
-
-	while (rc >= 0 && *urls != '\0') {
-		char url[1024];
-		size_t n = strcspn(urls, ", ");
-
-		if (n != 0 && n < sizeof url) {
-			memcpy(url, urls, n);
-			url[n] = '\0';
-			rc = store_tx_exec(tx, sql_add_target, "t", url);
-		}
-		urls += n;
-		urls += strspn(urls, ", ");
-	}
-	return rc < 0 ? (int)rc : 0;
+	return store_webhook_targets_set(tx, arg);
 }
 
 static void on_targets_written(void *arg, int status)

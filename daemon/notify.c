@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "store_outbox.h"
 #include "metrics.h"
 #include "text.h"
 #include "xmpp_channel.h"
@@ -96,19 +97,13 @@ static void drop_unaccepted(struct notify *n)
 
 /* ---- sending pending rows ---- */
 
-static const char sql_pending[] = "SELECT id, recipient, unseal(body, 'outbox.body'), tag"
-                                  " FROM outbox"
-                                  " INDEXED BY outbox_pending_channel"
-                                  " WHERE state = 'pending' AND channel = 'xmpp'"
-                                  " ORDER BY id LIMIT 1000";
-
-static int on_pending_row(void *arg, struct store_row *row)
+static int on_pending_row(void *arg, const struct store_outbox_row *r)
 {
 	struct notify *n = arg;
-	int64_t id = store_row_int(row, 0);
-	const char *to = store_row_text(row, 1);
-	const char *body = store_row_text(row, 2);
-	const char *tag = store_row_text(row, 3);
+	int64_t id = r->id;
+	const char *to = r->recipient;
+	const char *body = r->body;
+	const char *tag = r->tag;
 	int rc;
 
 	if (is_inflight(n, id) || to == NULL || body == NULL || tag == NULL)
@@ -131,7 +126,7 @@ static void dispatch(struct notify *n)
 
 	if (n->xmpp == NULL || !xmpp_channel_connected(n->xmpp))
 		return;
-	rc = store_read(n->store, sql_pending, on_pending_row, n, "");
+	rc = store_outbox_xmpp_waiting(n->store, on_pending_row, n);
 	if (rc < 0)
 		log_warn(rc, "notify: cannot read the outbox");
 }
@@ -175,46 +170,18 @@ struct mark {
 	struct notify *n;
 };
 
-static const char sql_sent[] = "UPDATE outbox SET state = 'sent', sent_ms = ?,"
-                               " attempts = attempts + 1 WHERE id = ? AND state = 'pending'";
-static const char sql_delivered[] = "UPDATE outbox SET delivered_ms = ?, state = 'sent'"
-                                    " WHERE tag = ? AND channel = 'xmpp' AND lower(recipient) = ?"
-                                    " AND delivered_ms IS NULL AND state IN ('pending', 'sent')";
-static const char sql_failed[] = "UPDATE outbox SET state = 'failed', last_error = ?"
-                                 " WHERE tag = ? AND channel = 'xmpp' AND lower(recipient) = ?"
-                                 " AND delivered_ms IS NULL AND state IN ('pending', 'sent')";
-static const char sql_row_of[] = "SELECT id, case_id, recipient, kind FROM outbox WHERE tag = ?";
-static const char sql_alert_failed[] =
-    "UPDATE alerts SET state = 'failed' WHERE outbox_id = ? AND state = 'alerted'";
-
-static int on_row_of(void *arg, struct store_row *row)
-{
-	struct mark *m = arg;
-	const char *kind = store_row_text(row, 3);
-
-	m->id = store_row_int(row, 0);
-	m->case_id = kind != NULL && strcmp(kind, "alert") == 0 ? store_row_int(row, 1) : 0;
-	snprintf(m->jid, sizeof m->jid, "%s", store_row_text(row, 2) ? store_row_text(row, 2) : "");
-	return 0;
-}
-
 static int tx_mark(struct store_tx *tx, void *arg)
 {
 	struct mark *m = arg;
 	int64_t rc;
 
 	switch (m->what) {
-	case MARK_SENT: rc = store_tx_exec(tx, sql_sent, "ii", m->at_ms, m->id); break;
-	case MARK_DELIVERED:
-		rc = store_tx_exec(tx, sql_delivered, "itt", m->at_ms, m->tag, m->from);
-		break;
+	case MARK_SENT: rc = store_outbox_xmpp_sent(tx, m->id, m->at_ms); break;
+	case MARK_DELIVERED: rc = store_outbox_xmpp_delivered(tx, m->tag, m->from, m->at_ms); break;
 	case MARK_FAILED:
-		rc = store_tx_exec(tx, sql_failed, "ttt", m->why, m->tag, m->from);
+		rc = store_outbox_xmpp_bounced(tx, m->tag, m->from, m->why, &m->id, &m->case_id,
+		                               m->jid, sizeof m->jid);
 		m->changed = rc > 0;
-		if (rc > 0)
-			rc = store_tx_query(tx, sql_row_of, on_row_of, m, "t", m->tag);
-		if (rc >= 0 && m->changed)
-			rc = store_tx_exec(tx, sql_alert_failed, "i", m->id);
 		break;
 	default: rc = -EINVAL;
 	}
