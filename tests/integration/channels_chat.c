@@ -9,10 +9,10 @@
  * message that names the incident with the first steps at once, walk
  * through the questions, store the case, hand back a reference and a
  * status link, and say so when a specialist takes the case. Specialists
- * answer from their own apps as in relay_xmpp.c, whose setup this file
- * follows: each test starts its own Prosody and kakekomid, imports the
- * roster with kakekomictl and waits until every specialist's app sees the
- * bot online before anything is reported.
+ * answer from their own apps as in relay_xmpp.c, in the same world
+ * (tests/support/world.h): each test starts its own Prosody and kakekomid,
+ * imports the roster with kakekomictl and waits until every specialist's
+ * app sees the bot online before anything is reported.
  *
  * The 30-minute idle rule (a conversation that stops after the incident
  * type is known becomes an incomplete case) cannot be shortened from the
@@ -35,17 +35,12 @@
 #include "htmlscan.h"
 #include "prosody.h"
 #include "specialist.h"
+#include "world.h"
 
-#define DOMAIN      "kk.test"
-#define BOT         "bot@" DOMAIN
-#define BOT_PW      "botpass"
-#define COORD_USER  "coord"
-#define COORD_PW    "coordpass"
-#define MEMBERS_MAX 8
+#define DOMAIN WORLD_DOMAIN
+#define BOT    WORLD_BOT
 
-#define PRESENCE_MS 15000 /* roster poll (2 s) and the subscription round trips */
-#define REPLY_MS    5000  /* a reply or an alert that should come at once */
-#define LONG_STEP   "60s" /* a step wait that no test waits out */
+#define REPLY_MS 5000 /* a reply or an alert that should come at once */
 
 static void chat_fini(void)
 {
@@ -54,25 +49,6 @@ static void chat_fini(void)
 }
 
 TestSuite(chat, .fini = chat_fini, .timeout = 120);
-
-/* One specialist: a roster row and an account on the test server. */
-struct member {
-	const char *id;          /* roster id and XMPP user name on DOMAIN */
-	const char *name;        /* never contains a comma (no CSV quoting here) */
-	const char *prefectures; /* roster cell: JIS codes or region ids, ';' between */
-	const char *specialties; /* incident types or "all" */
-};
-
-/* One test's world: a Prosody, a kakekomid, the apps of the roster. */
-struct relay {
-	struct prosody *server;
-	struct harness_daemon *d;
-	const struct member *m;
-	size_t n;
-	struct specialist_client *app[MEMBERS_MAX]; /* app[i] is m[i]'s */
-	struct specialist_client *reporter[4];      /* reporters' apps, freed at the end */
-	size_t nreporters;
-};
 
 /* What the bot handed a chat reporter at the end of the questions. */
 struct chat_case {
@@ -89,141 +65,16 @@ static long long now_ns(void)
 	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-static void account(struct relay *r, const char *user, const char *password)
-{
-	int rc = prosody_register(r->server, user, password);
-
-	cr_assert_eq(rc, 0, "cannot register %s@%s: %s", user, DOMAIN, strerror(-rc));
-}
-
-static void password_of(const char *user, char *out, size_t cap)
-{
-	snprintf(out, cap, "pw-%s", user);
-}
-
-static struct specialist_client *app_connect(struct relay *r, const char *user,
-                                             const char *password)
-{
-	char jid[128];
-	struct specialist_client *s;
-
-	snprintf(jid, sizeof jid, "%s@%s", user, DOMAIN);
-	s = specialist_connect(jid, password, prosody_host(r->server), prosody_port(r->server),
-	                       prosody_ca_file(r->server));
-	cr_assert_not_null(s, "%s could not connect (see above)", jid);
-	return s;
-}
-
-/* Write the roster as CSV in the daemon's folder and import it. */
-static void roster_import(struct relay *r)
-{
-	struct harness_output out;
-	char path[PATH_MAX];
-	char want[64];
-	FILE *f;
-
-	harness_path_join(path, sizeof path, r->d->dir, "roster.csv");
-	f = fopen(path, "w");
-	cr_assert_not_null(f, "cannot write %s", path);
-	fprintf(f, "id,name,jid,email,phone,prefectures,specialties,languages,onsite,"
-	           "first_consult_free,active\n");
-	for (size_t i = 0; i < r->n; i++)
-		fprintf(f, "%s,%s,%s@%s,,,%s,%s,ja;en,yes,no,yes\n", r->m[i].id, r->m[i].name,
-		        r->m[i].id, DOMAIN, r->m[i].prefectures, r->m[i].specialties);
-	cr_assert_eq(fclose(f), 0, "cannot write %s", path);
-
-	harness_daemon_ctl(r->d, &out, "roster", "import", path, NULL);
-	snprintf(want, sizeof want, "imported %zu specialist", r->n);
-	cr_assert_eq(out.status, 0, "kakekomictl roster import: exit %d\n%s%s", out.status,
-	             out.out.data, out.err.data);
-	cr_assert_not_null(strstr(out.out.data, want), "kakekomictl should say \"%s\", said:\n%s",
-	                   want, out.out.data);
-	harness_output_fini(&out);
-}
-
 /*
- * Start the world: Prosody with accounts for the bot, the coordinator and
- * every member; kakekomid with [xmpp] and [escalation]; the apps online;
- * the roster imported; every member's app seeing the bot online.
+ * The world of tests/support/world.h, every member taking on-site work;
+ * reporters joined with world_reporter() are freed by world_close().
  */
-static void relay_open(struct relay *r, const struct member *m, size_t n)
+static void relay_open(struct world *r, const struct world_member *m, size_t n)
 {
-	char pw[64];
+	static const struct world_options o = {.onsite = 1};
 
-	cr_assert(n >= 1 && n <= MEMBERS_MAX, "1 to %d members", MEMBERS_MAX);
-	memset(r, 0, sizeof *r);
-	r->m = m;
-	r->n = n;
-	r->server = prosody_start(DOMAIN);
-	cr_assert_not_null(r->server, "Prosody did not start (see its log above)");
-	account(r, "bot", BOT_PW);
-	account(r, COORD_USER, COORD_PW);
-	for (size_t i = 0; i < n; i++) {
-		password_of(m[i].id, pw, sizeof pw);
-		account(r, m[i].id, pw);
-	}
-
-	r->d = harness_daemon_new();
-	harness_daemon_config_append(r->d,
-	                             "[xmpp]\n"
-	                             "jid = %s\n"
-	                             "password = %s\n"
-	                             "host = %s\n"
-	                             "port = %u\n"
-	                             "tls = required\n"
-	                             "ca_file = %s\n"
-	                             "[escalation]\n"
-	                             "steps = %s\n"
-	                             "repeat = 2\n"
-	                             "coordinators = %s@%s\n",
-	                             BOT, BOT_PW, prosody_host(r->server), prosody_port(r->server),
-	                             prosody_ca_file(r->server), LONG_STEP, COORD_USER, DOMAIN);
-	harness_daemon_start(r->d);
-
-	for (size_t i = 0; i < n; i++) {
-		password_of(m[i].id, pw, sizeof pw);
-		r->app[i] = app_connect(r, m[i].id, pw);
-	}
-	roster_import(r);
-	for (size_t i = 0; i < n; i++)
-		cr_assert_eq(specialist_wait_presence(r->app[i], BOT, SPECIALIST_PRESENCE_AVAILABLE,
-		                                      PRESENCE_MS),
-		             0, "%s never saw %s online within %d ms", specialist_jid(r->app[i]),
-		             BOT, PRESENCE_MS);
-}
-
-/* A reporter's chat app: an account on the server that is not on the roster. */
-static struct specialist_client *reporter_connect(struct relay *r, const char *user)
-{
-	char pw[64];
-	struct specialist_client *s;
-
-	cr_assert(r->nreporters < sizeof r->reporter / sizeof r->reporter[0], "too many reporters");
-	password_of(user, pw, sizeof pw);
-	account(r, user, pw);
-	s = app_connect(r, user, pw);
-	r->reporter[r->nreporters++] = s;
-	return s;
-}
-
-/* End of a passing test: the daemon must stop cleanly with XMPP up. */
-static void relay_close(struct relay *r)
-{
-	harness_daemon_finish(r->d);
-	for (size_t i = 0; i < r->n; i++)
-		specialist_free(r->app[i]);
-	for (size_t i = 0; i < r->nreporters; i++)
-		specialist_free(r->reporter[i]);
-	prosody_free(r->server);
-}
-
-static struct specialist_client *app_of(struct relay *r, const char *id)
-{
-	for (size_t i = 0; i < r->n; i++)
-		if (strcmp(r->m[i].id, id) == 0)
-			return r->app[i];
-	cr_assert_fail("no member %s", id);
-	return NULL;
+	cr_assert(n >= 1, "at least one member");
+	world_open(r, m, n, &o);
 }
 
 /* After a failed wait: show what the app got that no check looked at. */
@@ -296,7 +147,7 @@ static void answer(struct specialist_client *s, const char *text, const char *ne
  * reference after label ("受付番号: " or "Reference: ") and the link
  * "BASE/cases/REF?t=TOKEN".
  */
-static void parse_reference(struct relay *r, const char *body, const char *label,
+static void parse_reference(struct world *r, const char *body, const char *label,
                             struct chat_case *cc)
 {
 	const char *p = strstr(body, label);
@@ -379,12 +230,12 @@ static long long db_wait_int(struct harness_daemon *d, const char *sql, const ch
 
 Test(chat, a_japanese_chat_report_gets_first_steps_at_once_a_reference_and_word_when_osaka_takes_it)
 {
-	static const struct member team[] = {
-	    {"osaka", "Osaka Sec", "27", "all"},
-	    {"kyoto", "Kyoto Sec", "26", "all"},
+	static const struct world_member team[] = {
+	    {.id = "osaka", .name = "Osaka Sec", .prefectures = "27"},
+	    {.id = "kyoto", .name = "Kyoto Sec", .prefectures = "26"},
 	};
 	struct specialist_client *sato, *osaka, *kyoto;
-	struct relay r;
+	struct world r;
 	struct chat_case cc;
 	struct harness_response res;
 	char path[600], needle[64];
@@ -393,9 +244,9 @@ Test(chat, a_japanese_chat_report_gets_first_steps_at_once_a_reference_and_word_
 	json_t *doc;
 
 	relay_open(&r, team, 2);
-	osaka = app_of(&r, "osaka");
-	kyoto = app_of(&r, "kyoto");
-	sato = reporter_connect(&r, "sato");
+	osaka = world_app(&r, "osaka");
+	kyoto = world_app(&r, "kyoto");
+	sato = world_reporter(&r, "sato", 1);
 
 	sent = now_ns();
 	tell(sato, "ランサムウェアかもしれない");
@@ -500,13 +351,13 @@ Test(chat, a_japanese_chat_report_gets_first_steps_at_once_a_reference_and_word_
 	cr_assert(timeline_has(doc, "routed"));
 	cr_assert(timeline_has(doc, "acknowledged"));
 	json_decref(doc);
-	relay_close(&r);
+	world_close(&r);
 }
 
 Test(chat, an_english_chat_goes_back_explains_garbage_stops_on_cancel_and_ends_with_a_reference)
 {
-	static const struct member team[] = {
-	    {"osaka", "Osaka Sec", "27", "all"},
+	static const struct world_member team[] = {
+	    {.id = "osaka", .name = "Osaka Sec", .prefectures = "27"},
 	};
 	static const char question[] = "What is happening? Answer with a number.";
 	static const char still[] = "Is it still happening?";
@@ -514,15 +365,15 @@ Test(chat, an_english_chat_goes_back_explains_garbage_stops_on_cancel_and_ends_w
 	static const char saved_type[] =
 	    "SELECT json_extract(unseal(answers, 'conversations.answers'), '$.incident_type') = ? FROM conversations WHERE jid = ?";
 	struct specialist_client *jane, *osaka;
-	struct relay r;
+	struct world r;
 	struct chat_case cc;
 	char jid[64], needle[64];
 	char *body;
 	json_t *doc;
 
 	relay_open(&r, team, 1);
-	osaka = app_of(&r, "osaka");
-	jane = reporter_connect(&r, "jane");
+	osaka = world_app(&r, "osaka");
+	jane = world_reporter(&r, "jane", 1);
 	snprintf(jid, sizeof jid, "jane@%s", DOMAIN);
 
 	tell(jane, "Hello, something is wrong with our office PC");
@@ -631,23 +482,23 @@ Test(chat, an_english_chat_goes_back_explains_garbage_stops_on_cancel_and_ends_w
 	cr_assert_str_eq(fixture_json_string(doc, "lang"), "en");
 	json_decref(doc);
 	cr_assert_eq(specialist_count_messages(jane, "Too many"), 0u);
-	relay_close(&r);
+	world_close(&r);
 }
 
 Test(chat, a_stranger_sending_specialist_commands_is_refused_and_his_report_goes_on)
 {
-	static const struct member team[] = {
-	    {"osaka", "Osaka Sec", "27", "all"},
+	static const struct world_member team[] = {
+	    {.id = "osaka", .name = "Osaka Sec", .prefectures = "27"},
 	};
 	struct specialist_client *osaka, *mallory;
-	struct relay r;
+	struct world r;
 	json_t *body_in, *ans, *doc;
 	char ref[32], token[256], needle[64], phone[64];
 	char *body;
 
 	relay_open(&r, team, 1);
-	osaka = app_of(&r, "osaka");
-	mallory = reporter_connect(&r, "mallory");
+	osaka = world_app(&r, "osaka");
+	mallory = world_reporter(&r, "mallory", 1);
 
 	body_in = fixture_intake_new("data_leak", "ja");
 	fixture_json_set(body_in, "prefecture", "27");
@@ -698,24 +549,24 @@ Test(chat, a_stranger_sending_specialist_commands_is_refused_and_his_report_goes
 	tell(osaka, "ack %s", ref);
 	expect_message(osaka, "you have this case", REPLY_MS, NULL,
 	               "the alerted specialist can still take the case");
-	relay_close(&r);
+	world_close(&r);
 }
 
 Test(chat, a_flood_gets_one_too_many_notice_then_silence_and_an_overlong_message_is_refused)
 {
-	static const struct member team[] = {
-	    {"osaka", "Osaka Sec", "27", "all"},
+	static const struct world_member team[] = {
+	    {.id = "osaka", .name = "Osaka Sec", .prefectures = "27"},
 	};
 	enum { FLOOD = 45, CAP = 30 };
 	struct specialist_client *flooder, *writer;
-	struct relay r;
+	struct world r;
 	size_t answered, total, too_long;
 	char big[1002];
 	char *body;
 
 	relay_open(&r, team, 1);
-	flooder = reporter_connect(&r, "flooder");
-	writer = reporter_connect(&r, "writer");
+	flooder = world_reporter(&r, "flooder", 1);
+	writer = world_reporter(&r, "writer", 1);
 
 	/* The first message opens the conversation; then a burst of garbage. */
 	tell(flooder, "hello");
@@ -761,7 +612,7 @@ Test(chat, a_flood_gets_one_too_many_notice_then_silence_and_an_overlong_message
 	               "a message of exactly 1000 bytes should be read");
 	too_long = specialist_count_messages(writer, "too long");
 	cr_assert_eq(too_long, 1u, "1000 bytes were refused as too long");
-	relay_close(&r);
+	world_close(&r);
 }
 
 /*
@@ -798,11 +649,11 @@ static void conversation_backdate(struct harness_daemon *d, const char *jid, int
  */
 Test(chat, a_conversation_left_idle_after_the_type_is_known_becomes_an_incomplete_case)
 {
-	static const struct member team[] = {
-	    {"osaka", "Osaka Sec", "27", "all"},
+	static const struct world_member team[] = {
+	    {.id = "osaka", .name = "Osaka Sec", .prefectures = "27"},
 	};
 	struct specialist_client *ito;
-	struct relay r;
+	struct world r;
 	struct chat_case cc;
 	char jid[64];
 	long long restarted, told;
@@ -810,7 +661,7 @@ Test(chat, a_conversation_left_idle_after_the_type_is_known_becomes_an_incomplet
 	json_t *doc;
 
 	relay_open(&r, team, 1);
-	ito = reporter_connect(&r, "ito");
+	ito = world_reporter(&r, "ito", 1);
 	snprintf(jid, sizeof jid, "ito@%s", DOMAIN);
 
 	tell(ito, "画面に身代金の要求が出ています");
@@ -845,7 +696,7 @@ Test(chat, a_conversation_left_idle_after_the_type_is_known_becomes_an_incomplet
 	        cc.ref, fixture_json_string(doc, "state"), fixture_json_string(doc, "prefecture"),
 	        fixture_json_string(doc, "name"));
 	json_decref(doc);
-	relay_close(&r);
+	world_close(&r);
 }
 
 /*
@@ -855,18 +706,18 @@ Test(chat, a_conversation_left_idle_after_the_type_is_known_becomes_an_incomplet
  */
 Test(chat, a_stranger_cannot_make_the_bot_answer_without_limit)
 {
-	static const struct member team[] = {
-	    {"osaka", "Osaka Sec", "27", "all"},
+	static const struct world_member team[] = {
+	    {.id = "osaka", .name = "Osaka Sec", .prefectures = "27"},
 	};
 	enum { FLOOD = 45, CAP = 30 };
 	struct specialist_client *longs, *acks;
-	struct relay r;
+	struct world r;
 	char big[1101];
 	size_t n_long, n_ack;
 
 	relay_open(&r, team, 1);
-	longs = reporter_connect(&r, "longs");
-	acks = reporter_connect(&r, "acks");
+	longs = world_reporter(&r, "longs", 1);
+	acks = world_reporter(&r, "acks", 1);
 
 	memset(big, 'x', sizeof big);
 	big[sizeof big - 1] = '\0';
@@ -891,13 +742,13 @@ Test(chat, a_stranger_cannot_make_the_bot_answer_without_limit)
 	              "%zu answers to %d stranger commands in a minute from one sender: the rate "
 	              "cap (30 a minute) does not cover them",
 	              n_ack, FLOOD);
-	relay_close(&r);
+	world_close(&r);
 }
 
 /* ---- on-site dispatch ---- */
 
 /* The status page in English; caller frees the body with harness_response_fini. */
-static void status_page(struct relay *r, const char *ref, const char *token,
+static void status_page(struct world *r, const char *ref, const char *token,
                         struct harness_response *res)
 {
 	char path[600];
@@ -919,12 +770,12 @@ static void jst_hhmm(time_t t, char out[8])
 
 Test(chat, dispatch_with_an_eta_shows_on_the_reporters_status_page_and_the_visit_is_timed)
 {
-	static const struct member team[] = {
-	    {"tanaka", "Tanaka Hiroshi", "27", "all"},
-	    {"suzuki", "Suzuki Ichiro", "27", "all"},
+	static const struct world_member team[] = {
+	    {.id = "tanaka", .name = "Tanaka Hiroshi", .prefectures = "27"},
+	    {.id = "suzuki", .name = "Suzuki Ichiro", .prefectures = "27"},
 	};
 	struct specialist_client *tanaka, *suzuki;
-	struct relay r;
+	struct world r;
 	struct harness_response res;
 	struct htmlscan_tag tag;
 	json_t *body_in, *ans, *doc;
@@ -935,8 +786,8 @@ Test(chat, dispatch_with_an_eta_shows_on_the_reporters_status_page_and_the_visit
 	char *body;
 
 	relay_open(&r, team, 2);
-	tanaka = app_of(&r, "tanaka");
-	suzuki = app_of(&r, "suzuki");
+	tanaka = world_app(&r, "tanaka");
+	suzuki = world_app(&r, "suzuki");
 	body_in = fixture_intake_new("ransomware", "en");
 	fixture_json_set(body_in, "prefecture", "27");
 	ans = fixture_case_create(r.d, body_in);
@@ -1032,7 +883,7 @@ Test(chat, dispatch_with_an_eta_shows_on_the_reporters_status_page_and_the_visit
 	          "left_site elapsed_ms %.0f should count from dispatch_requested", left_ms);
 	cr_assert_str_eq(fixture_json_string(doc, "state"), "visited");
 	json_decref(doc);
-	relay_close(&r);
+	world_close(&r);
 }
 
 /* A laptop gone missing, reported by chat: the bot asks when the company
@@ -1042,17 +893,17 @@ Test(chat, dispatch_with_an_eta_shows_on_the_reporters_status_page_and_the_visit
  * from the moment the company knew. */
 Test(chat, a_stolen_laptop_by_chat_asks_lost_or_stolen_and_makes_the_report_required)
 {
-	static const struct member team[] = {
-	    {"tokyo", "Tokyo Sec", "13", "all"},
+	static const struct world_member team[] = {
+	    {.id = "tokyo", .name = "Tokyo Sec", .prefectures = "13"},
 	};
 	struct specialist_client *abe;
-	struct relay r;
+	struct world r;
 	struct chat_case cc;
 	char *body;
 	json_t *doc, *ppc, *dl;
 
 	relay_open(&r, team, 1);
-	abe = reporter_connect(&r, "abe");
+	abe = world_reporter(&r, "abe", 1);
 	tell(abe, "営業のノートPCを盗まれました");
 	expect_message(abe, "今すぐやること", REPLY_MS, NULL, "first steps");
 	answer(abe, "いいえ", "知らされたのはいつですか", "still happening");
@@ -1083,5 +934,5 @@ Test(chat, a_stolen_laptop_by_chat_asks_lost_or_stolen_and_makes_the_report_requ
 	cr_assert(json_is_null(json_object_get(json_object_get(dl, "final"), "due")),
 	          "not known when the company knew: no date, count from that moment");
 	json_decref(doc);
-	relay_close(&r);
+	world_close(&r);
 }
