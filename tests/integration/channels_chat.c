@@ -77,69 +77,11 @@ static void relay_open(struct world *r, const struct world_member *m, size_t n)
 	world_open(r, m, n, &o);
 }
 
-/* After a failed wait: show what the app got that no check looked at. */
-static void show_unread(struct specialist_client *s)
-{
-	char *body;
-	int shown = 0;
-
-	while (shown < 20 && specialist_wait_message(s, "", 0, &body) == 0) {
-		fprintf(stderr, "  %s also got: %.600s\n", specialist_jid(s), body);
-		free(body);
-		shown++;
-	}
-	if (shown == 0)
-		fprintf(stderr, "  %s got nothing else (%zu messages in all)\n", specialist_jid(s),
-		        specialist_count_messages(s, NULL));
-}
-
-/*
- * Wait for a message to s containing needle; assert it came, saying why it
- * matters. Returns when it arrived (monotonic ns); the body goes to
- * body_out when that is not NULL (free it).
- */
-static long long expect_message(struct specialist_client *s, const char *needle, int timeout_ms,
-                                char **body_out, const char *why)
-{
-	struct specialist_message m = {0};
-	int rc = specialist_wait_message_full(s, needle, timeout_ms, &m);
-	long long at;
-
-	if (rc != 0)
-		show_unread(s);
-	cr_assert_eq(rc, 0, "%s: no message containing \"%s\" within %d ms: %s", specialist_jid(s),
-	             needle, timeout_ms, why);
-	at = m.arrived_ns;
-	if (body_out != NULL) {
-		*body_out = m.body;
-		m.body = NULL;
-	}
-	specialist_message_fini(&m);
-	return at;
-}
-
-/* Send one chat line to the bot. */
-static void tell(struct specialist_client *s, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void tell(struct specialist_client *s, const char *fmt, ...)
-{
-	char line[2048];
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof line, fmt, ap);
-	va_end(ap);
-	rc = specialist_send(s, BOT, line);
-	cr_assert_eq(rc, 0, "%s cannot send \"%s\": %s", specialist_jid(s), line, strerror(-rc));
-}
-
 /* Send an answer and wait for the bot's next question (or other reply). */
 static void answer(struct specialist_client *s, const char *text, const char *next, const char *why)
 {
-	tell(s, "%s", text);
-	expect_message(s, next, REPLY_MS, NULL, why);
+	world_tell(s, "%s", text);
+	world_expect(s, next, REPLY_MS, NULL, why);
 }
 
 /*
@@ -249,20 +191,20 @@ Test(chat, a_japanese_chat_report_gets_first_steps_at_once_a_reference_and_word_
 	sato = world_reporter(&r, "sato", 1);
 
 	sent = now_ns();
-	tell(sato, "ランサムウェアかもしれない");
-	welcomed = expect_message(sato, "相談窓口", REPLY_MS, NULL,
-	                          "a Japanese first message should get a Japanese welcome");
-	steps = expect_message(sato, "今すぐやること: ランサムウェア", REPLY_MS, &body,
-	                       "a first message that names ransomware should get the "
-	                       "ransomware first steps at once");
+	world_tell(sato, "ランサムウェアかもしれない");
+	welcomed = world_expect(sato, "相談窓口", REPLY_MS, NULL,
+	                        "a Japanese first message should get a Japanese welcome");
+	steps = world_expect(sato, "今すぐやること: ランサムウェア", REPLY_MS, &body,
+	                     "a first message that names ransomware should get the "
+	                     "ransomware first steps at once");
 	cr_assert_not_null(strstr(body, "\n1. "), "the first steps should be numbered:\n%s", body);
 	cr_assert_not_null(strstr(body, "\n2. "), "more than one step expected:\n%s", body);
 	cr_assert_not_null(strstr(body, "してはいけないこと"),
 	                   "the first steps should say what not to do:\n%s", body);
 	cr_assert(fixture_text_has_japanese(body));
 	free(body);
-	asked = expect_message(sato, "今も続いていますか", REPLY_MS, NULL,
-	                       "after the first steps comes the question \"still happening?\"");
+	asked = world_expect(sato, "今も続いていますか", REPLY_MS, NULL,
+	                     "after the first steps comes the question \"still happening?\"");
 	cr_assert(welcomed <= steps && steps <= asked,
 	          "order: welcome, first steps, then the next question");
 	fprintf(stderr,
@@ -285,10 +227,10 @@ Test(chat, a_japanese_chat_report_gets_first_steps_at_once_a_reference_and_word_
 	answer(sato, "佐藤 一郎", "電話番号", "name");
 	t_phone = now_ns();
 	/* Full-width digits and a full-width hyphen, as typed on a phone. */
-	tell(sato, "０６－１２３４－５６７８");
-	t_ref = expect_message(sato, "受付番号: ", REPLY_MS, &body,
-	                       "after the phone number the case should be stored and its "
-	                       "reference sent");
+	world_tell(sato, "０６－１２３４－５６７８");
+	t_ref = world_expect(sato, "受付番号: ", REPLY_MS, &body,
+	                     "after the phone number the case should be stored and its "
+	                     "reference sent");
 	parse_reference(&r, body, "受付番号: ", &cc);
 	cr_assert_not_null(strstr(body, "専用のリンク"), "reply:\n%s", body);
 	free(body);
@@ -324,20 +266,20 @@ Test(chat, a_japanese_chat_report_gets_first_steps_at_once_a_reference_and_word_
 	harness_response_fini(&res);
 
 	snprintf(needle, sizeof needle, "New case %s", cc.ref);
-	expect_message(osaka, needle, REPLY_MS, &body,
-	               "a chat report from Osaka should alert Osaka's specialist");
+	world_expect(osaka, needle, REPLY_MS, &body,
+	             "a chat report from Osaka should alert Osaka's specialist");
 	cr_assert_null(strstr(body, "06-1234-5678"), "the alert carries the phone:\n%s", body);
 	cr_assert_null(strstr(body, "佐藤 一郎"), "the alert carries the name:\n%s", body);
 	free(body);
 
 	t_ack = now_ns();
-	tell(osaka, "ack %s", cc.ref);
-	t_conf = expect_message(osaka, "you have this case", REPLY_MS, &body, "ack not confirmed");
+	world_tell(osaka, "ack %s", cc.ref);
+	t_conf = world_expect(osaka, "you have this case", REPLY_MS, &body, "ack not confirmed");
 	cr_assert_not_null(strstr(body, "06-1234-5678"), "the acker needs the phone:\n%s", body);
 	cr_assert_not_null(strstr(body, "佐藤 一郎"), "the acker needs the name:\n%s", body);
 	free(body);
-	t_told = expect_message(sato, "専門家が担当になりました", REPLY_MS, &body,
-	                        "the chat reporter should be told a specialist took the case");
+	t_told = world_expect(sato, "専門家が担当になりました", REPLY_MS, &body,
+	                      "the chat reporter should be told a specialist took the case");
 	cr_assert_not_null(strstr(body, cc.ref), "the notice should name the case:\n%s", body);
 	free(body);
 	fprintf(stderr,
@@ -376,11 +318,11 @@ Test(chat, an_english_chat_goes_back_explains_garbage_stops_on_cancel_and_ends_w
 	jane = world_reporter(&r, "jane", 1);
 	snprintf(jid, sizeof jid, "jane@%s", DOMAIN);
 
-	tell(jane, "Hello, something is wrong with our office PC");
-	expect_message(jane, "This is kakekomi", REPLY_MS, NULL,
-	               "an English first message should get an English welcome");
-	expect_message(jane, question, REPLY_MS, &body,
-	               "a first message that names nothing should get the type question");
+	world_tell(jane, "Hello, something is wrong with our office PC");
+	world_expect(jane, "This is kakekomi", REPLY_MS, NULL,
+	             "an English first message should get an English welcome");
+	world_expect(jane, question, REPLY_MS, &body,
+	             "a first message that names nothing should get the type question");
 	cr_assert_not_null(strstr(body, "\n1. A ransom message appeared"), "choices:\n%s", body);
 	cr_assert_not_null(strstr(body, "\n12. I don't know what is happening"),
 	                   "twelve choices, the last \"don't know\":\n%s", body);
@@ -388,70 +330,70 @@ Test(chat, an_english_chat_goes_back_explains_garbage_stops_on_cancel_and_ends_w
 	cr_assert(!fixture_text_has_japanese(body), "English chat got Japanese:\n%s", body);
 	free(body);
 
-	tell(jane, "banana");
-	expect_message(jane, "I did not understand", REPLY_MS, NULL,
-	               "garbage should get a polite \"I did not understand\"");
-	expect_message(jane, question, REPLY_MS, NULL, "... and the choices again");
+	world_tell(jane, "banana");
+	world_expect(jane, "I did not understand", REPLY_MS, NULL,
+	             "garbage should get a polite \"I did not understand\"");
+	world_expect(jane, question, REPLY_MS, NULL, "... and the choices again");
 
-	tell(jane, "3");
-	expect_message(jane, "Do this now: Phishing", REPLY_MS, &body,
-	               "choice 3 is phishing: its first steps should come at once");
+	world_tell(jane, "3");
+	world_expect(jane, "Do this now: Phishing", REPLY_MS, &body,
+	             "choice 3 is phishing: its first steps should come at once");
 	cr_assert_not_null(strstr(body, "Do not:"), "first steps without \"Do not\":\n%s", body);
 	free(body);
-	expect_message(jane, still, REPLY_MS, NULL, "then the next question");
+	world_expect(jane, still, REPLY_MS, NULL, "then the next question");
 	cr_assert_eq(db_wait_int(r.d, saved_type, "phishing", jid, 1, 2000), 1,
 	             "the conversation should be saved with the type phishing");
 
-	tell(jane, "back");
-	expect_message(jane, question, REPLY_MS, NULL, "\"back\" should ask the previous question");
-	tell(jane, "2");
-	expect_message(jane, "Do this now: Malware", REPLY_MS, NULL,
-	               "a new answer after \"back\" should replace the old one");
-	expect_message(jane, still, REPLY_MS, NULL, "then the next question again");
+	world_tell(jane, "back");
+	world_expect(jane, question, REPLY_MS, NULL, "\"back\" should ask the previous question");
+	world_tell(jane, "2");
+	world_expect(jane, "Do this now: Malware", REPLY_MS, NULL,
+	             "a new answer after \"back\" should replace the old one");
+	world_expect(jane, still, REPLY_MS, NULL, "then the next question again");
 	cr_assert_eq(db_wait_int(r.d, saved_type, "malware", jid, 1, 2000), 1,
 	             "after \"back\" and \"2\" the saved type should be malware");
 
-	tell(jane, "日本語");
-	expect_message(jane, "今も続いていますか", REPLY_MS, NULL,
-	               "\"日本語\" should switch to Japanese and ask again");
-	tell(jane, "English");
-	expect_message(jane, still, REPLY_MS, NULL, "\"English\" should switch back");
+	world_tell(jane, "日本語");
+	world_expect(jane, "今も続いていますか", REPLY_MS, NULL,
+	             "\"日本語\" should switch to Japanese and ask again");
+	world_tell(jane, "English");
+	world_expect(jane, still, REPLY_MS, NULL, "\"English\" should switch back");
 
-	tell(jane, "maybe");
-	expect_message(jane, "I did not understand. Answer 1 (yes), 2 (no) or 3", REPLY_MS, NULL,
-	               "a yes/no/don't-know question should explain the accepted answers");
-	expect_message(jane, still, REPLY_MS, NULL, "... and ask again");
+	world_tell(jane, "maybe");
+	world_expect(jane, "I did not understand. Answer 1 (yes), 2 (no) or 3", REPLY_MS, NULL,
+	             "a yes/no/don't-know question should explain the accepted answers");
+	world_expect(jane, still, REPLY_MS, NULL, "... and ask again");
 	answer(jane, "yes", noticed, "\"yes\" is an answer");
 
-	tell(jane, "2099-01-01 10:00");
-	expect_message(jane, "in the future", REPLY_MS, NULL,
-	               "a time in the future should be refused");
-	expect_message(jane, noticed, REPLY_MS, NULL, "... and the question asked again");
+	world_tell(jane, "2099-01-01 10:00");
+	world_expect(jane, "in the future", REPLY_MS, NULL,
+	             "a time in the future should be refused");
+	world_expect(jane, noticed, REPLY_MS, NULL, "... and the question asked again");
 
-	tell(jane, "help");
-	expect_message(jane, "Answer the questions and a specialist", REPLY_MS, &body,
-	               "\"help\" should explain the hotline");
+	world_tell(jane, "help");
+	world_expect(jane, "Answer the questions and a specialist", REPLY_MS, &body,
+	             "\"help\" should explain the hotline");
 	cr_assert_not_null(strstr(body, "\"back\""), "help should mention back:\n%s", body);
 	cr_assert_not_null(strstr(body, "\"cancel\""), "help should mention cancel:\n%s", body);
 	free(body);
-	expect_message(jane, noticed, REPLY_MS, NULL, "help should end with the question again");
+	world_expect(jane, noticed, REPLY_MS, NULL, "help should end with the question again");
 
-	tell(jane, "cancel");
-	expect_message(jane, "Stopped", REPLY_MS, NULL, "\"cancel\" should stop the conversation");
+	world_tell(jane, "cancel");
+	world_expect(jane, "Stopped", REPLY_MS, NULL, "\"cancel\" should stop the conversation");
 	cr_assert_eq(db_wait_int(r.d, "SELECT count(*) FROM conversations WHERE jid = ?", jid, NULL,
 	                         0, 2000),
 	             0, "a cancelled conversation should be dropped from the store");
 	cr_assert_eq(harness_db_int(r.d, "SELECT count(*) FROM cases", NULL), 0,
 	             "a cancelled conversation must not become a case");
 
-	tell(jane, "hi");
-	expect_message(jane, "This is kakekomi", REPLY_MS, NULL,
-	               "after cancel the next message starts afresh");
-	expect_message(jane, question, REPLY_MS, NULL, "... from the first question");
+	world_tell(jane, "hi");
+	world_expect(jane, "This is kakekomi", REPLY_MS, NULL,
+	             "after cancel the next message starts afresh");
+	world_expect(jane, question, REPLY_MS, NULL, "... from the first question");
 
 	/* This time to the end, in English. */
-	tell(jane, "4");
-	expect_message(jane, "Do this now: Business e-mail", REPLY_MS, NULL, "choice 4 is BEC");
+	world_tell(jane, "4");
+	world_expect(jane, "Do this now: Business e-mail", REPLY_MS, NULL, "choice 4 is BEC");
 	answer(jane, "no", noticed, "still happening: no");
 	answer(jane, "today", "Was money sent", "noticed: today");
 	answer(jane, "1", "personal data", "money: 1 (yes)");
@@ -462,17 +404,17 @@ Test(chat, an_english_chat_goes_back_explains_garbage_stops_on_cancel_and_ends_w
 	answer(jane, "Osaka", "company's name", "prefecture by English name");
 	answer(jane, "Acme Trading", "Your name?", "company");
 	answer(jane, "Jane Doe", "phone number", "name");
-	tell(jane, "06-1111-2222");
-	expect_message(jane, "Reference: ", REPLY_MS, &body, "the English reference");
+	world_tell(jane, "06-1111-2222");
+	world_expect(jane, "Reference: ", REPLY_MS, &body, "the English reference");
 	parse_reference(&r, body, "Reference: ", &cc);
 	cr_assert_not_null(strstr(cc.link, "lang=en"),
 	                   "an English reporter's status link should open in English: %s", cc.link);
 	free(body);
 	snprintf(needle, sizeof needle, "New case %s", cc.ref);
-	expect_message(osaka, needle, REPLY_MS, NULL, "Osaka's specialist should be alerted");
-	tell(osaka, "ack %s", cc.ref);
-	expect_message(jane, "a specialist has taken your case", REPLY_MS, &body,
-	               "the English reporter should be told in English");
+	world_expect(osaka, needle, REPLY_MS, NULL, "Osaka's specialist should be alerted");
+	world_tell(osaka, "ack %s", cc.ref);
+	world_expect(jane, "a specialist has taken your case", REPLY_MS, &body,
+	             "the English reporter should be told in English");
 	cr_assert_not_null(strstr(body, cc.ref), "notice without the case:\n%s", body);
 	free(body);
 	doc = fixture_case_fetch(r.d, cc.ref, cc.token);
@@ -509,35 +451,35 @@ Test(chat, a_stranger_sending_specialist_commands_is_refused_and_his_report_goes
 	json_decref(ans);
 	json_decref(body_in);
 	snprintf(needle, sizeof needle, "New case %s", ref);
-	expect_message(osaka, needle, REPLY_MS, NULL, "Osaka's specialist should be alerted");
+	world_expect(osaka, needle, REPLY_MS, NULL, "Osaka's specialist should be alerted");
 
 	/* Mallory is in the middle of his own report when he tries the commands. */
-	tell(mallory, "ウイルスに感染したかも");
-	expect_message(mallory, "今すぐやること", REPLY_MS, NULL, "malware first steps");
-	expect_message(mallory, "今も続いていますか", REPLY_MS, NULL, "next question");
+	world_tell(mallory, "ウイルスに感染したかも");
+	world_expect(mallory, "今すぐやること", REPLY_MS, NULL, "malware first steps");
+	world_expect(mallory, "今も続いていますか", REPLY_MS, NULL, "next question");
 
-	tell(mallory, "ack %s", ref);
-	expect_message(mallory, "registered specialists", REPLY_MS, &body,
-	               "a stranger's ack should be refused: commands are for registered "
-	               "specialists");
+	world_tell(mallory, "ack %s", ref);
+	world_expect(mallory, "registered specialists", REPLY_MS, &body,
+	             "a stranger's ack should be refused: commands are for registered "
+	             "specialists");
 	cr_assert_null(strstr(body, phone), "the refusal leaks the phone:\n%s", body);
 	free(body);
-	tell(mallory, "dispatch %s 30m", ref);
-	expect_message(mallory, "registered specialists", REPLY_MS, NULL,
-	               "a stranger's dispatch should be refused too");
-	tell(mallory, "resolve %s done", ref);
-	expect_message(mallory, "registered specialists", REPLY_MS, NULL,
-	               "a stranger's resolve should be refused too");
+	world_tell(mallory, "dispatch %s 30m", ref);
+	world_expect(mallory, "registered specialists", REPLY_MS, NULL,
+	             "a stranger's dispatch should be refused too");
+	world_tell(mallory, "resolve %s done", ref);
+	world_expect(mallory, "registered specialists", REPLY_MS, NULL,
+	             "a stranger's resolve should be refused too");
 	cr_assert_eq(specialist_count_messages(mallory, phone), 0u);
 
 	/* His own conversation is where he left it; ヘルプ and キャンセル work in Japanese. */
 	answer(mallory, "はい", "知らされたのはいつですか",
 	       "the refused commands should leave the reporter's conversation at its question");
-	tell(mallory, "ヘルプ");
-	expect_message(mallory, "質問に答えると", REPLY_MS, NULL, "ヘルプ should explain");
-	expect_message(mallory, "知らされたのはいつですか", REPLY_MS, NULL, "... and ask again");
-	tell(mallory, "キャンセル");
-	expect_message(mallory, "中止しました", REPLY_MS, NULL, "キャンセル should stop");
+	world_tell(mallory, "ヘルプ");
+	world_expect(mallory, "質問に答えると", REPLY_MS, NULL, "ヘルプ should explain");
+	world_expect(mallory, "知らされたのはいつですか", REPLY_MS, NULL, "... and ask again");
+	world_tell(mallory, "キャンセル");
+	world_expect(mallory, "中止しました", REPLY_MS, NULL, "キャンセル should stop");
 
 	doc = fixture_case_fetch(r.d, ref, token);
 	cr_assert_str_neq(fixture_json_string(doc, "state"), "acknowledged");
@@ -546,9 +488,9 @@ Test(chat, a_stranger_sending_specialist_commands_is_refused_and_his_report_goes
 	cr_assert_not(timeline_has(doc, "on_the_way"), "a stranger's dispatch is on the timeline");
 	json_decref(doc);
 
-	tell(osaka, "ack %s", ref);
-	expect_message(osaka, "you have this case", REPLY_MS, NULL,
-	               "the alerted specialist can still take the case");
+	world_tell(osaka, "ack %s", ref);
+	world_expect(osaka, "you have this case", REPLY_MS, NULL,
+	             "the alerted specialist can still take the case");
 	world_close(&r);
 }
 
@@ -569,12 +511,12 @@ Test(chat, a_flood_gets_one_too_many_notice_then_silence_and_an_overlong_message
 	writer = world_reporter(&r, "writer", 1);
 
 	/* The first message opens the conversation; then a burst of garbage. */
-	tell(flooder, "hello");
-	expect_message(flooder, "What is happening?", REPLY_MS, NULL, "the type question");
+	world_tell(flooder, "hello");
+	world_expect(flooder, "What is happening?", REPLY_MS, NULL, "the type question");
 	for (int i = 0; i < FLOOD; i++)
-		tell(flooder, "zzz %d", i);
-	expect_message(flooder, "Too many messages", REPLY_MS, NULL,
-	               "more than 30 messages in a minute should get \"Too many messages\"");
+		world_tell(flooder, "zzz %d", i);
+	world_expect(flooder, "Too many messages", REPLY_MS, NULL,
+	             "more than 30 messages in a minute should get \"Too many messages\"");
 	/* Let anything that was still coming arrive before counting. */
 	harness_sleep_ms(1500);
 	answered = specialist_count_messages(flooder, "I did not understand");
@@ -600,16 +542,16 @@ Test(chat, a_flood_gets_one_too_many_notice_then_silence_and_an_overlong_message
 	/* Another sender is not affected; 1000 bytes pass, 1001 do not. */
 	memset(big, 'a', sizeof big);
 	big[1001] = '\0';
-	tell(writer, "%s", big);
-	expect_message(writer, "too long", REPLY_MS, &body,
-	               "a message over 1000 bytes should be refused as too long");
+	world_tell(writer, "%s", big);
+	world_expect(writer, "too long", REPLY_MS, &body,
+	             "a message over 1000 bytes should be refused as too long");
 	free(body);
 	cr_assert_eq(specialist_count_messages(writer, "This is kakekomi"), 0u,
 	             "an over-long first message should not open a conversation");
 	big[1000] = '\0';
-	tell(writer, "%s", big);
-	expect_message(writer, "This is kakekomi", REPLY_MS, NULL,
-	               "a message of exactly 1000 bytes should be read");
+	world_tell(writer, "%s", big);
+	world_expect(writer, "This is kakekomi", REPLY_MS, NULL,
+	             "a message of exactly 1000 bytes should be read");
 	too_long = specialist_count_messages(writer, "too long");
 	cr_assert_eq(too_long, 1u, "1000 bytes were refused as too long");
 	world_close(&r);
@@ -664,8 +606,8 @@ Test(chat, a_conversation_left_idle_after_the_type_is_known_becomes_an_incomplet
 	ito = world_reporter(&r, "ito", 1);
 	snprintf(jid, sizeof jid, "ito@%s", DOMAIN);
 
-	tell(ito, "画面に身代金の要求が出ています");
-	expect_message(ito, "今すぐやること: ランサムウェア", REPLY_MS, NULL, "first steps");
+	world_tell(ito, "画面に身代金の要求が出ています");
+	world_expect(ito, "今すぐやること: ランサムウェア", REPLY_MS, NULL, "first steps");
 	answer(ito, "はい", "知らされたのはいつですか", "still happening");
 	cr_assert_eq(
 	    db_wait_int(r.d, "SELECT step FROM conversations WHERE jid = ?", jid, NULL, 2, 2000), 2,
@@ -676,9 +618,9 @@ Test(chat, a_conversation_left_idle_after_the_type_is_known_becomes_an_incomplet
 	harness_daemon_restart(r.d);
 	restarted = now_ns();
 
-	told = expect_message(ito, "お返事がないため", 40000, &body,
-	                      "a reporter silent for 30 minutes after naming the incident should "
-	                      "get a case with what is known");
+	told = world_expect(ito, "お返事がないため", 40000, &body,
+	                    "a reporter silent for 30 minutes after naming the incident should "
+	                    "get a case with what is known");
 	parse_reference(&r, body, "受付番号: ", &cc);
 	free(body);
 	fprintf(stderr, "chat: restart -> idle conversation registered as %s: %.1f s\n", cc.ref,
@@ -722,12 +664,12 @@ Test(chat, a_stranger_cannot_make_the_bot_answer_without_limit)
 	memset(big, 'x', sizeof big);
 	big[sizeof big - 1] = '\0';
 	for (int i = 0; i < FLOOD; i++) {
-		tell(longs, "%s", big);
-		tell(acks, "ack KK-0000-%02d", i);
+		world_tell(longs, "%s", big);
+		world_tell(acks, "ack KK-0000-%02d", i);
 	}
 	/* The first answers, then time for the rest to arrive. */
-	expect_message(longs, "too long", REPLY_MS, NULL, "the first over-long message");
-	expect_message(acks, "registered specialists", REPLY_MS, NULL, "the first stranger ack");
+	world_expect(longs, "too long", REPLY_MS, NULL, "the first over-long message");
+	world_expect(acks, "registered specialists", REPLY_MS, NULL, "the first stranger ack");
 	harness_sleep_ms(2000);
 	n_long = specialist_count_messages(longs, NULL);
 	n_ack = specialist_count_messages(acks, NULL);
@@ -796,25 +738,25 @@ Test(chat, dispatch_with_an_eta_shows_on_the_reporters_status_page_and_the_visit
 	json_decref(ans);
 	json_decref(body_in);
 	snprintf(needle, sizeof needle, "New case %s", ref);
-	expect_message(tanaka, needle, REPLY_MS, NULL, "Osaka on call");
+	world_expect(tanaka, needle, REPLY_MS, NULL, "Osaka on call");
 
-	tell(tanaka, "dispatch %s 30m", ref);
-	expect_message(tanaka, "send \"ack\" first", REPLY_MS, NULL,
-	               "dispatch before anyone took the case should be refused");
-	tell(tanaka, "ack %s", ref);
-	expect_message(tanaka, "you have this case", REPLY_MS, NULL, "ack");
+	world_tell(tanaka, "dispatch %s 30m", ref);
+	world_expect(tanaka, "send \"ack\" first", REPLY_MS, NULL,
+	             "dispatch before anyone took the case should be refused");
+	world_tell(tanaka, "ack %s", ref);
+	world_expect(tanaka, "you have this case", REPLY_MS, NULL, "ack");
 	harness_sleep_ms(300); /* so that the on-site clock visibly starts at dispatch */
 
-	tell(suzuki, "dispatch %s 30m", ref);
-	expect_message(suzuki, "not yours", REPLY_MS, NULL,
-	               "only the specialist who has the case may be dispatched");
-	tell(tanaka, "dispatch %s soon", ref);
-	expect_message(tanaka, "give the ETA as", REPLY_MS, NULL,
-	               "an ETA the bot cannot read should be refused with the accepted forms");
+	world_tell(suzuki, "dispatch %s 30m", ref);
+	world_expect(suzuki, "not yours", REPLY_MS, NULL,
+	             "only the specialist who has the case may be dispatched");
+	world_tell(tanaka, "dispatch %s soon", ref);
+	world_expect(tanaka, "give the ETA as", REPLY_MS, NULL,
+	             "an ETA the bot cannot read should be refused with the accepted forms");
 
 	before = time(NULL);
-	tell(tanaka, "dispatch %s 30m", ref);
-	expect_message(tanaka, "on the way; ETA", REPLY_MS, &body, "dispatch not confirmed");
+	world_tell(tanaka, "dispatch %s 30m", ref);
+	world_expect(tanaka, "on the way; ETA", REPLY_MS, &body, "dispatch not confirmed");
 	after = time(NULL);
 	jst_hhmm(before + 30 * 60, eta_lo);
 	jst_hhmm(after + 30 * 60, eta_hi);
@@ -834,8 +776,8 @@ Test(chat, dispatch_with_an_eta_shows_on_the_reporters_status_page_and_the_visit
 	harness_response_fini(&res);
 
 	/* A new ETA replaces the old one on the page. */
-	tell(tanaka, "dispatch %s 14:30", ref);
-	expect_message(tanaka, "ETA 14:30", REPLY_MS, NULL, "a second dispatch with 14:30");
+	world_tell(tanaka, "dispatch %s 14:30", ref);
+	world_expect(tanaka, "ETA 14:30", REPLY_MS, NULL, "a second dispatch with 14:30");
 	status_page(&r, ref, token, &res);
 	cr_assert(htmlscan_find_id(res.body.data, "eta", &tag));
 	htmlscan_text(&tag, text, sizeof text);
@@ -844,8 +786,8 @@ Test(chat, dispatch_with_an_eta_shows_on_the_reporters_status_page_and_the_visit
 	harness_response_fini(&res);
 
 	harness_sleep_ms(200);
-	tell(tanaka, "onsite %s", ref);
-	expect_message(tanaka, "arrival on site recorded", REPLY_MS, NULL, "onsite not confirmed");
+	world_tell(tanaka, "onsite %s", ref);
+	world_expect(tanaka, "arrival on site recorded", REPLY_MS, NULL, "onsite not confirmed");
 	status_page(&r, ref, token, &res);
 	cr_assert(htmlscan_page_has_text(res.body.data, "The specialist is on site."),
 	          "the status page should say the specialist is on site");
@@ -853,9 +795,9 @@ Test(chat, dispatch_with_an_eta_shows_on_the_reporters_status_page_and_the_visit
 	              "no ETA once the specialist is on site");
 	harness_response_fini(&res);
 
-	tell(tanaka, "leave %s", ref);
-	expect_message(tanaka, "visit is recorded as finished", REPLY_MS, NULL,
-	               "leave not confirmed");
+	world_tell(tanaka, "leave %s", ref);
+	world_expect(tanaka, "visit is recorded as finished", REPLY_MS, NULL,
+	             "leave not confirmed");
 	status_page(&r, ref, token, &res);
 	cr_assert(htmlscan_page_has_text(res.body.data, "The visit on site is finished"),
 	          "the status page should say the visit is finished");
@@ -904,8 +846,8 @@ Test(chat, a_stolen_laptop_by_chat_asks_lost_or_stolen_and_makes_the_report_requ
 
 	relay_open(&r, team, 1);
 	abe = world_reporter(&r, "abe", 1);
-	tell(abe, "営業のノートPCを盗まれました");
-	expect_message(abe, "今すぐやること", REPLY_MS, NULL, "first steps");
+	world_tell(abe, "営業のノートPCを盗まれました");
+	world_expect(abe, "今すぐやること", REPLY_MS, NULL, "first steps");
 	answer(abe, "いいえ", "知らされたのはいつですか", "still happening");
 	answer(abe, "3", "お金を送った", "noticed: 3 (don't know)");
 	answer(abe, "いいえ", "個人情報", "money");
@@ -917,8 +859,8 @@ Test(chat, a_stolen_laptop_by_chat_asks_lost_or_stolen_and_makes_the_report_requ
 	answer(abe, "13", "会社名", "prefecture");
 	answer(abe, "阿部商事", "お名前", "company");
 	answer(abe, "阿部 次郎", "電話番号", "name");
-	tell(abe, "03-5555-7777");
-	expect_message(abe, "受付番号: ", REPLY_MS, &body, "the reference");
+	world_tell(abe, "03-5555-7777");
+	world_expect(abe, "受付番号: ", REPLY_MS, &body, "the reference");
 	parse_reference(&r, body, "受付番号: ", &cc);
 	free(body);
 	doc = fixture_case_fetch(r.d, cc.ref, cc.token);

@@ -429,29 +429,6 @@ static json_t *receiver_expect_events(struct receiver *w, const char *ref,
 	return NULL;
 }
 
-/* ---- a chat server and specialists, for the alerts ---- */
-
-static void show_unread(struct specialist_client *s)
-{
-	char *body;
-
-	while (specialist_wait_message(s, "", 0, &body) == 0) {
-		fprintf(stderr, "  %s also got: %.400s\n", specialist_jid(s), body);
-		free(body);
-	}
-}
-
-static void expect_message(struct specialist_client *s, const char *needle, int timeout_ms,
-                           char **body_out, const char *why)
-{
-	int rc = specialist_wait_message(s, needle, timeout_ms, body_out);
-
-	if (rc != 0)
-		show_unread(s);
-	cr_assert_eq(rc, 0, "%s: no message containing \"%s\" within %d ms: %s", specialist_jid(s),
-	             needle, timeout_ms, why);
-}
-
 /* ---- a report by the JSON API ---- */
 
 struct report {
@@ -762,22 +739,23 @@ Test(delivery, a_specialist_whose_chat_app_is_offline_gets_the_alert_by_email)
 	json_decref(m);
 
 	snprintf(needle, sizeof needle, "New case %s", rep.ref);
-	expect_message(w.app[1], needle, REPLY_MS, NULL,
-	               "with Osaka's only specialist offline the Kinki pool should be alerted");
+	world_expect(w.app[1], needle, REPLY_MS, NULL,
+	             "with Osaka's only specialist offline the Kinki pool should be alerted");
 
-	cr_assert_eq(harness_db_int(w.d,
-	                    "SELECT count(*) FROM events e JOIN cases c ON c.id = e.case_id"
-	                    " WHERE c.ref = ? AND e.kind = 'notified' AND e.actor = 'email'"
-	                    " AND json_extract(unseal(e.detail, 'events.detail'), '$.to') = ?",
-	                    rep.ref, team[0].email, NULL),
-	             1, "the timeline should record that e-mail reached %s", team[0].email);
+	cr_assert_eq(
+	    harness_db_int(w.d,
+	                   "SELECT count(*) FROM events e JOIN cases c ON c.id = e.case_id"
+	                   " WHERE c.ref = ? AND e.kind = 'notified' AND e.actor = 'email'"
+	                   " AND json_extract(unseal(e.detail, 'events.detail'), '$.to') = ?",
+	                   rep.ref, team[0].email, NULL),
+	    1, "the timeline should record that e-mail reached %s", team[0].email);
 
 	/* Back online, he takes the case in chat as the mail says. */
 	cr_assert_eq(specialist_go_online(w.app[0]), 0);
 	snprintf(want, sizeof want, "ack %s", rep.ref);
 	cr_assert_eq(specialist_send(w.app[0], BOT, want), 0);
-	expect_message(w.app[0], "you have this case", REPLY_MS, &body,
-	               "the specialist reached by e-mail should be able to ack in chat");
+	world_expect(w.app[0], "you have this case", REPLY_MS, &body,
+	             "the specialist reached by e-mail should be able to ack in chat");
 	free(body);
 
 	harness_sleep_ms(1500);
@@ -846,8 +824,8 @@ Test(delivery, when_the_chat_server_is_down_the_on_call_specialist_gets_the_aler
 	cr_assert_eq(prosody_restart(w.server), 0, "Prosody did not come back");
 	cr_assert_eq(specialist_go_online(w.app[0]), 0);
 	snprintf(needle, sizeof needle, "New case %s", rep.ref);
-	expect_message(w.app[0], needle, 40000, NULL,
-	               "the chat alert should follow once the server is back");
+	world_expect(w.app[0], needle, 40000, NULL,
+	             "the chat alert should follow once the server is back");
 	harness_daemon_stop(w.d);
 	sink_stop(&s);
 	world_close(&w);
@@ -938,13 +916,13 @@ Test(delivery, every_webhook_gets_every_case_event_signed_with_hmac_sha256)
 
 	report(w.d, "ransomware", "ja", "27", NULL, &rep);
 	snprintf(needle, sizeof needle, "New case %s", rep.ref);
-	expect_message(w.app[0], needle, REPLY_MS, NULL, "alert");
+	world_expect(w.app[0], needle, REPLY_MS, NULL, "alert");
 	snprintf(line, sizeof line, "ack %s", rep.ref);
 	cr_assert_eq(specialist_send(w.app[0], BOT, line), 0);
-	expect_message(w.app[0], "you have this case", REPLY_MS, NULL, "ack");
+	world_expect(w.app[0], "you have this case", REPLY_MS, NULL, "ack");
 	snprintf(line, sizeof line, "contacted %s", rep.ref);
 	cr_assert_eq(specialist_send(w.app[0], BOT, line), 0);
-	expect_message(w.app[0], "first contact", REPLY_MS, NULL, "contacted");
+	world_expect(w.app[0], "first contact", REPLY_MS, NULL, "contacted");
 
 	ra = receiver_expect_events(&a, rep.ref, events, NEVENTS, 10000);
 	rb = receiver_expect_events(&b, rep.ref, events, NEVENTS, 10000);
@@ -1359,7 +1337,7 @@ static const char *line_with(const char *text, const char *ref, char *out, size_
 static void chat_answer(struct world *w, const char *text, const char *next, char **body_out)
 {
 	cr_assert_eq(specialist_send(w->reporter[0], BOT, text), 0, "cannot send \"%s\"", text);
-	expect_message(w->reporter[0], next, REPLY_MS, body_out, "the chat report should go on");
+	world_expect(w->reporter[0], next, REPLY_MS, body_out, "the chat report should go on");
 }
 
 /* A report by the API with personal data involved, noticed at noticed. */
@@ -1390,10 +1368,10 @@ static void ack(struct specialist_client *s, const char *ref)
 	char line[64];
 
 	snprintf(line, sizeof line, "New case %s", ref);
-	expect_message(s, line, REPLY_MS, NULL, "alert");
+	world_expect(s, line, REPLY_MS, NULL, "alert");
 	snprintf(line, sizeof line, "ack %s", ref);
 	cr_assert_eq(specialist_send(s, BOT, line), 0);
-	expect_message(s, "you have this case", REPLY_MS, NULL, "ack");
+	world_expect(s, "you have this case", REPLY_MS, NULL, "ack");
 }
 
 /*
@@ -1507,7 +1485,7 @@ Test(delivery, a_case_with_personal_data_reminds_the_specialist_and_the_reporter
 		int rc = specialist_wait_message_full(osaka, needle, 75000, &msg);
 
 		if (rc != 0)
-			show_unread(osaka);
+			world_show_unread(osaka);
 		cr_assert_eq(rc, 0,
 		             "the specialist who has %s was not reminded of the preliminary report "
 		             "within 75 s",
@@ -1523,12 +1501,12 @@ Test(delivery, a_case_with_personal_data_reminds_the_specialist_and_the_reporter
 	        "delivery: preliminary reminder at the specialist %.1f s after the acks, %.1f s "
 	        "after kakekomid started (checked every 60 s)\n",
 	        (double)(got - acked) / 1e3, (double)(got - started) / 1e3);
-	expect_message(w.reporter[0], needle, REPLY_MS, &body,
-	               "the chat reporter should get the reminder in the chat");
+	world_expect(w.reporter[0], needle, REPLY_MS, &body,
+	             "the chat reporter should get the reminder in the chat");
 	cr_assert_not_null(strstr(body, prelim), "reminder:\n%s", body);
 	free(body);
 	snprintf(needle, sizeof needle, "%s: 個人情報保護委員会への速報", by_mail.ref);
-	expect_message(osaka, needle, REPLY_MS, NULL, "the specialist of the e-mail case too");
+	world_expect(osaka, needle, REPLY_MS, NULL, "the specialist of the e-mail case too");
 	snprintf(needle, sizeof needle, "個人情報保護委員会への速報報告の期限が近づいています(%s)",
 	         by_mail.ref);
 	m = sink_expect(&s, by_mail.email, needle, MAIL_MS,
@@ -1541,10 +1519,11 @@ Test(delivery, a_case_with_personal_data_reminds_the_specialist_and_the_reporter
 	/* C: its preliminary reminder was due at once, and its date is past: an
 	 * overdue notice, to the specialist and to the reporter, not silence. */
 	snprintf(needle, sizeof needle, "%s: 個人情報保護委員会への速報", late.ref);
-	expect_message(osaka, needle, REPLY_MS, &body,
-	               "the specialist should get the overdue notice of the late case");
-	cr_assert_not_null(strstr(body, "期限を過ぎています。わかっている範囲ですぐに報告してください"),
-	                   "%s", body);
+	world_expect(osaka, needle, REPLY_MS, &body,
+	             "the specialist should get the overdue notice of the late case");
+	cr_assert_not_null(
+	    strstr(body, "期限を過ぎています。わかっている範囲ですぐに報告してください"), "%s",
+	    body);
 	cr_assert_not_null(strstr(body, "The deadline has passed"), "in both languages:\n%s", body);
 	free(body);
 	snprintf(needle, sizeof needle, "速報の期限を過ぎています(%s)", late.ref);

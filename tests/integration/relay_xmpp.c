@@ -113,64 +113,6 @@ static void report(struct world *r, const char *pref, const char *type, const ch
 	json_decref(body);
 }
 
-/* After a failed wait: show what the app got that no check looked at. */
-static void show_unread(struct specialist_client *s)
-{
-	char *body;
-	int shown = 0;
-
-	while (shown < 20 && specialist_wait_message(s, "", 0, &body) == 0) {
-		fprintf(stderr, "  %s also got: %.400s\n", specialist_jid(s), body);
-		free(body);
-		shown++;
-	}
-	if (shown == 0)
-		fprintf(stderr, "  %s got nothing else (%zu messages in all)\n", specialist_jid(s),
-		        specialist_count_messages(s, NULL));
-}
-
-/*
- * Wait for a message to s containing needle; assert it came, saying why it
- * matters. Returns when it arrived (monotonic ns); the body goes to
- * body_out when that is not NULL (free it).
- */
-static long long expect_message(struct specialist_client *s, const char *needle, int timeout_ms,
-                                char **body_out, const char *why)
-{
-	struct specialist_message m = {0};
-	int rc = specialist_wait_message_full(s, needle, timeout_ms, &m);
-	long long at;
-
-	if (rc != 0)
-		show_unread(s);
-	cr_assert_eq(rc, 0, "%s: no message containing \"%s\" within %d ms: %s", specialist_jid(s),
-	             needle, timeout_ms, why);
-	at = m.arrived_ns;
-	if (body_out != NULL) {
-		*body_out = m.body;
-		m.body = NULL;
-	}
-	specialist_message_fini(&m);
-	return at;
-}
-
-/* Send one chat line to the bot. */
-static void tell(struct specialist_client *s, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void tell(struct specialist_client *s, const char *fmt, ...)
-{
-	char line[512];
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof line, fmt, ap);
-	va_end(ap);
-	rc = specialist_send(s, BOT, line);
-	cr_assert_eq(rc, 0, "%s cannot send \"%s\": %s", specialist_jid(s), line, strerror(-rc));
-}
-
 /* The case's state as the API shows it; caller frees. */
 static char *case_state(struct world *r, const struct report *rep)
 {
@@ -249,8 +191,8 @@ Test(relay, an_osaka_report_reaches_the_on_call_specialist_and_ack_gives_only_hi
 	yamamoto = world_app(&r, "yamamoto");
 
 	report(&r, "27", "ransomware", "ja", &rep);
-	expect_message(tanaka, rep.needle, ALERT_MS, &body,
-	               "Osaka's on-call ransomware specialist was not alerted");
+	world_expect(tanaka, rep.needle, ALERT_MS, &body,
+	             "Osaka's on-call ransomware specialist was not alerted");
 	cr_assert_not_null(strstr(body, "Osaka"), "the alert should name the prefecture:\n%s",
 	                   body);
 	cr_assert_not_null(strstr(body, "Ransomware"), "the alert should name the type:\n%s", body);
@@ -263,8 +205,8 @@ Test(relay, an_osaka_report_reaches_the_on_call_specialist_and_ack_gives_only_hi
 	cr_assert_null(strstr(body, rep.name), "the reporter's name is in an alert:\n%s", body);
 	cr_assert_null(strstr(body, rep.phone), "the reporter's phone is in an alert:\n%s", body);
 	free(body);
-	expect_message(suzuki, rep.needle, ALERT_MS, NULL,
-	               "Osaka's other on-call specialist (all types) was not alerted");
+	world_expect(suzuki, rep.needle, ALERT_MS, NULL,
+	             "Osaka's other on-call specialist (all types) was not alerted");
 	cr_assert_eq(specialist_count_messages(yamamoto, rep.ref), 0u,
 	             "Kyoto's specialist is not on call for Osaka: step 0 is Osaka's on-call list");
 
@@ -278,9 +220,9 @@ Test(relay, an_osaka_report_reaches_the_on_call_specialist_and_ack_gives_only_hi
 	               "the status page claims a specialist before anyone answered");
 	harness_response_fini(&res);
 
-	tell(tanaka, "ack %s", rep.ref);
-	expect_message(tanaka, "you have this case", ALERT_MS, &body,
-	               "the acknowledging specialist got no confirmation");
+	world_tell(tanaka, "ack %s", rep.ref);
+	world_expect(tanaka, "you have this case", ALERT_MS, &body,
+	             "the acknowledging specialist got no confirmation");
 	cr_assert_not_null(strstr(body, rep.ref), "the confirmation should name the case:\n%s",
 	                   body);
 	cr_assert_not_null(strstr(body, rep.name), "the acker needs the reporter's name:\n%s",
@@ -288,14 +230,14 @@ Test(relay, an_osaka_report_reaches_the_on_call_specialist_and_ack_gives_only_hi
 	cr_assert_not_null(strstr(body, rep.phone), "the acker needs the reporter's phone:\n%s",
 	                   body);
 	free(body);
-	expect_message(suzuki, "taken by another specialist", ALERT_MS, &body,
-	               "the other alerted specialist was not told the case is taken");
+	world_expect(suzuki, "taken by another specialist", ALERT_MS, &body,
+	             "the other alerted specialist was not told the case is taken");
 	cr_assert_not_null(strstr(body, rep.ref), "the notice should name the case:\n%s", body);
 	free(body);
 
-	tell(suzuki, "ack %s", rep.ref);
-	expect_message(suzuki, "already taken", ALERT_MS, NULL,
-	               "a second ack should be told the case is already taken");
+	world_tell(suzuki, "ack %s", rep.ref);
+	world_expect(suzuki, "already taken", ALERT_MS, NULL,
+	             "a second ack should be told the case is already taken");
 
 	cr_assert_eq(specialist_count_messages(tanaka, rep.phone), 1u,
 	             "the acker gets the phone exactly once");
@@ -327,8 +269,8 @@ Test(relay, an_osaka_report_reaches_the_on_call_specialist_and_ack_gives_only_hi
 		long long at;
 
 		report(&r, "27", i % 2 ? "ransomware" : "malware", i % 3 ? "ja" : "en", &s);
-		at = expect_message(tanaka, s.needle, ALERT_MS, NULL,
-		                    "a sample case was not alerted");
+		at =
+		    world_expect(tanaka, s.needle, ALERT_MS, NULL, "a sample case was not alerted");
 		from_post[i] = at - s.sent_ns;
 		from_201[i] = at - s.answered_ns;
 	}
@@ -359,19 +301,19 @@ Test(relay, a_decline_sends_the_case_to_the_region_pool_at_once)
 	yamamoto = world_app(&r, "yamamoto");
 
 	report(&r, "27", "phishing", "ja", &rep);
-	expect_message(tanaka, rep.needle, ALERT_MS, NULL, "Osaka's on-call specialist");
+	world_expect(tanaka, rep.needle, ALERT_MS, NULL, "Osaka's on-call specialist");
 	cr_assert_eq(specialist_count_messages(yamamoto, rep.ref), 0u,
 	             "Kyoto's specialist is the region pool: step 1, not step 0");
 
 	declined = now_ns();
-	tell(tanaka, "decline %s", rep.ref);
-	expect_message(tanaka, "declined", ALERT_MS, &body, "a decline should be confirmed");
+	world_tell(tanaka, "decline %s", rep.ref);
+	world_expect(tanaka, "declined", ALERT_MS, &body, "a decline should be confirmed");
 	cr_assert_not_null(strstr(body, rep.ref), "the confirmation should name the case:\n%s",
 	                   body);
 	free(body);
-	alerted = expect_message(yamamoto, rep.needle, ALERT_MS, NULL,
-	                         "everyone in step 0 declined, so the Kinki pool should be "
-	                         "alerted at once, not after the 60 s wait");
+	alerted = world_expect(yamamoto, rep.needle, ALERT_MS, NULL,
+	                       "everyone in step 0 declined, so the Kinki pool should be "
+	                       "alerted at once, not after the 60 s wait");
 	fprintf(stderr, "relay: decline -> region pool alert: %.1f ms\n",
 	        (double)(alerted - declined) / 1e6);
 
@@ -401,22 +343,22 @@ Test(relay, without_an_answer_the_case_climbs_to_the_region_and_then_the_coordin
 	yamamoto = world_app(&r, "yamamoto");
 
 	report(&r, "27", "bec", "en", &rep);
-	t0 = expect_message(tanaka, rep.needle, ALERT_MS, NULL, "step 0: Osaka on call");
-	t1 = expect_message(yamamoto, rep.needle, ALERT_MS, NULL,
-	                    "no ack within 1 s: the Kinki pool should be alerted");
-	t2 = expect_message(r.coord, rep.needle, ALERT_MS, NULL,
-	                    "no ack within 1 s more: the coordinators should be alerted");
+	t0 = world_expect(tanaka, rep.needle, ALERT_MS, NULL, "step 0: Osaka on call");
+	t1 = world_expect(yamamoto, rep.needle, ALERT_MS, NULL,
+	                  "no ack within 1 s: the Kinki pool should be alerted");
+	t2 = world_expect(r.coord, rep.needle, ALERT_MS, NULL,
+	                  "no ack within 1 s more: the coordinators should be alerted");
 	fprintf(stderr, "relay: step 0 -> 1: %.0f ms, step 1 -> 2: %.0f ms (wait 1 s)\n",
 	        (double)(t1 - t0) / 1e6, (double)(t2 - t1) / 1e6);
 	cr_assert_geq(t1 - t0, 800000000LL, "the region pool was alerted before the wait ended");
 	cr_assert_geq(t2 - t0, 1800000000LL,
 	              "the coordinators were alerted before both waits had passed");
 
-	expect_message(tanaka, rep.needle, ALERT_MS, NULL,
-	               "round 2 should start again with Osaka's on-call specialist");
+	world_expect(tanaka, rep.needle, ALERT_MS, NULL,
+	             "round 2 should start again with Osaka's on-call specialist");
 	snprintf(nobody, sizeof nobody, "Nobody has taken case %s", rep.ref);
-	expect_message(r.coord, nobody, 3 * ALERT_MS, NULL,
-	               "after two rounds the coordinators should hear that nobody took it");
+	world_expect(r.coord, nobody, 3 * ALERT_MS, NULL,
+	             "after two rounds the coordinators should hear that nobody took it");
 
 	doc = fixture_case_fetch(r.d, rep.ref, rep.token);
 	cr_assert(timeline_has(doc, "escalated"), "%s: escalations are not on the timeline",
@@ -440,9 +382,9 @@ Test(relay, an_offline_specialist_is_skipped_at_once)
 	/* The bot saw him online; now his phone goes off. */
 	cr_assert_eq(specialist_go_offline(tanaka), 0);
 	report(&r, "27", "malware", "ja", &rep);
-	alerted = expect_message(yamamoto, rep.needle, ALERT_MS, NULL,
-	                         "Osaka's only on-call specialist is offline: the Kinki pool "
-	                         "should be alerted at once, not after the 60 s wait");
+	alerted = world_expect(yamamoto, rep.needle, ALERT_MS, NULL,
+	                       "Osaka's only on-call specialist is offline: the Kinki pool "
+	                       "should be alerted at once, not after the 60 s wait");
 	fprintf(stderr, "relay: report -> region pool alert with step 0 offline: %.1f ms\n",
 	        (double)(alerted - rep.sent_ns) / 1e6);
 	doc = fixture_case_fetch(r.d, rep.ref, rep.token);
@@ -494,9 +436,9 @@ static void prosody_outage(int reports, long down_ms, const char *step)
 	/* The bot backs off up to 30 s between attempts. */
 	for (int i = 0; i < REPORTS; i++) {
 		for (size_t k = 0; k < r.n; k++) {
-			long long at = expect_message(r.app[k], rep[i].needle, 40000, NULL,
-			                              "an alert written while Prosody was down "
-			                              "never arrived after it came back");
+			long long at = world_expect(r.app[k], rep[i].needle, 40000, NULL,
+			                            "an alert written while Prosody was down "
+			                            "never arrived after it came back");
 
 			if (at > last)
 				last = at;
@@ -610,9 +552,9 @@ Test(relay, the_bot_reconnects_while_the_daemon_holds_more_than_fd_setsize_conne
 	cr_assert_eq(prosody_restart(r.server), 0, "Prosody did not come back");
 	cr_assert_eq(specialist_go_online(r.app[0]), 0, "tanaka cannot log in again");
 	report(&r, "27", "ransomware", "ja", &rep);
-	expect_message(r.app[0], rep.needle, 40000, NULL,
-	               "with more than FD_SETSIZE descriptors open, the bot never got back "
-	               "onto Prosody");
+	world_expect(r.app[0], rep.needle, 40000, NULL,
+	             "with more than FD_SETSIZE descriptors open, the bot never got back "
+	             "onto Prosody");
 	fprintf(stderr,
 	        "relay: with %d descriptors open in the daemon, the bot reconnected and the "
 	        "alert arrived\n",
@@ -645,25 +587,25 @@ Test(relay, after_kakekomid_is_killed_the_escalation_goes_on_and_ack_still_works
 	yamamoto = world_app(&r, "yamamoto");
 
 	report(&r, "27", "ransomware", "ja", &rep);
-	t0 = expect_message(tanaka, rep.needle, ALERT_MS, NULL, "step 0: Osaka on call");
+	t0 = world_expect(tanaka, rep.needle, ALERT_MS, NULL, "step 0: Osaka on call");
 	harness_daemon_kill(r.d);
 	harness_daemon_restart(r.d);
 
-	t1 = expect_message(yamamoto, rep.needle, 20000, NULL,
-	                    "after the restart the escalation should go on to the Kinki pool");
+	t1 = world_expect(yamamoto, rep.needle, 20000, NULL,
+	                  "after the restart the escalation should go on to the Kinki pool");
 	fprintf(stderr, "relay: step 0 -> 1 across a SIGKILL and restart: %.0f ms (wait 3 s)\n",
 	        (double)(t1 - t0) / 1e6);
 	cr_assert_geq(t1 - t0, 2500000000LL,
 	              "the restart skipped the 3 s wait: the next step was alerted after %.0f ms",
 	              (double)(t1 - t0) / 1e6);
 
-	tell(yamamoto, "ack %s", rep.ref);
-	expect_message(yamamoto, "you have this case", ALERT_MS, &body,
-	               "ack after the restart should work");
+	world_tell(yamamoto, "ack %s", rep.ref);
+	world_expect(yamamoto, "you have this case", ALERT_MS, &body,
+	             "ack after the restart should work");
 	cr_assert_not_null(strstr(body, rep.phone), "the acker needs the phone:\n%s", body);
 	free(body);
-	expect_message(tanaka, "taken by another specialist", ALERT_MS, NULL,
-	               "the specialist alerted before the crash should hear it is taken");
+	world_expect(tanaka, "taken by another specialist", ALERT_MS, NULL,
+	             "the specialist alerted before the crash should hear it is taken");
 	state = case_state(&r, &rep);
 	cr_assert_str_eq(state, "acknowledged");
 	free(state);
@@ -693,11 +635,11 @@ Test(relay, a_stranger_cannot_take_a_case)
 	mallory = world_connect(&r, "mallory", "pw-mallory");
 
 	report(&r, "27", "data_leak", "ja", &rep);
-	expect_message(tanaka, rep.needle, ALERT_MS, NULL, "Osaka's on-call specialist");
+	world_expect(tanaka, rep.needle, ALERT_MS, NULL, "Osaka's on-call specialist");
 
-	tell(mallory, "ack %s", rep.ref);
-	expect_message(mallory, "registered specialists", ALERT_MS, &body,
-	               "a stranger should be told the bot is for registered specialists");
+	world_tell(mallory, "ack %s", rep.ref);
+	world_expect(mallory, "registered specialists", ALERT_MS, &body,
+	             "a stranger should be told the bot is for registered specialists");
 	cr_assert_null(strstr(body, rep.phone), "a stranger got the phone:\n%s", body);
 	cr_assert_null(strstr(body, rep.name), "a stranger got the name:\n%s", body);
 	free(body);
@@ -712,9 +654,9 @@ Test(relay, a_stranger_cannot_take_a_case)
 	cr_assert_eq(specialist_count_messages(tanaka, "taken by another specialist"), 0u);
 
 	/* The case is still open for the specialist who was alerted. */
-	tell(tanaka, "ack %s", rep.ref);
-	expect_message(tanaka, "you have this case", ALERT_MS, NULL,
-	               "the alerted specialist could not take the case after a stranger tried");
+	world_tell(tanaka, "ack %s", rep.ref);
+	world_expect(tanaka, "you have this case", ALERT_MS, NULL,
+	             "the alerted specialist could not take the case after a stranger tried");
 	specialist_free(mallory);
 	world_close(&r);
 }
@@ -793,9 +735,9 @@ Test(relay, forged_receipts_and_bounces_from_another_account_change_nothing)
 	 * in order and its store writes them in order: once the conversation
 	 * Mallory's next line opens is stored, whatever the forgeries did is
 	 * in the store too. */
-	tell(mallory, "hello");
-	expect_message(mallory, "What is happening?", ALERT_MS, NULL,
-	               "the bot should still answer after the forged stanzas");
+	world_tell(mallory, "hello");
+	world_expect(mallory, "What is happening?", ALERT_MS, NULL,
+	             "the bot should still answer after the forged stanzas");
 	delivered = harness_now_ms() + ALERT_MS;
 	while (harness_db_int(r.d, "SELECT count(*) FROM conversations WHERE jid = ?",
 	                      "mallory@" DOMAIN, NULL) != 1 &&
@@ -839,9 +781,9 @@ Test(relay, forged_receipts_and_bounces_from_another_account_change_nothing)
 	                            "SELECT count(*) FROM outbox WHERE id = ? AND delivered_ms > 0",
 	                            id, NULL),
 	             1, "Tanaka's app answered the alert's receipt request: it should count");
-	tell(tanaka, "ack %s", rep.ref);
-	expect_message(tanaka, "you have this case", ALERT_MS, NULL,
-	               "the alerted specialist could not take the case after the forgeries");
+	world_tell(tanaka, "ack %s", rep.ref);
+	world_expect(tanaka, "you have this case", ALERT_MS, NULL,
+	             "the alerted specialist could not take the case after the forgeries");
 	state = case_state(&r, &rep);
 	cr_assert_str_eq(state, "acknowledged");
 	free(state);
@@ -868,7 +810,7 @@ Test(relay, a_decline_whose_alert_update_fails_is_not_recorded_and_says_send_aga
 	tanaka = world_app(&r, "tanaka");
 	yamamoto = world_app(&r, "yamamoto");
 	report(&r, "27", "phishing", "ja", &rep);
-	expect_message(tanaka, rep.needle, ALERT_MS, NULL, "Osaka's on-call specialist");
+	world_expect(tanaka, rep.needle, ALERT_MS, NULL, "Osaka's on-call specialist");
 
 	cr_assert_eq(sqlite3_open_v2(r.d->db_path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
 	sqlite3_busy_timeout(db, 5000);
@@ -881,9 +823,9 @@ Test(relay, a_decline_whose_alert_update_fails_is_not_recorded_and_says_send_aga
 	    SQLITE_OK, "%s", sqlite3_errmsg(db));
 	sqlite3_close(db);
 
-	tell(tanaka, "decline %s", rep.ref);
-	expect_message(tanaka, "send it again", ALERT_MS, NULL,
-	               "a decline that could not be recorded should say so");
+	world_tell(tanaka, "decline %s", rep.ref);
+	world_expect(tanaka, "send it again", ALERT_MS, NULL,
+	             "a decline that could not be recorded should say so");
 	cr_assert_eq(specialist_count_messages(tanaka, "declined"), 0u,
 	             "the decline was confirmed although its write failed");
 	doc = fixture_case_fetch(r.d, rep.ref, rep.token);
@@ -920,8 +862,8 @@ Test(relay, a_burst_across_ten_prefectures_reaches_only_each_prefectures_special
 		report(&r, team[i % PREFS].prefectures, fixture_incident_types[i % FIXTURE_TYPES],
 		       i % 2 ? "en" : "ja", &rep[i]);
 	for (int i = 0; i < CASES; i++) {
-		long long at = expect_message(r.app[i % PREFS], rep[i].needle, ALERT_MS, NULL,
-		                              "a case did not reach its prefecture's specialist");
+		long long at = world_expect(r.app[i % PREFS], rep[i].needle, ALERT_MS, NULL,
+		                            "a case did not reach its prefecture's specialist");
 
 		if (last < at)
 			last = at;
@@ -936,9 +878,9 @@ Test(relay, a_burst_across_ten_prefectures_reaches_only_each_prefectures_special
 	 * below then catch).
 	 */
 	for (int k = 0; k < PREFS; k++)
-		tell(r.app[k], "status");
+		world_tell(r.app[k], "status");
 	for (int k = 0; k < PREFS; k++)
-		expect_message(r.app[k], "", ALERT_MS, NULL, "\"status\" was not answered");
+		world_expect(r.app[k], "", ALERT_MS, NULL, "\"status\" was not answered");
 	for (int i = 0; i < CASES; i++)
 		for (int k = 0; k < PREFS; k++)
 			cr_assert_eq(specialist_count_messages(r.app[k], rep[i].needle),
@@ -972,17 +914,17 @@ Test(relay, the_acker_records_contact_onsite_and_resolve_and_others_are_told_not
 	suzuki = world_app(&r, "suzuki");
 
 	report(&r, "27", "unauthorized_access", "ja", &rep);
-	expect_message(tanaka, rep.needle, ALERT_MS, NULL, "Osaka on call");
-	expect_message(suzuki, rep.needle, ALERT_MS, NULL, "Osaka on call");
-	tell(tanaka, "ack %s", rep.ref);
-	expect_message(tanaka, "you have this case", ALERT_MS, NULL, "ack");
+	world_expect(tanaka, rep.needle, ALERT_MS, NULL, "Osaka on call");
+	world_expect(suzuki, rep.needle, ALERT_MS, NULL, "Osaka on call");
+	world_tell(tanaka, "ack %s", rep.ref);
+	world_expect(tanaka, "you have this case", ALERT_MS, NULL, "ack");
 
-	tell(suzuki, "contacted %s", rep.ref);
-	expect_message(suzuki, "not yours", ALERT_MS, NULL,
-	               "someone else's \"contacted\" should be refused");
+	world_tell(suzuki, "contacted %s", rep.ref);
+	world_expect(suzuki, "not yours", ALERT_MS, NULL,
+	             "someone else's \"contacted\" should be refused");
 
-	tell(tanaka, "contacted %s", rep.ref);
-	expect_message(tanaka, "first contact", ALERT_MS, &body, "\"contacted\" not confirmed");
+	world_tell(tanaka, "contacted %s", rep.ref);
+	world_expect(tanaka, "first contact", ALERT_MS, &body, "\"contacted\" not confirmed");
 	cr_assert_not_null(strstr(body, rep.ref), "confirmation without the case:\n%s", body);
 	free(body);
 
@@ -992,26 +934,26 @@ Test(relay, the_acker_records_contact_onsite_and_resolve_and_others_are_told_not
 		                                                         : rep.ref[i]);
 		lower[i + 1] = '\0';
 	}
-	tell(tanaka, "OnSite %s", lower);
-	expect_message(tanaka, "on site", ALERT_MS, &body, "\"onsite\" not confirmed");
+	world_tell(tanaka, "OnSite %s", lower);
+	world_expect(tanaka, "on site", ALERT_MS, &body, "\"onsite\" not confirmed");
 	cr_assert_not_null(strstr(body, rep.ref), "confirmation without the case:\n%s", body);
 	free(body);
 
-	tell(suzuki, "resolve %s", rep.ref);
-	expect_message(suzuki, "not yours", ALERT_MS, NULL,
-	               "someone else's \"resolve\" should be refused");
+	world_tell(suzuki, "resolve %s", rep.ref);
+	world_expect(suzuki, "not yours", ALERT_MS, NULL,
+	             "someone else's \"resolve\" should be refused");
 	state = case_state(&r, &rep);
 	cr_assert_str_neq(state, "resolved", "someone else's resolve closed the case");
 	free(state);
 
-	tell(tanaka, "resolve %s backups restored, the PC was reinstalled", rep.ref);
-	expect_message(tanaka, "resolved", ALERT_MS, &body, "\"resolve\" not confirmed");
+	world_tell(tanaka, "resolve %s backups restored, the PC was reinstalled", rep.ref);
+	world_expect(tanaka, "resolved", ALERT_MS, &body, "\"resolve\" not confirmed");
 	cr_assert_not_null(strstr(body, rep.ref), "confirmation without the case:\n%s", body);
 	free(body);
 
-	tell(tanaka, "ack KK-0000-00");
-	expect_message(tanaka, "unknown case", ALERT_MS, NULL,
-	               "a reference that does not exist should be named as unknown");
+	world_tell(tanaka, "ack KK-0000-00");
+	world_expect(tanaka, "unknown case", ALERT_MS, NULL,
+	             "a reference that does not exist should be named as unknown");
 
 	state = case_state(&r, &rep);
 	cr_assert_str_eq(state, "resolved");
@@ -1053,12 +995,13 @@ Test(relay, the_ack_of_a_late_case_with_personal_data_says_the_preliminary_repor
 	json_decref(ans);
 	json_decref(body);
 	snprintf(needle, sizeof needle, "New case %s", ref);
-	expect_message(r.app[0], needle, ALERT_MS, NULL, "the alert");
-	tell(r.app[0], "ack %s", ref);
-	expect_message(r.app[0], "you have this case", ALERT_MS, &msg, "the ack's details");
+	world_expect(r.app[0], needle, ALERT_MS, NULL, "the alert");
+	world_tell(r.app[0], "ack %s", ref);
+	world_expect(r.app[0], "you have this case", ALERT_MS, &msg, "the ack's details");
 	cr_assert_not_null(strstr(msg, "PPC preliminary report"), "%s", msg);
-	cr_assert_not_null(strstr(msg, "期限を過ぎています。わかっている範囲ですぐに報告してください"),
-	                   "the ack should say the preliminary report is overdue:\n%s", msg);
+	cr_assert_not_null(
+	    strstr(msg, "期限を過ぎています。わかっている範囲ですぐに報告してください"),
+	    "the ack should say the preliminary report is overdue:\n%s", msg);
 	cr_assert_not_null(strstr(msg, "PPC final report"), "%s", msg);
 	free(msg);
 	world_close(&r);
@@ -1083,15 +1026,15 @@ Test(relay, contacted_after_onsite_is_refused_alike_from_chat_and_dashboard)
 
 	relay_open(&r, team, 1, LONG_STEP, 2);
 	report(&r, "27", "malware", "ja", &rep);
-	expect_message(r.app[0], rep.needle, ALERT_MS, NULL, "the alert");
-	tell(r.app[0], "ack %s", rep.ref);
-	expect_message(r.app[0], "you have this case", ALERT_MS, NULL, "ack");
-	tell(r.app[0], "onsite %s", rep.ref);
-	expect_message(r.app[0], "arrival on site", ALERT_MS, NULL, "onsite");
+	world_expect(r.app[0], rep.needle, ALERT_MS, NULL, "the alert");
+	world_tell(r.app[0], "ack %s", rep.ref);
+	world_expect(r.app[0], "you have this case", ALERT_MS, NULL, "ack");
+	world_tell(r.app[0], "onsite %s", rep.ref);
+	world_expect(r.app[0], "arrival on site", ALERT_MS, NULL, "onsite");
 
-	tell(r.app[0], "contacted %s", rep.ref);
-	expect_message(r.app[0], "cannot go back to contacted", ALERT_MS, &body,
-	               "chat: contacted after onsite should be refused");
+	world_tell(r.app[0], "contacted %s", rep.ref);
+	world_expect(r.app[0], "cannot go back to contacted", ALERT_MS, &body,
+	             "chat: contacted after onsite should be refused");
 	cr_assert_not_null(strstr(body, "現地対応がすでに始まっているため"), "%s", body);
 	free(body);
 	state = case_state(&r, &rep);
@@ -1125,10 +1068,10 @@ Test(relay, contacted_after_onsite_is_refused_alike_from_chat_and_dashboard)
 	free(state);
 
 	/* The coordinator resolves by chat: Tanaka is told. */
-	tell(r.coord, "resolve %s", rep.ref);
-	expect_message(r.coord, "recorded as resolved", ALERT_MS, NULL, "the coordinator's resolve");
-	expect_message(r.app[0], "a coordinator", ALERT_MS, &body,
-	               "the specialist who had the case should be told it was resolved");
+	world_tell(r.coord, "resolve %s", rep.ref);
+	world_expect(r.coord, "recorded as resolved", ALERT_MS, NULL, "the coordinator's resolve");
+	world_expect(r.app[0], "a coordinator", ALERT_MS, &body,
+	             "the specialist who had the case should be told it was resolved");
 	cr_assert_not_null(strstr(body, "recorded this case as resolved"), "%s", body);
 	free(body);
 	world_close(&r);

@@ -6,6 +6,8 @@
 
 #include <criterion/criterion.h>
 #include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -191,6 +193,54 @@ void world_app_free(struct world *w, struct specialist_client *s)
 	if (w->coord == s)
 		w->coord = NULL;
 	specialist_free(s);
+}
+
+void world_show_unread(struct specialist_client *s)
+{
+	char *body;
+	int shown = 0;
+
+	while (shown < 20 && specialist_wait_message(s, "", 0, &body) == 0) {
+		fprintf(stderr, "  %s also got: %.600s\n", specialist_jid(s), body);
+		free(body);
+		shown++;
+	}
+	if (shown == 0)
+		fprintf(stderr, "  %s got nothing else (%zu messages in all)\n", specialist_jid(s),
+		        specialist_count_messages(s, NULL));
+}
+
+long long world_expect(struct specialist_client *s, const char *needle, int timeout_ms,
+                       char **body_out, const char *why)
+{
+	struct specialist_message m = {0};
+	int rc = specialist_wait_message_full(s, needle, timeout_ms, &m);
+	long long at;
+
+	if (rc != 0)
+		world_show_unread(s);
+	cr_assert_eq(rc, 0, "%s: no message containing \"%s\" within %d ms: %s", specialist_jid(s),
+	             needle, timeout_ms, why);
+	at = m.arrived_ns;
+	if (body_out != NULL) {
+		*body_out = m.body;
+		m.body = NULL;
+	}
+	specialist_message_fini(&m);
+	return at;
+}
+
+void world_tell(struct specialist_client *s, const char *fmt, ...)
+{
+	char line[2048];
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	rc = specialist_send(s, WORLD_BOT, line);
+	cr_assert_eq(rc, 0, "%s cannot send \"%s\": %s", specialist_jid(s), line, strerror(-rc));
 }
 
 void world_close(struct world *w)

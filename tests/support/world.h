@@ -127,6 +127,22 @@ struct specialist_client *world_app(struct world *w, const char *id);
 void world_app_free(struct world *w, struct specialist_client *s);
 
 /*
+ * Wait for a message to s whose body contains needle; assert it came,
+ * saying why it matters, after printing what else s got. Returns when it
+ * arrived (CLOCK_MONOTONIC ns); the body goes to body_out when that is not
+ * NULL (free it).
+ */
+long long world_expect(struct specialist_client *s, const char *needle, int timeout_ms,
+                       char **body_out, const char *why);
+
+/* Print to stderr (up to 20 of) the messages s got that no wait consumed. */
+void world_show_unread(struct specialist_client *s);
+
+/* Send one chat line (printf format) from s to the bot; asserts it was queued. */
+void world_tell(struct specialist_client *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/*
  * End of a passing test: the daemon must stop cleanly (exit 0) if it still
  * runs; then the apps go offline and Prosody stops; the folders go.
  */
