@@ -72,6 +72,8 @@ void world_begin(struct world *w, const struct world_member *m, size_t n,
 		w->opt.steps = WORLD_STEPS;
 	if (w->opt.repeat == 0)
 		w->opt.repeat = 2;
+	cr_assert(!(w->opt.no_coordinator && w->opt.coordinator_app),
+	          "no coordinator account, so no coordinator's app");
 	w->m = m;
 	w->n = n;
 	w->server = prosody_start(WORLD_DOMAIN);

@@ -37,7 +37,11 @@
 #define WORLD_REPORTERS_MAX 4
 #define WORLD_PRESENCE_MS   15000 /* roster poll (2 s) and the subscription round trips */
 
-/* One specialist: a roster row and an account on the test server. */
+/*
+ * One specialist: a roster row and an account on the test server. The row
+ * has no phone, first_consult_free no and active yes; onsite as the
+ * options say.
+ */
 struct world_member {
 	const char *id;          /* roster id and XMPP user name on WORLD_DOMAIN */
 	const char *name;        /* roster name, no comma (no CSV quoting); NULL: the id */
@@ -54,7 +58,7 @@ struct world_options {
 	const char *steps;        /* [escalation] steps; NULL: WORLD_STEPS */
 	unsigned repeat;          /* [escalation] repeat; 0: 2 (the daemon's default too) */
 	int no_coordinator;       /* no coordinator account and no coordinators line */
-	int coordinator_app;      /* connect the coordinator's app too (w->coord) */
+	int coordinator_app;      /* also its app online (w->coord); needs the account */
 	int onsite;               /* every member's roster row says onsite = yes */
 	const char *extra;        /* INI text appended after [escalation], or NULL */
 };
@@ -68,7 +72,7 @@ struct world {
 	struct world_options opt;
 	struct specialist_client *app[WORLD_MEMBERS_MAX];
 	struct specialist_client *coord;                         /* with coordinator_app */
-	struct specialist_client *reporter[WORLD_REPORTERS_MAX]; /* world_join()ed apps */
+	struct specialist_client *reporter[WORLD_REPORTERS_MAX]; /* world_reporter()'s */
 	size_t nreporters;
 	int online; /* world_online() ran */
 };
