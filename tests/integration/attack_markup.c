@@ -13,8 +13,7 @@
 #include "harness.h"
 #include "prosody.h"
 #include "specialist.h"
-
-#define DOMAIN "kk.test"
+#include "world.h"
 
 static void attack_fini(void)
 {
@@ -115,37 +114,22 @@ Test(attack_markup, payloads_in_every_field_are_shown_as_text_on_the_pages_and_k
 
 Test(attack_markup, the_chat_alert_carries_the_payload_as_plain_text)
 {
-	struct prosody *server = prosody_start(DOMAIN);
+	/* The roster's columns beyond id, name, jid and prefectures left empty. */
+	static const struct world_member team[] = {
+	    {.id = "osaka", .name = "Osaka", .prefectures = "27", .specialties = "",
+	     .languages = "", .password = "osakapass"},
+	};
+	static const struct world_options o = {.no_coordinator = 1};
+	struct world w;
 	struct harness_daemon *d;
 	struct specialist_client *app;
-	struct harness_output out;
-	char path[PATH_MAX], needle[64];
-	FILE *f;
+	char needle[64];
 	json_t *body, *ans;
 	char *alert = NULL;
 
-	cr_assert_not_null(server);
-	cr_assert_eq(prosody_register(server, "bot", "botpass"), 0);
-	cr_assert_eq(prosody_register(server, "osaka", "osakapass"), 0);
-	d = harness_daemon_new();
-	harness_daemon_config_append(d,
-	                             "[xmpp]\njid = bot@%s\npassword = botpass\nhost = %s\nport = %u\n"
-	                             "ca_file = %s\n[escalation]\nsteps = 60s\n",
-	                             DOMAIN, prosody_host(server), prosody_port(server),
-	                             prosody_ca_file(server));
-	harness_daemon_start(d);
-	app = specialist_connect("osaka@" DOMAIN, "osakapass", prosody_host(server),
-	                         prosody_port(server), prosody_ca_file(server));
-	cr_assert_not_null(app);
-	harness_path_join(path, sizeof path, d->dir, "roster.csv");
-	f = fopen(path, "w");
-	cr_assert_not_null(f);
-	fprintf(f, "id,name,jid,prefectures\nosaka,Osaka,osaka@%s,27\n", DOMAIN);
-	fclose(f);
-	harness_daemon_ctl(d, &out, "roster", "import", path, NULL);
-	cr_assert_eq(out.status, 0, "%s%s", out.out.data, out.err.data);
-	harness_output_fini(&out);
-	cr_assert_eq(specialist_wait_presence(app, "bot@" DOMAIN, SPECIALIST_PRESENCE_AVAILABLE, 15000), 0);
+	world_open(&w, team, 1, &o);
+	d = w.d;
+	app = w.app[0];
 
 	body = fixture_intake_new("defacement", "ja");
 	fixture_json_set(body, "prefecture", "27");
@@ -160,7 +144,5 @@ Test(attack_markup, the_chat_alert_carries_the_payload_as_plain_text)
 	free(alert);
 	json_decref(ans);
 	json_decref(body);
-	harness_daemon_finish(d);
-	specialist_free(app);
-	prosody_free(server);
+	world_close(&w);
 }

@@ -9,10 +9,10 @@
  * message that names the incident with the first steps at once, walk
  * through the questions, store the case, hand back a reference and a
  * status link, and say so when a specialist takes the case. Specialists
- * answer from their own apps as in relay_xmpp.c, whose setup this file
- * follows: each test starts its own Prosody and kakekomid, imports the
- * roster with kakekomictl and waits until every specialist's app sees the
- * bot online before anything is reported.
+ * answer from their own apps as in relay_xmpp.c, in the same world
+ * (tests/support/world.h): each test starts its own Prosody and kakekomid,
+ * imports the roster with kakekomictl and waits until every specialist's
+ * app sees the bot online before anything is reported.
  *
  * The 30-minute idle rule (a conversation that stops after the incident
  * type is known becomes an incomplete case) cannot be shortened from the
@@ -35,17 +35,12 @@
 #include "htmlscan.h"
 #include "prosody.h"
 #include "specialist.h"
+#include "world.h"
 
-#define DOMAIN      "kk.test"
-#define BOT         "bot@" DOMAIN
-#define BOT_PW      "botpass"
-#define COORD_USER  "coord"
-#define COORD_PW    "coordpass"
-#define MEMBERS_MAX 8
+#define DOMAIN WORLD_DOMAIN
+#define BOT    WORLD_BOT
 
-#define PRESENCE_MS 15000 /* roster poll (2 s) and the subscription round trips */
-#define REPLY_MS    5000  /* a reply or an alert that should come at once */
-#define LONG_STEP   "60s" /* a step wait that no test waits out */
+#define REPLY_MS 5000 /* a reply or an alert that should come at once */
 
 static void chat_fini(void)
 {
@@ -54,25 +49,6 @@ static void chat_fini(void)
 }
 
 TestSuite(chat, .fini = chat_fini, .timeout = 120);
-
-/* One specialist: a roster row and an account on the test server. */
-struct member {
-	const char *id;          /* roster id and XMPP user name on DOMAIN */
-	const char *name;        /* never contains a comma (no CSV quoting here) */
-	const char *prefectures; /* roster cell: JIS codes or region ids, ';' between */
-	const char *specialties; /* incident types or "all" */
-};
-
-/* One test's world: a Prosody, a kakekomid, the apps of the roster. */
-struct relay {
-	struct prosody *server;
-	struct harness_daemon *d;
-	const struct member *m;
-	size_t n;
-	struct specialist_client *app[MEMBERS_MAX]; /* app[i] is m[i]'s */
-	struct specialist_client *reporter[4];      /* reporters' apps, freed at the end */
-	size_t nreporters;
-};
 
 /* What the bot handed a chat reporter at the end of the questions. */
 struct chat_case {
@@ -89,206 +65,23 @@ static long long now_ns(void)
 	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-static void account(struct relay *r, const char *user, const char *password)
-{
-	int rc = prosody_register(r->server, user, password);
-
-	cr_assert_eq(rc, 0, "cannot register %s@%s: %s", user, DOMAIN, strerror(-rc));
-}
-
-static void password_of(const char *user, char *out, size_t cap)
-{
-	snprintf(out, cap, "pw-%s", user);
-}
-
-static struct specialist_client *app_connect(struct relay *r, const char *user,
-                                             const char *password)
-{
-	char jid[128];
-	struct specialist_client *s;
-
-	snprintf(jid, sizeof jid, "%s@%s", user, DOMAIN);
-	s = specialist_connect(jid, password, prosody_host(r->server), prosody_port(r->server),
-	                       prosody_ca_file(r->server));
-	cr_assert_not_null(s, "%s could not connect (see above)", jid);
-	return s;
-}
-
-/* Write the roster as CSV in the daemon's folder and import it. */
-static void roster_import(struct relay *r)
-{
-	struct harness_output out;
-	char path[PATH_MAX];
-	char want[64];
-	FILE *f;
-
-	harness_path_join(path, sizeof path, r->d->dir, "roster.csv");
-	f = fopen(path, "w");
-	cr_assert_not_null(f, "cannot write %s", path);
-	fprintf(f, "id,name,jid,email,phone,prefectures,specialties,languages,onsite,"
-	           "first_consult_free,active\n");
-	for (size_t i = 0; i < r->n; i++)
-		fprintf(f, "%s,%s,%s@%s,,,%s,%s,ja;en,yes,no,yes\n", r->m[i].id, r->m[i].name,
-		        r->m[i].id, DOMAIN, r->m[i].prefectures, r->m[i].specialties);
-	cr_assert_eq(fclose(f), 0, "cannot write %s", path);
-
-	harness_daemon_ctl(r->d, &out, "roster", "import", path, NULL);
-	snprintf(want, sizeof want, "imported %zu specialist", r->n);
-	cr_assert_eq(out.status, 0, "kakekomictl roster import: exit %d\n%s%s", out.status,
-	             out.out.data, out.err.data);
-	cr_assert_not_null(strstr(out.out.data, want), "kakekomictl should say \"%s\", said:\n%s",
-	                   want, out.out.data);
-	harness_output_fini(&out);
-}
-
 /*
- * Start the world: Prosody with accounts for the bot, the coordinator and
- * every member; kakekomid with [xmpp] and [escalation]; the apps online;
- * the roster imported; every member's app seeing the bot online.
+ * The world of tests/support/world.h, every member taking on-site work;
+ * reporters joined with world_reporter() are freed by world_close().
  */
-static void relay_open(struct relay *r, const struct member *m, size_t n)
+static void relay_open(struct world *r, const struct world_member *m, size_t n)
 {
-	char pw[64];
+	static const struct world_options o = {.onsite = 1};
 
-	cr_assert(n >= 1 && n <= MEMBERS_MAX, "1 to %d members", MEMBERS_MAX);
-	memset(r, 0, sizeof *r);
-	r->m = m;
-	r->n = n;
-	r->server = prosody_start(DOMAIN);
-	cr_assert_not_null(r->server, "Prosody did not start (see its log above)");
-	account(r, "bot", BOT_PW);
-	account(r, COORD_USER, COORD_PW);
-	for (size_t i = 0; i < n; i++) {
-		password_of(m[i].id, pw, sizeof pw);
-		account(r, m[i].id, pw);
-	}
-
-	r->d = harness_daemon_new();
-	harness_daemon_config_append(r->d,
-	                             "[xmpp]\n"
-	                             "jid = %s\n"
-	                             "password = %s\n"
-	                             "host = %s\n"
-	                             "port = %u\n"
-	                             "tls = required\n"
-	                             "ca_file = %s\n"
-	                             "[escalation]\n"
-	                             "steps = %s\n"
-	                             "repeat = 2\n"
-	                             "coordinators = %s@%s\n",
-	                             BOT, BOT_PW, prosody_host(r->server), prosody_port(r->server),
-	                             prosody_ca_file(r->server), LONG_STEP, COORD_USER, DOMAIN);
-	harness_daemon_start(r->d);
-
-	for (size_t i = 0; i < n; i++) {
-		password_of(m[i].id, pw, sizeof pw);
-		r->app[i] = app_connect(r, m[i].id, pw);
-	}
-	roster_import(r);
-	for (size_t i = 0; i < n; i++)
-		cr_assert_eq(specialist_wait_presence(r->app[i], BOT, SPECIALIST_PRESENCE_AVAILABLE,
-		                                      PRESENCE_MS),
-		             0, "%s never saw %s online within %d ms", specialist_jid(r->app[i]),
-		             BOT, PRESENCE_MS);
-}
-
-/* A reporter's chat app: an account on the server that is not on the roster. */
-static struct specialist_client *reporter_connect(struct relay *r, const char *user)
-{
-	char pw[64];
-	struct specialist_client *s;
-
-	cr_assert(r->nreporters < sizeof r->reporter / sizeof r->reporter[0], "too many reporters");
-	password_of(user, pw, sizeof pw);
-	account(r, user, pw);
-	s = app_connect(r, user, pw);
-	r->reporter[r->nreporters++] = s;
-	return s;
-}
-
-/* End of a passing test: the daemon must stop cleanly with XMPP up. */
-static void relay_close(struct relay *r)
-{
-	harness_daemon_finish(r->d);
-	for (size_t i = 0; i < r->n; i++)
-		specialist_free(r->app[i]);
-	for (size_t i = 0; i < r->nreporters; i++)
-		specialist_free(r->reporter[i]);
-	prosody_free(r->server);
-}
-
-static struct specialist_client *app_of(struct relay *r, const char *id)
-{
-	for (size_t i = 0; i < r->n; i++)
-		if (strcmp(r->m[i].id, id) == 0)
-			return r->app[i];
-	cr_assert_fail("no member %s", id);
-	return NULL;
-}
-
-/* After a failed wait: show what the app got that no check looked at. */
-static void show_unread(struct specialist_client *s)
-{
-	char *body;
-	int shown = 0;
-
-	while (shown < 20 && specialist_wait_message(s, "", 0, &body) == 0) {
-		fprintf(stderr, "  %s also got: %.600s\n", specialist_jid(s), body);
-		free(body);
-		shown++;
-	}
-	if (shown == 0)
-		fprintf(stderr, "  %s got nothing else (%zu messages in all)\n", specialist_jid(s),
-		        specialist_count_messages(s, NULL));
-}
-
-/*
- * Wait for a message to s containing needle; assert it came, saying why it
- * matters. Returns when it arrived (monotonic ns); the body goes to
- * body_out when that is not NULL (free it).
- */
-static long long expect_message(struct specialist_client *s, const char *needle, int timeout_ms,
-                                char **body_out, const char *why)
-{
-	struct specialist_message m = {0};
-	int rc = specialist_wait_message_full(s, needle, timeout_ms, &m);
-	long long at;
-
-	if (rc != 0)
-		show_unread(s);
-	cr_assert_eq(rc, 0, "%s: no message containing \"%s\" within %d ms: %s", specialist_jid(s),
-	             needle, timeout_ms, why);
-	at = m.arrived_ns;
-	if (body_out != NULL) {
-		*body_out = m.body;
-		m.body = NULL;
-	}
-	specialist_message_fini(&m);
-	return at;
-}
-
-/* Send one chat line to the bot. */
-static void tell(struct specialist_client *s, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void tell(struct specialist_client *s, const char *fmt, ...)
-{
-	char line[2048];
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof line, fmt, ap);
-	va_end(ap);
-	rc = specialist_send(s, BOT, line);
-	cr_assert_eq(rc, 0, "%s cannot send \"%s\": %s", specialist_jid(s), line, strerror(-rc));
+	cr_assert(n >= 1, "at least one member");
+	world_open(r, m, n, &o);
 }
 
 /* Send an answer and wait for the bot's next question (or other reply). */
 static void answer(struct specialist_client *s, const char *text, const char *next, const char *why)
 {
-	tell(s, "%s", text);
-	expect_message(s, next, REPLY_MS, NULL, why);
+	world_tell(s, "%s", text);
+	world_expect(s, next, REPLY_MS, NULL, why);
 }
 
 /*
@@ -296,7 +89,7 @@ static void answer(struct specialist_client *s, const char *text, const char *ne
  * reference after label ("受付番号: " or "Reference: ") and the link
  * "BASE/cases/REF?t=TOKEN".
  */
-static void parse_reference(struct relay *r, const char *body, const char *label,
+static void parse_reference(struct world *r, const char *body, const char *label,
                             struct chat_case *cc)
 {
 	const char *p = strstr(body, label);
@@ -379,12 +172,12 @@ static long long db_wait_int(struct harness_daemon *d, const char *sql, const ch
 
 Test(chat, a_japanese_chat_report_gets_first_steps_at_once_a_reference_and_word_when_osaka_takes_it)
 {
-	static const struct member team[] = {
-	    {"osaka", "Osaka Sec", "27", "all"},
-	    {"kyoto", "Kyoto Sec", "26", "all"},
+	static const struct world_member team[] = {
+	    {.id = "osaka", .name = "Osaka Sec", .prefectures = "27"},
+	    {.id = "kyoto", .name = "Kyoto Sec", .prefectures = "26"},
 	};
 	struct specialist_client *sato, *osaka, *kyoto;
-	struct relay r;
+	struct world r;
 	struct chat_case cc;
 	struct harness_response res;
 	char path[600], needle[64];
@@ -393,25 +186,25 @@ Test(chat, a_japanese_chat_report_gets_first_steps_at_once_a_reference_and_word_
 	json_t *doc;
 
 	relay_open(&r, team, 2);
-	osaka = app_of(&r, "osaka");
-	kyoto = app_of(&r, "kyoto");
-	sato = reporter_connect(&r, "sato");
+	osaka = world_app(&r, "osaka");
+	kyoto = world_app(&r, "kyoto");
+	sato = world_reporter(&r, "sato", 1);
 
 	sent = now_ns();
-	tell(sato, "ランサムウェアかもしれない");
-	welcomed = expect_message(sato, "相談窓口", REPLY_MS, NULL,
-	                          "a Japanese first message should get a Japanese welcome");
-	steps = expect_message(sato, "今すぐやること: ランサムウェア", REPLY_MS, &body,
-	                       "a first message that names ransomware should get the "
-	                       "ransomware first steps at once");
+	world_tell(sato, "ランサムウェアかもしれない");
+	welcomed = world_expect(sato, "相談窓口", REPLY_MS, NULL,
+	                        "a Japanese first message should get a Japanese welcome");
+	steps = world_expect(sato, "今すぐやること: ランサムウェア", REPLY_MS, &body,
+	                     "a first message that names ransomware should get the "
+	                     "ransomware first steps at once");
 	cr_assert_not_null(strstr(body, "\n1. "), "the first steps should be numbered:\n%s", body);
 	cr_assert_not_null(strstr(body, "\n2. "), "more than one step expected:\n%s", body);
 	cr_assert_not_null(strstr(body, "してはいけないこと"),
 	                   "the first steps should say what not to do:\n%s", body);
 	cr_assert(fixture_text_has_japanese(body));
 	free(body);
-	asked = expect_message(sato, "今も続いていますか", REPLY_MS, NULL,
-	                       "after the first steps comes the question \"still happening?\"");
+	asked = world_expect(sato, "今も続いていますか", REPLY_MS, NULL,
+	                     "after the first steps comes the question \"still happening?\"");
 	cr_assert(welcomed <= steps && steps <= asked,
 	          "order: welcome, first steps, then the next question");
 	fprintf(stderr,
@@ -434,10 +227,10 @@ Test(chat, a_japanese_chat_report_gets_first_steps_at_once_a_reference_and_word_
 	answer(sato, "佐藤 一郎", "電話番号", "name");
 	t_phone = now_ns();
 	/* Full-width digits and a full-width hyphen, as typed on a phone. */
-	tell(sato, "０６－１２３４－５６７８");
-	t_ref = expect_message(sato, "受付番号: ", REPLY_MS, &body,
-	                       "after the phone number the case should be stored and its "
-	                       "reference sent");
+	world_tell(sato, "０６－１２３４－５６７８");
+	t_ref = world_expect(sato, "受付番号: ", REPLY_MS, &body,
+	                     "after the phone number the case should be stored and its "
+	                     "reference sent");
 	parse_reference(&r, body, "受付番号: ", &cc);
 	cr_assert_not_null(strstr(body, "専用のリンク"), "reply:\n%s", body);
 	free(body);
@@ -473,20 +266,20 @@ Test(chat, a_japanese_chat_report_gets_first_steps_at_once_a_reference_and_word_
 	harness_response_fini(&res);
 
 	snprintf(needle, sizeof needle, "New case %s", cc.ref);
-	expect_message(osaka, needle, REPLY_MS, &body,
-	               "a chat report from Osaka should alert Osaka's specialist");
+	world_expect(osaka, needle, REPLY_MS, &body,
+	             "a chat report from Osaka should alert Osaka's specialist");
 	cr_assert_null(strstr(body, "06-1234-5678"), "the alert carries the phone:\n%s", body);
 	cr_assert_null(strstr(body, "佐藤 一郎"), "the alert carries the name:\n%s", body);
 	free(body);
 
 	t_ack = now_ns();
-	tell(osaka, "ack %s", cc.ref);
-	t_conf = expect_message(osaka, "you have this case", REPLY_MS, &body, "ack not confirmed");
+	world_tell(osaka, "ack %s", cc.ref);
+	t_conf = world_expect(osaka, "you have this case", REPLY_MS, &body, "ack not confirmed");
 	cr_assert_not_null(strstr(body, "06-1234-5678"), "the acker needs the phone:\n%s", body);
 	cr_assert_not_null(strstr(body, "佐藤 一郎"), "the acker needs the name:\n%s", body);
 	free(body);
-	t_told = expect_message(sato, "専門家が担当になりました", REPLY_MS, &body,
-	                        "the chat reporter should be told a specialist took the case");
+	t_told = world_expect(sato, "専門家が担当になりました", REPLY_MS, &body,
+	                      "the chat reporter should be told a specialist took the case");
 	cr_assert_not_null(strstr(body, cc.ref), "the notice should name the case:\n%s", body);
 	free(body);
 	fprintf(stderr,
@@ -500,13 +293,13 @@ Test(chat, a_japanese_chat_report_gets_first_steps_at_once_a_reference_and_word_
 	cr_assert(timeline_has(doc, "routed"));
 	cr_assert(timeline_has(doc, "acknowledged"));
 	json_decref(doc);
-	relay_close(&r);
+	world_close(&r);
 }
 
 Test(chat, an_english_chat_goes_back_explains_garbage_stops_on_cancel_and_ends_with_a_reference)
 {
-	static const struct member team[] = {
-	    {"osaka", "Osaka Sec", "27", "all"},
+	static const struct world_member team[] = {
+	    {.id = "osaka", .name = "Osaka Sec", .prefectures = "27"},
 	};
 	static const char question[] = "What is happening? Answer with a number.";
 	static const char still[] = "Is it still happening?";
@@ -514,22 +307,22 @@ Test(chat, an_english_chat_goes_back_explains_garbage_stops_on_cancel_and_ends_w
 	static const char saved_type[] =
 	    "SELECT json_extract(unseal(answers, 'conversations.answers'), '$.incident_type') = ? FROM conversations WHERE jid = ?";
 	struct specialist_client *jane, *osaka;
-	struct relay r;
+	struct world r;
 	struct chat_case cc;
 	char jid[64], needle[64];
 	char *body;
 	json_t *doc;
 
 	relay_open(&r, team, 1);
-	osaka = app_of(&r, "osaka");
-	jane = reporter_connect(&r, "jane");
+	osaka = world_app(&r, "osaka");
+	jane = world_reporter(&r, "jane", 1);
 	snprintf(jid, sizeof jid, "jane@%s", DOMAIN);
 
-	tell(jane, "Hello, something is wrong with our office PC");
-	expect_message(jane, "This is kakekomi", REPLY_MS, NULL,
-	               "an English first message should get an English welcome");
-	expect_message(jane, question, REPLY_MS, &body,
-	               "a first message that names nothing should get the type question");
+	world_tell(jane, "Hello, something is wrong with our office PC");
+	world_expect(jane, "This is kakekomi", REPLY_MS, NULL,
+	             "an English first message should get an English welcome");
+	world_expect(jane, question, REPLY_MS, &body,
+	             "a first message that names nothing should get the type question");
 	cr_assert_not_null(strstr(body, "\n1. A ransom message appeared"), "choices:\n%s", body);
 	cr_assert_not_null(strstr(body, "\n12. I don't know what is happening"),
 	                   "twelve choices, the last \"don't know\":\n%s", body);
@@ -537,70 +330,70 @@ Test(chat, an_english_chat_goes_back_explains_garbage_stops_on_cancel_and_ends_w
 	cr_assert(!fixture_text_has_japanese(body), "English chat got Japanese:\n%s", body);
 	free(body);
 
-	tell(jane, "banana");
-	expect_message(jane, "I did not understand", REPLY_MS, NULL,
-	               "garbage should get a polite \"I did not understand\"");
-	expect_message(jane, question, REPLY_MS, NULL, "... and the choices again");
+	world_tell(jane, "banana");
+	world_expect(jane, "I did not understand", REPLY_MS, NULL,
+	             "garbage should get a polite \"I did not understand\"");
+	world_expect(jane, question, REPLY_MS, NULL, "... and the choices again");
 
-	tell(jane, "3");
-	expect_message(jane, "Do this now: Phishing", REPLY_MS, &body,
-	               "choice 3 is phishing: its first steps should come at once");
+	world_tell(jane, "3");
+	world_expect(jane, "Do this now: Phishing", REPLY_MS, &body,
+	             "choice 3 is phishing: its first steps should come at once");
 	cr_assert_not_null(strstr(body, "Do not:"), "first steps without \"Do not\":\n%s", body);
 	free(body);
-	expect_message(jane, still, REPLY_MS, NULL, "then the next question");
+	world_expect(jane, still, REPLY_MS, NULL, "then the next question");
 	cr_assert_eq(db_wait_int(r.d, saved_type, "phishing", jid, 1, 2000), 1,
 	             "the conversation should be saved with the type phishing");
 
-	tell(jane, "back");
-	expect_message(jane, question, REPLY_MS, NULL, "\"back\" should ask the previous question");
-	tell(jane, "2");
-	expect_message(jane, "Do this now: Malware", REPLY_MS, NULL,
-	               "a new answer after \"back\" should replace the old one");
-	expect_message(jane, still, REPLY_MS, NULL, "then the next question again");
+	world_tell(jane, "back");
+	world_expect(jane, question, REPLY_MS, NULL, "\"back\" should ask the previous question");
+	world_tell(jane, "2");
+	world_expect(jane, "Do this now: Malware", REPLY_MS, NULL,
+	             "a new answer after \"back\" should replace the old one");
+	world_expect(jane, still, REPLY_MS, NULL, "then the next question again");
 	cr_assert_eq(db_wait_int(r.d, saved_type, "malware", jid, 1, 2000), 1,
 	             "after \"back\" and \"2\" the saved type should be malware");
 
-	tell(jane, "日本語");
-	expect_message(jane, "今も続いていますか", REPLY_MS, NULL,
-	               "\"日本語\" should switch to Japanese and ask again");
-	tell(jane, "English");
-	expect_message(jane, still, REPLY_MS, NULL, "\"English\" should switch back");
+	world_tell(jane, "日本語");
+	world_expect(jane, "今も続いていますか", REPLY_MS, NULL,
+	             "\"日本語\" should switch to Japanese and ask again");
+	world_tell(jane, "English");
+	world_expect(jane, still, REPLY_MS, NULL, "\"English\" should switch back");
 
-	tell(jane, "maybe");
-	expect_message(jane, "I did not understand. Answer 1 (yes), 2 (no) or 3", REPLY_MS, NULL,
-	               "a yes/no/don't-know question should explain the accepted answers");
-	expect_message(jane, still, REPLY_MS, NULL, "... and ask again");
+	world_tell(jane, "maybe");
+	world_expect(jane, "I did not understand. Answer 1 (yes), 2 (no) or 3", REPLY_MS, NULL,
+	             "a yes/no/don't-know question should explain the accepted answers");
+	world_expect(jane, still, REPLY_MS, NULL, "... and ask again");
 	answer(jane, "yes", noticed, "\"yes\" is an answer");
 
-	tell(jane, "2099-01-01 10:00");
-	expect_message(jane, "in the future", REPLY_MS, NULL,
-	               "a time in the future should be refused");
-	expect_message(jane, noticed, REPLY_MS, NULL, "... and the question asked again");
+	world_tell(jane, "2099-01-01 10:00");
+	world_expect(jane, "in the future", REPLY_MS, NULL,
+	             "a time in the future should be refused");
+	world_expect(jane, noticed, REPLY_MS, NULL, "... and the question asked again");
 
-	tell(jane, "help");
-	expect_message(jane, "Answer the questions and a specialist", REPLY_MS, &body,
-	               "\"help\" should explain the hotline");
+	world_tell(jane, "help");
+	world_expect(jane, "Answer the questions and a specialist", REPLY_MS, &body,
+	             "\"help\" should explain the hotline");
 	cr_assert_not_null(strstr(body, "\"back\""), "help should mention back:\n%s", body);
 	cr_assert_not_null(strstr(body, "\"cancel\""), "help should mention cancel:\n%s", body);
 	free(body);
-	expect_message(jane, noticed, REPLY_MS, NULL, "help should end with the question again");
+	world_expect(jane, noticed, REPLY_MS, NULL, "help should end with the question again");
 
-	tell(jane, "cancel");
-	expect_message(jane, "Stopped", REPLY_MS, NULL, "\"cancel\" should stop the conversation");
+	world_tell(jane, "cancel");
+	world_expect(jane, "Stopped", REPLY_MS, NULL, "\"cancel\" should stop the conversation");
 	cr_assert_eq(db_wait_int(r.d, "SELECT count(*) FROM conversations WHERE jid = ?", jid, NULL,
 	                         0, 2000),
 	             0, "a cancelled conversation should be dropped from the store");
 	cr_assert_eq(harness_db_int(r.d, "SELECT count(*) FROM cases", NULL), 0,
 	             "a cancelled conversation must not become a case");
 
-	tell(jane, "hi");
-	expect_message(jane, "This is kakekomi", REPLY_MS, NULL,
-	               "after cancel the next message starts afresh");
-	expect_message(jane, question, REPLY_MS, NULL, "... from the first question");
+	world_tell(jane, "hi");
+	world_expect(jane, "This is kakekomi", REPLY_MS, NULL,
+	             "after cancel the next message starts afresh");
+	world_expect(jane, question, REPLY_MS, NULL, "... from the first question");
 
 	/* This time to the end, in English. */
-	tell(jane, "4");
-	expect_message(jane, "Do this now: Business e-mail", REPLY_MS, NULL, "choice 4 is BEC");
+	world_tell(jane, "4");
+	world_expect(jane, "Do this now: Business e-mail", REPLY_MS, NULL, "choice 4 is BEC");
 	answer(jane, "no", noticed, "still happening: no");
 	answer(jane, "today", "Was money sent", "noticed: today");
 	answer(jane, "1", "personal data", "money: 1 (yes)");
@@ -611,17 +404,17 @@ Test(chat, an_english_chat_goes_back_explains_garbage_stops_on_cancel_and_ends_w
 	answer(jane, "Osaka", "company's name", "prefecture by English name");
 	answer(jane, "Acme Trading", "Your name?", "company");
 	answer(jane, "Jane Doe", "phone number", "name");
-	tell(jane, "06-1111-2222");
-	expect_message(jane, "Reference: ", REPLY_MS, &body, "the English reference");
+	world_tell(jane, "06-1111-2222");
+	world_expect(jane, "Reference: ", REPLY_MS, &body, "the English reference");
 	parse_reference(&r, body, "Reference: ", &cc);
 	cr_assert_not_null(strstr(cc.link, "lang=en"),
 	                   "an English reporter's status link should open in English: %s", cc.link);
 	free(body);
 	snprintf(needle, sizeof needle, "New case %s", cc.ref);
-	expect_message(osaka, needle, REPLY_MS, NULL, "Osaka's specialist should be alerted");
-	tell(osaka, "ack %s", cc.ref);
-	expect_message(jane, "a specialist has taken your case", REPLY_MS, &body,
-	               "the English reporter should be told in English");
+	world_expect(osaka, needle, REPLY_MS, NULL, "Osaka's specialist should be alerted");
+	world_tell(osaka, "ack %s", cc.ref);
+	world_expect(jane, "a specialist has taken your case", REPLY_MS, &body,
+	             "the English reporter should be told in English");
 	cr_assert_not_null(strstr(body, cc.ref), "notice without the case:\n%s", body);
 	free(body);
 	doc = fixture_case_fetch(r.d, cc.ref, cc.token);
@@ -631,23 +424,23 @@ Test(chat, an_english_chat_goes_back_explains_garbage_stops_on_cancel_and_ends_w
 	cr_assert_str_eq(fixture_json_string(doc, "lang"), "en");
 	json_decref(doc);
 	cr_assert_eq(specialist_count_messages(jane, "Too many"), 0u);
-	relay_close(&r);
+	world_close(&r);
 }
 
 Test(chat, a_stranger_sending_specialist_commands_is_refused_and_his_report_goes_on)
 {
-	static const struct member team[] = {
-	    {"osaka", "Osaka Sec", "27", "all"},
+	static const struct world_member team[] = {
+	    {.id = "osaka", .name = "Osaka Sec", .prefectures = "27"},
 	};
 	struct specialist_client *osaka, *mallory;
-	struct relay r;
+	struct world r;
 	json_t *body_in, *ans, *doc;
 	char ref[32], token[256], needle[64], phone[64];
 	char *body;
 
 	relay_open(&r, team, 1);
-	osaka = app_of(&r, "osaka");
-	mallory = reporter_connect(&r, "mallory");
+	osaka = world_app(&r, "osaka");
+	mallory = world_reporter(&r, "mallory", 1);
 
 	body_in = fixture_intake_new("data_leak", "ja");
 	fixture_json_set(body_in, "prefecture", "27");
@@ -658,35 +451,35 @@ Test(chat, a_stranger_sending_specialist_commands_is_refused_and_his_report_goes
 	json_decref(ans);
 	json_decref(body_in);
 	snprintf(needle, sizeof needle, "New case %s", ref);
-	expect_message(osaka, needle, REPLY_MS, NULL, "Osaka's specialist should be alerted");
+	world_expect(osaka, needle, REPLY_MS, NULL, "Osaka's specialist should be alerted");
 
 	/* Mallory is in the middle of his own report when he tries the commands. */
-	tell(mallory, "ウイルスに感染したかも");
-	expect_message(mallory, "今すぐやること", REPLY_MS, NULL, "malware first steps");
-	expect_message(mallory, "今も続いていますか", REPLY_MS, NULL, "next question");
+	world_tell(mallory, "ウイルスに感染したかも");
+	world_expect(mallory, "今すぐやること", REPLY_MS, NULL, "malware first steps");
+	world_expect(mallory, "今も続いていますか", REPLY_MS, NULL, "next question");
 
-	tell(mallory, "ack %s", ref);
-	expect_message(mallory, "registered specialists", REPLY_MS, &body,
-	               "a stranger's ack should be refused: commands are for registered "
-	               "specialists");
+	world_tell(mallory, "ack %s", ref);
+	world_expect(mallory, "registered specialists", REPLY_MS, &body,
+	             "a stranger's ack should be refused: commands are for registered "
+	             "specialists");
 	cr_assert_null(strstr(body, phone), "the refusal leaks the phone:\n%s", body);
 	free(body);
-	tell(mallory, "dispatch %s 30m", ref);
-	expect_message(mallory, "registered specialists", REPLY_MS, NULL,
-	               "a stranger's dispatch should be refused too");
-	tell(mallory, "resolve %s done", ref);
-	expect_message(mallory, "registered specialists", REPLY_MS, NULL,
-	               "a stranger's resolve should be refused too");
+	world_tell(mallory, "dispatch %s 30m", ref);
+	world_expect(mallory, "registered specialists", REPLY_MS, NULL,
+	             "a stranger's dispatch should be refused too");
+	world_tell(mallory, "resolve %s done", ref);
+	world_expect(mallory, "registered specialists", REPLY_MS, NULL,
+	             "a stranger's resolve should be refused too");
 	cr_assert_eq(specialist_count_messages(mallory, phone), 0u);
 
 	/* His own conversation is where he left it; ヘルプ and キャンセル work in Japanese. */
 	answer(mallory, "はい", "知らされたのはいつですか",
 	       "the refused commands should leave the reporter's conversation at its question");
-	tell(mallory, "ヘルプ");
-	expect_message(mallory, "質問に答えると", REPLY_MS, NULL, "ヘルプ should explain");
-	expect_message(mallory, "知らされたのはいつですか", REPLY_MS, NULL, "... and ask again");
-	tell(mallory, "キャンセル");
-	expect_message(mallory, "中止しました", REPLY_MS, NULL, "キャンセル should stop");
+	world_tell(mallory, "ヘルプ");
+	world_expect(mallory, "質問に答えると", REPLY_MS, NULL, "ヘルプ should explain");
+	world_expect(mallory, "知らされたのはいつですか", REPLY_MS, NULL, "... and ask again");
+	world_tell(mallory, "キャンセル");
+	world_expect(mallory, "中止しました", REPLY_MS, NULL, "キャンセル should stop");
 
 	doc = fixture_case_fetch(r.d, ref, token);
 	cr_assert_str_neq(fixture_json_string(doc, "state"), "acknowledged");
@@ -695,35 +488,35 @@ Test(chat, a_stranger_sending_specialist_commands_is_refused_and_his_report_goes
 	cr_assert_not(timeline_has(doc, "on_the_way"), "a stranger's dispatch is on the timeline");
 	json_decref(doc);
 
-	tell(osaka, "ack %s", ref);
-	expect_message(osaka, "you have this case", REPLY_MS, NULL,
-	               "the alerted specialist can still take the case");
-	relay_close(&r);
+	world_tell(osaka, "ack %s", ref);
+	world_expect(osaka, "you have this case", REPLY_MS, NULL,
+	             "the alerted specialist can still take the case");
+	world_close(&r);
 }
 
 Test(chat, a_flood_gets_one_too_many_notice_then_silence_and_an_overlong_message_is_refused)
 {
-	static const struct member team[] = {
-	    {"osaka", "Osaka Sec", "27", "all"},
+	static const struct world_member team[] = {
+	    {.id = "osaka", .name = "Osaka Sec", .prefectures = "27"},
 	};
 	enum { FLOOD = 45, CAP = 30 };
 	struct specialist_client *flooder, *writer;
-	struct relay r;
+	struct world r;
 	size_t answered, total, too_long;
 	char big[1002];
 	char *body;
 
 	relay_open(&r, team, 1);
-	flooder = reporter_connect(&r, "flooder");
-	writer = reporter_connect(&r, "writer");
+	flooder = world_reporter(&r, "flooder", 1);
+	writer = world_reporter(&r, "writer", 1);
 
 	/* The first message opens the conversation; then a burst of garbage. */
-	tell(flooder, "hello");
-	expect_message(flooder, "What is happening?", REPLY_MS, NULL, "the type question");
+	world_tell(flooder, "hello");
+	world_expect(flooder, "What is happening?", REPLY_MS, NULL, "the type question");
 	for (int i = 0; i < FLOOD; i++)
-		tell(flooder, "zzz %d", i);
-	expect_message(flooder, "Too many messages", REPLY_MS, NULL,
-	               "more than 30 messages in a minute should get \"Too many messages\"");
+		world_tell(flooder, "zzz %d", i);
+	world_expect(flooder, "Too many messages", REPLY_MS, NULL,
+	             "more than 30 messages in a minute should get \"Too many messages\"");
 	/* Let anything that was still coming arrive before counting. */
 	harness_sleep_ms(1500);
 	answered = specialist_count_messages(flooder, "I did not understand");
@@ -749,19 +542,19 @@ Test(chat, a_flood_gets_one_too_many_notice_then_silence_and_an_overlong_message
 	/* Another sender is not affected; 1000 bytes pass, 1001 do not. */
 	memset(big, 'a', sizeof big);
 	big[1001] = '\0';
-	tell(writer, "%s", big);
-	expect_message(writer, "too long", REPLY_MS, &body,
-	               "a message over 1000 bytes should be refused as too long");
+	world_tell(writer, "%s", big);
+	world_expect(writer, "too long", REPLY_MS, &body,
+	             "a message over 1000 bytes should be refused as too long");
 	free(body);
 	cr_assert_eq(specialist_count_messages(writer, "This is kakekomi"), 0u,
 	             "an over-long first message should not open a conversation");
 	big[1000] = '\0';
-	tell(writer, "%s", big);
-	expect_message(writer, "This is kakekomi", REPLY_MS, NULL,
-	               "a message of exactly 1000 bytes should be read");
+	world_tell(writer, "%s", big);
+	world_expect(writer, "This is kakekomi", REPLY_MS, NULL,
+	             "a message of exactly 1000 bytes should be read");
 	too_long = specialist_count_messages(writer, "too long");
 	cr_assert_eq(too_long, 1u, "1000 bytes were refused as too long");
-	relay_close(&r);
+	world_close(&r);
 }
 
 /*
@@ -798,11 +591,11 @@ static void conversation_backdate(struct harness_daemon *d, const char *jid, int
  */
 Test(chat, a_conversation_left_idle_after_the_type_is_known_becomes_an_incomplete_case)
 {
-	static const struct member team[] = {
-	    {"osaka", "Osaka Sec", "27", "all"},
+	static const struct world_member team[] = {
+	    {.id = "osaka", .name = "Osaka Sec", .prefectures = "27"},
 	};
 	struct specialist_client *ito;
-	struct relay r;
+	struct world r;
 	struct chat_case cc;
 	char jid[64];
 	long long restarted, told;
@@ -810,11 +603,11 @@ Test(chat, a_conversation_left_idle_after_the_type_is_known_becomes_an_incomplet
 	json_t *doc;
 
 	relay_open(&r, team, 1);
-	ito = reporter_connect(&r, "ito");
+	ito = world_reporter(&r, "ito", 1);
 	snprintf(jid, sizeof jid, "ito@%s", DOMAIN);
 
-	tell(ito, "画面に身代金の要求が出ています");
-	expect_message(ito, "今すぐやること: ランサムウェア", REPLY_MS, NULL, "first steps");
+	world_tell(ito, "画面に身代金の要求が出ています");
+	world_expect(ito, "今すぐやること: ランサムウェア", REPLY_MS, NULL, "first steps");
 	answer(ito, "はい", "知らされたのはいつですか", "still happening");
 	cr_assert_eq(
 	    db_wait_int(r.d, "SELECT step FROM conversations WHERE jid = ?", jid, NULL, 2, 2000), 2,
@@ -825,9 +618,9 @@ Test(chat, a_conversation_left_idle_after_the_type_is_known_becomes_an_incomplet
 	harness_daemon_restart(r.d);
 	restarted = now_ns();
 
-	told = expect_message(ito, "お返事がないため", 40000, &body,
-	                      "a reporter silent for 30 minutes after naming the incident should "
-	                      "get a case with what is known");
+	told = world_expect(ito, "お返事がないため", 40000, &body,
+	                    "a reporter silent for 30 minutes after naming the incident should "
+	                    "get a case with what is known");
 	parse_reference(&r, body, "受付番号: ", &cc);
 	free(body);
 	fprintf(stderr, "chat: restart -> idle conversation registered as %s: %.1f s\n", cc.ref,
@@ -845,7 +638,7 @@ Test(chat, a_conversation_left_idle_after_the_type_is_known_becomes_an_incomplet
 	        cc.ref, fixture_json_string(doc, "state"), fixture_json_string(doc, "prefecture"),
 	        fixture_json_string(doc, "name"));
 	json_decref(doc);
-	relay_close(&r);
+	world_close(&r);
 }
 
 /*
@@ -855,28 +648,28 @@ Test(chat, a_conversation_left_idle_after_the_type_is_known_becomes_an_incomplet
  */
 Test(chat, a_stranger_cannot_make_the_bot_answer_without_limit)
 {
-	static const struct member team[] = {
-	    {"osaka", "Osaka Sec", "27", "all"},
+	static const struct world_member team[] = {
+	    {.id = "osaka", .name = "Osaka Sec", .prefectures = "27"},
 	};
 	enum { FLOOD = 45, CAP = 30 };
 	struct specialist_client *longs, *acks;
-	struct relay r;
+	struct world r;
 	char big[1101];
 	size_t n_long, n_ack;
 
 	relay_open(&r, team, 1);
-	longs = reporter_connect(&r, "longs");
-	acks = reporter_connect(&r, "acks");
+	longs = world_reporter(&r, "longs", 1);
+	acks = world_reporter(&r, "acks", 1);
 
 	memset(big, 'x', sizeof big);
 	big[sizeof big - 1] = '\0';
 	for (int i = 0; i < FLOOD; i++) {
-		tell(longs, "%s", big);
-		tell(acks, "ack KK-0000-%02d", i);
+		world_tell(longs, "%s", big);
+		world_tell(acks, "ack KK-0000-%02d", i);
 	}
 	/* The first answers, then time for the rest to arrive. */
-	expect_message(longs, "too long", REPLY_MS, NULL, "the first over-long message");
-	expect_message(acks, "registered specialists", REPLY_MS, NULL, "the first stranger ack");
+	world_expect(longs, "too long", REPLY_MS, NULL, "the first over-long message");
+	world_expect(acks, "registered specialists", REPLY_MS, NULL, "the first stranger ack");
 	harness_sleep_ms(2000);
 	n_long = specialist_count_messages(longs, NULL);
 	n_ack = specialist_count_messages(acks, NULL);
@@ -891,13 +684,13 @@ Test(chat, a_stranger_cannot_make_the_bot_answer_without_limit)
 	              "%zu answers to %d stranger commands in a minute from one sender: the rate "
 	              "cap (30 a minute) does not cover them",
 	              n_ack, FLOOD);
-	relay_close(&r);
+	world_close(&r);
 }
 
 /* ---- on-site dispatch ---- */
 
 /* The status page in English; caller frees the body with harness_response_fini. */
-static void status_page(struct relay *r, const char *ref, const char *token,
+static void status_page(struct world *r, const char *ref, const char *token,
                         struct harness_response *res)
 {
 	char path[600];
@@ -919,12 +712,12 @@ static void jst_hhmm(time_t t, char out[8])
 
 Test(chat, dispatch_with_an_eta_shows_on_the_reporters_status_page_and_the_visit_is_timed)
 {
-	static const struct member team[] = {
-	    {"tanaka", "Tanaka Hiroshi", "27", "all"},
-	    {"suzuki", "Suzuki Ichiro", "27", "all"},
+	static const struct world_member team[] = {
+	    {.id = "tanaka", .name = "Tanaka Hiroshi", .prefectures = "27"},
+	    {.id = "suzuki", .name = "Suzuki Ichiro", .prefectures = "27"},
 	};
 	struct specialist_client *tanaka, *suzuki;
-	struct relay r;
+	struct world r;
 	struct harness_response res;
 	struct htmlscan_tag tag;
 	json_t *body_in, *ans, *doc;
@@ -935,8 +728,8 @@ Test(chat, dispatch_with_an_eta_shows_on_the_reporters_status_page_and_the_visit
 	char *body;
 
 	relay_open(&r, team, 2);
-	tanaka = app_of(&r, "tanaka");
-	suzuki = app_of(&r, "suzuki");
+	tanaka = world_app(&r, "tanaka");
+	suzuki = world_app(&r, "suzuki");
 	body_in = fixture_intake_new("ransomware", "en");
 	fixture_json_set(body_in, "prefecture", "27");
 	ans = fixture_case_create(r.d, body_in);
@@ -945,25 +738,25 @@ Test(chat, dispatch_with_an_eta_shows_on_the_reporters_status_page_and_the_visit
 	json_decref(ans);
 	json_decref(body_in);
 	snprintf(needle, sizeof needle, "New case %s", ref);
-	expect_message(tanaka, needle, REPLY_MS, NULL, "Osaka on call");
+	world_expect(tanaka, needle, REPLY_MS, NULL, "Osaka on call");
 
-	tell(tanaka, "dispatch %s 30m", ref);
-	expect_message(tanaka, "send \"ack\" first", REPLY_MS, NULL,
-	               "dispatch before anyone took the case should be refused");
-	tell(tanaka, "ack %s", ref);
-	expect_message(tanaka, "you have this case", REPLY_MS, NULL, "ack");
+	world_tell(tanaka, "dispatch %s 30m", ref);
+	world_expect(tanaka, "send \"ack\" first", REPLY_MS, NULL,
+	             "dispatch before anyone took the case should be refused");
+	world_tell(tanaka, "ack %s", ref);
+	world_expect(tanaka, "you have this case", REPLY_MS, NULL, "ack");
 	harness_sleep_ms(300); /* so that the on-site clock visibly starts at dispatch */
 
-	tell(suzuki, "dispatch %s 30m", ref);
-	expect_message(suzuki, "not yours", REPLY_MS, NULL,
-	               "only the specialist who has the case may be dispatched");
-	tell(tanaka, "dispatch %s soon", ref);
-	expect_message(tanaka, "give the ETA as", REPLY_MS, NULL,
-	               "an ETA the bot cannot read should be refused with the accepted forms");
+	world_tell(suzuki, "dispatch %s 30m", ref);
+	world_expect(suzuki, "not yours", REPLY_MS, NULL,
+	             "only the specialist who has the case may be dispatched");
+	world_tell(tanaka, "dispatch %s soon", ref);
+	world_expect(tanaka, "give the ETA as", REPLY_MS, NULL,
+	             "an ETA the bot cannot read should be refused with the accepted forms");
 
 	before = time(NULL);
-	tell(tanaka, "dispatch %s 30m", ref);
-	expect_message(tanaka, "on the way; ETA", REPLY_MS, &body, "dispatch not confirmed");
+	world_tell(tanaka, "dispatch %s 30m", ref);
+	world_expect(tanaka, "on the way; ETA", REPLY_MS, &body, "dispatch not confirmed");
 	after = time(NULL);
 	jst_hhmm(before + 30 * 60, eta_lo);
 	jst_hhmm(after + 30 * 60, eta_hi);
@@ -983,8 +776,8 @@ Test(chat, dispatch_with_an_eta_shows_on_the_reporters_status_page_and_the_visit
 	harness_response_fini(&res);
 
 	/* A new ETA replaces the old one on the page. */
-	tell(tanaka, "dispatch %s 14:30", ref);
-	expect_message(tanaka, "ETA 14:30", REPLY_MS, NULL, "a second dispatch with 14:30");
+	world_tell(tanaka, "dispatch %s 14:30", ref);
+	world_expect(tanaka, "ETA 14:30", REPLY_MS, NULL, "a second dispatch with 14:30");
 	status_page(&r, ref, token, &res);
 	cr_assert(htmlscan_find_id(res.body.data, "eta", &tag));
 	htmlscan_text(&tag, text, sizeof text);
@@ -993,8 +786,8 @@ Test(chat, dispatch_with_an_eta_shows_on_the_reporters_status_page_and_the_visit
 	harness_response_fini(&res);
 
 	harness_sleep_ms(200);
-	tell(tanaka, "onsite %s", ref);
-	expect_message(tanaka, "arrival on site recorded", REPLY_MS, NULL, "onsite not confirmed");
+	world_tell(tanaka, "onsite %s", ref);
+	world_expect(tanaka, "arrival on site recorded", REPLY_MS, NULL, "onsite not confirmed");
 	status_page(&r, ref, token, &res);
 	cr_assert(htmlscan_page_has_text(res.body.data, "The specialist is on site."),
 	          "the status page should say the specialist is on site");
@@ -1002,9 +795,9 @@ Test(chat, dispatch_with_an_eta_shows_on_the_reporters_status_page_and_the_visit
 	              "no ETA once the specialist is on site");
 	harness_response_fini(&res);
 
-	tell(tanaka, "leave %s", ref);
-	expect_message(tanaka, "visit is recorded as finished", REPLY_MS, NULL,
-	               "leave not confirmed");
+	world_tell(tanaka, "leave %s", ref);
+	world_expect(tanaka, "visit is recorded as finished", REPLY_MS, NULL,
+	             "leave not confirmed");
 	status_page(&r, ref, token, &res);
 	cr_assert(htmlscan_page_has_text(res.body.data, "The visit on site is finished"),
 	          "the status page should say the visit is finished");
@@ -1032,7 +825,7 @@ Test(chat, dispatch_with_an_eta_shows_on_the_reporters_status_page_and_the_visit
 	          "left_site elapsed_ms %.0f should count from dispatch_requested", left_ms);
 	cr_assert_str_eq(fixture_json_string(doc, "state"), "visited");
 	json_decref(doc);
-	relay_close(&r);
+	world_close(&r);
 }
 
 /* A laptop gone missing, reported by chat: the bot asks when the company
@@ -1042,19 +835,19 @@ Test(chat, dispatch_with_an_eta_shows_on_the_reporters_status_page_and_the_visit
  * from the moment the company knew. */
 Test(chat, a_stolen_laptop_by_chat_asks_lost_or_stolen_and_makes_the_report_required)
 {
-	static const struct member team[] = {
-	    {"tokyo", "Tokyo Sec", "13", "all"},
+	static const struct world_member team[] = {
+	    {.id = "tokyo", .name = "Tokyo Sec", .prefectures = "13"},
 	};
 	struct specialist_client *abe;
-	struct relay r;
+	struct world r;
 	struct chat_case cc;
 	char *body;
 	json_t *doc, *ppc, *dl;
 
 	relay_open(&r, team, 1);
-	abe = reporter_connect(&r, "abe");
-	tell(abe, "営業のノートPCを盗まれました");
-	expect_message(abe, "今すぐやること", REPLY_MS, NULL, "first steps");
+	abe = world_reporter(&r, "abe", 1);
+	world_tell(abe, "営業のノートPCを盗まれました");
+	world_expect(abe, "今すぐやること", REPLY_MS, NULL, "first steps");
 	answer(abe, "いいえ", "知らされたのはいつですか", "still happening");
 	answer(abe, "3", "お金を送った", "noticed: 3 (don't know)");
 	answer(abe, "いいえ", "個人情報", "money");
@@ -1066,8 +859,8 @@ Test(chat, a_stolen_laptop_by_chat_asks_lost_or_stolen_and_makes_the_report_requ
 	answer(abe, "13", "会社名", "prefecture");
 	answer(abe, "阿部商事", "お名前", "company");
 	answer(abe, "阿部 次郎", "電話番号", "name");
-	tell(abe, "03-5555-7777");
-	expect_message(abe, "受付番号: ", REPLY_MS, &body, "the reference");
+	world_tell(abe, "03-5555-7777");
+	world_expect(abe, "受付番号: ", REPLY_MS, &body, "the reference");
 	parse_reference(&r, body, "受付番号: ", &cc);
 	free(body);
 	doc = fixture_case_fetch(r.d, cc.ref, cc.token);
@@ -1083,5 +876,5 @@ Test(chat, a_stolen_laptop_by_chat_asks_lost_or_stolen_and_makes_the_report_requ
 	cr_assert(json_is_null(json_object_get(json_object_get(dl, "final"), "due")),
 	          "not known when the company knew: no date, count from that moment");
 	json_decref(doc);
-	relay_close(&r);
+	world_close(&r);
 }

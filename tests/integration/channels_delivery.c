@@ -37,23 +37,18 @@
 #include "harness.h"
 #include "prosody.h"
 #include "specialist.h"
+#include "world.h"
 
 #define PYTHON "/usr/bin/python3" /* Debian's, where python3-aiosmtpd lives */
 
-#define DOMAIN      "kk.test"
-#define BOT         "bot@" DOMAIN
-#define BOT_PW      "botpass"
-#define COORD_USER  "coord"
-#define COORD_PW    "coordpass"
-#define MEMBERS_MAX 4
+#define DOMAIN      WORLD_DOMAIN
+#define BOT         WORLD_BOT
 #define MAIL_FROM   "hotline@kakekomi.test"
 #define SECRET      "t0p-secret-webhook-key"
 
-#define PRESENCE_MS 15000 /* roster poll (2 s) and the subscription round trips */
 #define REPLY_MS    5000  /* a reply or an alert that should come at once */
 #define MAIL_MS     10000 /* a mail that should come at once (1 s outbox tick) */
 #define HELPER_MS   10000 /* a sink or receiver until it listens */
-#define LONG_STEP   "60s" /* a step wait that no test waits out */
 
 static void delivery_fini(void)
 {
@@ -434,126 +429,6 @@ static json_t *receiver_expect_events(struct receiver *w, const char *ref,
 	return NULL;
 }
 
-/* ---- a chat server and specialists, for the alerts ---- */
-
-struct member {
-	const char *id;          /* roster id and XMPP user name on DOMAIN */
-	const char *prefectures; /* roster cell */
-	const char *email;       /* roster e-mail */
-};
-
-struct world {
-	struct prosody *server;
-	struct harness_daemon *d;
-	const struct member *m;
-	size_t n;
-	struct specialist_client *app[MEMBERS_MAX];
-	struct specialist_client *reporter; /* a chat reporter, not on the roster */
-};
-
-static void password_of(const char *user, char *out, size_t cap)
-{
-	snprintf(out, cap, "pw-%s", user);
-}
-
-/* Prosody with the bot's and the members' accounts; d gets [xmpp]. */
-static void world_chat(struct world *w, const struct member *m, size_t n)
-{
-	char pw[64];
-	int rc;
-
-	cr_assert(n <= MEMBERS_MAX);
-	w->m = m;
-	w->n = n;
-	w->server = prosody_start(DOMAIN);
-	cr_assert_not_null(w->server, "Prosody did not start (see its log above)");
-	rc = prosody_register(w->server, "bot", BOT_PW);
-	cr_assert_eq(rc, 0, "register bot: %s", strerror(-rc));
-	rc = prosody_register(w->server, COORD_USER, COORD_PW);
-	cr_assert_eq(rc, 0, "register coord: %s", strerror(-rc));
-	for (size_t i = 0; i < n; i++) {
-		password_of(m[i].id, pw, sizeof pw);
-		rc = prosody_register(w->server, m[i].id, pw);
-		cr_assert_eq(rc, 0, "register %s: %s", m[i].id, strerror(-rc));
-	}
-	harness_daemon_config_append(w->d,
-	                             "[xmpp]\n"
-	                             "jid = %s\n"
-	                             "password = %s\n"
-	                             "host = %s\n"
-	                             "port = %u\n"
-	                             "tls = required\n"
-	                             "ca_file = %s\n"
-	                             "[escalation]\n"
-	                             "steps = %s\n"
-	                             "repeat = 2\n"
-	                             "coordinators = %s@%s\n",
-	                             BOT, BOT_PW, prosody_host(w->server), prosody_port(w->server),
-	                             prosody_ca_file(w->server), LONG_STEP, COORD_USER, DOMAIN);
-}
-
-/* After the daemon started: apps online, roster imported, the bot seen. */
-static void world_roster(struct world *w)
-{
-	struct harness_output out;
-	char path[PATH_MAX], jid[128], pw[64];
-	FILE *f;
-
-	for (size_t i = 0; i < w->n; i++) {
-		snprintf(jid, sizeof jid, "%s@%s", w->m[i].id, DOMAIN);
-		password_of(w->m[i].id, pw, sizeof pw);
-		w->app[i] = specialist_connect(jid, pw, prosody_host(w->server),
-		                               prosody_port(w->server), prosody_ca_file(w->server));
-		cr_assert_not_null(w->app[i], "%s could not connect", jid);
-	}
-	harness_path_join(path, sizeof path, w->d->dir, "roster.csv");
-	f = fopen(path, "w");
-	cr_assert_not_null(f);
-	fprintf(f, "id,name,jid,email,phone,prefectures,specialties,languages,onsite,"
-	           "first_consult_free,active\n");
-	for (size_t i = 0; i < w->n; i++)
-		fprintf(f, "%s,%s Sec,%s@%s,%s,,%s,all,ja;en,no,no,yes\n", w->m[i].id, w->m[i].id,
-		        w->m[i].id, DOMAIN, w->m[i].email, w->m[i].prefectures);
-	cr_assert_eq(fclose(f), 0);
-	harness_daemon_ctl(w->d, &out, "roster", "import", path, NULL);
-	cr_assert_eq(out.status, 0, "roster import: %s%s", out.out.data, out.err.data);
-	harness_output_fini(&out);
-	for (size_t i = 0; i < w->n; i++)
-		cr_assert_eq(specialist_wait_presence(w->app[i], BOT, SPECIALIST_PRESENCE_AVAILABLE,
-		                                      PRESENCE_MS),
-		             0, "%s never saw the bot online", specialist_jid(w->app[i]));
-}
-
-static void world_close(struct world *w)
-{
-	harness_daemon_finish(w->d);
-	for (size_t i = 0; i < w->n; i++)
-		specialist_free(w->app[i]);
-	specialist_free(w->reporter);
-	prosody_free(w->server);
-}
-
-static void show_unread(struct specialist_client *s)
-{
-	char *body;
-
-	while (specialist_wait_message(s, "", 0, &body) == 0) {
-		fprintf(stderr, "  %s also got: %.400s\n", specialist_jid(s), body);
-		free(body);
-	}
-}
-
-static void expect_message(struct specialist_client *s, const char *needle, int timeout_ms,
-                           char **body_out, const char *why)
-{
-	int rc = specialist_wait_message(s, needle, timeout_ms, body_out);
-
-	if (rc != 0)
-		show_unread(s);
-	cr_assert_eq(rc, 0, "%s: no message containing \"%s\" within %d ms: %s", specialist_jid(s),
-	             needle, timeout_ms, why);
-}
-
 /* ---- a report by the JSON API ---- */
 
 struct report {
@@ -824,9 +699,11 @@ Test(delivery, a_receipt_written_while_smtp_was_down_arrives_once_it_is_back)
 
 Test(delivery, a_specialist_whose_chat_app_is_offline_gets_the_alert_by_email)
 {
-	static const struct member team[] = {
-	    {"tanaka", "27", "tanaka@osaka-sec.example"},
-	    {"yamamoto", "26", "yamamoto@kyoto-sec.example"},
+	static const struct world_member team[] = {
+	    {.id = "tanaka", .name = "tanaka Sec", .prefectures = "27",
+	     .email = "tanaka@osaka-sec.example"},
+	    {.id = "yamamoto", .name = "yamamoto Sec", .prefectures = "26",
+	     .email = "yamamoto@kyoto-sec.example"},
 	};
 	struct world w = {0};
 	struct report rep;
@@ -836,13 +713,11 @@ Test(delivery, a_specialist_whose_chat_app_is_offline_gets_the_alert_by_email)
 	const char *text;
 	char *body;
 
-	w.d = harness_daemon_new();
-	world_chat(&w, team, 2);
+	world_begin(&w, team, 2, NULL);
 	sink_init(&s, w.d);
 	sink_configure(&s, w.d);
 	sink_start(&s);
-	harness_daemon_start(w.d);
-	world_roster(&w);
+	world_start(&w);
 
 	/* The bot saw Tanaka online; now his phone goes off. */
 	cr_assert_eq(specialist_go_offline(w.app[0]), 0);
@@ -864,22 +739,23 @@ Test(delivery, a_specialist_whose_chat_app_is_offline_gets_the_alert_by_email)
 	json_decref(m);
 
 	snprintf(needle, sizeof needle, "New case %s", rep.ref);
-	expect_message(w.app[1], needle, REPLY_MS, NULL,
-	               "with Osaka's only specialist offline the Kinki pool should be alerted");
+	world_expect(w.app[1], needle, REPLY_MS, NULL,
+	             "with Osaka's only specialist offline the Kinki pool should be alerted");
 
-	cr_assert_eq(harness_db_int(w.d,
-	                    "SELECT count(*) FROM events e JOIN cases c ON c.id = e.case_id"
-	                    " WHERE c.ref = ? AND e.kind = 'notified' AND e.actor = 'email'"
-	                    " AND json_extract(unseal(e.detail, 'events.detail'), '$.to') = ?",
-	                    rep.ref, team[0].email, NULL),
-	             1, "the timeline should record that e-mail reached %s", team[0].email);
+	cr_assert_eq(
+	    harness_db_int(w.d,
+	                   "SELECT count(*) FROM events e JOIN cases c ON c.id = e.case_id"
+	                   " WHERE c.ref = ? AND e.kind = 'notified' AND e.actor = 'email'"
+	                   " AND json_extract(unseal(e.detail, 'events.detail'), '$.to') = ?",
+	                   rep.ref, team[0].email, NULL),
+	    1, "the timeline should record that e-mail reached %s", team[0].email);
 
 	/* Back online, he takes the case in chat as the mail says. */
 	cr_assert_eq(specialist_go_online(w.app[0]), 0);
 	snprintf(want, sizeof want, "ack %s", rep.ref);
 	cr_assert_eq(specialist_send(w.app[0], BOT, want), 0);
-	expect_message(w.app[0], "you have this case", REPLY_MS, &body,
-	               "the specialist reached by e-mail should be able to ack in chat");
+	world_expect(w.app[0], "you have this case", REPLY_MS, &body,
+	             "the specialist reached by e-mail should be able to ack in chat");
 	free(body);
 
 	harness_sleep_ms(1500);
@@ -911,8 +787,9 @@ static int xmpp_state_is(struct harness_daemon *d, int want)
 
 Test(delivery, when_the_chat_server_is_down_the_on_call_specialist_gets_the_alert_by_email)
 {
-	static const struct member team[] = {
-	    {"tanaka", "27", "tanaka@osaka-sec.example"},
+	static const struct world_member team[] = {
+	    {.id = "tanaka", .name = "tanaka Sec", .prefectures = "27",
+	     .email = "tanaka@osaka-sec.example"},
 	};
 	struct world w = {0};
 	struct report rep;
@@ -921,13 +798,11 @@ Test(delivery, when_the_chat_server_is_down_the_on_call_specialist_gets_the_aler
 	char want[256], needle[64];
 	long long deadline;
 
-	w.d = harness_daemon_new();
-	world_chat(&w, team, 1);
+	world_begin(&w, team, 1, NULL);
 	sink_init(&s, w.d);
 	sink_configure(&s, w.d);
 	sink_start(&s);
-	harness_daemon_start(w.d);
-	world_roster(&w);
+	world_start(&w);
 
 	cr_assert_eq(prosody_stop(w.server), 0, "Prosody did not stop cleanly");
 	deadline = harness_now_ms() + 10000;
@@ -949,8 +824,8 @@ Test(delivery, when_the_chat_server_is_down_the_on_call_specialist_gets_the_aler
 	cr_assert_eq(prosody_restart(w.server), 0, "Prosody did not come back");
 	cr_assert_eq(specialist_go_online(w.app[0]), 0);
 	snprintf(needle, sizeof needle, "New case %s", rep.ref);
-	expect_message(w.app[0], needle, 40000, NULL,
-	               "the chat alert should follow once the server is back");
+	world_expect(w.app[0], needle, 40000, NULL,
+	             "the chat alert should follow once the server is back");
 	harness_daemon_stop(w.d);
 	sink_stop(&s);
 	world_close(&w);
@@ -1012,8 +887,9 @@ static void check_requests(const json_t *reqs, const struct report *rep, double 
 
 Test(delivery, every_webhook_gets_every_case_event_signed_with_hmac_sha256)
 {
-	static const struct member team[] = {
-	    {"tanaka", "27", "tanaka@osaka-sec.example"},
+	static const struct world_member team[] = {
+	    {.id = "tanaka", .name = "tanaka Sec", .prefectures = "27",
+	     .email = "tanaka@osaka-sec.example"},
 	};
 	static const char *const events[] = {"received", "guidance_delivered", "routed",
 	                                     "acknowledged", "contacted"};
@@ -1027,8 +903,7 @@ Test(delivery, every_webhook_gets_every_case_event_signed_with_hmac_sha256)
 	size_t i;
 	json_t *r;
 
-	w.d = harness_daemon_new();
-	world_chat(&w, team, 1);
+	world_begin(&w, team, 1, NULL);
 	receiver_start(&a, w.d, "hook-a", 0, 0);
 	receiver_start(&b, w.d, "hook-b", 0, 0);
 	harness_daemon_config_append(w.d,
@@ -1037,18 +912,17 @@ Test(delivery, every_webhook_gets_every_case_event_signed_with_hmac_sha256)
 	                             "secret = %s\n"
 	                             "rate_per_second = 10\n",
 	                             a.url, b.url, SECRET);
-	harness_daemon_start(w.d);
-	world_roster(&w);
+	world_start(&w);
 
 	report(w.d, "ransomware", "ja", "27", NULL, &rep);
 	snprintf(needle, sizeof needle, "New case %s", rep.ref);
-	expect_message(w.app[0], needle, REPLY_MS, NULL, "alert");
+	world_expect(w.app[0], needle, REPLY_MS, NULL, "alert");
 	snprintf(line, sizeof line, "ack %s", rep.ref);
 	cr_assert_eq(specialist_send(w.app[0], BOT, line), 0);
-	expect_message(w.app[0], "you have this case", REPLY_MS, NULL, "ack");
+	world_expect(w.app[0], "you have this case", REPLY_MS, NULL, "ack");
 	snprintf(line, sizeof line, "contacted %s", rep.ref);
 	cr_assert_eq(specialist_send(w.app[0], BOT, line), 0);
-	expect_message(w.app[0], "first contact", REPLY_MS, NULL, "contacted");
+	world_expect(w.app[0], "first contact", REPLY_MS, NULL, "contacted");
 
 	ra = receiver_expect_events(&a, rep.ref, events, NEVENTS, 10000);
 	rb = receiver_expect_events(&b, rep.ref, events, NEVENTS, 10000);
@@ -1462,8 +1336,8 @@ static const char *line_with(const char *text, const char *ref, char *out, size_
 /* The chat reporter sends text and waits for the bot's reply containing next. */
 static void chat_answer(struct world *w, const char *text, const char *next, char **body_out)
 {
-	cr_assert_eq(specialist_send(w->reporter, BOT, text), 0, "cannot send \"%s\"", text);
-	expect_message(w->reporter, next, REPLY_MS, body_out, "the chat report should go on");
+	cr_assert_eq(specialist_send(w->reporter[0], BOT, text), 0, "cannot send \"%s\"", text);
+	world_expect(w->reporter[0], next, REPLY_MS, body_out, "the chat report should go on");
 }
 
 /* A report by the API with personal data involved, noticed at noticed. */
@@ -1494,10 +1368,10 @@ static void ack(struct specialist_client *s, const char *ref)
 	char line[64];
 
 	snprintf(line, sizeof line, "New case %s", ref);
-	expect_message(s, line, REPLY_MS, NULL, "alert");
+	world_expect(s, line, REPLY_MS, NULL, "alert");
 	snprintf(line, sizeof line, "ack %s", ref);
 	cr_assert_eq(specialist_send(s, BOT, line), 0);
-	expect_message(s, "you have this case", REPLY_MS, NULL, "ack");
+	world_expect(s, "you have this case", REPLY_MS, NULL, "ack");
 }
 
 /*
@@ -1509,14 +1383,15 @@ static void ack(struct specialist_client *s, const char *ref)
  */
 Test(delivery, a_case_with_personal_data_reminds_the_specialist_and_the_reporter_by_chat_or_email)
 {
-	static const struct member team[] = {
-	    {"osaka", "27", "osaka@osaka-sec.example"},
+	static const struct world_member team[] = {
+	    {.id = "osaka", .name = "osaka Sec", .prefectures = "27",
+	     .email = "osaka@osaka-sec.example"},
 	};
 	struct world w = {0};
 	struct sink s;
 	struct harness_output out;
 	struct report by_mail, late;
-	char chat_ref[32], typed[32], pw[32], jid[64], needle[160], line[512];
+	char chat_ref[32], typed[32], needle[160], line[512];
 	char prelim[16], final_chat[16], final_mail[16];
 	time_t noticed = time(NULL) - 2 * 86400 - 3 * 60;
 	long long started, acked, got;
@@ -1524,23 +1399,18 @@ Test(delivery, a_case_with_personal_data_reminds_the_specialist_and_the_reporter
 	json_t *m;
 	char *body, *p;
 
-	w.d = harness_daemon_new();
-	world_chat(&w, team, 1);
+	world_begin(&w, team, 1, NULL);
 	sink_init(&s, w.d);
 	sink_configure(&s, w.d);
 	sink_start(&s);
 	cr_assert_eq(prosody_register(w.server, "kimura", "pw-kimura"), 0);
 	harness_daemon_start(w.d);
 	started = harness_now_ms();
-	world_roster(&w);
+	world_online(&w);
 	osaka = w.app[0];
 
 	/* A: by chat, ransomware (malicious: final report in 60 days). */
-	snprintf(jid, sizeof jid, "kimura@%s", DOMAIN);
-	snprintf(pw, sizeof pw, "pw-kimura");
-	w.reporter = specialist_connect(jid, pw, prosody_host(w.server), prosody_port(w.server),
-	                                prosody_ca_file(w.server));
-	cr_assert_not_null(w.reporter);
+	world_reporter(&w, "kimura", 0);
 	jst_local(noticed, typed, sizeof typed);
 	chat_answer(&w, "ランサムウェアかもしれない", "今も続いていますか", NULL);
 	chat_answer(&w, "はい", "知らされたのはいつですか", NULL);
@@ -1615,7 +1485,7 @@ Test(delivery, a_case_with_personal_data_reminds_the_specialist_and_the_reporter
 		int rc = specialist_wait_message_full(osaka, needle, 75000, &msg);
 
 		if (rc != 0)
-			show_unread(osaka);
+			world_show_unread(osaka);
 		cr_assert_eq(rc, 0,
 		             "the specialist who has %s was not reminded of the preliminary report "
 		             "within 75 s",
@@ -1631,12 +1501,12 @@ Test(delivery, a_case_with_personal_data_reminds_the_specialist_and_the_reporter
 	        "delivery: preliminary reminder at the specialist %.1f s after the acks, %.1f s "
 	        "after kakekomid started (checked every 60 s)\n",
 	        (double)(got - acked) / 1e3, (double)(got - started) / 1e3);
-	expect_message(w.reporter, needle, REPLY_MS, &body,
-	               "the chat reporter should get the reminder in the chat");
+	world_expect(w.reporter[0], needle, REPLY_MS, &body,
+	             "the chat reporter should get the reminder in the chat");
 	cr_assert_not_null(strstr(body, prelim), "reminder:\n%s", body);
 	free(body);
 	snprintf(needle, sizeof needle, "%s: 個人情報保護委員会への速報", by_mail.ref);
-	expect_message(osaka, needle, REPLY_MS, NULL, "the specialist of the e-mail case too");
+	world_expect(osaka, needle, REPLY_MS, NULL, "the specialist of the e-mail case too");
 	snprintf(needle, sizeof needle, "個人情報保護委員会への速報報告の期限が近づいています(%s)",
 	         by_mail.ref);
 	m = sink_expect(&s, by_mail.email, needle, MAIL_MS,
@@ -1649,10 +1519,11 @@ Test(delivery, a_case_with_personal_data_reminds_the_specialist_and_the_reporter
 	/* C: its preliminary reminder was due at once, and its date is past: an
 	 * overdue notice, to the specialist and to the reporter, not silence. */
 	snprintf(needle, sizeof needle, "%s: 個人情報保護委員会への速報", late.ref);
-	expect_message(osaka, needle, REPLY_MS, &body,
-	               "the specialist should get the overdue notice of the late case");
-	cr_assert_not_null(strstr(body, "期限を過ぎています。わかっている範囲ですぐに報告してください"),
-	                   "%s", body);
+	world_expect(osaka, needle, REPLY_MS, &body,
+	             "the specialist should get the overdue notice of the late case");
+	cr_assert_not_null(
+	    strstr(body, "期限を過ぎています。わかっている範囲ですぐに報告してください"), "%s",
+	    body);
 	cr_assert_not_null(strstr(body, "The deadline has passed"), "in both languages:\n%s", body);
 	free(body);
 	snprintf(needle, sizeof needle, "速報の期限を過ぎています(%s)", late.ref);

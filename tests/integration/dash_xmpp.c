@@ -16,9 +16,10 @@
 #include "htmlscan.h"
 #include "prosody.h"
 #include "specialist.h"
+#include "world.h"
 
-#define DOMAIN      "kk.test"
-#define BOT         "bot@" DOMAIN
+#define DOMAIN      WORLD_DOMAIN
+#define BOT         WORLD_BOT
 #define BOT_PW      "bot-password"
 #define SPEC        "osaka"
 #define SPEC_JID    SPEC "@" DOMAIN
@@ -26,7 +27,6 @@
 #define SPEC_NAME   "=SUM(1+1) 大阪 一郎"
 #define USER        "coord"
 #define PASSWORD    "hana-ame-sora-2026"
-#define PRESENCE_MS 15000
 #define ALERT_MS    8000
 
 static void fini(void)
@@ -39,42 +39,23 @@ TestSuite(dash_xmpp, .fini = fini, .timeout = 120);
 
 Test(dash_xmpp, an_ack_over_xmpp_shows_who_took_the_case_and_how_fast)
 {
-	struct prosody *p = prosody_start(DOMAIN);
+	static const struct world_member team[] = {
+	    {.id = SPEC, .name = SPEC_NAME, .prefectures = "27", .password = SPEC_PW},
+	};
+	static const struct world_options o = {.bot_password = BOT_PW, .no_coordinator = 1};
+	struct world w;
 	struct harness_daemon *d;
 	struct specialist_client *app;
 	struct dash_client c = {0};
 	struct harness_response res;
-	struct harness_output out;
-	char roster[PATH_MAX], want[128];
+	char want[128];
 	json_t *body, *ans, *doc;
-	FILE *f;
 
-	cr_assert_not_null(p, "Prosody did not start (see its log above)");
-	cr_assert_eq(prosody_register(p, "bot", BOT_PW), 0);
-	cr_assert_eq(prosody_register(p, SPEC, SPEC_PW), 0);
-	d = harness_daemon_new();
-	harness_daemon_config_append(d,
-	                             "[xmpp]\njid = %s\npassword = %s\nhost = %s\nport = %u\n"
-	                             "tls = required\nca_file = %s\n[escalation]\nsteps = 60s\n",
-	                             BOT, BOT_PW, prosody_host(p), prosody_port(p),
-	                             prosody_ca_file(p));
+	world_begin(&w, team, 1, &o);
+	d = w.d;
 	dash_user_add(d, USER, PASSWORD);
-	harness_daemon_start(d);
-	app = specialist_connect(SPEC_JID, SPEC_PW, prosody_host(p), prosody_port(p),
-	                         prosody_ca_file(p));
-	cr_assert_not_null(app);
-	harness_path_join(roster, sizeof roster, d->dir, "roster.csv");
-	f = fopen(roster, "w");
-	cr_assert_not_null(f);
-	fprintf(f, "id,name,jid,email,phone,prefectures,specialties,languages,onsite,"
-	           "first_consult_free,active\n%s,%s,%s,,,27,all,ja;en,no,no,yes\n",
-	        SPEC, SPEC_NAME, SPEC_JID);
-	cr_assert_eq(fclose(f), 0);
-	harness_daemon_ctl(d, &out, "roster", "import", roster, NULL);
-	cr_assert_eq(out.status, 0, "%s%s", out.out.data, out.err.data);
-	harness_output_fini(&out);
-	cr_assert_eq(specialist_wait_presence(app, BOT, SPECIALIST_PRESENCE_AVAILABLE, PRESENCE_MS),
-	             0, "the bot never came online for the specialist");
+	world_start(&w);
+	app = w.app[0];
 
 	body = fixture_intake_new("ransomware", "ja");
 	fixture_json_set(body, "prefecture", "27");
@@ -130,7 +111,5 @@ Test(dash_xmpp, an_ack_over_xmpp_shows_who_took_the_case_and_how_fast)
 
 	json_decref(ans);
 	json_decref(body);
-	harness_daemon_finish(d);
-	specialist_free(app);
-	prosody_free(p);
+	world_close(&w);
 }

@@ -24,16 +24,15 @@
 #include "harness.h"
 #include "prosody.h"
 #include "specialist.h"
+#include "world.h"
 
-#define DOMAIN      "kk.test"
-#define BOT         "bot@" DOMAIN
+#define BOT         WORLD_BOT
 #define BOT_PW      "Bot-Pw-q9X2v7Lm"
 #define SPEC        "osaka1"
 #define SPEC_PW     "Spec-Pw-4hT8rW"
 #define REPORTER    "reporter"
 #define REPORTER_PW "Rep-Pw-8kD3sQ"
 #define WAIT_MS     10000
-#define PRESENCE_MS 15000
 
 /* What the reporters give; each name carries a marker that is easy to find. */
 #define API_NAME   "秘密 花子 Zq7Api"
@@ -53,43 +52,12 @@ static void secrets_fini(void)
 
 TestSuite(hardening_secrets, .fini = secrets_fini, .timeout = 120);
 
-static struct specialist_client *app(struct prosody *p, const char *user, const char *pw)
-{
-	char jid[128];
-	struct specialist_client *s;
-
-	snprintf(jid, sizeof jid, "%s@%s", user, DOMAIN);
-	s = specialist_connect(jid, pw, prosody_host(p), prosody_port(p), prosody_ca_file(p));
-	cr_assert_not_null(s, "%s could not connect (see above)", jid);
-	return s;
-}
-
 static void expect(struct specialist_client *s, const char *needle, char **body)
 {
 	int rc = specialist_wait_message(s, needle, WAIT_MS, body);
 
 	cr_assert_eq(rc, 0, "%s: no message containing \"%s\" within %d ms", specialist_jid(s),
 	             needle, WAIT_MS);
-}
-
-static void roster_import(struct harness_daemon *d)
-{
-	struct harness_output out;
-	char path[PATH_MAX];
-	FILE *f;
-
-	harness_path_join(path, sizeof path, d->dir, "roster.csv");
-	f = fopen(path, "w");
-	cr_assert_not_null(f);
-	fprintf(f,
-	        "id,name,jid,email,phone,prefectures,specialties,languages,onsite,"
-	        "first_consult_free,active\n"
-	        "%s,Osaka One,%s@%s,,,27,all,ja;en,no,no,yes\n",
-	        SPEC, SPEC, DOMAIN);
-	cr_assert_eq(fclose(f), 0);
-	cr_assert_eq(harness_daemon_ctl(d, &out, "roster", "import", path, NULL), 0,
-	             "roster import:\n%s%s", out.out.data, out.err.data);
-	harness_output_fini(&out);
 }
 
 /* The value of t= in the first status link of an answer page. */
@@ -225,41 +193,31 @@ static void api_report(struct harness_daemon *d, char *ref, char *token)
 
 /* Prosody with the bot, Osaka's specialist and a reporter's account; the
  * daemon (debug log) with the roster; the specialist online in *SPEC. */
-static struct harness_daemon *relay_start(struct prosody **out,
-                                          struct specialist_client **spec)
+static struct harness_daemon *relay_start(struct world *w, struct specialist_client **spec)
 {
-	struct prosody *p = prosody_start(DOMAIN);
-	struct harness_daemon *d;
+	static const struct world_member team[] = {
+	    {.id = SPEC, .name = "Osaka One", .prefectures = "27", .password = SPEC_PW},
+	};
+	static const struct world_options o = {
+	    .bot_password = BOT_PW,
+	    .no_coordinator = 1,
+	    .extra = "[log]\nlevel = debug\n"
+	             /* Receipts wait in the outbox: nothing listens there. */
+	             "[smtp]\nurl = smtp://127.0.0.1:9\nfrom = kk@example.jp\n",
+	};
 
-	cr_assert_not_null(p, "Prosody did not start (see its log above)");
-	cr_assert_eq(prosody_register(p, "bot", BOT_PW), 0);
-	cr_assert_eq(prosody_register(p, SPEC, SPEC_PW), 0);
-	cr_assert_eq(prosody_register(p, REPORTER, REPORTER_PW), 0);
-	d = harness_daemon_new();
-	harness_daemon_config_append(d,
-	                             "[xmpp]\njid = %s\npassword = %s\nhost = %s\nport = %u\n"
-	                             "tls = required\nca_file = %s\n"
-	                             "[escalation]\nsteps = 60s\n"
-	                             "[log]\nlevel = debug\n"
-	                             /* Receipts wait in the outbox: nothing listens there. */
-	                             "[smtp]\nurl = smtp://127.0.0.1:9\nfrom = kk@example.jp\n",
-	                             BOT, BOT_PW, prosody_host(p), prosody_port(p),
-	                             prosody_ca_file(p));
-	harness_daemon_start(d);
-	*spec = app(p, SPEC, SPEC_PW);
-	roster_import(d);
-	cr_assert_eq(
-	    specialist_wait_presence(*spec, BOT, SPECIALIST_PRESENCE_AVAILABLE, PRESENCE_MS), 0,
-	    "the specialist never saw the bot online");
-	*out = p;
-	return d;
+	world_begin(w, team, 1, &o);
+	world_account(w, REPORTER, REPORTER_PW);
+	world_start(w);
+	*spec = w->app[0];
+	return w->d;
 }
 
 Test(hardening_secrets, no_password_name_phone_email_or_token_ever_reaches_the_log)
 {
 	struct specialist_client *spec, *rep;
-	struct prosody *p;
-	struct harness_daemon *d = relay_start(&p, &spec);
+	struct world w;
+	struct harness_daemon *d = relay_start(&w, &spec);
 	struct harness_response res;
 	char ref[32], token[128], form_token[128], wrong[160], path[512], needle[64];
 	char *body, *log;
@@ -300,7 +258,7 @@ Test(hardening_secrets, no_password_name_phone_email_or_token_ever_reaches_the_l
 	harness_response_fini(&res);
 
 	/* 4. By chat, from an account that is not a specialist. */
-	rep = app(p, REPORTER, REPORTER_PW);
+	rep = world_connect(&w, REPORTER, REPORTER_PW);
 	chat_step(rep, "ransomware", "still happening");
 	chat_step(rep, "1", "notice");
 	chat_step(rep, "1", "money");
@@ -328,7 +286,7 @@ Test(hardening_secrets, no_password_name_phone_email_or_token_ever_reaches_the_l
 	assert_store_holds_nobody(d);
 
 	specialist_free(rep);
-	specialist_free(spec);
+	world_app_free(&w, spec);
 	harness_daemon_stop(d);
 	assert_store_holds_nobody(d);
 
@@ -347,8 +305,7 @@ Test(hardening_secrets, no_password_name_phone_email_or_token_ever_reaches_the_l
 	assert_absent(log, "the start of a status token", token);
 	assert_absent(log, "the start of a status token", form_token);
 	free(log);
-	harness_daemon_finish(d);
-	prosody_free(p);
+	world_close(&w);
 }
 
 /*
@@ -531,8 +488,8 @@ static void purge(struct harness_daemon *d, bool include_open, const char *want)
 Test(hardening_secrets, a_purge_removes_every_copy_of_the_reporters_details_and_keeps_the_figures)
 {
 	struct specialist_client *spec;
-	struct prosody *p;
-	struct harness_daemon *d = relay_start(&p, &spec);
+	struct world w;
+	struct harness_daemon *d = relay_start(&w, &spec);
 	struct harness_response res;
 	char ref[32], token[128], open_ref[32], open_token[128], line[128], path[256];
 	json_t *doc;
@@ -612,7 +569,6 @@ Test(hardening_secrets, a_purge_removes_every_copy_of_the_reporters_details_and_
 	cr_assert_eq(harness_db_int(d, "SELECT count(*) FROM events WHERE kind = 'details_purged'",
 	                            NULL),
 	             2);
-	specialist_free(spec);
-	harness_daemon_finish(d);
-	prosody_free(p);
+	world_app_free(&w, spec);
+	world_close(&w);
 }

@@ -6,9 +6,9 @@
  * coordinators. And what must survive faults: Prosody down for a while,
  * kakekomid killed with SIGKILL between alert and ack.
  *
- * Each test starts its own Prosody and its own daemon in their own
- * folders, imports a roster with kakekomictl, and connects the
- * specialists' chat apps (tests/support/specialist.h) before any report,
+ * Each test starts its own world (tests/support/world.h): its own Prosody
+ * and its own daemon in their own folders, a roster imported with
+ * kakekomictl, and the specialists' chat apps connected before any report,
  * waiting until each app sees the bot online: that proves the presence
  * subscription the daemon's offline failover stands on. Latencies are
  * printed for information only; budgets belong to `make bench`.
@@ -32,15 +32,11 @@
 #include "harness.h"
 #include "prosody.h"
 #include "specialist.h"
+#include "world.h"
 
-#define DOMAIN      "kk.test"
-#define BOT         "bot@" DOMAIN
-#define BOT_PW      "botpass"
-#define COORD_USER  "coord"
-#define COORD_PW    "coordpass"
-#define MEMBERS_MAX 12
+#define DOMAIN      WORLD_DOMAIN
+#define BOT         WORLD_BOT
 
-#define PRESENCE_MS 15000 /* roster poll (2 s) and the subscription round trips */
 #define ALERT_MS    5000  /* an alert or a reply that should come at once */
 #define LONG_STEP   "60s" /* a step wait that no test waits out */
 
@@ -51,25 +47,6 @@ static void relay_fini(void)
 }
 
 TestSuite(relay, .fini = relay_fini, .timeout = 300);
-
-/* One specialist: a roster row and an account on the test server. */
-struct member {
-	const char *id;          /* roster id and XMPP user name on DOMAIN */
-	const char *name;        /* never contains a comma (no CSV quoting here) */
-	const char *prefectures; /* roster cell: JIS codes or region ids, ';' between */
-	const char *specialties; /* incident types or "all" */
-	const char *languages;   /* "ja;en" */
-};
-
-/* One test's world: a Prosody, a kakekomid, the apps of the roster. */
-struct relay {
-	struct prosody *server;
-	struct harness_daemon *d;
-	const struct member *m;
-	size_t n;
-	struct specialist_client *app[MEMBERS_MAX]; /* app[i] is m[i]'s */
-	struct specialist_client *coord;            /* the coordinator's app */
-};
 
 /* A report as the reporter sent it, and what the daemon answered. */
 struct report {
@@ -91,142 +68,27 @@ static long long now_ns(void)
 	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-static void account(struct relay *r, const char *user, const char *password)
-{
-	int rc = prosody_register(r->server, user, password);
-
-	cr_assert_eq(rc, 0, "cannot register %s@%s: %s", user, DOMAIN, strerror(-rc));
-}
-
-static void password_of(const char *user, char *out, size_t cap)
-{
-	snprintf(out, cap, "pw-%s", user);
-}
-
-static struct specialist_client *app_connect(struct relay *r, const char *user,
-                                             const char *password)
-{
-	char jid[128];
-	struct specialist_client *s;
-
-	snprintf(jid, sizeof jid, "%s@%s", user, DOMAIN);
-	s = specialist_connect(jid, password, prosody_host(r->server), prosody_port(r->server),
-	                       prosody_ca_file(r->server));
-	cr_assert_not_null(s, "%s could not connect (see above)", jid);
-	return s;
-}
-
-/* Write the roster as CSV in the daemon's folder and import it. */
-static void roster_import(struct relay *r)
-{
-	struct harness_output out;
-	char path[PATH_MAX];
-	char want[64];
-	FILE *f;
-
-	harness_path_join(path, sizeof path, r->d->dir, "roster.csv");
-	f = fopen(path, "w");
-	cr_assert_not_null(f, "cannot write %s", path);
-	fprintf(f, "id,name,jid,email,phone,prefectures,specialties,languages,onsite,"
-	           "first_consult_free,active\n");
-	for (size_t i = 0; i < r->n; i++)
-		fprintf(f, "%s,%s,%s@%s,,,%s,%s,%s,no,no,yes\n", r->m[i].id, r->m[i].name,
-		        r->m[i].id, DOMAIN, r->m[i].prefectures, r->m[i].specialties,
-		        r->m[i].languages);
-	cr_assert_eq(fclose(f), 0, "cannot write %s", path);
-
-	harness_daemon_ctl(r->d, &out, "roster", "import", path, NULL);
-	snprintf(want, sizeof want, "imported %zu specialists", r->n);
-	cr_assert_eq(out.status, 0, "kakekomictl roster import: exit %d\n%s%s", out.status,
-	             out.out.data, out.err.data);
-	cr_assert_not_null(strstr(out.out.data, want), "kakekomictl should say \"%s\", said:\n%s",
-	                   want, out.out.data);
-	harness_output_fini(&out);
-}
-
 /*
- * Start the world: Prosody with accounts for the bot, the coordinator and
- * every member; kakekomid with [xmpp] and [escalation]; the apps online;
- * the roster imported; every member's app seeing the bot online.
+ * The world of tests/support/world.h with the coordinator's app online;
+ * steps and repeat as given, extra appended to the config.
  */
-static void relay_open_with(struct relay *r, const struct member *m, size_t n, const char *steps,
-                            unsigned repeat, const char *extra)
+static void relay_open_with(struct world *r, const struct world_member *m, size_t n,
+                            const char *steps, unsigned repeat, const char *extra)
 {
-	char pw[64];
+	struct world_options o = {
+	    .steps = steps, .repeat = repeat, .coordinator_app = 1, .extra = extra};
 
-	cr_assert(n <= MEMBERS_MAX, "at most %d members", MEMBERS_MAX);
-	memset(r, 0, sizeof *r);
-	r->m = m;
-	r->n = n;
-	r->server = prosody_start(DOMAIN);
-	cr_assert_not_null(r->server, "Prosody did not start (see its log above)");
-	account(r, "bot", BOT_PW);
-	account(r, COORD_USER, COORD_PW);
-	for (size_t i = 0; i < n; i++) {
-		password_of(m[i].id, pw, sizeof pw);
-		account(r, m[i].id, pw);
-	}
-
-	r->d = harness_daemon_new();
-	harness_daemon_config_append(r->d,
-	                             "[xmpp]\n"
-	                             "jid = %s\n"
-	                             "password = %s\n"
-	                             "host = %s\n"
-	                             "port = %u\n"
-	                             "tls = required\n"
-	                             "ca_file = %s\n"
-	                             "[escalation]\n"
-	                             "steps = %s\n"
-	                             "repeat = %u\n"
-	                             "coordinators = %s@%s\n",
-	                             BOT, BOT_PW, prosody_host(r->server), prosody_port(r->server),
-	                             prosody_ca_file(r->server), steps, repeat, COORD_USER, DOMAIN);
-	harness_daemon_config_append(r->d, "%s", extra);
-	harness_daemon_start(r->d);
-
-	for (size_t i = 0; i < n; i++) {
-		password_of(m[i].id, pw, sizeof pw);
-		r->app[i] = app_connect(r, m[i].id, pw);
-	}
-	r->coord = app_connect(r, COORD_USER, COORD_PW);
-	roster_import(r);
-	for (size_t i = 0; i < n; i++)
-		cr_assert_eq(specialist_wait_presence(r->app[i], BOT, SPECIALIST_PRESENCE_AVAILABLE,
-		                                      PRESENCE_MS),
-		             0,
-		             "%s never saw %s online within %d ms: after the roster import the "
-		             "daemon should ask every roster JID for a presence subscription",
-		             specialist_jid(r->app[i]), BOT, PRESENCE_MS);
+	world_open(r, m, n, &o);
 }
 
-static void relay_open(struct relay *r, const struct member *m, size_t n, const char *steps,
+static void relay_open(struct world *r, const struct world_member *m, size_t n, const char *steps,
                        unsigned repeat)
 {
-	relay_open_with(r, m, n, steps, repeat, "");
-}
-
-/* End of a passing test: the daemon must stop cleanly with XMPP up. */
-static void relay_close(struct relay *r)
-{
-	harness_daemon_finish(r->d);
-	for (size_t i = 0; i < r->n; i++)
-		specialist_free(r->app[i]);
-	specialist_free(r->coord);
-	prosody_free(r->server);
-}
-
-static struct specialist_client *app_of(struct relay *r, const char *id)
-{
-	for (size_t i = 0; i < r->n; i++)
-		if (strcmp(r->m[i].id, id) == 0)
-			return r->app[i];
-	cr_assert_fail("no member %s", id);
-	return NULL;
+	relay_open_with(r, m, n, steps, repeat, NULL);
 }
 
 /* POST a report of type in prefecture pref and keep what is needed later. */
-static void report(struct relay *r, const char *pref, const char *type, const char *lang,
+static void report(struct world *r, const char *pref, const char *type, const char *lang,
                    struct report *rep)
 {
 	static unsigned serial;
@@ -251,66 +113,8 @@ static void report(struct relay *r, const char *pref, const char *type, const ch
 	json_decref(body);
 }
 
-/* After a failed wait: show what the app got that no check looked at. */
-static void show_unread(struct specialist_client *s)
-{
-	char *body;
-	int shown = 0;
-
-	while (shown < 20 && specialist_wait_message(s, "", 0, &body) == 0) {
-		fprintf(stderr, "  %s also got: %.400s\n", specialist_jid(s), body);
-		free(body);
-		shown++;
-	}
-	if (shown == 0)
-		fprintf(stderr, "  %s got nothing else (%zu messages in all)\n", specialist_jid(s),
-		        specialist_count_messages(s, NULL));
-}
-
-/*
- * Wait for a message to s containing needle; assert it came, saying why it
- * matters. Returns when it arrived (monotonic ns); the body goes to
- * body_out when that is not NULL (free it).
- */
-static long long expect_message(struct specialist_client *s, const char *needle, int timeout_ms,
-                                char **body_out, const char *why)
-{
-	struct specialist_message m = {0};
-	int rc = specialist_wait_message_full(s, needle, timeout_ms, &m);
-	long long at;
-
-	if (rc != 0)
-		show_unread(s);
-	cr_assert_eq(rc, 0, "%s: no message containing \"%s\" within %d ms: %s", specialist_jid(s),
-	             needle, timeout_ms, why);
-	at = m.arrived_ns;
-	if (body_out != NULL) {
-		*body_out = m.body;
-		m.body = NULL;
-	}
-	specialist_message_fini(&m);
-	return at;
-}
-
-/* Send one chat line to the bot. */
-static void tell(struct specialist_client *s, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void tell(struct specialist_client *s, const char *fmt, ...)
-{
-	char line[512];
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof line, fmt, ap);
-	va_end(ap);
-	rc = specialist_send(s, BOT, line);
-	cr_assert_eq(rc, 0, "%s cannot send \"%s\": %s", specialist_jid(s), line, strerror(-rc));
-}
-
 /* The case's state as the API shows it; caller frees. */
-static char *case_state(struct relay *r, const struct report *rep)
+static char *case_state(struct world *r, const struct report *rep)
 {
 	json_t *doc = fixture_case_fetch(r->d, rep->ref, rep->token);
 	char *state = strdup(fixture_json_string(doc, "state"));
@@ -365,15 +169,16 @@ static void print_latency(const char *what, long long *v, size_t n)
 
 Test(relay, an_osaka_report_reaches_the_on_call_specialist_and_ack_gives_only_him_the_phone)
 {
-	static const struct member team[] = {
-	    {"tanaka", "Tanaka Hiroshi", "27", "ransomware;malware", "ja;en"},
-	    {"suzuki", "Suzuki Ichiro", "27", "all", "ja;en"},
-	    {"yamamoto", "Yamamoto Kei", "26", "all", "ja;en"},
+	static const struct world_member team[] = {
+	    {.id = "tanaka", .name = "Tanaka Hiroshi", .prefectures = "27",
+	     .specialties = "ransomware;malware"},
+	    {.id = "suzuki", .name = "Suzuki Ichiro", .prefectures = "27"},
+	    {.id = "yamamoto", .name = "Yamamoto Kei", .prefectures = "26"},
 	};
 	enum { SAMPLES = 20 };
 	long long from_post[SAMPLES], from_201[SAMPLES];
 	struct specialist_client *tanaka, *suzuki, *yamamoto;
-	struct relay r;
+	struct world r;
 	struct report rep;
 	struct harness_response res;
 	char want[64], path[512];
@@ -381,13 +186,13 @@ Test(relay, an_osaka_report_reaches_the_on_call_specialist_and_ack_gives_only_hi
 	json_t *doc;
 
 	relay_open(&r, team, 3, LONG_STEP, 2);
-	tanaka = app_of(&r, "tanaka");
-	suzuki = app_of(&r, "suzuki");
-	yamamoto = app_of(&r, "yamamoto");
+	tanaka = world_app(&r, "tanaka");
+	suzuki = world_app(&r, "suzuki");
+	yamamoto = world_app(&r, "yamamoto");
 
 	report(&r, "27", "ransomware", "ja", &rep);
-	expect_message(tanaka, rep.needle, ALERT_MS, &body,
-	               "Osaka's on-call ransomware specialist was not alerted");
+	world_expect(tanaka, rep.needle, ALERT_MS, &body,
+	             "Osaka's on-call ransomware specialist was not alerted");
 	cr_assert_not_null(strstr(body, "Osaka"), "the alert should name the prefecture:\n%s",
 	                   body);
 	cr_assert_not_null(strstr(body, "Ransomware"), "the alert should name the type:\n%s", body);
@@ -400,8 +205,8 @@ Test(relay, an_osaka_report_reaches_the_on_call_specialist_and_ack_gives_only_hi
 	cr_assert_null(strstr(body, rep.name), "the reporter's name is in an alert:\n%s", body);
 	cr_assert_null(strstr(body, rep.phone), "the reporter's phone is in an alert:\n%s", body);
 	free(body);
-	expect_message(suzuki, rep.needle, ALERT_MS, NULL,
-	               "Osaka's other on-call specialist (all types) was not alerted");
+	world_expect(suzuki, rep.needle, ALERT_MS, NULL,
+	             "Osaka's other on-call specialist (all types) was not alerted");
 	cr_assert_eq(specialist_count_messages(yamamoto, rep.ref), 0u,
 	             "Kyoto's specialist is not on call for Osaka: step 0 is Osaka's on-call list");
 
@@ -415,9 +220,9 @@ Test(relay, an_osaka_report_reaches_the_on_call_specialist_and_ack_gives_only_hi
 	               "the status page claims a specialist before anyone answered");
 	harness_response_fini(&res);
 
-	tell(tanaka, "ack %s", rep.ref);
-	expect_message(tanaka, "you have this case", ALERT_MS, &body,
-	               "the acknowledging specialist got no confirmation");
+	world_tell(tanaka, "ack %s", rep.ref);
+	world_expect(tanaka, "you have this case", ALERT_MS, &body,
+	             "the acknowledging specialist got no confirmation");
 	cr_assert_not_null(strstr(body, rep.ref), "the confirmation should name the case:\n%s",
 	                   body);
 	cr_assert_not_null(strstr(body, rep.name), "the acker needs the reporter's name:\n%s",
@@ -425,14 +230,14 @@ Test(relay, an_osaka_report_reaches_the_on_call_specialist_and_ack_gives_only_hi
 	cr_assert_not_null(strstr(body, rep.phone), "the acker needs the reporter's phone:\n%s",
 	                   body);
 	free(body);
-	expect_message(suzuki, "taken by another specialist", ALERT_MS, &body,
-	               "the other alerted specialist was not told the case is taken");
+	world_expect(suzuki, "taken by another specialist", ALERT_MS, &body,
+	             "the other alerted specialist was not told the case is taken");
 	cr_assert_not_null(strstr(body, rep.ref), "the notice should name the case:\n%s", body);
 	free(body);
 
-	tell(suzuki, "ack %s", rep.ref);
-	expect_message(suzuki, "already taken", ALERT_MS, NULL,
-	               "a second ack should be told the case is already taken");
+	world_tell(suzuki, "ack %s", rep.ref);
+	world_expect(suzuki, "already taken", ALERT_MS, NULL,
+	             "a second ack should be told the case is already taken");
 
 	cr_assert_eq(specialist_count_messages(tanaka, rep.phone), 1u,
 	             "the acker gets the phone exactly once");
@@ -464,8 +269,8 @@ Test(relay, an_osaka_report_reaches_the_on_call_specialist_and_ack_gives_only_hi
 		long long at;
 
 		report(&r, "27", i % 2 ? "ransomware" : "malware", i % 3 ? "ja" : "en", &s);
-		at = expect_message(tanaka, s.needle, ALERT_MS, NULL,
-		                    "a sample case was not alerted");
+		at =
+		    world_expect(tanaka, s.needle, ALERT_MS, NULL, "a sample case was not alerted");
 		from_post[i] = at - s.sent_ns;
 		from_201[i] = at - s.answered_ns;
 	}
@@ -473,42 +278,42 @@ Test(relay, an_osaka_report_reaches_the_on_call_specialist_and_ack_gives_only_hi
 	              SAMPLES);
 	print_latency("report -> alert at the specialist's app (201 read -> alert)", from_201,
 	              SAMPLES);
-	relay_close(&r);
+	world_close(&r);
 }
 
 /* Osaka's on-call specialist and Kyoto's, Kinki's region pool for Osaka. */
-static const struct member osaka_and_kyoto[] = {
-    {"tanaka", "Tanaka Hiroshi", "27", "all", "ja;en"},
-    {"yamamoto", "Yamamoto Kei", "26", "all", "ja;en"},
+static const struct world_member osaka_and_kyoto[] = {
+    {.id = "tanaka", .name = "Tanaka Hiroshi", .prefectures = "27"},
+    {.id = "yamamoto", .name = "Yamamoto Kei", .prefectures = "26"},
 };
 
 Test(relay, a_decline_sends_the_case_to_the_region_pool_at_once)
 {
 	struct specialist_client *tanaka, *yamamoto;
-	struct relay r;
+	struct world r;
 	struct report rep;
 	long long declined, alerted;
 	char *body, *state;
 	json_t *doc;
 
 	relay_open(&r, osaka_and_kyoto, 2, LONG_STEP, 2);
-	tanaka = app_of(&r, "tanaka");
-	yamamoto = app_of(&r, "yamamoto");
+	tanaka = world_app(&r, "tanaka");
+	yamamoto = world_app(&r, "yamamoto");
 
 	report(&r, "27", "phishing", "ja", &rep);
-	expect_message(tanaka, rep.needle, ALERT_MS, NULL, "Osaka's on-call specialist");
+	world_expect(tanaka, rep.needle, ALERT_MS, NULL, "Osaka's on-call specialist");
 	cr_assert_eq(specialist_count_messages(yamamoto, rep.ref), 0u,
 	             "Kyoto's specialist is the region pool: step 1, not step 0");
 
 	declined = now_ns();
-	tell(tanaka, "decline %s", rep.ref);
-	expect_message(tanaka, "declined", ALERT_MS, &body, "a decline should be confirmed");
+	world_tell(tanaka, "decline %s", rep.ref);
+	world_expect(tanaka, "declined", ALERT_MS, &body, "a decline should be confirmed");
 	cr_assert_not_null(strstr(body, rep.ref), "the confirmation should name the case:\n%s",
 	                   body);
 	free(body);
-	alerted = expect_message(yamamoto, rep.needle, ALERT_MS, NULL,
-	                         "everyone in step 0 declined, so the Kinki pool should be "
-	                         "alerted at once, not after the 60 s wait");
+	alerted = world_expect(yamamoto, rep.needle, ALERT_MS, NULL,
+	                       "everyone in step 0 declined, so the Kinki pool should be "
+	                       "alerted at once, not after the 60 s wait");
 	fprintf(stderr, "relay: decline -> region pool alert: %.1f ms\n",
 	        (double)(alerted - declined) / 1e6);
 
@@ -521,87 +326,87 @@ Test(relay, a_decline_sends_the_case_to_the_region_pool_at_once)
 	state = case_state(&r, &rep);
 	cr_assert_str_neq(state, "acknowledged");
 	free(state);
-	relay_close(&r);
+	world_close(&r);
 }
 
 Test(relay, without_an_answer_the_case_climbs_to_the_region_and_then_the_coordinators)
 {
 	struct specialist_client *tanaka, *yamamoto;
-	struct relay r;
+	struct world r;
 	struct report rep;
 	long long t0, t1, t2;
 	char nobody[64];
 	json_t *doc;
 
 	relay_open(&r, osaka_and_kyoto, 2, "1s", 2);
-	tanaka = app_of(&r, "tanaka");
-	yamamoto = app_of(&r, "yamamoto");
+	tanaka = world_app(&r, "tanaka");
+	yamamoto = world_app(&r, "yamamoto");
 
 	report(&r, "27", "bec", "en", &rep);
-	t0 = expect_message(tanaka, rep.needle, ALERT_MS, NULL, "step 0: Osaka on call");
-	t1 = expect_message(yamamoto, rep.needle, ALERT_MS, NULL,
-	                    "no ack within 1 s: the Kinki pool should be alerted");
-	t2 = expect_message(r.coord, rep.needle, ALERT_MS, NULL,
-	                    "no ack within 1 s more: the coordinators should be alerted");
+	t0 = world_expect(tanaka, rep.needle, ALERT_MS, NULL, "step 0: Osaka on call");
+	t1 = world_expect(yamamoto, rep.needle, ALERT_MS, NULL,
+	                  "no ack within 1 s: the Kinki pool should be alerted");
+	t2 = world_expect(r.coord, rep.needle, ALERT_MS, NULL,
+	                  "no ack within 1 s more: the coordinators should be alerted");
 	fprintf(stderr, "relay: step 0 -> 1: %.0f ms, step 1 -> 2: %.0f ms (wait 1 s)\n",
 	        (double)(t1 - t0) / 1e6, (double)(t2 - t1) / 1e6);
 	cr_assert_geq(t1 - t0, 800000000LL, "the region pool was alerted before the wait ended");
 	cr_assert_geq(t2 - t0, 1800000000LL,
 	              "the coordinators were alerted before both waits had passed");
 
-	expect_message(tanaka, rep.needle, ALERT_MS, NULL,
-	               "round 2 should start again with Osaka's on-call specialist");
+	world_expect(tanaka, rep.needle, ALERT_MS, NULL,
+	             "round 2 should start again with Osaka's on-call specialist");
 	snprintf(nobody, sizeof nobody, "Nobody has taken case %s", rep.ref);
-	expect_message(r.coord, nobody, 3 * ALERT_MS, NULL,
-	               "after two rounds the coordinators should hear that nobody took it");
+	world_expect(r.coord, nobody, 3 * ALERT_MS, NULL,
+	             "after two rounds the coordinators should hear that nobody took it");
 
 	doc = fixture_case_fetch(r.d, rep.ref, rep.token);
 	cr_assert(timeline_has(doc, "escalated"), "%s: escalations are not on the timeline",
 	          rep.ref);
 	json_decref(doc);
-	relay_close(&r);
+	world_close(&r);
 }
 
 Test(relay, an_offline_specialist_is_skipped_at_once)
 {
 	struct specialist_client *tanaka, *yamamoto;
-	struct relay r;
+	struct world r;
 	struct report rep;
 	long long alerted;
 	json_t *doc;
 
 	relay_open(&r, osaka_and_kyoto, 2, LONG_STEP, 2);
-	tanaka = app_of(&r, "tanaka");
-	yamamoto = app_of(&r, "yamamoto");
+	tanaka = world_app(&r, "tanaka");
+	yamamoto = world_app(&r, "yamamoto");
 
 	/* The bot saw him online; now his phone goes off. */
 	cr_assert_eq(specialist_go_offline(tanaka), 0);
 	report(&r, "27", "malware", "ja", &rep);
-	alerted = expect_message(yamamoto, rep.needle, ALERT_MS, NULL,
-	                         "Osaka's only on-call specialist is offline: the Kinki pool "
-	                         "should be alerted at once, not after the 60 s wait");
+	alerted = world_expect(yamamoto, rep.needle, ALERT_MS, NULL,
+	                       "Osaka's only on-call specialist is offline: the Kinki pool "
+	                       "should be alerted at once, not after the 60 s wait");
 	fprintf(stderr, "relay: report -> region pool alert with step 0 offline: %.1f ms\n",
 	        (double)(alerted - rep.sent_ns) / 1e6);
 	doc = fixture_case_fetch(r.d, rep.ref, rep.token);
 	cr_assert(timeline_has(doc, "escalated"), "%s: the failover is not on the timeline",
 	          rep.ref);
 	json_decref(doc);
-	relay_close(&r);
+	world_close(&r);
 }
 
 /* Prosody goes away for DOWN_MS while REPORTS reports come in; every alert
  * must arrive after it is back, exactly once. STEP keeps escalation out of it. */
 static void prosody_outage(int reports, long down_ms, const char *step)
 {
-	static const struct member team[] = {
-	    {"tanaka", "Tanaka Hiroshi", "27", "all", "ja;en"},
-	    {"suzuki", "Suzuki Ichiro", "27", "all", "ja;en"},
+	static const struct world_member team[] = {
+	    {.id = "tanaka", .name = "Tanaka Hiroshi", .prefectures = "27"},
+	    {.id = "suzuki", .name = "Suzuki Ichiro", .prefectures = "27"},
 	};
 	enum { REPORTS_MAX = 30 };
 	const int REPORTS = reports;
 	const long DOWN_MS = down_ms;
 	struct report rep[REPORTS_MAX];
-	struct relay r;
+	struct world r;
 	long long stopped, restarted, last = 0;
 
 	cr_assert_leq(reports, REPORTS_MAX);
@@ -631,9 +436,9 @@ static void prosody_outage(int reports, long down_ms, const char *step)
 	/* The bot backs off up to 30 s between attempts. */
 	for (int i = 0; i < REPORTS; i++) {
 		for (size_t k = 0; k < r.n; k++) {
-			long long at = expect_message(r.app[k], rep[i].needle, 40000, NULL,
-			                              "an alert written while Prosody was down "
-			                              "never arrived after it came back");
+			long long at = world_expect(r.app[k], rep[i].needle, 40000, NULL,
+			                            "an alert written while Prosody was down "
+			                            "never arrived after it came back");
 
 			if (at > last)
 				last = at;
@@ -657,7 +462,7 @@ static void prosody_outage(int reports, long down_ms, const char *step)
 			             "%s got the alert for %s %zu times, want once",
 			             specialist_jid(r.app[k]), rep[i].ref,
 			             specialist_count_messages(r.app[k], rep[i].ref));
-	relay_close(&r);
+	world_close(&r);
 }
 
 Test(relay, alerts_written_while_prosody_was_down_arrive_once_it_is_back)
@@ -693,10 +498,10 @@ static int open_descriptors(pid_t pid)
  * more connections than that (a flood, or a busy day). */
 Test(relay, the_bot_reconnects_while_the_daemon_holds_more_than_fd_setsize_connections)
 {
-	static const struct member team[] = {
-	    {"tanaka", "Tanaka Hiroshi", "27", "all", "ja;en"},
+	static const struct world_member team[] = {
+	    {.id = "tanaka", .name = "Tanaka Hiroshi", .prefectures = "27"},
 	};
-	struct relay r;
+	struct world r;
 	struct report rep;
 	int held, crowd[2], hold[2];
 	pid_t child;
@@ -747,9 +552,9 @@ Test(relay, the_bot_reconnects_while_the_daemon_holds_more_than_fd_setsize_conne
 	cr_assert_eq(prosody_restart(r.server), 0, "Prosody did not come back");
 	cr_assert_eq(specialist_go_online(r.app[0]), 0, "tanaka cannot log in again");
 	report(&r, "27", "ransomware", "ja", &rep);
-	expect_message(r.app[0], rep.needle, 40000, NULL,
-	               "with more than FD_SETSIZE descriptors open, the bot never got back "
-	               "onto Prosody");
+	world_expect(r.app[0], rep.needle, 40000, NULL,
+	             "with more than FD_SETSIZE descriptors open, the bot never got back "
+	             "onto Prosody");
 	fprintf(stderr,
 	        "relay: with %d descriptors open in the daemon, the bot reconnected and the "
 	        "alert arrived\n",
@@ -765,42 +570,42 @@ Test(relay, the_bot_reconnects_while_the_daemon_holds_more_than_fd_setsize_conne
 	close(hold[1]);
 	close(crowd[0]);
 	waitpid(child, NULL, 0);
-	relay_close(&r);
+	world_close(&r);
 }
 
 Test(relay, after_kakekomid_is_killed_the_escalation_goes_on_and_ack_still_works)
 {
 	struct specialist_client *tanaka, *yamamoto;
-	struct relay r;
+	struct world r;
 	struct report rep;
 	long long t0, t1;
 	char *body, *state;
 	json_t *doc;
 
 	relay_open(&r, osaka_and_kyoto, 2, "3s", 2);
-	tanaka = app_of(&r, "tanaka");
-	yamamoto = app_of(&r, "yamamoto");
+	tanaka = world_app(&r, "tanaka");
+	yamamoto = world_app(&r, "yamamoto");
 
 	report(&r, "27", "ransomware", "ja", &rep);
-	t0 = expect_message(tanaka, rep.needle, ALERT_MS, NULL, "step 0: Osaka on call");
+	t0 = world_expect(tanaka, rep.needle, ALERT_MS, NULL, "step 0: Osaka on call");
 	harness_daemon_kill(r.d);
 	harness_daemon_restart(r.d);
 
-	t1 = expect_message(yamamoto, rep.needle, 20000, NULL,
-	                    "after the restart the escalation should go on to the Kinki pool");
+	t1 = world_expect(yamamoto, rep.needle, 20000, NULL,
+	                  "after the restart the escalation should go on to the Kinki pool");
 	fprintf(stderr, "relay: step 0 -> 1 across a SIGKILL and restart: %.0f ms (wait 3 s)\n",
 	        (double)(t1 - t0) / 1e6);
 	cr_assert_geq(t1 - t0, 2500000000LL,
 	              "the restart skipped the 3 s wait: the next step was alerted after %.0f ms",
 	              (double)(t1 - t0) / 1e6);
 
-	tell(yamamoto, "ack %s", rep.ref);
-	expect_message(yamamoto, "you have this case", ALERT_MS, &body,
-	               "ack after the restart should work");
+	world_tell(yamamoto, "ack %s", rep.ref);
+	world_expect(yamamoto, "you have this case", ALERT_MS, &body,
+	             "ack after the restart should work");
 	cr_assert_not_null(strstr(body, rep.phone), "the acker needs the phone:\n%s", body);
 	free(body);
-	expect_message(tanaka, "taken by another specialist", ALERT_MS, NULL,
-	               "the specialist alerted before the crash should hear it is taken");
+	world_expect(tanaka, "taken by another specialist", ALERT_MS, NULL,
+	             "the specialist alerted before the crash should hear it is taken");
 	state = case_state(&r, &rep);
 	cr_assert_str_eq(state, "acknowledged");
 	free(state);
@@ -810,31 +615,31 @@ Test(relay, after_kakekomid_is_killed_the_escalation_goes_on_and_ack_still_works
 	json_decref(doc);
 	fprintf(stderr, "relay: copies of the step-0 alert at %s across the crash: %zu\n",
 	        specialist_jid(tanaka), specialist_count_messages(tanaka, rep.needle));
-	relay_close(&r);
+	world_close(&r);
 }
 
 Test(relay, a_stranger_cannot_take_a_case)
 {
-	static const struct member team[] = {
-	    {"tanaka", "Tanaka Hiroshi", "27", "all", "ja;en"},
+	static const struct world_member team[] = {
+	    {.id = "tanaka", .name = "Tanaka Hiroshi", .prefectures = "27"},
 	};
 	struct specialist_client *tanaka, *mallory;
-	struct relay r;
+	struct world r;
 	struct report rep;
 	char *body, *state;
 	json_t *doc;
 
 	relay_open(&r, team, 1, LONG_STEP, 2);
-	tanaka = app_of(&r, "tanaka");
-	account(&r, "mallory", "pw-mallory");
-	mallory = app_connect(&r, "mallory", "pw-mallory");
+	tanaka = world_app(&r, "tanaka");
+	world_account(&r, "mallory", "pw-mallory");
+	mallory = world_connect(&r, "mallory", "pw-mallory");
 
 	report(&r, "27", "data_leak", "ja", &rep);
-	expect_message(tanaka, rep.needle, ALERT_MS, NULL, "Osaka's on-call specialist");
+	world_expect(tanaka, rep.needle, ALERT_MS, NULL, "Osaka's on-call specialist");
 
-	tell(mallory, "ack %s", rep.ref);
-	expect_message(mallory, "registered specialists", ALERT_MS, &body,
-	               "a stranger should be told the bot is for registered specialists");
+	world_tell(mallory, "ack %s", rep.ref);
+	world_expect(mallory, "registered specialists", ALERT_MS, &body,
+	             "a stranger should be told the bot is for registered specialists");
 	cr_assert_null(strstr(body, rep.phone), "a stranger got the phone:\n%s", body);
 	cr_assert_null(strstr(body, rep.name), "a stranger got the name:\n%s", body);
 	free(body);
@@ -849,11 +654,11 @@ Test(relay, a_stranger_cannot_take_a_case)
 	cr_assert_eq(specialist_count_messages(tanaka, "taken by another specialist"), 0u);
 
 	/* The case is still open for the specialist who was alerted. */
-	tell(tanaka, "ack %s", rep.ref);
-	expect_message(tanaka, "you have this case", ALERT_MS, NULL,
-	               "the alerted specialist could not take the case after a stranger tried");
+	world_tell(tanaka, "ack %s", rep.ref);
+	world_expect(tanaka, "you have this case", ALERT_MS, NULL,
+	             "the alerted specialist could not take the case after a stranger tried");
 	specialist_free(mallory);
-	relay_close(&r);
+	world_close(&r);
 }
 
 /*
@@ -868,8 +673,8 @@ Test(relay, a_stranger_cannot_take_a_case)
  */
 Test(relay, forged_receipts_and_bounces_from_another_account_change_nothing)
 {
-	static const struct member team[] = {
-	    {"tanaka", "Tanaka Hiroshi", "27", "all", "ja;en"},
+	static const struct world_member team[] = {
+	    {.id = "tanaka", .name = "Tanaka Hiroshi", .prefectures = "27"},
 	};
 	static const char bounce[] = "<message type='error' to='" BOT "' id='%s'>"
 	                             "<error type='cancel'><item-not-found"
@@ -879,7 +684,7 @@ Test(relay, forged_receipts_and_bounces_from_another_account_change_nothing)
 	                              "<received xmlns='urn:xmpp:receipts' id='%s'/></message>";
 	struct specialist_client *tanaka, *mallory;
 	struct specialist_message alert = {0};
-	struct relay r;
+	struct world r;
 	struct report rep;
 	char extra[256], xml[512], id[64], *state;
 	long long rows, alert_row, delivered;
@@ -890,9 +695,9 @@ Test(relay, forged_receipts_and_bounces_from_another_account_change_nothing)
 	         "[webhooks]\nurls = http://127.0.0.1:%u/hook\nsecret = forged-receipt-test\n",
 	         harness_free_port());
 	relay_open_with(&r, team, 1, LONG_STEP, 2, extra);
-	tanaka = app_of(&r, "tanaka");
-	account(&r, "mallory", "pw-mallory");
-	mallory = app_connect(&r, "mallory", "pw-mallory");
+	tanaka = world_app(&r, "tanaka");
+	world_account(&r, "mallory", "pw-mallory");
+	mallory = world_connect(&r, "mallory", "pw-mallory");
 
 	report(&r, "27", "ransomware", "ja", &rep);
 	cr_assert_eq(specialist_wait_message_full(tanaka, rep.needle, ALERT_MS, &alert), 0,
@@ -930,9 +735,9 @@ Test(relay, forged_receipts_and_bounces_from_another_account_change_nothing)
 	 * in order and its store writes them in order: once the conversation
 	 * Mallory's next line opens is stored, whatever the forgeries did is
 	 * in the store too. */
-	tell(mallory, "hello");
-	expect_message(mallory, "What is happening?", ALERT_MS, NULL,
-	               "the bot should still answer after the forged stanzas");
+	world_tell(mallory, "hello");
+	world_expect(mallory, "What is happening?", ALERT_MS, NULL,
+	             "the bot should still answer after the forged stanzas");
 	delivered = harness_now_ms() + ALERT_MS;
 	while (harness_db_int(r.d, "SELECT count(*) FROM conversations WHERE jid = ?",
 	                      "mallory@" DOMAIN, NULL) != 1 &&
@@ -976,15 +781,15 @@ Test(relay, forged_receipts_and_bounces_from_another_account_change_nothing)
 	                            "SELECT count(*) FROM outbox WHERE id = ? AND delivered_ms > 0",
 	                            id, NULL),
 	             1, "Tanaka's app answered the alert's receipt request: it should count");
-	tell(tanaka, "ack %s", rep.ref);
-	expect_message(tanaka, "you have this case", ALERT_MS, NULL,
-	               "the alerted specialist could not take the case after the forgeries");
+	world_tell(tanaka, "ack %s", rep.ref);
+	world_expect(tanaka, "you have this case", ALERT_MS, NULL,
+	             "the alerted specialist could not take the case after the forgeries");
 	state = case_state(&r, &rep);
 	cr_assert_str_eq(state, "acknowledged");
 	free(state);
 	specialist_message_fini(&alert);
 	specialist_free(mallory);
-	relay_close(&r);
+	world_close(&r);
 }
 
 /*
@@ -996,16 +801,16 @@ Test(relay, forged_receipts_and_bounces_from_another_account_change_nothing)
 Test(relay, a_decline_whose_alert_update_fails_is_not_recorded_and_says_send_again)
 {
 	struct specialist_client *tanaka, *yamamoto;
-	struct relay r;
+	struct world r;
 	struct report rep;
 	sqlite3 *db = NULL;
 	json_t *doc;
 
 	relay_open(&r, osaka_and_kyoto, 2, LONG_STEP, 2);
-	tanaka = app_of(&r, "tanaka");
-	yamamoto = app_of(&r, "yamamoto");
+	tanaka = world_app(&r, "tanaka");
+	yamamoto = world_app(&r, "yamamoto");
 	report(&r, "27", "phishing", "ja", &rep);
-	expect_message(tanaka, rep.needle, ALERT_MS, NULL, "Osaka's on-call specialist");
+	world_expect(tanaka, rep.needle, ALERT_MS, NULL, "Osaka's on-call specialist");
 
 	cr_assert_eq(sqlite3_open_v2(r.d->db_path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
 	sqlite3_busy_timeout(db, 5000);
@@ -1018,9 +823,9 @@ Test(relay, a_decline_whose_alert_update_fails_is_not_recorded_and_says_send_aga
 	    SQLITE_OK, "%s", sqlite3_errmsg(db));
 	sqlite3_close(db);
 
-	tell(tanaka, "decline %s", rep.ref);
-	expect_message(tanaka, "send it again", ALERT_MS, NULL,
-	               "a decline that could not be recorded should say so");
+	world_tell(tanaka, "decline %s", rep.ref);
+	world_expect(tanaka, "send it again", ALERT_MS, NULL,
+	             "a decline that could not be recorded should say so");
 	cr_assert_eq(specialist_count_messages(tanaka, "declined"), 0u,
 	             "the decline was confirmed although its write failed");
 	doc = fixture_case_fetch(r.d, rep.ref, rep.token);
@@ -1030,35 +835,35 @@ Test(relay, a_decline_whose_alert_update_fails_is_not_recorded_and_says_send_aga
 	json_decref(doc);
 	cr_assert_eq(specialist_count_messages(yamamoto, rep.ref), 0u,
 	             "the region pool was alerted after a failed decline");
-	relay_close(&r);
+	world_close(&r);
 }
 
 Test(relay, a_burst_across_ten_prefectures_reaches_only_each_prefectures_specialist)
 {
-	static const struct member team[] = {
-	    {"hokkaido", "Sapporo Sec", "01", "all", "ja;en"},
-	    {"miyagi", "Sendai Sec", "04", "all", "ja;en"},
-	    {"tokyo", "Tokyo Sec", "13", "all", "ja;en"},
-	    {"kanagawa", "Yokohama Sec", "14", "all", "ja;en"},
-	    {"aichi", "Nagoya Sec", "23", "all", "ja;en"},
-	    {"kyoto", "Kyoto Sec", "26", "all", "ja;en"},
-	    {"osaka", "Osaka Sec", "27", "all", "ja;en"},
-	    {"hiroshima", "Hiroshima Sec", "34", "all", "ja;en"},
-	    {"kagawa", "Takamatsu Sec", "37", "all", "ja;en"},
-	    {"fukuoka", "Hakata Sec", "40", "all", "ja;en"},
+	static const struct world_member team[] = {
+	    {.id = "hokkaido", .name = "Sapporo Sec", .prefectures = "01"},
+	    {.id = "miyagi", .name = "Sendai Sec", .prefectures = "04"},
+	    {.id = "tokyo", .name = "Tokyo Sec", .prefectures = "13"},
+	    {.id = "kanagawa", .name = "Yokohama Sec", .prefectures = "14"},
+	    {.id = "aichi", .name = "Nagoya Sec", .prefectures = "23"},
+	    {.id = "kyoto", .name = "Kyoto Sec", .prefectures = "26"},
+	    {.id = "osaka", .name = "Osaka Sec", .prefectures = "27"},
+	    {.id = "hiroshima", .name = "Hiroshima Sec", .prefectures = "34"},
+	    {.id = "kagawa", .name = "Takamatsu Sec", .prefectures = "37"},
+	    {.id = "fukuoka", .name = "Hakata Sec", .prefectures = "40"},
 	};
 	enum { PREFS = 10, CASES = 50 };
 	static struct report rep[CASES];
 	long long first = 0, last = 0;
-	struct relay r;
+	struct world r;
 
 	relay_open(&r, team, PREFS, LONG_STEP, 2);
 	for (int i = 0; i < CASES; i++)
 		report(&r, team[i % PREFS].prefectures, fixture_incident_types[i % FIXTURE_TYPES],
 		       i % 2 ? "en" : "ja", &rep[i]);
 	for (int i = 0; i < CASES; i++) {
-		long long at = expect_message(r.app[i % PREFS], rep[i].needle, ALERT_MS, NULL,
-		                              "a case did not reach its prefecture's specialist");
+		long long at = world_expect(r.app[i % PREFS], rep[i].needle, ALERT_MS, NULL,
+		                            "a case did not reach its prefecture's specialist");
 
 		if (last < at)
 			last = at;
@@ -1073,9 +878,9 @@ Test(relay, a_burst_across_ten_prefectures_reaches_only_each_prefectures_special
 	 * below then catch).
 	 */
 	for (int k = 0; k < PREFS; k++)
-		tell(r.app[k], "status");
+		world_tell(r.app[k], "status");
 	for (int k = 0; k < PREFS; k++)
-		expect_message(r.app[k], "", ALERT_MS, NULL, "\"status\" was not answered");
+		world_expect(r.app[k], "", ALERT_MS, NULL, "\"status\" was not answered");
 	for (int i = 0; i < CASES; i++)
 		for (int k = 0; k < PREFS; k++)
 			cr_assert_eq(specialist_count_messages(r.app[k], rep[i].needle),
@@ -1086,18 +891,18 @@ Test(relay, a_burst_across_ten_prefectures_reaches_only_each_prefectures_special
 			             team[i % PREFS].prefectures);
 	cr_assert_eq(specialist_count_messages(r.coord, "New case"), 0u,
 	             "the coordinators were alerted although every step 0 had someone");
-	relay_close(&r);
+	world_close(&r);
 }
 
 Test(relay, the_acker_records_contact_onsite_and_resolve_and_others_are_told_not_yours)
 {
-	static const struct member team[] = {
-	    {"tanaka", "Tanaka Hiroshi", "27", "all", "ja;en"},
-	    {"suzuki", "Suzuki Ichiro", "27", "all", "ja;en"},
+	static const struct world_member team[] = {
+	    {.id = "tanaka", .name = "Tanaka Hiroshi", .prefectures = "27"},
+	    {.id = "suzuki", .name = "Suzuki Ichiro", .prefectures = "27"},
 	};
 	static const char *const clocks[] = {"acknowledged", "contacted", "onsite", "resolved"};
 	struct specialist_client *tanaka, *suzuki;
-	struct relay r;
+	struct world r;
 	struct report rep;
 	char lower[32];
 	double prev = 0;
@@ -1105,21 +910,21 @@ Test(relay, the_acker_records_contact_onsite_and_resolve_and_others_are_told_not
 	json_t *doc;
 
 	relay_open(&r, team, 2, LONG_STEP, 2);
-	tanaka = app_of(&r, "tanaka");
-	suzuki = app_of(&r, "suzuki");
+	tanaka = world_app(&r, "tanaka");
+	suzuki = world_app(&r, "suzuki");
 
 	report(&r, "27", "unauthorized_access", "ja", &rep);
-	expect_message(tanaka, rep.needle, ALERT_MS, NULL, "Osaka on call");
-	expect_message(suzuki, rep.needle, ALERT_MS, NULL, "Osaka on call");
-	tell(tanaka, "ack %s", rep.ref);
-	expect_message(tanaka, "you have this case", ALERT_MS, NULL, "ack");
+	world_expect(tanaka, rep.needle, ALERT_MS, NULL, "Osaka on call");
+	world_expect(suzuki, rep.needle, ALERT_MS, NULL, "Osaka on call");
+	world_tell(tanaka, "ack %s", rep.ref);
+	world_expect(tanaka, "you have this case", ALERT_MS, NULL, "ack");
 
-	tell(suzuki, "contacted %s", rep.ref);
-	expect_message(suzuki, "not yours", ALERT_MS, NULL,
-	               "someone else's \"contacted\" should be refused");
+	world_tell(suzuki, "contacted %s", rep.ref);
+	world_expect(suzuki, "not yours", ALERT_MS, NULL,
+	             "someone else's \"contacted\" should be refused");
 
-	tell(tanaka, "contacted %s", rep.ref);
-	expect_message(tanaka, "first contact", ALERT_MS, &body, "\"contacted\" not confirmed");
+	world_tell(tanaka, "contacted %s", rep.ref);
+	world_expect(tanaka, "first contact", ALERT_MS, &body, "\"contacted\" not confirmed");
 	cr_assert_not_null(strstr(body, rep.ref), "confirmation without the case:\n%s", body);
 	free(body);
 
@@ -1129,26 +934,26 @@ Test(relay, the_acker_records_contact_onsite_and_resolve_and_others_are_told_not
 		                                                         : rep.ref[i]);
 		lower[i + 1] = '\0';
 	}
-	tell(tanaka, "OnSite %s", lower);
-	expect_message(tanaka, "on site", ALERT_MS, &body, "\"onsite\" not confirmed");
+	world_tell(tanaka, "OnSite %s", lower);
+	world_expect(tanaka, "on site", ALERT_MS, &body, "\"onsite\" not confirmed");
 	cr_assert_not_null(strstr(body, rep.ref), "confirmation without the case:\n%s", body);
 	free(body);
 
-	tell(suzuki, "resolve %s", rep.ref);
-	expect_message(suzuki, "not yours", ALERT_MS, NULL,
-	               "someone else's \"resolve\" should be refused");
+	world_tell(suzuki, "resolve %s", rep.ref);
+	world_expect(suzuki, "not yours", ALERT_MS, NULL,
+	             "someone else's \"resolve\" should be refused");
 	state = case_state(&r, &rep);
 	cr_assert_str_neq(state, "resolved", "someone else's resolve closed the case");
 	free(state);
 
-	tell(tanaka, "resolve %s backups restored, the PC was reinstalled", rep.ref);
-	expect_message(tanaka, "resolved", ALERT_MS, &body, "\"resolve\" not confirmed");
+	world_tell(tanaka, "resolve %s backups restored, the PC was reinstalled", rep.ref);
+	world_expect(tanaka, "resolved", ALERT_MS, &body, "\"resolve\" not confirmed");
 	cr_assert_not_null(strstr(body, rep.ref), "confirmation without the case:\n%s", body);
 	free(body);
 
-	tell(tanaka, "ack KK-0000-00");
-	expect_message(tanaka, "unknown case", ALERT_MS, NULL,
-	               "a reference that does not exist should be named as unknown");
+	world_tell(tanaka, "ack KK-0000-00");
+	world_expect(tanaka, "unknown case", ALERT_MS, NULL,
+	             "a reference that does not exist should be named as unknown");
 
 	state = case_state(&r, &rep);
 	cr_assert_str_eq(state, "resolved");
@@ -1163,7 +968,7 @@ Test(relay, the_acker_records_contact_onsite_and_resolve_and_others_are_told_not
 		prev = ms;
 	}
 	json_decref(doc);
-	relay_close(&r);
+	world_close(&r);
 }
 
 /* The specialist who takes a late case with personal data learns from the
@@ -1171,10 +976,10 @@ Test(relay, the_acker_records_contact_onsite_and_resolve_and_others_are_told_not
  * call starts with what is late. */
 Test(relay, the_ack_of_a_late_case_with_personal_data_says_the_preliminary_report_is_overdue)
 {
-	static const struct member team[] = {
-	    {"tanaka", "Tanaka Hiroshi", "27", "all", "ja;en"},
+	static const struct world_member team[] = {
+	    {.id = "tanaka", .name = "Tanaka Hiroshi", .prefectures = "27"},
 	};
-	struct relay r;
+	struct world r;
 	json_t *body, *ans;
 	char at[32], needle[64], ref[32];
 	char *msg;
@@ -1190,15 +995,16 @@ Test(relay, the_ack_of_a_late_case_with_personal_data_says_the_preliminary_repor
 	json_decref(ans);
 	json_decref(body);
 	snprintf(needle, sizeof needle, "New case %s", ref);
-	expect_message(r.app[0], needle, ALERT_MS, NULL, "the alert");
-	tell(r.app[0], "ack %s", ref);
-	expect_message(r.app[0], "you have this case", ALERT_MS, &msg, "the ack's details");
+	world_expect(r.app[0], needle, ALERT_MS, NULL, "the alert");
+	world_tell(r.app[0], "ack %s", ref);
+	world_expect(r.app[0], "you have this case", ALERT_MS, &msg, "the ack's details");
 	cr_assert_not_null(strstr(msg, "PPC preliminary report"), "%s", msg);
-	cr_assert_not_null(strstr(msg, "期限を過ぎています。わかっている範囲ですぐに報告してください"),
-	                   "the ack should say the preliminary report is overdue:\n%s", msg);
+	cr_assert_not_null(
+	    strstr(msg, "期限を過ぎています。わかっている範囲ですぐに報告してください"),
+	    "the ack should say the preliminary report is overdue:\n%s", msg);
 	cr_assert_not_null(strstr(msg, "PPC final report"), "%s", msg);
 	free(msg);
-	relay_close(&r);
+	world_close(&r);
 }
 
 /* One table of states: once the specialist is on site, "contacted" is
@@ -1207,28 +1013,28 @@ Test(relay, the_ack_of_a_late_case_with_personal_data_says_the_preliminary_repor
  * who had it, as the dashboard does. */
 Test(relay, contacted_after_onsite_is_refused_alike_from_chat_and_dashboard)
 {
-	static const struct member team[] = {
-	    {"tanaka", "Tanaka Hiroshi", "27", "all", "ja;en"},
+	static const struct world_member team[] = {
+	    {.id = "tanaka", .name = "Tanaka Hiroshi", .prefectures = "27"},
 	};
 	struct dash_client coord = {0};
 	struct harness_buf form = {0};
 	struct harness_response res;
-	struct relay r;
+	struct world r;
 	struct report rep;
 	char path[64], location[128], *body, *state;
 	long long contacted;
 
 	relay_open(&r, team, 1, LONG_STEP, 2);
 	report(&r, "27", "malware", "ja", &rep);
-	expect_message(r.app[0], rep.needle, ALERT_MS, NULL, "the alert");
-	tell(r.app[0], "ack %s", rep.ref);
-	expect_message(r.app[0], "you have this case", ALERT_MS, NULL, "ack");
-	tell(r.app[0], "onsite %s", rep.ref);
-	expect_message(r.app[0], "arrival on site", ALERT_MS, NULL, "onsite");
+	world_expect(r.app[0], rep.needle, ALERT_MS, NULL, "the alert");
+	world_tell(r.app[0], "ack %s", rep.ref);
+	world_expect(r.app[0], "you have this case", ALERT_MS, NULL, "ack");
+	world_tell(r.app[0], "onsite %s", rep.ref);
+	world_expect(r.app[0], "arrival on site", ALERT_MS, NULL, "onsite");
 
-	tell(r.app[0], "contacted %s", rep.ref);
-	expect_message(r.app[0], "cannot go back to contacted", ALERT_MS, &body,
-	               "chat: contacted after onsite should be refused");
+	world_tell(r.app[0], "contacted %s", rep.ref);
+	world_expect(r.app[0], "cannot go back to contacted", ALERT_MS, &body,
+	             "chat: contacted after onsite should be refused");
 	cr_assert_not_null(strstr(body, "現地対応がすでに始まっているため"), "%s", body);
 	free(body);
 	state = case_state(&r, &rep);
@@ -1262,11 +1068,11 @@ Test(relay, contacted_after_onsite_is_refused_alike_from_chat_and_dashboard)
 	free(state);
 
 	/* The coordinator resolves by chat: Tanaka is told. */
-	tell(r.coord, "resolve %s", rep.ref);
-	expect_message(r.coord, "recorded as resolved", ALERT_MS, NULL, "the coordinator's resolve");
-	expect_message(r.app[0], "a coordinator", ALERT_MS, &body,
-	               "the specialist who had the case should be told it was resolved");
+	world_tell(r.coord, "resolve %s", rep.ref);
+	world_expect(r.coord, "recorded as resolved", ALERT_MS, NULL, "the coordinator's resolve");
+	world_expect(r.app[0], "a coordinator", ALERT_MS, &body,
+	             "the specialist who had the case should be told it was resolved");
 	cr_assert_not_null(strstr(body, "recorded this case as resolved"), "%s", body);
 	free(body);
-	relay_close(&r);
+	world_close(&r);
 }
