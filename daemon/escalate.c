@@ -17,6 +17,7 @@
 
 #include "buf.h"
 #include "log.h"
+#include "store_escalation.h"
 #include "store_timeline.h"
 #include "router.h"
 #include "text.h"
@@ -312,25 +313,6 @@ void escalate_plan_bind(struct escalate_plan *p, struct store_case_new *nc)
 
 /* ---- the write ---- */
 
-static const char sql_guarded[] =
-    "UPDATE cases SET esc_round = ?, esc_step = ?, esc_due_ms = ?,"
-    " state = CASE state WHEN 'new' THEN 'alerted' ELSE state END"
-    " WHERE id = ? AND assigned_to IS NULL AND state NOT IN ('resolved')"
-    " AND esc_round = ? AND esc_step = ? AND esc_due_ms IS NOT NULL";
-static const char sql_first[] =
-    "UPDATE cases SET esc_round = ?, esc_step = ?, esc_due_ms = ?,"
-    " state = CASE state WHEN 'new' THEN 'alerted' ELSE state END WHERE id = ?";
-static const char sql_stop[] =
-    "UPDATE cases SET esc_due_ms = NULL WHERE id = ? AND assigned_to IS NULL"
-    " AND esc_round = ? AND esc_step = ? AND esc_due_ms IS NOT NULL";
-/* Alerted earlier in this round, or declined the case before: skip. */
-static const char sql_alert[] =
-    "INSERT OR IGNORE INTO alerts (case_id, jid, round, step, state, at_ms)"
-    " SELECT ?1, ?2, ?3, ?4, 'alerted', ?5 WHERE NOT EXISTS"
-    " (SELECT 1 FROM alerts WHERE case_id = ?1 AND jid = ?2 AND state = 'declined')";
-static const char sql_alert_outbox[] =
-    "UPDATE alerts SET outbox_id = ? WHERE case_id = ? AND jid = ? AND round = ?";
-
 /* BODY with every "{ref}" replaced by REF, into B. */
 static int fill_ref(struct buf *b, const char *body, const char *ref)
 {
@@ -354,15 +336,10 @@ static int tx_plan(struct store_tx *tx, struct escalate_plan *p)
 	if (p->exhausted && !p->guarded)
 		rc = 1; /* a new case nobody can be alerted for: nothing to stop */
 	else if (p->exhausted)
-		rc = store_tx_exec(tx, sql_stop, "iii", p->case_id, (int64_t)p->from_round,
-		                   (int64_t)p->from_step);
-	else if (p->guarded)
-		rc = store_tx_exec(tx, sql_guarded, "iiiiii", (int64_t)p->round, (int64_t)p->step,
-		                   p->due_ms, p->case_id, (int64_t)p->from_round,
-		                   (int64_t)p->from_step);
+		rc = store_escalation_stop(tx, p->case_id, p->from_round, p->from_step);
 	else
-		rc = store_tx_exec(tx, sql_first, "iiii", (int64_t)p->round, (int64_t)p->step,
-		                   p->due_ms, p->case_id);
+		rc = store_escalation_set(tx, p->case_id, p->round, p->step, p->due_ms, p->guarded,
+		                          p->from_round, p->from_step);
 	if (rc < 0)
 		return (int)rc;
 	if (rc == 0)
@@ -381,8 +358,7 @@ static int tx_plan(struct store_tx *tx, struct escalate_plan *p)
 
 		if (!p->exhausted) {
 			/* Alerted earlier in this round: the earlier alert stands. */
-			rc = store_tx_exec(tx, sql_alert, "itiii", p->case_id, jid,
-			                   (int64_t)p->round, (int64_t)p->step, p->now_ms);
+			rc = store_alert_add(tx, p->case_id, jid, p->round, p->step, p->now_ms);
 			if (rc <= 0)
 				continue;
 		}
@@ -398,8 +374,7 @@ static int tx_plan(struct store_tx *tx, struct escalate_plan *p)
 
 			rc = id;
 			if (id > 0 && !p->exhausted)
-				rc = store_tx_exec(tx, sql_alert_outbox, "iiti", id, p->case_id,
-				                   jid, (int64_t)p->round);
+				rc = store_alert_outbox(tx, p->case_id, jid, p->round, id);
 		}
 		if (rc >= 0)
 			p->new_recipients[i] = true;
@@ -476,46 +451,16 @@ static void on_advanced(void *arg, int status)
 	escalate_plan_done(p->e, p, status);
 }
 
-struct case_now {
-	bool found, open;
-	int round, step;
-};
-
-static const char sql_case_now[] =
-    "SELECT esc_round, esc_step, assigned_to IS NULL AND esc_due_ms IS NOT NULL FROM cases"
-    " WHERE id = ?";
-
-static int on_case_now(void *arg, struct store_row *row)
-{
-	struct case_now *c = arg;
-
-	c->found = true;
-	c->round = (int)store_row_int(row, 0);
-	c->step = (int)store_row_int(row, 1);
-	c->open = store_row_int(row, 2) != 0;
-	return 0;
-}
-
-static const char sql_ref_of[] = "SELECT ref FROM cases WHERE id = ?";
-
-static int on_ref(void *arg, struct store_row *row)
-{
-	snprintf(arg, CASE_REF_LEN + 1, "%s", store_row_text(row, 0) ? store_row_text(row, 0) : "");
-	return 0;
-}
-
 static void advance(struct escalate *e, int64_t case_id)
 {
-	struct case_now now = {0};
+	struct store_escalation_now now;
 	struct case_record *rec = NULL;
 	struct escalate_plan *p;
-	char ref[CASE_REF_LEN + 1] = "";
+	const char *ref = now.ref;
 	int rc;
 
 	disarm(e, case_id);
-	rc = store_read(e->store, sql_case_now, on_case_now, &now, "i", case_id);
-	if (rc == 0)
-		rc = store_read(e->store, sql_ref_of, on_ref, ref, "i", case_id);
+	rc = store_escalation_get(e->store, case_id, &now);
 	if (rc < 0) {
 		arm(e, case_id, text_now_ms() + 5000);
 		return;
@@ -588,19 +533,12 @@ struct step_state {
 	int step;
 };
 
-static const char sql_step_alerts[] =
-    "SELECT a.jid, a.state, c.esc_step FROM alerts a JOIN cases c ON c.id = a.case_id"
-    " WHERE a.case_id = ? AND a.round = c.esc_round AND a.step = c.esc_step"
-    " AND c.assigned_to IS NULL AND c.esc_due_ms IS NOT NULL";
-
-static int on_step_alert(void *arg, struct store_row *row)
+static int on_step_alert(void *arg, const char *jid, const char *state, int step)
 {
 	struct step_state *s = arg;
-	const char *jid = store_row_text(row, 0);
-	const char *state = store_row_text(row, 1);
 
 	s->total++;
-	s->step = (int)store_row_int(row, 2);
+	s->step = step;
 	if (state != NULL && (strcmp(state, "declined") == 0 || strcmp(state, "failed") == 0))
 		s->unable++;
 	else if (jid != NULL && notify_presence(s->e->notify, jid) == PRESENCE_OFFLINE)
@@ -614,7 +552,7 @@ void escalate_check(struct escalate *e, int64_t case_id)
 
 	if (e == NULL || e->closing)
 		return;
-	if (store_read(e->store, sql_step_alerts, on_step_alert, &s, "i", case_id) < 0)
+	if (store_step_alerts(e->store, case_id, on_step_alert, &s) < 0)
 		return;
 	if (s.total != 0 && s.unable == s.total && s.step < ROUTER_STEPS - 1) {
 		log_info("escalate: case %lld: nobody in the current step can answer, moving on",
@@ -628,18 +566,13 @@ struct case_list {
 	size_t n;
 };
 
-static const char sql_cases_of_jid[] =
-    "SELECT a.case_id FROM alerts a JOIN cases c ON c.id = a.case_id"
-    " WHERE a.jid = ? AND a.state = 'alerted' AND a.round = c.esc_round"
-    " AND a.step = c.esc_step AND c.assigned_to IS NULL AND c.esc_due_ms IS NOT NULL";
-
-static int on_case_id(void *arg, struct store_row *row)
+static int on_case_id(void *arg, int64_t case_id)
 {
 	struct case_list *l = arg;
 
 	if (l->n == sizeof l->ids / sizeof l->ids[0])
 		return 1;
-	l->ids[l->n++] = store_row_int(row, 0);
+	l->ids[l->n++] = case_id;
 	return 0;
 }
 
@@ -649,21 +582,16 @@ void escalate_jid_offline(struct escalate *e, const char *jid)
 
 	if (e == NULL || e->closing)
 		return;
-	store_read(e->store, sql_cases_of_jid, on_case_id, &l, "t", jid);
+	store_cases_waiting_on(e->store, jid, on_case_id, &l);
 	for (size_t i = 0; i < l.n; i++)
 		escalate_check(e, l.ids[i]);
 }
 
 /* ---- start and stop ---- */
 
-static const char sql_escalating[] =
-    "SELECT id, esc_due_ms FROM cases WHERE esc_due_ms IS NOT NULL";
-
-static int on_escalating(void *arg, struct store_row *row)
+static int on_escalating(void *arg, int64_t case_id, int64_t due_ms)
 {
-	struct escalate *e = arg;
-
-	arm(e, store_row_int(row, 0), store_row_int(row, 1));
+	arm(arg, case_id, due_ms);
 	return 0;
 }
 
@@ -684,7 +612,7 @@ int escalate_start(struct escalate **out, uv_loop_t *loop, const struct config *
 	e->notify = n;
 	uv_timer_init(loop, &e->timer);
 	e->timer.data = e;
-	rc = store_read(st, sql_escalating, on_escalating, e, "");
+	rc = store_escalations_each(st, on_escalating, e);
 	if (rc < 0) {
 		escalate_stop(e);
 		return rc;
