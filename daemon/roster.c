@@ -27,6 +27,7 @@
 
 #include "csvout.h"
 #include "log.h"
+#include "store_roster.h"
 #include "oncall.h"
 #include "text.h"
 
@@ -1063,40 +1064,20 @@ int roster_export_csv(const struct roster *r, struct buf *out)
 
 /* ---- the store: writes ---- */
 
-static const char sql_specialists_delete[] = "DELETE FROM specialists";
-static const char sql_specialist_insert[] =
-    "INSERT INTO specialists (id, name, jid, email, phone, prefectures, specialties, languages,"
-    " onsite, first_consult_free, active) VALUES (?,?,?,?,?,?,?,?,?,?,?)";
-static const char sql_version_bump[] =
-    "UPDATE meta SET value = value + 1 WHERE key = 'roster_version'";
-static const char sql_rotation_insert[] =
-    "INSERT INTO rotations (scope, period, handoff, tz, start_ms, members) VALUES (?,?,?,?,?,?)";
-static const char sql_rotation_delete[] = "DELETE FROM rotations WHERE id = ?";
-static const char sql_override_insert[] =
-    "INSERT INTO overrides (scope, specialist_id, start_ms, end_ms) VALUES (?,?,?,?)";
-static const char sql_override_delete[] = "DELETE FROM overrides WHERE id = ?";
-
-static int bump_version(struct store_tx *tx)
-{
-	int64_t rc = store_tx_exec(tx, sql_version_bump, "");
-
-	return rc < 0 ? (int)rc : 0;
-}
-
 int roster_tx_replace(struct store_tx *tx, const struct roster *r)
 {
-	int64_t rc = store_tx_exec(tx, sql_specialists_delete, "");
+	int rc = store_specialists_clear(tx);
 
-	for (size_t i = 0; i < r->n && rc >= 0; i++) {
+	for (size_t i = 0; i < r->n && rc == 0; i++) {
 		const struct specialist *s = &r->v[i];
+		struct store_specialist row = {
+		    s->id,          s->name,        s->jid,       s->email,  s->phone,
+		    s->prefectures, s->specialties, s->languages, s->onsite, s->first_consult_free,
+		    s->active};
 
-		rc = store_tx_exec(tx, sql_specialist_insert, "ttttttttbbb", s->id, s->name, s->jid,
-		                   s->email, s->phone, s->prefectures, s->specialties, s->languages,
-		                   (int)s->onsite, (int)s->first_consult_free, (int)s->active);
+		rc = store_specialist_add(tx, &row);
 	}
-	if (rc < 0)
-		return (int)rc;
-	return bump_version(tx);
+	return rc < 0 ? rc : store_roster_bump(tx);
 }
 
 int roster_tx_rotation_add(struct store_tx *tx, const struct rotation *rot, int64_t *id)
@@ -1115,13 +1096,17 @@ int roster_tx_rotation_add(struct store_tx *tx, const struct rotation *rot, int6
 		goto out;
 	snprintf(handoff, sizeof handoff, "%02d:%02d", rot->handoff_min / 60,
 	         rot->handoff_min % 60);
-	rc = store_tx_exec(tx, sql_rotation_insert, "ttttit", rot->scope,
-	                   rot->period == ROTATION_WEEKLY ? "weekly" : "daily", handoff, rot->tz,
-	                   rot->start_ms, members.data);
+	{
+		struct store_rotation row = {
+		    0,           rot->scope, rot->period == ROTATION_WEEKLY ? "weekly" : "daily",
+		    handoff,     rot->tz,    rot->start_ms,
+		    members.data};
+
+		rc = store_rotation_add(tx, &row, id);
+	}
 	if (rc < 0)
 		goto out;
-	*id = store_tx_last_id(tx);
-	rc = bump_version(tx);
+	rc = store_roster_bump(tx);
 out:
 	buf_fini(&members);
 	return (int)rc;
@@ -1129,49 +1114,30 @@ out:
 
 int roster_tx_override_add(struct store_tx *tx, const struct override *ov, int64_t *id)
 {
-	int64_t rc;
+	struct store_override row = {0, ov->scope, ov->specialist, ov->start_ms, ov->end_ms};
+	int rc;
 
 	if (ov->end_ms <= ov->start_ms)
 		return -EINVAL;
-	rc = store_tx_exec(tx, sql_override_insert, "ttii", ov->scope, ov->specialist, ov->start_ms,
-	                   ov->end_ms);
-	if (rc < 0)
-		return (int)rc;
-	*id = store_tx_last_id(tx);
-	return bump_version(tx);
-}
-
-static int remove_row(struct store_tx *tx, const char *sql, int64_t id)
-{
-	int64_t rc = store_tx_exec(tx, sql, "i", id);
-
-	if (rc < 0)
-		return (int)rc;
-	if (rc == 0)
-		return -ENOENT;
-	return bump_version(tx);
+	rc = store_override_add(tx, &row, id);
+	return rc < 0 ? rc : store_roster_bump(tx);
 }
 
 int roster_tx_rotation_remove(struct store_tx *tx, int64_t id)
 {
-	return remove_row(tx, sql_rotation_delete, id);
+	int rc = store_rotation_remove(tx, id);
+
+	return rc < 0 ? rc : store_roster_bump(tx);
 }
 
 int roster_tx_override_remove(struct store_tx *tx, int64_t id)
 {
-	return remove_row(tx, sql_override_delete, id);
+	int rc = store_override_remove(tx, id);
+
+	return rc < 0 ? rc : store_roster_bump(tx);
 }
 
 /* ---- the store: reads ---- */
-
-static const char sql_specialists_select[] =
-    "SELECT id, name, jid, email, phone, prefectures, specialties, languages, onsite,"
-    " first_consult_free, active FROM specialists ORDER BY id";
-static const char sql_rotations_select[] =
-    "SELECT id, scope, period, handoff, tz, start_ms, members FROM rotations ORDER BY id";
-static const char sql_overrides_select[] =
-    "SELECT id, scope, specialist_id, start_ms, end_ms FROM overrides ORDER BY id";
-static const char sql_version_select[] = "SELECT value FROM meta WHERE key = 'roster_version'";
 
 struct load {
 	struct roster *r;
@@ -1179,7 +1145,12 @@ struct load {
 	size_t cap, rotcap, ovrcap;
 };
 
-static int on_specialist_row(void *arg, struct store_row *row)
+static char *dup_text(const char *t)
+{
+	return t != NULL ? strdup(t) : NULL;
+}
+
+static int on_specialist_row(void *arg, const struct store_specialist *row)
 {
 	struct load *ld = arg;
 	struct roster *r = ld->r;
@@ -1195,21 +1166,21 @@ static int on_specialist_row(void *arg, struct store_row *row)
 	r->v = nv;
 	s = &r->v[r->n++];
 	memset(s, 0, sizeof *s);
-	s->id = store_row_dup(row, 0);
-	s->name = store_row_dup(row, 1);
-	s->jid = store_row_dup(row, 2);
-	s->email = store_row_dup(row, 3);
-	s->phone = store_row_dup(row, 4);
-	s->prefectures = store_row_dup(row, 5);
-	s->specialties = store_row_dup(row, 6);
-	s->languages = store_row_dup(row, 7);
-	s->onsite = store_row_int(row, 8) != 0;
-	s->first_consult_free = store_row_int(row, 9) != 0;
-	s->active = store_row_int(row, 10) != 0;
+	s->id = dup_text(row->id);
+	s->name = dup_text(row->name);
+	s->jid = dup_text(row->jid);
+	s->email = dup_text(row->email);
+	s->phone = dup_text(row->phone);
+	s->prefectures = dup_text(row->prefectures);
+	s->specialties = dup_text(row->specialties);
+	s->languages = dup_text(row->languages);
+	s->onsite = row->onsite;
+	s->first_consult_free = row->first_consult_free;
+	s->active = row->active;
 	if (s->id == NULL || s->name == NULL || s->jid == NULL || s->prefectures == NULL ||
 	    s->specialties == NULL || s->languages == NULL ||
-	    (s->email == NULL) != store_row_is_null(row, 3) ||
-	    (s->phone == NULL) != store_row_is_null(row, 4))
+	    (s->email == NULL) != (row->email == NULL) ||
+	    (s->phone == NULL) != (row->phone == NULL))
 		return -ENOMEM;
 	/* The rows were checked on import; a playbook change since then can
 	 * still make an item unknown. Keep what is understood and say so. */
@@ -1257,13 +1228,13 @@ bad:
 	return -ENOMEM;
 }
 
-static int on_rotation_row(void *arg, struct store_row *row)
+static int on_rotation_row(void *arg, const struct store_rotation *row)
 {
 	struct load *ld = arg;
 	struct roster *r = ld->r;
 	struct rotation *rot;
-	const char *period = store_row_text(row, 2);
-	const char *handoff = store_row_text(row, 3);
+	const char *period = row->period;
+	const char *handoff = row->handoff;
 	unsigned hh = 0, mm = 0;
 	void *nv;
 
@@ -1275,23 +1246,23 @@ static int on_rotation_row(void *arg, struct store_row *row)
 	r->rot = nv;
 	rot = &r->rot[r->nrot++];
 	memset(rot, 0, sizeof *rot);
-	rot->id = store_row_int(row, 0);
-	rot->scope = store_row_dup(row, 1);
+	rot->id = row->id;
+	rot->scope = dup_text(row->scope);
 	rot->period =
 	    period != NULL && strcmp(period, "weekly") == 0 ? ROTATION_WEEKLY : ROTATION_DAILY;
 	if (handoff != NULL && sscanf(handoff, "%2u:%2u", &hh, &mm) == 2 && hh < 24 && mm < 60)
 		rot->handoff_min = (int)(hh * 60 + mm);
-	rot->tz = store_row_dup(row, 4);
-	rot->start_ms = store_row_int(row, 5);
+	rot->tz = dup_text(row->tz);
+	rot->start_ms = row->start_ms;
 	if (rot->scope == NULL || rot->tz == NULL)
 		return -ENOMEM;
 	if (oncall_tz_offset(rot->tz, &rot->tz_offset_min) < 0)
 		log_warnx("roster: rotation %lld: unknown time zone \"%s\"; taken as UTC",
 		          (long long)rot->id, rot->tz);
-	return split_members(store_row_text(row, 6), &rot->members, &rot->nmembers);
+	return split_members(row->members, &rot->members, &rot->nmembers);
 }
 
-static int on_override_row(void *arg, struct store_row *row)
+static int on_override_row(void *arg, const struct store_override *row)
 {
 	struct load *ld = arg;
 	struct roster *r = ld->r;
@@ -1306,11 +1277,11 @@ static int on_override_row(void *arg, struct store_row *row)
 	r->ovr = nv;
 	ov = &r->ovr[r->novr++];
 	memset(ov, 0, sizeof *ov);
-	ov->id = store_row_int(row, 0);
-	ov->scope = store_row_dup(row, 1);
-	ov->specialist = store_row_dup(row, 2);
-	ov->start_ms = store_row_int(row, 3);
-	ov->end_ms = store_row_int(row, 4);
+	ov->id = row->id;
+	ov->scope = dup_text(row->scope);
+	ov->specialist = dup_text(row->specialist);
+	ov->start_ms = row->start_ms;
+	ov->end_ms = row->end_ms;
 	return ov->scope == NULL || ov->specialist == NULL ? -ENOMEM : 0;
 }
 
@@ -1324,11 +1295,11 @@ int roster_load(struct store *st, const struct playbook_set *set, struct roster 
 	ld.r = calloc(1, sizeof *ld.r);
 	if (ld.r == NULL)
 		return -ENOMEM;
-	rc = store_read(st, sql_specialists_select, on_specialist_row, &ld, "");
+	rc = store_specialists_each(st, on_specialist_row, &ld);
 	if (rc == 0)
-		rc = store_read(st, sql_rotations_select, on_rotation_row, &ld, "");
+		rc = store_rotations_each(st, on_rotation_row, &ld);
 	if (rc == 0)
-		rc = store_read(st, sql_overrides_select, on_override_row, &ld, "");
+		rc = store_overrides_each(st, on_override_row, &ld);
 	if (rc != 0) {
 		log_warn(rc < 0 ? rc : -EIO, "roster: cannot load the roster");
 		roster_free(ld.r);
@@ -1338,18 +1309,9 @@ int roster_load(struct store *st, const struct playbook_set *set, struct roster 
 	return 0;
 }
 
-static int on_version_row(void *arg, struct store_row *row)
-{
-	*(int64_t *)arg = store_row_int(row, 0);
-	return 0;
-}
-
 int64_t roster_version(struct store *st)
 {
-	int64_t v = 0;
-	int rc = store_read(st, sql_version_select, on_version_row, &v, "");
-
-	return rc < 0 ? rc : v;
+	return store_roster_version(st);
 }
 
 void roster_free(struct roster *r)
