@@ -21,6 +21,7 @@
 #include "command.h"
 #include "convo.h"
 #include "log.h"
+#include "store_cases.h"
 #include "store_reminders.h"
 #include "store_timeline.h"
 #include "text.h"
@@ -111,27 +112,6 @@ static void case_row_fini(struct case_row *c)
 	free(c->reporter_jid);
 }
 
-static const char sql_case_by_ref[] =
-    "SELECT id, ref, state, assigned_to, received_ms, unseal(company, 'cases.company'),"
-    " unseal(name, 'cases.name'), unseal(phone, 'cases.phone'), unseal(email, 'cases.email'),"
-    " unseal(description, 'cases.description'), lang, prefecture, reporter_jid"
-    " FROM cases WHERE ref = ?";
-static const char sql_latest_alert[] =
-    "SELECT c.ref FROM alerts a JOIN cases c ON c.id = a.case_id"
-    " WHERE a.jid = ? AND a.state = 'alerted' AND c.assigned_to IS NULL AND c.state != 'resolved'"
-    " ORDER BY a.at_ms DESC, a.rowid DESC LIMIT 1";
-static const char sql_was_alerted[] = "SELECT count(*) FROM alerts WHERE case_id = ? AND jid = ?";
-static const char sql_ack[] =
-    "UPDATE cases SET assigned_to = ?, state = 'acknowledged', esc_due_ms = NULL"
-    " WHERE id = ? AND assigned_to IS NULL";
-static const char sql_alert_state[] =
-    "UPDATE alerts SET state = ? WHERE case_id = ? AND jid = ? AND state = 'alerted'";
-static const char sql_state[] = "UPDATE cases SET state = ? WHERE id = ?";
-static const char sql_resolve[] =
-    "UPDATE cases SET state = 'resolved', esc_due_ms = NULL WHERE id = ?";
-static const char sql_others[] = "SELECT DISTINCT jid FROM alerts WHERE case_id = ? AND jid != ?";
-static const char sql_first_event[] = "SELECT count(*) FROM events WHERE case_id = ? AND kind = ?";
-
 static int on_text(void *arg, struct store_row *row)
 {
 	struct buf *b = arg;
@@ -139,12 +119,6 @@ static int on_text(void *arg, struct store_row *row)
 
 	buf_reset(b);
 	return t != NULL ? buf_puts(b, t) : 0;
-}
-
-static int on_count(void *arg, struct store_row *row)
-{
-	*(int64_t *)arg = store_row_int(row, 0);
-	return 0;
 }
 
 static void say(struct chat_job *j, const char *ja, const char *en, const char *ref)
@@ -215,9 +189,9 @@ static int do_ack(struct store_tx *tx, struct chat_job *j, struct case_row *c, b
 		    "not yours: you were not alerted for this case.", c->ref);
 		return 0;
 	}
-	if (store_tx_exec(tx, sql_ack, "ti", j->jid, c->id) != 1)
+	if (store_case_ack(tx, c->id, j->jid) != 1)
 		return -EIO;
-	rc = (int)store_tx_exec(tx, sql_alert_state, "tit", "acked", c->id, j->jid);
+	rc = (int)store_alert_state(tx, c->id, j->jid, "acked");
 	if (rc < 0)
 		return rc;
 	snprintf(detail, sizeof detail, "{\"by\":\"%s\"}", j->who);
@@ -257,7 +231,7 @@ static int do_ack(struct store_tx *tx, struct chat_job *j, struct case_row *c, b
 		         "specialist; "
 		         "nothing to do.",
 		         c->ref, c->ref);
-		rc = store_tx_query(tx, sql_others, on_other, &o, "it", c->id, j->jid);
+		rc = store_tx_alerted_others(tx, c->id, j->jid, on_other, &o);
 		if (rc == 0)
 			rc = o.rc;
 	}
@@ -305,7 +279,7 @@ static int do_decline(struct store_tx *tx, struct chat_job *j, struct case_row *
 		    "not yours: you were not alerted for this case.", c->ref);
 		return 0;
 	}
-	rc = (int)store_tx_exec(tx, sql_alert_state, "tit", "declined", c->id, j->jid);
+	rc = (int)store_alert_state(tx, c->id, j->jid, "declined");
 	if (rc < 0)
 		return rc;
 	rc = add_event(tx, j, c, "declined", NULL);
@@ -350,15 +324,6 @@ static int parse_eta(const char *text, int64_t now_ms, int64_t *at_ms)
 	return 0;
 }
 
-static const char sql_event_at[] =
-    "SELECT at_ms FROM events WHERE case_id = ? AND kind = ? ORDER BY id LIMIT 1";
-
-static int on_at(void *arg, struct store_row *row)
-{
-	*(int64_t *)arg = store_row_int(row, 0);
-	return 0;
-}
-
 /* Appends KIND, its clock counted from the first event SINCE (or from the
  * report when SINCE is NULL or absent). */
 static int add_clock_event(struct store_tx *tx, struct chat_job *j, const struct case_row *c,
@@ -368,7 +333,7 @@ static int add_clock_event(struct store_tx *tx, struct chat_job *j, const struct
 	int64_t rc;
 
 	if (since != NULL) {
-		rc = store_tx_query(tx, sql_event_at, on_at, &from, "it", c->id, since);
+		rc = store_tx_first_event_at(tx, c->id, since, &from);
 		if (rc < 0)
 			return (int)rc;
 	}
@@ -453,8 +418,7 @@ static int do_progress(struct store_tx *tx, struct chat_job *j, struct case_row 
 		free(d);
 		json_decref(o);
 		/* The on-site clock starts at the first request for a visit. */
-		rc = store_tx_query(tx, sql_first_event, on_count, &requested, "it", c->id,
-		                    "dispatch_requested");
+		rc = store_tx_event_count(tx, c->id, "dispatch_requested", &requested);
 		if (rc < 0)
 			return rc;
 		if (requested == 0) {
@@ -493,9 +457,9 @@ static int do_progress(struct store_tx *tx, struct chat_job *j, struct case_row 
 	rc = add_clock_event(tx, j, c, kind, detail[0] != '\0' ? detail : NULL, since);
 	if (rc == 0) {
 		if (strcmp(kind, "resolved") == 0)
-			rc = (int)store_tx_exec(tx, sql_resolve, "i", c->id);
+			rc = (int)store_case_resolve(tx, c->id);
 		else
-			rc = (int)store_tx_exec(tx, sql_state, "ti", state, c->id);
+			rc = (int)store_case_state_set(tx, c->id, state);
 	}
 	if (rc >= 0)
 		rc = confirm(tx, j, c, ja, en);
@@ -526,7 +490,7 @@ static int tx_command(struct store_tx *tx, void *arg)
 		struct buf ref;
 
 		buf_init(&ref, 64);
-		rc = store_tx_query(tx, sql_latest_alert, on_text, &ref, "t", j->jid);
+		rc = store_tx_latest_alert_of(tx, j->jid, on_text, &ref);
 		if (rc < 0) {
 			buf_fini(&ref);
 			return rc;
@@ -540,7 +504,7 @@ static int tx_command(struct store_tx *tx, void *arg)
 		memcpy(j->cmd.ref, ref.data, CASE_REF_LEN + 1);
 		buf_fini(&ref);
 	}
-	rc = store_tx_query(tx, sql_case_by_ref, on_case_row, &c, "t", j->cmd.ref);
+	rc = store_tx_case_by_ref(tx, j->cmd.ref, on_case_row, &c);
 	if (rc < 0)
 		return rc;
 	if (!c.found) {
@@ -549,7 +513,7 @@ static int tx_command(struct store_tx *tx, void *arg)
 		return 0;
 	}
 	j->case_id = c.id;
-	rc = store_tx_query(tx, sql_was_alerted, on_count, &alerted, "it", c.id, j->jid);
+	rc = store_tx_was_alerted(tx, c.id, j->jid, &alerted);
 	if (rc < 0) {
 		case_row_fini(&c);
 		return rc;
@@ -602,14 +566,6 @@ struct status_list {
 	size_t n;
 };
 
-static const char sql_status[] =
-    "SELECT ref, state, prefecture, incident_type FROM cases"
-    " WHERE assigned_to = ? AND state != 'resolved' ORDER BY received_ms";
-static const char sql_status_alerts[] =
-    "SELECT c.ref, c.prefecture, c.incident_type FROM alerts a JOIN cases c ON c.id = a.case_id"
-    " WHERE a.jid = ? AND a.state = 'alerted' AND c.assigned_to IS NULL AND c.state != 'resolved'"
-    " ORDER BY a.at_ms";
-
 static int on_status_row(void *arg, struct store_row *row)
 {
 	struct status_list *l = arg;
@@ -635,8 +591,8 @@ static void answer_status(struct chat *c, const char *jid)
 
 	buf_init(&b, CHAT_REPLY_MAX);
 	buf_puts(&b, "担当中・通知中の相談 / Your cases:");
-	store_read(c->store, sql_status, on_status_row, &l, "t", jid);
-	store_read(c->store, sql_status_alerts, on_alert_row, &l, "t", jid);
+	store_cases_of(c->store, jid, on_status_row, &l);
+	store_cases_alerting(c->store, jid, on_alert_row, &l);
 	if (l.n == 0)
 		buf_puts(&b, "\nなし / none");
 	notify_reply(c->notify, jid, b.data);

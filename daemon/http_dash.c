@@ -33,6 +33,7 @@
 #include "oncall.h"
 #include "page_dash.h"
 #include "stats.h"
+#include "store_cases.h"
 #include "store_reminders.h"
 #include "store_timeline.h"
 #include "svg.h"
@@ -553,12 +554,6 @@ struct queue {
 	size_t n;
 };
 
-static const char sql_queue[] =
-    "SELECT c.ref, c.received_ms, c.prefecture, c.incident_type, c.state, c.assigned_to,"
-    " k.ack_us, k.acked_by, k.contact_us, k.dispatch_ms, k.onsite_us"
-    " FROM cases c JOIN case_clocks k ON k.case_id = c.id"
-    " WHERE c.state <> 'resolved' ORDER BY c.received_ms LIMIT 500";
-
 static int on_queue_row(void *arg, struct store_row *row)
 {
 	struct queue *q = arg;
@@ -612,7 +607,7 @@ static void queue_page(struct http_req *r, const struct auth_session *s)
 	q.rows = calloc(DASH_QUEUE_MAX, sizeof *q.rows);
 	if (q.rows == NULL)
 		return;
-	rc = store_read(http_store(r), sql_queue, on_queue_row, &q, "");
+	rc = store_cases_queue(http_store(r), on_queue_row, &q);
 	buf_init(&b, PAGE_DASH_MAX);
 	if (rc >= 0)
 		rc = page_dash_queue(&b, &f, q.rows, q.n, q.now_ms);
@@ -690,18 +685,6 @@ static void case_now_fini(struct case_now *c)
 	free(c->lang);
 }
 
-static const char sql_case_now[] =
-    "SELECT id, received_ms, state, assigned_to, unseal(company, 'cases.company'),"
-    " unseal(name, 'cases.name'), unseal(phone, 'cases.phone'), unseal(email, 'cases.email'),"
-    " unseal(description, 'cases.description'), lang FROM cases WHERE ref = ?";
-static const char sql_case_contacted[] = "UPDATE cases SET state = ? WHERE id = ?";
-static const char sql_case_resolve[] =
-    "UPDATE cases SET state = 'resolved', esc_due_ms = NULL WHERE id = ?";
-static const char sql_case_assign[] =
-    "UPDATE cases SET assigned_to = ?, esc_due_ms = NULL,"
-    " state = CASE WHEN state IN ('new', 'alerted') THEN 'acknowledged' ELSE state END"
-    " WHERE id = ?";
-
 /* A JSON object of the given string pairs (NULL values left out), as text
  * for an event's detail; NULL on allocation failure. */
 static char *detail_of(const char *k1, const char *v1, const char *k2, const char *v2,
@@ -758,7 +741,7 @@ static int tx_reassign(struct store_tx *tx, struct case_job *j, const struct cas
 		return 0;
 	}
 	snprintf(prev, sizeof prev, "%s", c->assigned);
-	if (store_tx_exec(tx, sql_case_assign, "ti", j->to_jid, c->id) != 1)
+	if (store_case_assign(tx, c->id, j->to_jid) != 1)
 		return -EIO;
 	rc = add_event(
 	    tx, j, c, "reassigned", j->actor,
@@ -808,7 +791,7 @@ static int tx_case(struct store_tx *tx, void *arg)
 	int rc = 0;
 
 	memset(&c, 0, sizeof c);
-	rc = store_tx_query(tx, sql_case_now, on_case_now, &c, "t", j->ref);
+	rc = store_tx_case_for_action(tx, j->ref, on_case_now, &c);
 	if (rc < 0)
 		goto out;
 	if (!c.found) {
@@ -845,8 +828,7 @@ static int tx_case(struct store_tx *tx, void *arg)
 		rc = add_event(tx, j, &c, "contacted", j->actor,
 		               detail_of("via", "dashboard", NULL, NULL, NULL, NULL), true);
 		if (rc == 0)
-			rc = (int)store_tx_exec(tx, sql_case_contacted, "ti", case_state_name(to),
-			                        c.id);
+			rc = (int)store_case_state_set(tx, c.id, case_state_name(to));
 		break;
 	}
 	case ACT_RESOLVE:
@@ -855,7 +837,7 @@ static int tx_case(struct store_tx *tx, void *arg)
 		                         j->note[0] != '\0' ? j->note : NULL, NULL, NULL),
 		               true);
 		if (rc == 0)
-			rc = (int)store_tx_exec(tx, sql_case_resolve, "i", c.id);
+			rc = (int)store_case_resolve(tx, c.id);
 		if (rc >= 0 && c.assigned[0] != '\0') {
 			char text[400];
 
@@ -881,10 +863,6 @@ out:
 	case_now_fini(&c);
 	return rc < 0 ? rc : 0;
 }
-
-static const char sql_case_extra[] =
-    "SELECT c.assigned_to, k.ack_us, k.acked_by, k.contact_us FROM cases c"
-    " JOIN case_clocks k ON k.case_id = c.id WHERE c.id = ?";
 
 struct case_extra {
 	char assigned[256], acked_by[256];
@@ -955,7 +933,7 @@ static void case_page(struct case_job *j)
 	snprintf(self, sizeof self, "/dashboard/cases/%s", j->ref);
 	rc = store_case_load(http_store(r), j->ref, &rec);
 	if (rc == 0)
-		rc = store_read(http_store(r), sql_case_extra, on_case_extra, &x, "i", rec->id);
+		rc = store_case_clock_summary(http_store(r), rec->id, on_case_extra, &x);
 	if (rc < 0) {
 		case_record_free(rec);
 		message(r, rc == -ENOENT ? 404 : 503, &j->s,
@@ -1636,20 +1614,6 @@ struct csv_cases {
 	int rc;
 };
 
-static const char sql_cases_count[] =
-    "SELECT count(*) FROM cases WHERE received_ms >= ? AND received_ms < ?";
-static const char sql_cases_csv[] =
-    "SELECT c.ref, c.received_ms, c.prefecture, c.incident_type, c.channel, c.state,"
-    " c.assigned_to, k.acked_by, k.guidance_us, k.ack_us, k.contact_us, k.onsite_us,"
-    " k.onsite_from_received, k.resolve_us FROM cases c JOIN case_clocks k ON k.case_id = c.id"
-    " WHERE c.received_ms >= ? AND c.received_ms < ? ORDER BY c.received_ms";
-
-static int on_count(void *arg, struct store_row *row)
-{
-	*(int64_t *)arg = store_row_int(row, 0);
-	return 0;
-}
-
 static int on_csv_case(void *arg, struct store_row *row)
 {
 	struct csv_cases *c = arg;
@@ -1714,7 +1678,7 @@ static void csv_cases(struct http_req *r, const struct auth_session *s)
 		bad_range(r, s, rc);
 		return;
 	}
-	rc = store_read(http_store(r), sql_cases_count, on_count, &n, "ii", g.from_ms, g.to_ms);
+	rc = store_cases_count(http_store(r), g.from_ms, g.to_ms, &n);
 	if (rc == 0 && n > DASH_CSV_ROWS_MAX) {
 		char text[300];
 
@@ -1735,8 +1699,7 @@ static void csv_cases(struct http_req *r, const struct auth_session *s)
 	for (size_t i = 0; rc == 0 && i < sizeof head / sizeof head[0]; i++)
 		rc = csvout_cell(&b, head[i], i + 1 == sizeof head / sizeof head[0]);
 	if (rc == 0)
-		rc = store_read(http_store(r), sql_cases_csv, on_csv_case, &c, "ii", g.from_ms,
-		                g.to_ms);
+		rc = store_cases_export(http_store(r), g.from_ms, g.to_ms, on_csv_case, &c);
 	if (rc < 0 || c.rc < 0) {
 		buf_fini(&b);
 		message(r, 500, s, T("エラー", "Error"), T("CSV を作れませんでした。", "No CSV."));

@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * store_cases — a case's state and alerts for chat and dashboard; see
+ * store_cases.h.
+ */
+#include "store_cases.h"
+
+static const char sql_case_by_ref[] =
+    "SELECT id, ref, state, assigned_to, received_ms, unseal(company, 'cases.company'),"
+    " unseal(name, 'cases.name'), unseal(phone, 'cases.phone'), unseal(email, 'cases.email'),"
+    " unseal(description, 'cases.description'), lang, prefecture, reporter_jid"
+    " FROM cases WHERE ref = ?";
+static const char sql_case_for_action[] =
+    "SELECT id, received_ms, state, assigned_to, unseal(company, 'cases.company'),"
+    " unseal(name, 'cases.name'), unseal(phone, 'cases.phone'), unseal(email, 'cases.email'),"
+    " unseal(description, 'cases.description'), lang FROM cases WHERE ref = ?";
+static const char sql_latest_alert[] =
+    "SELECT c.ref FROM alerts a JOIN cases c ON c.id = a.case_id"
+    " WHERE a.jid = ? AND a.state = 'alerted' AND c.assigned_to IS NULL AND c.state != 'resolved'"
+    " ORDER BY a.at_ms DESC, a.rowid DESC LIMIT 1";
+static const char sql_was_alerted[] = "SELECT count(*) FROM alerts WHERE case_id = ? AND jid = ?";
+static const char sql_others[] = "SELECT DISTINCT jid FROM alerts WHERE case_id = ? AND jid != ?";
+static const char sql_event_count[] = "SELECT count(*) FROM events WHERE case_id = ? AND kind = ?";
+static const char sql_event_at[] =
+    "SELECT at_ms FROM events WHERE case_id = ? AND kind = ? ORDER BY id LIMIT 1";
+static const char sql_ack[] =
+    "UPDATE cases SET assigned_to = ?, state = 'acknowledged', esc_due_ms = NULL"
+    " WHERE id = ? AND assigned_to IS NULL";
+static const char sql_assign[] =
+    "UPDATE cases SET assigned_to = ?, esc_due_ms = NULL,"
+    " state = CASE WHEN state IN ('new', 'alerted') THEN 'acknowledged' ELSE state END"
+    " WHERE id = ?";
+static const char sql_alert_state[] =
+    "UPDATE alerts SET state = ? WHERE case_id = ? AND jid = ? AND state = 'alerted'";
+static const char sql_state[] = "UPDATE cases SET state = ? WHERE id = ?";
+static const char sql_resolve[] =
+    "UPDATE cases SET state = 'resolved', esc_due_ms = NULL WHERE id = ?";
+static const char sql_cases_of[] =
+    "SELECT ref, state, prefecture, incident_type FROM cases"
+    " WHERE assigned_to = ? AND state != 'resolved' ORDER BY received_ms";
+static const char sql_cases_alerting[] =
+    "SELECT c.ref, c.prefecture, c.incident_type FROM alerts a JOIN cases c ON c.id = a.case_id"
+    " WHERE a.jid = ? AND a.state = 'alerted' AND c.assigned_to IS NULL AND c.state != 'resolved'"
+    " ORDER BY a.at_ms";
+static const char sql_queue[] =
+    "SELECT c.ref, c.received_ms, c.prefecture, c.incident_type, c.state, c.assigned_to,"
+    " k.ack_us, k.acked_by, k.contact_us, k.dispatch_ms, k.onsite_us"
+    " FROM cases c JOIN case_clocks k ON k.case_id = c.id"
+    " WHERE c.state <> 'resolved' ORDER BY c.received_ms LIMIT 500";
+static const char sql_clock_summary[] =
+    "SELECT c.assigned_to, k.ack_us, k.acked_by, k.contact_us FROM cases c"
+    " JOIN case_clocks k ON k.case_id = c.id WHERE c.id = ?";
+static const char sql_count[] =
+    "SELECT count(*) FROM cases WHERE received_ms >= ? AND received_ms < ?";
+static const char sql_export[] =
+    "SELECT c.ref, c.received_ms, c.prefecture, c.incident_type, c.channel, c.state,"
+    " c.assigned_to, k.acked_by, k.guidance_us, k.ack_us, k.contact_us, k.onsite_us,"
+    " k.onsite_from_received, k.resolve_us FROM cases c JOIN case_clocks k ON k.case_id = c.id"
+    " WHERE c.received_ms >= ? AND c.received_ms < ? ORDER BY c.received_ms";
+
+static int on_int(void *arg, struct store_row *row)
+{
+	*(int64_t *)arg = store_row_int(row, 0);
+	return 0;
+}
+
+int store_tx_case_by_ref(struct store_tx *tx, const char *ref, store_row_cb cb, void *arg)
+{
+	return store_tx_query(tx, sql_case_by_ref, cb, arg, "t", ref);
+}
+
+int store_tx_case_for_action(struct store_tx *tx, const char *ref, store_row_cb cb, void *arg)
+{
+	return store_tx_query(tx, sql_case_for_action, cb, arg, "t", ref);
+}
+
+int store_tx_latest_alert_of(struct store_tx *tx, const char *jid, store_row_cb cb, void *arg)
+{
+	return store_tx_query(tx, sql_latest_alert, cb, arg, "t", jid);
+}
+
+int store_tx_was_alerted(struct store_tx *tx, int64_t case_id, const char *jid, int64_t *n)
+{
+	*n = 0;
+	return store_tx_query(tx, sql_was_alerted, on_int, n, "it", case_id, jid);
+}
+
+int store_tx_alerted_others(struct store_tx *tx, int64_t case_id, const char *jid, store_row_cb cb,
+                            void *arg)
+{
+	return store_tx_query(tx, sql_others, cb, arg, "it", case_id, jid);
+}
+
+int store_tx_event_count(struct store_tx *tx, int64_t case_id, const char *kind, int64_t *n)
+{
+	*n = 0;
+	return store_tx_query(tx, sql_event_count, on_int, n, "it", case_id, kind);
+}
+
+int store_tx_first_event_at(struct store_tx *tx, int64_t case_id, const char *kind, int64_t *at_ms)
+{
+	return store_tx_query(tx, sql_event_at, on_int, at_ms, "it", case_id, kind);
+}
+
+int64_t store_case_ack(struct store_tx *tx, int64_t case_id, const char *jid)
+{
+	return store_tx_exec(tx, sql_ack, "ti", jid, case_id);
+}
+
+int64_t store_case_assign(struct store_tx *tx, int64_t case_id, const char *jid)
+{
+	return store_tx_exec(tx, sql_assign, "ti", jid, case_id);
+}
+
+int64_t store_alert_state(struct store_tx *tx, int64_t case_id, const char *jid, const char *state)
+{
+	return store_tx_exec(tx, sql_alert_state, "tit", state, case_id, jid);
+}
+
+int64_t store_case_state_set(struct store_tx *tx, int64_t case_id, const char *state)
+{
+	return store_tx_exec(tx, sql_state, "ti", state, case_id);
+}
+
+int64_t store_case_resolve(struct store_tx *tx, int64_t case_id)
+{
+	return store_tx_exec(tx, sql_resolve, "i", case_id);
+}
+
+int store_cases_of(struct store *st, const char *jid, store_row_cb cb, void *arg)
+{
+	return store_read(st, sql_cases_of, cb, arg, "t", jid);
+}
+
+int store_cases_alerting(struct store *st, const char *jid, store_row_cb cb, void *arg)
+{
+	return store_read(st, sql_cases_alerting, cb, arg, "t", jid);
+}
+
+int store_cases_queue(struct store *st, store_row_cb cb, void *arg)
+{
+	return store_read(st, sql_queue, cb, arg, "");
+}
+
+int store_case_clock_summary(struct store *st, int64_t case_id, store_row_cb cb, void *arg)
+{
+	return store_read(st, sql_clock_summary, cb, arg, "i", case_id);
+}
+
+int store_cases_count(struct store *st, int64_t from_ms, int64_t to_ms, int64_t *n)
+{
+	*n = 0;
+	return store_read(st, sql_count, on_int, n, "ii", from_ms, to_ms);
+}
+
+int store_cases_export(struct store *st, int64_t from_ms, int64_t to_ms, store_row_cb cb, void *arg)
+{
+	return store_read(st, sql_export, cb, arg, "ii", from_ms, to_ms);
+}
