@@ -57,7 +57,7 @@ ALL_CFLAGS   := $(WARN) $(HARDEN) $(EXTRA) $(CFLAGS) -MMD -MP
 ALL_LDFLAGS  := $(HARDEN_LD) $(EXTRA) $(LDFLAGS)
 LIBS         := $(call pc_libs,$(PKGS)) -lcsv -lzxcvbn -lpthread -lm
 
-MAINS    := daemon/main.c daemon/ctl.c
+MAINS    := daemon/main.c
 LIB_SRC  := $(filter-out $(MAINS),$(wildcard daemon/*.c notify/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 
@@ -90,7 +90,7 @@ $(BUILD)/obj/tests/%.o: tests/%.c
 $(BUILD)/kakekomid: $(BUILD)/obj/daemon/main.o $(LIB_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
-$(BUILD)/kakekomictl: $(BUILD)/obj/daemon/ctl.o $(LIB_OBJ)
+$(BUILD)/kakekomictl: $(BUILD)/obj/tools/kakekomictl.o $(LIB_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(SUP_OBJ) $(LIB_OBJ)
@@ -133,10 +133,10 @@ test: deps-test
 	KK_SRC=$(CURDIR) KK_TSAN_BUILD=build/tsan scripts/run-tests build/asan
 
 format:
-	clang-format -i daemon/*.c notify/*.c include/*.h
+	clang-format -i daemon/*.c notify/*.c tools/*.c include/*.h
 
 format-check:
-	clang-format --dry-run --Werror daemon/*.c notify/*.c include/*.h
+	clang-format --dry-run --Werror daemon/*.c notify/*.c tools/*.c include/*.h
 
 # make bench: figures, never assertions; see bench/README.md.
 BENCH_TOOLS := $(BUILD)/bench/kk-bench-xmpp $(BUILD)/bench/kk-bench-webhook

@@ -64,7 +64,7 @@ int store_lock_exclusive(struct store *st);
 int64_t store_cases_open(struct store *st);
 int64_t store_outbox_pending(struct store *st);
 
-/* The key file's ring and its path, for a key rotation (ctl.c). */
+/* The key file's ring and its path, for a key rotation (tools/kakekomictl.c). */
 const struct seal_ring *store_ring(const struct store *st);
 const char *store_key_path(const struct store *st);
 
