@@ -49,63 +49,46 @@ static void expect_field_refused(struct harness_daemon *d, const json_t *body, c
 	free(text);
 }
 
-Test(api_validation, report_without_a_phone_number_is_refused_naming_the_phone_field)
+/* A report of TYPE with FIELD set to VALUE (removed when VALUE is NULL;
+ * nothing changed when FIELD is NULL) is refused, naming WANT. */
+static void refused_when(const char *type, const char *field, const char *value, const char *want)
 {
 	struct harness_daemon *d = harness_daemon_new();
-	json_t *body = fixture_intake_new("ransomware", "ja");
+	json_t *body = fixture_intake_new(type, "ja");
 
 	harness_daemon_start(d);
-	json_object_del(body, "phone");
-	expect_field_refused(d, body, "phone");
+	if (field != NULL && value != NULL)
+		fixture_json_set(body, field, value);
+	else if (field != NULL)
+		json_object_del(body, field);
+	expect_field_refused(d, body, want);
 	json_decref(body);
 	harness_daemon_finish(d);
+}
+
+Test(api_validation, report_without_a_phone_number_is_refused_naming_the_phone_field)
+{
+	refused_when("ransomware", "phone", NULL, "phone");
 }
 
 Test(api_validation, prefecture_48_is_refused_as_unknown)
 {
-	struct harness_daemon *d = harness_daemon_new();
-	json_t *body = fixture_intake_new("ransomware", "ja");
-
-	harness_daemon_start(d);
-	fixture_json_set(body, "prefecture", "48");
-	expect_field_refused(d, body, "prefecture");
-	json_decref(body);
-	harness_daemon_finish(d);
+	refused_when("ransomware", "prefecture", "48", "prefecture");
 }
 
 Test(api_validation, prefecture_code_with_trailing_letters_is_refused)
 {
-	struct harness_daemon *d = harness_daemon_new();
-	json_t *body = fixture_intake_new("ransomware", "ja");
-
-	harness_daemon_start(d);
-	fixture_json_set(body, "prefecture", "27x");
-	expect_field_refused(d, body, "prefecture");
-	json_decref(body);
-	harness_daemon_finish(d);
+	refused_when("ransomware", "prefecture", "27x", "prefecture");
 }
 
 Test(api_validation, unknown_incident_type_is_refused)
 {
-	struct harness_daemon *d = harness_daemon_new();
-	json_t *body = fixture_intake_new("alien_invasion", "ja");
-
-	harness_daemon_start(d);
-	expect_field_refused(d, body, "incident_type");
-	json_decref(body);
-	harness_daemon_finish(d);
+	refused_when("alien_invasion", NULL, NULL, "incident_type");
 }
 
 Test(api_validation, answer_other_than_yes_no_or_unknown_is_refused)
 {
-	struct harness_daemon *d = harness_daemon_new();
-	json_t *body = fixture_intake_new("ransomware", "ja");
-
-	harness_daemon_start(d);
-	fixture_json_set(body, "still_happening", "maybe");
-	expect_field_refused(d, body, "still_happening");
-	json_decref(body);
-	harness_daemon_finish(d);
+	refused_when("ransomware", "still_happening", "maybe", "still_happening");
 }
 
 Test(api_validation, incident_noticed_tomorrow_is_refused)
@@ -124,14 +107,7 @@ Test(api_validation, incident_noticed_tomorrow_is_refused)
 
 Test(api_validation, noticed_at_that_is_not_rfc3339_is_refused)
 {
-	struct harness_daemon *d = harness_daemon_new();
-	json_t *body = fixture_intake_new("ransomware", "ja");
-
-	harness_daemon_start(d);
-	fixture_json_set(body, "noticed_at", "2025/01/01 10:00");
-	expect_field_refused(d, body, "noticed_at");
-	json_decref(body);
-	harness_daemon_finish(d);
+	refused_when("ransomware", "noticed_at", "2025/01/01 10:00", "noticed_at");
 }
 
 Test(api_validation, invalid_utf8_in_the_company_name_is_refused)
@@ -167,14 +143,7 @@ Test(api_validation, invalid_utf8_in_the_company_name_is_refused)
 
 Test(api_validation, control_character_in_the_name_is_refused)
 {
-	struct harness_daemon *d = harness_daemon_new();
-	json_t *body = fixture_intake_new("ransomware", "ja");
-
-	harness_daemon_start(d);
-	fixture_json_set(body, "name", "山田\a太郎");
-	expect_field_refused(d, body, "name");
-	json_decref(body);
-	harness_daemon_finish(d);
+	refused_when("ransomware", "name", "山田\a太郎", "name");
 }
 
 Test(api_validation, number_where_the_phone_text_belongs_is_refused_naming_the_field)
