@@ -69,49 +69,6 @@ static const char help_text[] =
 
 /* ---- case lookups inside the transaction ---- */
 
-struct case_row {
-	bool found;
-	int64_t id, received_ms;
-	char ref[CASE_REF_LEN + 1];
-	char state[24];
-	char assigned[256];
-	char *company, *name, *phone, *email, *description, *lang, *prefecture, *reporter_jid;
-};
-
-static int on_case_row(void *arg, struct store_row *row)
-{
-	struct case_row *c = arg;
-
-	c->found = true;
-	c->id = store_row_int(row, 0);
-	snprintf(c->ref, sizeof c->ref, "%s", store_row_text(row, 1));
-	snprintf(c->state, sizeof c->state, "%s", store_row_text(row, 2));
-	snprintf(c->assigned, sizeof c->assigned, "%s",
-	         store_row_text(row, 3) != NULL ? store_row_text(row, 3) : "");
-	c->received_ms = store_row_int(row, 4);
-	c->company = store_row_dup(row, 5);
-	c->name = store_row_dup(row, 6);
-	c->phone = store_row_dup(row, 7);
-	c->email = store_row_dup(row, 8);
-	c->description = store_row_dup(row, 9);
-	c->lang = store_row_dup(row, 10);
-	c->prefecture = store_row_dup(row, 11);
-	c->reporter_jid = store_row_dup(row, 12);
-	return 0;
-}
-
-static void case_row_fini(struct case_row *c)
-{
-	free(c->company);
-	free(c->name);
-	free(c->phone);
-	free(c->email);
-	free(c->description);
-	free(c->lang);
-	free(c->prefecture);
-	free(c->reporter_jid);
-}
-
 static int on_text(void *arg, struct store_row *row)
 {
 	struct buf *b = arg;
@@ -128,7 +85,7 @@ static void say(struct chat_job *j, const char *ja, const char *en, const char *
 	           ja, ref != NULL ? ref : "", ref != NULL ? ": " : "", en);
 }
 
-static int add_event(struct store_tx *tx, struct chat_job *j, const struct case_row *c,
+static int add_event(struct store_tx *tx, struct chat_job *j, const struct store_case_brief *c,
                      const char *kind, const char *detail)
 {
 	int64_t elapsed_us = (j->now_ms - c->received_ms) * 1000;
@@ -137,7 +94,7 @@ static int add_event(struct store_tx *tx, struct chat_job *j, const struct case_
 	                       detail);
 }
 
-static int add_outbox(struct store_tx *tx, const struct case_row *c, const char *to,
+static int add_outbox(struct store_tx *tx, const struct store_case_brief *c, const char *to,
                       const char *kind, const char *body, int64_t now_ms)
 {
 	struct store_outbox_new o = {
@@ -149,7 +106,7 @@ static int add_outbox(struct store_tx *tx, const struct case_row *c, const char 
 
 struct others {
 	struct store_tx *tx;
-	const struct case_row *c;
+	const struct store_case_brief *c;
 	const char *body;
 	int64_t now_ms;
 	int rc;
@@ -165,7 +122,7 @@ static int on_other(void *arg, struct store_row *row)
 	return 0;
 }
 
-static int do_ack(struct store_tx *tx, struct chat_job *j, struct case_row *c, bool alerted)
+static int do_ack(struct store_tx *tx, struct chat_job *j, struct store_case_brief *c, bool alerted)
 {
 	struct buf b;
 	char detail[400];
@@ -251,7 +208,7 @@ static int do_ack(struct store_tx *tx, struct chat_job *j, struct case_row *c, b
 	return rc;
 }
 
-static int confirm(struct store_tx *tx, struct chat_job *j, const struct case_row *c,
+static int confirm(struct store_tx *tx, struct chat_job *j, const struct store_case_brief *c,
                    const char *ja, const char *en)
 {
 	char body[1400];
@@ -260,7 +217,8 @@ static int confirm(struct store_tx *tx, struct chat_job *j, const struct case_ro
 	return add_outbox(tx, c, j->jid, "reply", body, j->now_ms);
 }
 
-static int do_decline(struct store_tx *tx, struct chat_job *j, struct case_row *c, bool alerted)
+static int do_decline(struct store_tx *tx, struct chat_job *j, struct store_case_brief *c,
+                      bool alerted)
 {
 	int rc;
 
@@ -326,8 +284,9 @@ static int parse_eta(const char *text, int64_t now_ms, int64_t *at_ms)
 
 /* Appends KIND, its clock counted from the first event SINCE (or from the
  * report when SINCE is NULL or absent). */
-static int add_clock_event(struct store_tx *tx, struct chat_job *j, const struct case_row *c,
-                           const char *kind, const char *detail, const char *since)
+static int add_clock_event(struct store_tx *tx, struct chat_job *j,
+                           const struct store_case_brief *c, const char *kind, const char *detail,
+                           const char *since)
 {
 	int64_t from = c->received_ms;
 	int64_t rc;
@@ -342,7 +301,7 @@ static int add_clock_event(struct store_tx *tx, struct chat_job *j, const struct
 	                       detail);
 }
 
-static int do_progress(struct store_tx *tx, struct chat_job *j, struct case_row *c)
+static int do_progress(struct store_tx *tx, struct chat_job *j, struct store_case_brief *c)
 {
 	const char *kind, *state, *since = NULL;
 	char ja[300], en[300];
@@ -482,7 +441,7 @@ static int do_progress(struct store_tx *tx, struct chat_job *j, struct case_row 
 static int tx_command(struct store_tx *tx, void *arg)
 {
 	struct chat_job *j = arg;
-	struct case_row c = {0};
+	struct store_case_brief c = {0};
 	int64_t alerted = 0;
 	int rc;
 
@@ -504,7 +463,7 @@ static int tx_command(struct store_tx *tx, void *arg)
 		memcpy(j->cmd.ref, ref.data, CASE_REF_LEN + 1);
 		buf_fini(&ref);
 	}
-	rc = store_tx_case_by_ref(tx, j->cmd.ref, on_case_row, &c);
+	rc = store_tx_case_brief(tx, j->cmd.ref, &c);
 	if (rc < 0)
 		return rc;
 	if (!c.found) {
@@ -515,7 +474,7 @@ static int tx_command(struct store_tx *tx, void *arg)
 	j->case_id = c.id;
 	rc = store_tx_was_alerted(tx, c.id, j->jid, &alerted);
 	if (rc < 0) {
-		case_row_fini(&c);
+		store_case_brief_fini(&c);
 		return rc;
 	}
 	switch (j->cmd.verb) {
@@ -523,7 +482,7 @@ static int tx_command(struct store_tx *tx, void *arg)
 	case COMMAND_DECLINE: rc = do_decline(tx, j, &c, alerted != 0); break;
 	default: rc = do_progress(tx, j, &c); break;
 	}
-	case_row_fini(&c);
+	store_case_brief_fini(&c);
 	return rc;
 }
 

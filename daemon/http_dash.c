@@ -648,43 +648,6 @@ struct case_job {
 	bool cancel, kick;
 };
 
-struct case_now {
-	bool found;
-	int64_t id, received_ms;
-	char state[32];
-	char assigned[256];
-	char *company, *name, *phone, *email, *description, *lang;
-};
-
-static int on_case_now(void *arg, struct store_row *row)
-{
-	struct case_now *c = arg;
-
-	c->found = true;
-	c->id = store_row_int(row, 0);
-	c->received_ms = store_row_int(row, 1);
-	snprintf(c->state, sizeof c->state, "%s", store_row_text(row, 2));
-	snprintf(c->assigned, sizeof c->assigned, "%s",
-	         store_row_text(row, 3) != NULL ? store_row_text(row, 3) : "");
-	c->company = store_row_dup(row, 4);
-	c->name = store_row_dup(row, 5);
-	c->phone = store_row_dup(row, 6);
-	c->email = store_row_dup(row, 7);
-	c->description = store_row_dup(row, 8);
-	c->lang = store_row_dup(row, 9);
-	return 0;
-}
-
-static void case_now_fini(struct case_now *c)
-{
-	free(c->company);
-	free(c->name);
-	free(c->phone);
-	free(c->email);
-	free(c->description);
-	free(c->lang);
-}
-
 /* A JSON object of the given string pairs (NULL values left out), as text
  * for an event's detail; NULL on allocation failure. */
 static char *detail_of(const char *k1, const char *v1, const char *k2, const char *v2,
@@ -706,7 +669,7 @@ static char *detail_of(const char *k1, const char *v1, const char *k2, const cha
 	return s;
 }
 
-static int add_event(struct store_tx *tx, struct case_job *j, const struct case_now *c,
+static int add_event(struct store_tx *tx, struct case_job *j, const struct store_case_brief *c,
                      const char *kind, const char *actor, char *detail, bool clock)
 {
 	int rc = store_event_add(tx, c->id, j->now_ms,
@@ -719,7 +682,7 @@ static int add_event(struct store_tx *tx, struct case_job *j, const struct case_
 	return rc;
 }
 
-static int add_outbox(struct store_tx *tx, struct case_job *j, const struct case_now *c,
+static int add_outbox(struct store_tx *tx, struct case_job *j, const struct store_case_brief *c,
                       const char *to, const char *kind, const char *body)
 {
 	struct store_outbox_new o = {
@@ -730,7 +693,7 @@ static int add_outbox(struct store_tx *tx, struct case_job *j, const struct case
 	return rc < 0 ? (int)rc : 0;
 }
 
-static int tx_reassign(struct store_tx *tx, struct case_job *j, const struct case_now *c)
+static int tx_reassign(struct store_tx *tx, struct case_job *j, const struct store_case_brief *c)
 {
 	struct buf body;
 	char prev[256];
@@ -786,12 +749,12 @@ static int tx_reassign(struct store_tx *tx, struct case_job *j, const struct cas
 static int tx_case(struct store_tx *tx, void *arg)
 {
 	struct case_job *j = arg;
-	struct case_now c;
+	struct store_case_brief c;
 	bool resolved;
 	int rc = 0;
 
 	memset(&c, 0, sizeof c);
-	rc = store_tx_case_for_action(tx, j->ref, on_case_now, &c);
+	rc = store_tx_case_brief(tx, j->ref, &c);
 	if (rc < 0)
 		goto out;
 	if (!c.found) {
@@ -860,7 +823,7 @@ static int tx_case(struct store_tx *tx, void *arg)
 		break;
 	}
 out:
-	case_now_fini(&c);
+	store_case_brief_fini(&c);
 	return rc < 0 ? rc : 0;
 }
 

@@ -5,15 +5,15 @@
  */
 #include "store_cases.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 static const char sql_case_by_ref[] =
     "SELECT id, ref, state, assigned_to, received_ms, unseal(company, 'cases.company'),"
     " unseal(name, 'cases.name'), unseal(phone, 'cases.phone'), unseal(email, 'cases.email'),"
     " unseal(description, 'cases.description'), lang, prefecture, reporter_jid"
     " FROM cases WHERE ref = ?";
-static const char sql_case_for_action[] =
-    "SELECT id, received_ms, state, assigned_to, unseal(company, 'cases.company'),"
-    " unseal(name, 'cases.name'), unseal(phone, 'cases.phone'), unseal(email, 'cases.email'),"
-    " unseal(description, 'cases.description'), lang FROM cases WHERE ref = ?";
 static const char sql_latest_alert[] =
     "SELECT c.ref FROM alerts a JOIN cases c ON c.id = a.case_id"
     " WHERE a.jid = ? AND a.state = 'alerted' AND c.assigned_to IS NULL AND c.state != 'resolved'"
@@ -64,14 +64,46 @@ static int on_int(void *arg, struct store_row *row)
 	return 0;
 }
 
-int store_tx_case_by_ref(struct store_tx *tx, const char *ref, store_row_cb cb, void *arg)
+static int on_brief(void *arg, struct store_row *row)
 {
-	return store_tx_query(tx, sql_case_by_ref, cb, arg, "t", ref);
+	struct store_case_brief *c = arg;
+
+	c->found = true;
+	c->id = store_row_int(row, 0);
+	snprintf(c->ref, sizeof c->ref, "%s", store_row_text(row, 1) ? store_row_text(row, 1) : "");
+	snprintf(c->state, sizeof c->state, "%s",
+	         store_row_text(row, 2) ? store_row_text(row, 2) : "");
+	snprintf(c->assigned, sizeof c->assigned, "%s",
+	         store_row_text(row, 3) != NULL ? store_row_text(row, 3) : "");
+	c->received_ms = store_row_int(row, 4);
+	c->company = store_row_dup(row, 5);
+	c->name = store_row_dup(row, 6);
+	c->phone = store_row_dup(row, 7);
+	c->email = store_row_dup(row, 8);
+	c->description = store_row_dup(row, 9);
+	c->lang = store_row_dup(row, 10);
+	c->prefecture = store_row_dup(row, 11);
+	c->reporter_jid = store_row_dup(row, 12);
+	return 0;
 }
 
-int store_tx_case_for_action(struct store_tx *tx, const char *ref, store_row_cb cb, void *arg)
+int store_tx_case_brief(struct store_tx *tx, const char *ref, struct store_case_brief *out)
 {
-	return store_tx_query(tx, sql_case_for_action, cb, arg, "t", ref);
+	memset(out, 0, sizeof *out);
+	return store_tx_query(tx, sql_case_by_ref, on_brief, out, "t", ref);
+}
+
+void store_case_brief_fini(struct store_case_brief *c)
+{
+	free(c->company);
+	free(c->name);
+	free(c->phone);
+	free(c->email);
+	free(c->description);
+	free(c->lang);
+	free(c->prefecture);
+	free(c->reporter_jid);
+	memset(c, 0, sizeof *c);
 }
 
 int store_tx_latest_alert_of(struct store_tx *tx, const char *jid, store_row_cb cb, void *arg)

@@ -9,19 +9,28 @@
 #ifndef KK_STORE_CASES_H
 #define KK_STORE_CASES_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "store.h"
 
 /* ---- in a write job ---- */
 
-/* Columns: id, ref, state, assigned_to, received_ms, company, name, phone,
- * email, description, lang, prefecture, reporter_jid. */
-int store_tx_case_by_ref(struct store_tx *tx, const char *ref, store_row_cb cb, void *arg);
+/* A case as chat commands and dashboard actions see it: its state, who has
+ * it, and the reporter's details (opened; owned: store_case_brief_fini). */
+struct store_case_brief {
+	bool found;
+	int64_t id, received_ms;
+	char ref[CASE_REF_LEN + 1];
+	char state[32];
+	char assigned[256]; /* "" when nobody has it */
+	char *company, *name, *phone, *email, *description, *lang, *prefecture, *reporter_jid;
+};
 
-/* Columns: id, received_ms, state, assigned_to, company, name, phone,
- * email, description, lang. */
-int store_tx_case_for_action(struct store_tx *tx, const char *ref, store_row_cb cb, void *arg);
+/* The case REF into OUT (OUT->found false when there is none). Returns 0
+ * or a negative errno. */
+int store_tx_case_brief(struct store_tx *tx, const char *ref, struct store_case_brief *out);
+void store_case_brief_fini(struct store_case_brief *c);
 
 /* Column: ref — the newest case that alerted JID, nobody has taken and is
  * not resolved. */
