@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pbfixture.h"
 #include "guidance.h"
 #include "text.h"
 
@@ -13,14 +14,7 @@ static struct playbook_set *set;
 
 static void load(void)
 {
-	const char *src = getenv("KK_SRC");
-	char dir[4096];
-	struct buf errors;
-
-	snprintf(dir, sizeof dir, "%s/playbooks", src != NULL ? src : ".");
-	buf_init(&errors, 65536);
-	cr_assert_eq(playbook_set_load(dir, &set, &errors), 0, "%s", errors.data);
-	buf_fini(&errors);
+	set = pbfixture_load();
 }
 
 static void unload(void)

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * pbfixture — playbooks and rosters for unit tests; see pbfixture.h.
+ */
+#include "pbfixture.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct playbook_set *pbfixture_load(void)
+{
+	const char *src = getenv("KK_SRC");
+	struct playbook_set *set = NULL;
+	char dir[4096];
+	struct buf errors;
+
+	snprintf(dir, sizeof dir, "%s/playbooks", src != NULL ? src : ".");
+	buf_init(&errors, 65536);
+	cr_assert_eq(playbook_set_load(dir, &set, &errors), 0, "%s", errors.data);
+	buf_fini(&errors);
+	return set;
+}
+
+struct roster *pbfixture_roster(const struct playbook_set *set, const char *csv)
+{
+	struct roster *r = NULL;
+	struct buf errors;
+
+	buf_init(&errors, 65536);
+	cr_assert_eq(roster_parse(csv, strlen(csv), set, &r, &errors), 0, "%s", errors.data);
+	buf_fini(&errors);
+	return r;
+}
