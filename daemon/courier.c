@@ -23,7 +23,7 @@
 #include "log.h"
 #include "store_outbox.h"
 #include "store_timeline.h"
-#include "metrics.h"
+#include "metrics_counters.h"
 #include "text.h"
 
 #define COURIER_TICK_MS        1000

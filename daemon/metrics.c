@@ -9,29 +9,7 @@
  */
 #include "metrics.h"
 
-#include <stdatomic.h>
 #include <string.h>
-
-#define METRICS_CHANNELS 4
-
-static const char *const alert_channels[METRICS_CHANNELS] = {"xmpp", "email", "webhook", "other"};
-static atomic_uint_least64_t alert_counts[3][METRICS_CHANNELS];
-
-void metrics_alert_add(enum metrics_alert what, const char *channel, size_t n)
-{
-	unsigned c = METRICS_CHANNELS - 1;
-
-	for (unsigned i = 0; channel != NULL && i + 1 < METRICS_CHANNELS; i++)
-		if (strcmp(channel, alert_channels[i]) == 0)
-			c = i;
-	if ((unsigned)what < 3 && n != 0)
-		atomic_fetch_add_explicit(&alert_counts[what][c], n, memory_order_relaxed);
-}
-
-void metrics_alert(enum metrics_alert what, const char *channel)
-{
-	metrics_alert_add(what, channel, 1);
-}
 
 /* Regions by index, and each prefecture's region index (-1: unknown). */
 struct regions {
@@ -112,13 +90,13 @@ static int alerts(struct buf *b)
 
 	for (int w = 0; rc == 0 && w < 3; w++) {
 		rc = family(b, names[w], "counter", helps[w]);
-		for (int c = 0; rc == 0 && c < METRICS_CHANNELS - 1; c++)
-			rc = buf_printf(b, "%s{channel=\"%s\"} %llu\n", names[w], alert_channels[c],
-			                (unsigned long long)atomic_load_explicit(
-			                    &alert_counts[w][c], memory_order_relaxed));
+		for (unsigned c = 0; rc == 0 && c < METRICS_CHANNELS - 1; c++)
+			rc = buf_printf(
+			    b, "%s{channel=\"%s\"} %llu\n", names[w], metrics_channel_name(c),
+			    (unsigned long long)metrics_alert_count((enum metrics_alert)w, c));
 		if (rc == 0) {
-			uint64_t other = atomic_load_explicit(
-			    &alert_counts[w][METRICS_CHANNELS - 1], memory_order_relaxed);
+			uint64_t other =
+			    metrics_alert_count((enum metrics_alert)w, METRICS_CHANNELS - 1);
 
 			if (other != 0)
 				rc = buf_printf(b, "%s{channel=\"other\"} %llu\n", names[w],

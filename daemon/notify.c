@@ -14,7 +14,7 @@
 
 #include "log.h"
 #include "store_outbox.h"
-#include "metrics.h"
+#include "metrics_counters.h"
 #include "text.h"
 #include "xmpp_channel.h"
 

@@ -12,25 +12,18 @@
  * failed, or had to send again. Gauges are read at each scrape: open cases
  * and the outbox depth from the store, whether XMPP is connected.
  *
- * The hooks are safe from any thread (atomic counters); rendering runs on
- * the loop.
+ * The hooks are metrics_counters.h, a leaf any module may call from any
+ * thread; rendering runs on the loop.
  */
 #ifndef KK_METRICS_H
 #define KK_METRICS_H
 
 #include "buf.h"
+#include "metrics_counters.h"
 #include "notify.h"
 #include "playbook.h"
 #include "stats.h"
 #include "store.h"
-
-enum metrics_alert { METRICS_ALERT_SENT, METRICS_ALERT_FAILED, METRICS_ALERT_RETRIED };
-
-/* One outbox message through CHANNEL ("xmpp", "email", "webhook"; anything
- * else counts as "other") was sent, failed for good, or is being sent again. */
-void metrics_alert(enum metrics_alert what, const char *channel);
-/* The same for N messages at once. */
-void metrics_alert_add(enum metrics_alert what, const char *channel, size_t n);
 
 /* What a scrape reads; NOTIFY may be NULL (then XMPP counts as down). */
 struct metrics_sources {
