@@ -18,13 +18,7 @@
 #include "text.h"
 #include "xmpp_channel.h"
 
-#define NOTIFY_BATCH        200
-#define NOTIFY_PRESENCE_MAX 20000
-
-struct presence_entry {
-	char *jid;
-	enum presence p;
-};
+#define NOTIFY_BATCH 200
 
 /* A row handed to the channel; ACCEPTED once the server took it, until its
  * new state is committed (so that a dispatch in between cannot resend it). */
@@ -45,8 +39,7 @@ struct notify {
 	bool kick_armed, closing;
 	struct inflight *inflight;
 	size_t ninflight, cap_inflight;
-	struct presence_entry *pres;
-	size_t npres;
+	struct presence_table *presence;
 };
 
 static bool is_inflight(const struct notify *n, int64_t id)
@@ -229,27 +222,6 @@ static void mark(struct notify *n, int64_t id, const char *tag, const char *from
 
 /* ---- channel events ---- */
 
-static void set_presence(struct notify *n, const char *jid, enum presence p)
-{
-	for (size_t i = 0; i < n->npres; i++) {
-		if (strcmp(n->pres[i].jid, jid) == 0) {
-			n->pres[i].p = p;
-			return;
-		}
-	}
-	if (n->npres < NOTIFY_PRESENCE_MAX) {
-		struct presence_entry *v = realloc(n->pres, (n->npres + 1) * sizeof *v);
-
-		if (v == NULL)
-			return;
-		n->pres = v;
-		n->pres[n->npres].jid = strdup(jid);
-		if (n->pres[n->npres].jid == NULL)
-			return;
-		n->pres[n->npres++].p = p;
-	}
-}
-
 static void on_connected(void *arg)
 {
 	struct notify *n = arg;
@@ -267,8 +239,7 @@ static void on_disconnected(void *arg, const char *why)
 	(void)why;
 	/* Whatever the server had not taken will be sent again. */
 	drop_unaccepted(n);
-	for (size_t i = 0; i < n->npres; i++)
-		n->pres[i].p = PRESENCE_UNKNOWN;
+	presence_forget(n->presence);
 }
 
 static void on_accepted(void *arg, int64_t id)
@@ -296,7 +267,7 @@ static void on_presence(void *arg, const char *jid, bool available)
 {
 	struct notify *n = arg;
 
-	set_presence(n, jid, available ? PRESENCE_ONLINE : PRESENCE_OFFLINE);
+	presence_set(n->presence, jid, available ? PRESENCE_ONLINE : PRESENCE_OFFLINE);
 	if (n->ev->presence != NULL)
 		n->ev->presence(n->arg, jid, available ? PRESENCE_ONLINE : PRESENCE_OFFLINE);
 }
@@ -311,10 +282,7 @@ static void on_message(void *arg, const char *jid, const char *body)
 
 enum presence notify_presence(const struct notify *n, const char *jid)
 {
-	for (size_t i = 0; n != NULL && i < n->npres; i++)
-		if (strcmp(n->pres[i].jid, jid) == 0)
-			return n->pres[i].p;
-	return PRESENCE_UNKNOWN;
+	return presence_get(n != NULL ? n->presence : NULL, jid);
 }
 
 void notify_reply(struct notify *n, const char *jid, const char *body)
@@ -347,6 +315,11 @@ int notify_start(struct notify **out, uv_loop_t *loop, const struct config *cfg,
 
 	if (n == NULL)
 		return -ENOMEM;
+	n->presence = presence_new();
+	if (n->presence == NULL) {
+		free(n);
+		return -ENOMEM;
+	}
 	n->loop = loop;
 	n->cfg = cfg;
 	n->store = st;
@@ -378,9 +351,7 @@ static void on_kick_closed(uv_handle_t *h)
 {
 	struct notify *n = h->data;
 
-	for (size_t i = 0; i < n->npres; i++)
-		free(n->pres[i].jid);
-	free(n->pres);
+	presence_free(n->presence);
 	free(n->inflight);
 	free(n);
 }

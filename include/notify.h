@@ -19,11 +19,10 @@
 #include <uv.h>
 
 #include "config.h"
+#include "presence.h"
 #include "store.h"
 
 struct notify;
-
-enum presence { PRESENCE_UNKNOWN, PRESENCE_ONLINE, PRESENCE_OFFLINE };
 
 /* Called on the loop; strings are borrowed for the call. */
 struct notify_events {
