@@ -438,21 +438,17 @@ static int deadlines(struct buf *b, const struct page_dash_frame *f, const struc
 
 	for (size_t i = 0; rc == 0 && i < c->ndeadlines; i++) {
 		const struct ppc_deadline *d = &c->deadlines[i];
-		const char *state = ppc_deadline_state(d, c->now_ms);
+		enum ppc_deadline_state state = ppc_deadline_state(d, c->now_ms);
 		bool prelim = d->report == PPC_REPORT_PRELIMINARY;
 
 		rc = buf_printf(b, "<li class=\"deadline %s\" id=\"deadline-%s\">%s: %s%s — ",
-		                state, ppc_report_name(d->report),
+		                ppc_deadline_state_name(state), ppc_report_name(d->report),
 		                prelim ? T("速報", "Preliminary") : T("確報", "Final"),
 		                prelim ? T("遅くとも", "by about ") : "", d->due);
 		if (rc == 0)
-			rc = buf_puts(b,
-			              strcmp(state, "reported") == 0 ? T("報告済み", "reported")
-			              : strcmp(state, "overdue") == 0
-			                  ? T("期限を過ぎています。わかっている範囲ですぐに報告して"
-			                      "ください。",
-			                      "Overdue: report now with what is known.")
-			                  : T("期限前", "due"));
+			rc = buf_puts(b, state == PPC_DEADLINE_REPORTED ? T("報告済み", "reported")
+			                 : state == PPC_DEADLINE_OVERDUE ? ppc_overdue_text(f->ui)
+			                                                 : T("期限前", "due"));
 		if (rc == 0 && !d->reported && !c->resolved) {
 			rc = buf_printf(
 			    b,

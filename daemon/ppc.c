@@ -271,14 +271,21 @@ const char *ppc_report_name(enum ppc_report r)
 	return r == PPC_REPORT_PRELIMINARY ? "preliminary" : "final";
 }
 
-const char *ppc_deadline_state(const struct ppc_deadline *d, int64_t now_ms)
+enum ppc_deadline_state ppc_deadline_state(const struct ppc_deadline *d, int64_t now_ms)
 {
 	char today[11];
 
 	if (d->reported)
-		return "reported";
+		return PPC_DEADLINE_REPORTED;
 	text_jst_date_plus(now_ms, 0, today);
-	return strcmp(today, d->due) > 0 ? "overdue" : "due";
+	return strcmp(today, d->due) > 0 ? PPC_DEADLINE_OVERDUE : PPC_DEADLINE_DUE;
+}
+
+const char *ppc_deadline_state_name(enum ppc_deadline_state s)
+{
+	return s == PPC_DEADLINE_REPORTED  ? "reported"
+	       : s == PPC_DEADLINE_OVERDUE ? "overdue"
+	                                   : "due";
 }
 
 int ppc_deadlines_text(const struct ppc_deadline *d, size_t n, int64_t now_ms, struct buf *b)
@@ -286,18 +293,18 @@ int ppc_deadlines_text(const struct ppc_deadline *d, size_t n, int64_t now_ms, s
 	int rc = 0;
 
 	for (size_t i = 0; i < n && rc == 0; i++) {
-		const char *state = ppc_deadline_state(&d[i], now_ms);
+		enum ppc_deadline_state state = ppc_deadline_state(&d[i], now_ms);
 		bool prelim = d[i].report == PPC_REPORT_PRELIMINARY;
 
-		rc = buf_printf(b, "個人情報保護委員会への%s / PPC %s report: %s%s — %s\n",
+		rc = buf_printf(b, "個人情報保護委員会への%s / PPC %s report: %s%s — ",
 		                prelim ? "速報" : "確報", ppc_report_name(d[i].report),
-		                prelim ? "~" : "", d[i].due,
-		                strcmp(state, "reported") == 0 ? "報告済み / reported"
-		                : strcmp(state, "overdue") == 0
-		                    ? "期限を過ぎています。わかっている範囲ですぐに報告してください"
-		                      "。/ overdue: "
-		                      "report now with what is known"
-		                    : "期限前 / due");
+		                prelim ? "~" : "", d[i].due);
+		if (rc == 0 && state == PPC_DEADLINE_OVERDUE)
+			rc = buf_printf(b, "%s / %s\n", ppc_overdue_text(LANG_JA),
+			                ppc_overdue_text(LANG_EN));
+		else if (rc == 0)
+			rc = buf_puts(b, state == PPC_DEADLINE_REPORTED ? "報告済み / reported\n"
+			                                                : "期限前 / due\n");
 	}
 	return rc;
 }

@@ -107,32 +107,42 @@ int store_step_alerts(struct store *st, int64_t case_id,
 	return store_read(st, sql_step_alerts, on_step_alert, &e, "i", case_id);
 }
 
-struct id_each {
+struct case_each {
 	int (*cb)(void *arg, int64_t case_id);
-	int (*cb2)(void *arg, int64_t case_id, int64_t due_ms);
 	void *arg;
 };
 
-static int on_id(void *arg, struct store_row *row)
+static int on_case(void *arg, struct store_row *row)
 {
-	struct id_each *e = arg;
+	struct case_each *e = arg;
 
-	return e->cb != NULL ? e->cb(e->arg, store_row_int(row, 0))
-	                     : e->cb2(e->arg, store_row_int(row, 0), store_row_int(row, 1));
+	return e->cb(e->arg, store_row_int(row, 0));
 }
 
 int store_cases_waiting_on(struct store *st, const char *jid, int (*cb)(void *arg, int64_t case_id),
                            void *arg)
 {
-	struct id_each e = {cb, NULL, arg};
+	struct case_each e = {cb, arg};
 
-	return store_read(st, sql_waiting_on, on_id, &e, "t", jid);
+	return store_read(st, sql_waiting_on, on_case, &e, "t", jid);
+}
+
+struct due_each {
+	int (*cb)(void *arg, int64_t case_id, int64_t due_ms);
+	void *arg;
+};
+
+static int on_due(void *arg, struct store_row *row)
+{
+	struct due_each *e = arg;
+
+	return e->cb(e->arg, store_row_int(row, 0), store_row_int(row, 1));
 }
 
 int store_escalations_each(struct store *st, int (*cb)(void *arg, int64_t case_id, int64_t due_ms),
                            void *arg)
 {
-	struct id_each e = {NULL, cb, arg};
+	struct due_each e = {cb, arg};
 
-	return store_read(st, sql_running, on_id, &e, "");
+	return store_read(st, sql_running, on_due, &e, "");
 }

@@ -102,8 +102,11 @@ struct ppc_deadline {
 
 /* "preliminary" / "final". */
 const char *ppc_report_name(enum ppc_report r);
-/* "reported", "overdue" or "due" at NOW_MS. */
-const char *ppc_deadline_state(const struct ppc_deadline *d, int64_t now_ms);
+enum ppc_deadline_state { PPC_DEADLINE_DUE, PPC_DEADLINE_OVERDUE, PPC_DEADLINE_REPORTED };
+
+/* D's state at NOW_MS, and its name ("due", "overdue", "reported"). */
+enum ppc_deadline_state ppc_deadline_state(const struct ppc_deadline *d, int64_t now_ms);
+const char *ppc_deadline_state_name(enum ppc_deadline_state s);
 
 /*
  * Appends one line per deadline of D (N of them) in both languages, for a
