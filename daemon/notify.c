@@ -16,7 +16,7 @@
 #include "store_outbox.h"
 #include "metrics_counters.h"
 #include "text.h"
-#include "xmpp_channel.h"
+#include "xmpp_session.h"
 
 #define NOTIFY_BATCH 200
 
@@ -33,8 +33,8 @@ struct notify {
 	struct store *store;
 	const struct notify_events *ev;
 	void *arg;
-	struct xmpp_channel *xmpp;
-	struct xmpp_channel_events xev;
+	struct xmpp_session *xmpp;
+	struct xmpp_session_events xev;
 	uv_timer_t kick;
 	bool kick_armed, closing;
 	struct inflight *inflight;
@@ -103,7 +103,7 @@ static int on_pending_row(void *arg, const struct store_outbox_row *r)
 		return 0;
 	if (n->ninflight >= NOTIFY_BATCH * 10)
 		return 1;
-	rc = xmpp_channel_send(n->xmpp, id, tag, to, body);
+	rc = xmpp_session_send(n->xmpp, id, tag, to, body);
 	if (rc == -EINVAL) {
 		log_warnx("notify: outbox row %lld has a malformed tag: not sent", (long long)id);
 		return 0;
@@ -117,7 +117,7 @@ static void dispatch(struct notify *n)
 {
 	int rc;
 
-	if (n->xmpp == NULL || !xmpp_channel_connected(n->xmpp))
+	if (n->xmpp == NULL || !xmpp_session_connected(n->xmpp))
 		return;
 	rc = store_outbox_xmpp_waiting(n->store, on_pending_row, n);
 	if (rc < 0)
@@ -288,18 +288,18 @@ enum presence notify_presence(const struct notify *n, const char *jid)
 void notify_reply(struct notify *n, const char *jid, const char *body)
 {
 	if (n != NULL && n->xmpp != NULL)
-		xmpp_channel_send(n->xmpp, 0, NULL, jid, body);
+		xmpp_session_send(n->xmpp, 0, NULL, jid, body);
 }
 
 void notify_watch(struct notify *n, const char *jid)
 {
 	if (n != NULL && n->xmpp != NULL)
-		xmpp_channel_subscribe(n->xmpp, jid);
+		xmpp_session_subscribe(n->xmpp, jid);
 }
 
 bool notify_connected(const struct notify *n)
 {
-	return n != NULL && xmpp_channel_connected(n->xmpp);
+	return n != NULL && xmpp_session_connected(n->xmpp);
 }
 
 unsigned notify_inflight(const struct notify *n)
@@ -335,7 +335,7 @@ int notify_start(struct notify **out, uv_loop_t *loop, const struct config *cfg,
 	uv_timer_init(loop, &n->kick);
 	n->kick.data = n;
 	if (cfg->xmpp_jid[0] != '\0') {
-		rc = xmpp_channel_start(&n->xmpp, loop, cfg, &n->xev, n);
+		rc = xmpp_session_start(&n->xmpp, loop, cfg, &n->xev, n);
 		if (rc < 0) {
 			notify_stop(n);
 			return rc;
@@ -361,7 +361,7 @@ void notify_stop(struct notify *n)
 	if (n == NULL)
 		return;
 	n->closing = true;
-	xmpp_channel_stop(n->xmpp);
+	xmpp_session_stop(n->xmpp);
 	n->xmpp = NULL;
 	uv_close((uv_handle_t *)&n->kick, on_kick_closed);
 }

@@ -4,13 +4,13 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "xmpp_channel.h"
+#include "xmpp_session.h"
 
 Test(xmpp_tag, a_well_formed_id_gives_back_its_tag)
 {
 	char tag[XMPP_TAG_LEN + 1];
 
-	cr_assert(xmpp_channel_tag_of("kk-0123456789abcdef0123456789abcdef", tag));
+	cr_assert(xmpp_session_tag_of("kk-0123456789abcdef0123456789abcdef", tag));
 	cr_assert_str_eq(tag, "0123456789abcdef0123456789abcdef");
 }
 
@@ -32,8 +32,8 @@ Test(xmpp_tag, sequential_numbers_and_near_misses_are_refused)
 	};
 
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-		cr_assert_not(xmpp_channel_tag_of(bad[i], tag), "accepted \"%s\"", bad[i]);
-	cr_assert_not(xmpp_channel_tag_of(NULL, tag));
+		cr_assert_not(xmpp_session_tag_of(bad[i], tag), "accepted \"%s\"", bad[i]);
+	cr_assert_not(xmpp_session_tag_of(NULL, tag));
 }
 
 Test(xmpp_tag, a_huge_numeric_id_is_refused_without_overflow)
@@ -45,6 +45,6 @@ Test(xmpp_tag, a_huge_numeric_id_is_refused_without_overflow)
 	memcpy(id, "kk-", 3);
 	memset(id + 3, '9', sizeof id - 4);
 	id[sizeof id - 1] = '\0';
-	cr_assert_not(xmpp_channel_tag_of(id, tag));
-	cr_assert_not(xmpp_channel_tag_of("kk-99999999999999999999999999999999999999", tag));
+	cr_assert_not(xmpp_session_tag_of(id, tag));
+	cr_assert_not(xmpp_session_tag_of("kk-99999999999999999999999999999999999999", tag));
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * xmpp_channel — libstrophe on its own thread; see xmpp_channel.h.
+ * xmpp_session — libstrophe on its own thread; see xmpp_session.h.
  *
  * The thread sleeps in libstrophe's select(); a command from the loop wakes
  * it with SIGUSR2 (a handler that does nothing, installed without
@@ -9,7 +9,7 @@
  * libstrophe's own debug output is never logged: it includes the SASL
  * exchange.
  */
-#include "xmpp_channel.h"
+#include "xmpp_session.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -72,11 +72,11 @@ struct batch {
 	size_t n;
 };
 
-struct xmpp_channel {
+struct xmpp_session {
 	uv_loop_t *loop;
 	uv_async_t async;
 	const struct config *cfg;
-	const struct xmpp_channel_events *ev;
+	const struct xmpp_session_events *ev;
 	void *arg;
 	bool connected; /* loop's view */
 
@@ -115,7 +115,7 @@ static void on_wake(int sig)
 
 /* ---- thread → loop ---- */
 
-static void post(struct xmpp_channel *ch, enum xev_kind kind, int64_t id, const char *tag,
+static void post(struct xmpp_session *ch, enum xev_kind kind, int64_t id, const char *tag,
                  bool available, const char *jid, const char *text)
 {
 	struct xev *e = calloc(1, sizeof *e);
@@ -148,7 +148,7 @@ static void free_ev(struct xev *e)
 
 static void on_events(uv_async_t *h)
 {
-	struct xmpp_channel *ch = h->data;
+	struct xmpp_session *ch = h->data;
 	struct xev *list;
 
 	pthread_mutex_lock(&ch->mu);
@@ -157,7 +157,7 @@ static void on_events(uv_async_t *h)
 	pthread_mutex_unlock(&ch->mu);
 	while (list != NULL) {
 		struct xev *e = list;
-		const struct xmpp_channel_events *ev = ch->ev;
+		const struct xmpp_session_events *ev = ch->ev;
 
 		list = e->next;
 		switch (e->kind) {
@@ -199,7 +199,7 @@ static void on_events(uv_async_t *h)
 
 /* ---- stanza handlers (thread) ---- */
 
-bool xmpp_channel_tag_of(const char *id, char out[XMPP_TAG_LEN + 1])
+bool xmpp_session_tag_of(const char *id, char out[XMPP_TAG_LEN + 1])
 {
 	if (id == NULL || strncmp(id, "kk-", 3) != 0)
 		return false;
@@ -216,16 +216,16 @@ bool xmpp_channel_tag_of(const char *id, char out[XMPP_TAG_LEN + 1])
 
 /* A receipt or bounce for a message of ours: the event carries the tag and
  * who sent it; the owner decides whether to believe it. */
-static void post_outcome(struct xmpp_channel *ch, enum xev_kind kind, const char *stanza_id,
+static void post_outcome(struct xmpp_session *ch, enum xev_kind kind, const char *stanza_id,
                          const char *from, const char *error)
 {
 	char tag[XMPP_TAG_LEN + 1];
 
-	if (from[0] != '\0' && xmpp_channel_tag_of(stanza_id, tag))
+	if (from[0] != '\0' && xmpp_session_tag_of(stanza_id, tag))
 		post(ch, kind, 0, tag, false, from, error);
 }
 
-static void bare_of(struct xmpp_channel *ch, const char *from, char *out, size_t n)
+static void bare_of(struct xmpp_session *ch, const char *from, char *out, size_t n)
 {
 	char *bare = from != NULL ? xmpp_jid_bare(ch->ctx, from) : NULL;
 
@@ -237,7 +237,7 @@ static void bare_of(struct xmpp_channel *ch, const char *from, char *out, size_t
 		xmpp_free(ch->ctx, bare);
 }
 
-static void send_receipt(struct xmpp_channel *ch, xmpp_stanza_t *msg)
+static void send_receipt(struct xmpp_session *ch, xmpp_stanza_t *msg)
 {
 	const char *id = xmpp_stanza_get_id(msg);
 	xmpp_stanza_t *reply, *rcv;
@@ -257,7 +257,7 @@ static void send_receipt(struct xmpp_channel *ch, xmpp_stanza_t *msg)
 
 static int on_message(xmpp_conn_t *conn, xmpp_stanza_t *st, void *userdata)
 {
-	struct xmpp_channel *ch = userdata;
+	struct xmpp_session *ch = userdata;
 	const char *type = xmpp_stanza_get_type(st);
 	xmpp_stanza_t *rcv = xmpp_stanza_get_child_by_ns(st, "urn:xmpp:receipts");
 	char from[512];
@@ -289,7 +289,7 @@ static int on_message(xmpp_conn_t *conn, xmpp_stanza_t *st, void *userdata)
 
 static int on_presence(xmpp_conn_t *conn, xmpp_stanza_t *st, void *userdata)
 {
-	struct xmpp_channel *ch = userdata;
+	struct xmpp_session *ch = userdata;
 	const char *type = xmpp_stanza_get_type(st);
 	char from[512];
 
@@ -315,7 +315,7 @@ static int on_presence(xmpp_conn_t *conn, xmpp_stanza_t *st, void *userdata)
 
 /* Whether ST came from our server (the domain, our account or no "from"),
  * not from another account. */
-static bool from_server(struct xmpp_channel *ch, xmpp_stanza_t *st)
+static bool from_server(struct xmpp_session *ch, xmpp_stanza_t *st)
 {
 	char from[512];
 
@@ -327,7 +327,7 @@ static bool from_server(struct xmpp_channel *ch, xmpp_stanza_t *st)
 
 static int on_iq(xmpp_conn_t *conn, xmpp_stanza_t *st, void *userdata)
 {
-	struct xmpp_channel *ch = userdata;
+	struct xmpp_session *ch = userdata;
 	const char *type = xmpp_stanza_get_type(st);
 	const char *id = xmpp_stanza_get_id(st);
 
@@ -393,7 +393,7 @@ static int on_iq(xmpp_conn_t *conn, xmpp_stanza_t *st, void *userdata)
 	return 1;
 }
 
-static void free_batches(struct xmpp_channel *ch)
+static void free_batches(struct xmpp_session *ch)
 {
 	while (ch->batches != NULL) {
 		struct batch *b = ch->batches;
@@ -407,7 +407,7 @@ static void free_batches(struct xmpp_channel *ch)
 static void on_conn(xmpp_conn_t *conn, xmpp_conn_event_t status, int error,
                     xmpp_stream_error_t *stream_error, void *userdata)
 {
-	struct xmpp_channel *ch = userdata;
+	struct xmpp_session *ch = userdata;
 
 	if (status == XMPP_CONN_CONNECT) {
 		xmpp_stanza_t *iq = xmpp_iq_new(ch->ctx, "get", "kk-roster");
@@ -480,7 +480,7 @@ static void on_strophe_log(void *userdata, xmpp_log_level_t level, const char *a
 		log_warnx("xmpp: %s: %.300s", area, msg);
 }
 
-static void try_connect(struct xmpp_channel *ch)
+static void try_connect(struct xmpp_session *ch)
 {
 	const struct config *cfg = ch->cfg;
 	unsigned long flags = XMPP_CONN_FLAG_DISABLE_SM;
@@ -512,7 +512,7 @@ static void try_connect(struct xmpp_channel *ch)
 	fdreserve_refill(&ch->low);
 }
 
-static void send_message(struct xmpp_channel *ch, const struct xcmd *c)
+static void send_message(struct xmpp_session *ch, const struct xcmd *c)
 {
 	char id[XMPP_TAG_LEN + 4];
 	xmpp_stanza_t *msg;
@@ -534,7 +534,7 @@ static void send_message(struct xmpp_channel *ch, const struct xcmd *c)
 	xmpp_stanza_release(msg);
 }
 
-static void send_subscribe(struct xmpp_channel *ch, const char *to)
+static void send_subscribe(struct xmpp_session *ch, const char *to)
 {
 	xmpp_stanza_t *p = xmpp_presence_new(ch->ctx);
 
@@ -545,7 +545,7 @@ static void send_subscribe(struct xmpp_channel *ch, const char *to)
 }
 
 /* Sends what the loop queued; when connected, closes the batch with a ping. */
-static void drain_commands(struct xmpp_channel *ch)
+static void drain_commands(struct xmpp_session *ch)
 {
 	struct xcmd *list;
 	struct batch *b = NULL;
@@ -603,7 +603,7 @@ static void drain_commands(struct xmpp_channel *ch)
 
 static void *thread_main(void *arg)
 {
-	struct xmpp_channel *ch = arg;
+	struct xmpp_session *ch = arg;
 	xmpp_log_t logger = {on_strophe_log, ch};
 	sigset_t set;
 
@@ -653,7 +653,7 @@ static void *thread_main(void *arg)
 
 /* ---- loop → thread ---- */
 
-static int push(struct xmpp_channel *ch, enum xcmd_kind kind, int64_t id, const char *tag,
+static int push(struct xmpp_session *ch, enum xcmd_kind kind, int64_t id, const char *tag,
                 const char *to, const char *body)
 {
 	struct xcmd *c = calloc(1, sizeof *c);
@@ -692,7 +692,7 @@ static int push(struct xmpp_channel *ch, enum xcmd_kind kind, int64_t id, const 
 	return 0;
 }
 
-int xmpp_channel_send(struct xmpp_channel *ch, int64_t id, const char *tag, const char *to,
+int xmpp_session_send(struct xmpp_session *ch, int64_t id, const char *tag, const char *to,
                       const char *body)
 {
 	char check[XMPP_TAG_LEN + 4];
@@ -700,26 +700,26 @@ int xmpp_channel_send(struct xmpp_channel *ch, int64_t id, const char *tag, cons
 
 	if (tag != NULL) {
 		snprintf(check, sizeof check, "kk-%s", tag);
-		if (!xmpp_channel_tag_of(check, valid))
+		if (!xmpp_session_tag_of(check, valid))
 			return -EINVAL;
 	}
 	return push(ch, XCMD_SEND, id, tag, to, body);
 }
 
-int xmpp_channel_subscribe(struct xmpp_channel *ch, const char *to)
+int xmpp_session_subscribe(struct xmpp_session *ch, const char *to)
 {
 	return push(ch, XCMD_SUBSCRIBE, 0, NULL, to, NULL);
 }
 
-bool xmpp_channel_connected(const struct xmpp_channel *ch)
+bool xmpp_session_connected(const struct xmpp_session *ch)
 {
 	return ch != NULL && ch->connected;
 }
 
-int xmpp_channel_start(struct xmpp_channel **out, uv_loop_t *loop, const struct config *cfg,
-                       const struct xmpp_channel_events *ev, void *arg)
+int xmpp_session_start(struct xmpp_session **out, uv_loop_t *loop, const struct config *cfg,
+                       const struct xmpp_session_events *ev, void *arg)
 {
-	struct xmpp_channel *ch = calloc(1, sizeof *ch);
+	struct xmpp_session *ch = calloc(1, sizeof *ch);
 	struct sigaction sa;
 	sigset_t set, old;
 	const char *at;
@@ -757,7 +757,7 @@ int xmpp_channel_start(struct xmpp_channel **out, uv_loop_t *loop, const struct 
 	rc = -pthread_create(&ch->thread, NULL, thread_main, ch);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc < 0) {
-		xmpp_channel_stop(ch);
+		xmpp_session_stop(ch);
 		return rc;
 	}
 	ch->thread_started = true;
@@ -767,13 +767,13 @@ int xmpp_channel_start(struct xmpp_channel **out, uv_loop_t *loop, const struct 
 
 static void on_closed(uv_handle_t *h)
 {
-	struct xmpp_channel *ch = h->data;
+	struct xmpp_session *ch = h->data;
 
 	pthread_mutex_destroy(&ch->mu);
 	free(ch);
 }
 
-void xmpp_channel_stop(struct xmpp_channel *ch)
+void xmpp_session_stop(struct xmpp_session *ch)
 {
 	if (ch == NULL)
 		return;

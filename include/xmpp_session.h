@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * xmpp_channel — the bot's XMPP account, run by libstrophe on its own thread
+ * xmpp_session — the bot's XMPP account, run by libstrophe on its own thread
  * (its connect does blocking DNS and a blocking TLS handshake).
  *
  * The loop and the thread talk through two mutex-protected queues: commands
@@ -11,8 +11,8 @@
  * (XMPP handles a stream's stanzas in order); the owner re-sends what was
  * not accepted after a reconnect. The thread reconnects with backoff.
  */
-#ifndef KK_XMPP_CHANNEL_H
-#define KK_XMPP_CHANNEL_H
+#ifndef KK_XMPP_SESSION_H
+#define KK_XMPP_SESSION_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -20,10 +20,10 @@
 
 #include "config.h"
 
-struct xmpp_channel;
+struct xmpp_session;
 
 /* Called on the loop. Strings are borrowed for the call. */
-struct xmpp_channel_events {
+struct xmpp_session_events {
 	void (*connected)(void *arg);
 	void (*disconnected)(void *arg, const char *why);
 	/* The server took message ID (an outbox id) on a live stream. */
@@ -46,8 +46,8 @@ struct xmpp_channel_events {
  * reconnecting. CFG and EV must outlive the channel. Returns 0 or a
  * negative errno.
  */
-int xmpp_channel_start(struct xmpp_channel **out, uv_loop_t *loop, const struct config *cfg,
-                       const struct xmpp_channel_events *ev, void *arg);
+int xmpp_session_start(struct xmpp_session **out, uv_loop_t *loop, const struct config *cfg,
+                       const struct xmpp_session_events *ev, void *arg);
 
 /* Length of a message tag: 32 lowercase hex digits (128 random bits). */
 #define XMPP_TAG_LEN 32
@@ -59,7 +59,7 @@ int xmpp_channel_start(struct xmpp_channel **out, uv_loop_t *loop, const struct 
  * "kk-TAG". ID == 0 (TAG NULL) is best effort. Returns 0, -EINVAL for a
  * malformed TAG, -ENOBUFS when the queue is full, or -ENOMEM.
  */
-int xmpp_channel_send(struct xmpp_channel *ch, int64_t id, const char *tag, const char *to,
+int xmpp_session_send(struct xmpp_session *ch, int64_t id, const char *tag, const char *to,
                       const char *body);
 
 /*
@@ -67,15 +67,15 @@ int xmpp_channel_send(struct xmpp_channel *ch, int64_t id, const char *tag, cons
  * copied to OUT (XMPP_TAG_LEN + 1 bytes). Reads at most XMPP_TAG_LEN + 4
  * bytes of ID, so any id from the network is safe.
  */
-bool xmpp_channel_tag_of(const char *id, char out[XMPP_TAG_LEN + 1]);
+bool xmpp_session_tag_of(const char *id, char out[XMPP_TAG_LEN + 1]);
 
 /* Asks TO for a presence subscription, so that the bot sees them go offline. */
-int xmpp_channel_subscribe(struct xmpp_channel *ch, const char *to);
+int xmpp_session_subscribe(struct xmpp_session *ch, const char *to);
 
 /* Whether the last event from the thread was "connected". */
-bool xmpp_channel_connected(const struct xmpp_channel *ch);
+bool xmpp_session_connected(const struct xmpp_session *ch);
 
 /* Stops the thread and closes the handle; freed by the loop. NULL is allowed. */
-void xmpp_channel_stop(struct xmpp_channel *ch);
+void xmpp_session_stop(struct xmpp_session *ch);
 
 #endif
