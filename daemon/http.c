@@ -18,7 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "courier.h"
+#include "receipt.h"
 #include "http_req.h"
 #include "log.h"
 #include "remind.h"
@@ -298,8 +298,8 @@ static int tx_after_insert(struct store_tx *tx, void *arg)
 	if (rc == 0 && r->in.email != NULL) {
 		snprintf(url, sizeof url, "%s/cases/%s?t=%s%s", r->srv->cfg->http_public_url,
 		         r->nc.ref, r->token, r->in.lang == LANG_EN ? "&lang=en" : "");
-		rc = courier_tx_receipt(r->srv->cfg, tx, r->nc.case_id, r->nc.ref, r->in.email,
-		                        r->in.lang, url);
+		rc = receipt_tx_queue(r->srv->cfg, tx, r->nc.case_id, r->nc.ref, r->in.email,
+		                      r->in.lang, url);
 	}
 	return rc;
 }

@@ -36,20 +36,6 @@ void courier_kick(struct courier *c);
  */
 void courier_fallback(struct courier *c, int64_t case_id, const char *jid);
 
-/* Receipts to one address in 24 hours, and to one domain in an hour. */
-#define COURIER_RECEIPTS_PER_ADDRESS_DAY 3
-#define COURIER_RECEIPTS_PER_DOMAIN_HOUR 20
-
-/*
- * In the transaction that stores a report: queues the reporter's receipt to
- * EMAIL with the reference REF and the private status link (URL). Does
- * nothing when e-mail is not configured or EMAIL is NULL, or when the
- * address or its domain has had its receipts (the limits above), so that
- * the form cannot be used to mail a third party over and over.
- */
-int courier_tx_receipt(const struct config *cfg, struct store_tx *tx, int64_t case_id,
-                       const char *ref, const char *email, enum lang lang, const char *url);
-
 /* Transfers and writes under way. */
 unsigned courier_pending(const struct courier *c);
 
