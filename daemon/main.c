@@ -24,7 +24,6 @@
 #include "buf.h"
 #include "chat.h"
 #include "convo.h"
-#include "courier.h"
 #include "remind.h"
 #include "escalate.h"
 #include "config.h"
@@ -49,7 +48,6 @@ struct daemon {
 	struct escalate *esc;
 	struct chat *chat;
 	struct convo *convo;
-	struct courier *courier;
 	struct remind *remind;
 	struct notify_events nev;
 	struct http_server *http;
@@ -116,8 +114,6 @@ static void finish(struct daemon *d)
 	d->chat = NULL;
 	convo_stop(d->convo);
 	d->convo = NULL;
-	courier_stop(d->courier);
-	d->courier = NULL;
 	remind_stop(d->remind);
 	d->remind = NULL;
 	escalate_stop(d->esc);
@@ -150,7 +146,7 @@ static void on_drain(uv_timer_t *t)
 	}
 	if (http_waiting(d->http) == 0 && store_pending(d->store) == 0 &&
 	    chat_pending(d->chat) == 0 && convo_pending(d->convo) == 0 &&
-	    courier_pending(d->courier) == 0 && remind_pending(d->remind) == 0) {
+	    notify_pending(d->notify) == 0 && remind_pending(d->remind) == 0) {
 		uv_timer_stop(t);
 		finish(d);
 	} else if (waited > (uint64_t)d->cfg->stop_wait_s * 1000) {
@@ -233,7 +229,7 @@ static void on_unreachable(void *arg, int64_t case_id, const char *jid, const ch
 	log_info("kakekomid: alert to %s for case %lld cannot get through: %s", jid,
 	         (long long)case_id, why);
 	escalate_check(d->esc, case_id);
-	courier_fallback(d->courier, case_id, jid);
+	notify_fallback(d->notify, case_id, jid);
 }
 
 /* New outbox rows were written outside the usual paths: send them. */
@@ -242,23 +238,22 @@ static void on_outbox(void *arg)
 	struct daemon *d = arg;
 
 	notify_kick(d->notify);
-	courier_kick(d->courier);
 }
 
 /* Every commit may have queued webhook posts (a trigger writes them with
- * each timeline event) or e-mails: let the courier look at once. */
+ * each timeline event) or e-mails: let the dispatcher look at once. */
 static void on_committed(void *arg)
 {
 	struct daemon *d = arg;
 
-	courier_kick(d->courier);
+	notify_kick(d->notify);
 }
 
 static void on_fallback(void *arg, int64_t case_id, const char *jid)
 {
 	struct daemon *d = arg;
 
-	courier_fallback(d->courier, case_id, jid);
+	notify_fallback(d->notify, case_id, jid);
 }
 
 static void on_presence(void *arg, const char *jid, enum presence p)
@@ -267,7 +262,7 @@ static void on_presence(void *arg, const char *jid, enum presence p)
 
 	if (p == PRESENCE_OFFLINE) {
 		escalate_jid_offline(d->esc, jid);
-		courier_fallback(d->courier, 0, jid);
+		notify_fallback(d->notify, 0, jid);
 	}
 }
 
@@ -385,15 +380,13 @@ int main(int argc, char **argv)
 	d.nev.message = on_chat;
 	d.nev.unreachable = on_unreachable;
 	d.nev.presence = on_presence;
-	rc = notify_start(&d.notify, d.loop, d.cfg, d.store, &d.nev, &d);
+	rc = notify_start(&d.notify, d.loop, d.cfg, d.store, &d.roster, &d.nev, &d);
 	if (rc == 0)
 		rc = reload_roster(&d);
 	if (rc == 0)
 		rc = stats_open(&d.stats, d.store);
 	if (rc == 0)
 		rc = auth_start(&d.auth, d.loop, d.store);
-	if (rc == 0)
-		rc = courier_start(&d.courier, d.loop, d.cfg, d.store, &d.roster);
 	if (rc == 0)
 		rc = escalate_start(&d.esc, d.loop, d.cfg, d.store, &d.pbs, &d.roster, d.notify);
 	if (rc == 0)

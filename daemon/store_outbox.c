@@ -8,18 +8,25 @@
 #include <string.h>
 
 /* Never the state index alone: the channel index keeps a backlog of one
- * channel from being read for another (SQLite's INDEXED BY). */
-static const char sql_xmpp_waiting[] =
-    "SELECT id, recipient, unseal(body, 'outbox.body'), tag FROM outbox"
+ * channel from being read for another (SQLite's INDEXED BY). XMPP
+ * recipients are stored in the clear, e-mail addresses sealed: unseal()
+ * passes a value that is not sealed through. */
+static const char sql_waiting[] =
+    "SELECT id, case_id, kind, unseal(recipient, 'outbox.recipient'), subject,"
+    " unseal(body, 'outbox.body'), attempts, tag FROM outbox"
     " INDEXED BY outbox_pending_channel"
-    " WHERE state = 'pending' AND channel = 'xmpp' ORDER BY id LIMIT 1000";
-static const char sql_sent[] = "UPDATE outbox SET state = 'sent', sent_ms = ?,"
-                               " attempts = attempts + 1 WHERE id = ? AND state = 'pending'";
+    " WHERE state = 'pending' AND channel = ? AND (next_try_ms IS NULL OR next_try_ms <= ?)"
+    " ORDER BY id LIMIT ?";
+static const char sql_sent[] =
+    "UPDATE outbox SET state = 'sent', sent_ms = ?, attempts = attempts + 1,"
+    " last_error = NULL WHERE id = ? AND state = 'pending'";
+static const char sql_retry[] = "UPDATE outbox SET attempts = attempts + 1, next_try_ms = ?,"
+                                " last_error = ? WHERE id = ? AND state = 'pending'";
 static const char sql_delivered[] = "UPDATE outbox SET delivered_ms = ?, state = 'sent'"
-                                    " WHERE tag = ? AND channel = 'xmpp' AND lower(recipient) = ?"
+                                    " WHERE tag = ? AND channel = ? AND lower(recipient) = ?"
                                     " AND delivered_ms IS NULL AND state IN ('pending', 'sent')";
 static const char sql_failed[] = "UPDATE outbox SET state = 'failed', last_error = ?"
-                                 " WHERE tag = ? AND channel = 'xmpp' AND lower(recipient) = ?"
+                                 " WHERE tag = ? AND channel = ? AND lower(recipient) = ?"
                                  " AND delivered_ms IS NULL AND state IN ('pending', 'sent')";
 static const char sql_row_of[] = "SELECT id, case_id, recipient, kind FROM outbox WHERE tag = ?";
 static const char sql_alert_failed[] =
@@ -33,34 +40,46 @@ struct each {
 static int on_waiting(void *arg, struct store_row *row)
 {
 	struct each *e = arg;
-	struct store_outbox_row r = {.id = store_row_int(row, 0),
-	                             .channel = "xmpp",
-	                             .recipient = store_row_text(row, 1),
-	                             .body = store_row_text(row, 2),
-	                             .tag = store_row_text(row, 3)};
+	struct store_outbox_row r = {
+	    .id = store_row_int(row, 0),
+	    .case_id = store_row_is_null(row, 1) ? 0 : store_row_int(row, 1),
+	    .kind = store_row_text(row, 2),
+	    .recipient = store_row_text(row, 3),
+	    .subject = store_row_text(row, 4),
+	    .body = store_row_text(row, 5),
+	    .attempts = store_row_int(row, 6),
+	    .tag = store_row_text(row, 7),
+	};
 
 	return e->cb(e->arg, &r);
 }
 
-int store_outbox_xmpp_waiting(struct store *st,
-                              int (*cb)(void *arg, const struct store_outbox_row *r), void *arg)
+int store_outbox_waiting(struct store *st, const char *channel, int64_t now_ms, int64_t limit,
+                         int (*cb)(void *arg, const struct store_outbox_row *r), void *arg)
 {
 	struct each e = {cb, arg};
 
-	return store_read(st, sql_xmpp_waiting, on_waiting, &e, "");
+	return store_read(st, sql_waiting, on_waiting, &e, "tii", channel, now_ms, limit);
 }
 
-int store_outbox_xmpp_sent(struct store_tx *tx, int64_t id, int64_t at_ms)
+int store_outbox_sent(struct store_tx *tx, int64_t id, int64_t at_ms)
 {
 	int64_t rc = store_tx_exec(tx, sql_sent, "ii", at_ms, id);
 
 	return rc < 0 ? (int)rc : 0;
 }
 
-int store_outbox_xmpp_delivered(struct store_tx *tx, const char *tag, const char *from,
-                                int64_t at_ms)
+int store_outbox_retry(struct store_tx *tx, int64_t id, int64_t retry_ms, const char *error)
 {
-	int64_t rc = store_tx_exec(tx, sql_delivered, "itt", at_ms, tag, from);
+	int64_t rc = store_tx_exec(tx, sql_retry, "iti", retry_ms, error, id);
+
+	return rc < 0 ? (int)rc : 0;
+}
+
+int store_outbox_delivered(struct store_tx *tx, const char *channel, const char *tag,
+                           const char *from, int64_t at_ms)
+{
+	int64_t rc = store_tx_exec(tx, sql_delivered, "ittt", at_ms, tag, channel, from);
 
 	return (int)rc;
 }
@@ -82,12 +101,12 @@ static int on_row_of(void *arg, struct store_row *row)
 	return 0;
 }
 
-int store_outbox_xmpp_bounced(struct store_tx *tx, const char *tag, const char *from,
-                              const char *why, int64_t *id, int64_t *alert_case, char *jid,
-                              size_t n)
+int store_outbox_bounced(struct store_tx *tx, const char *channel, const char *tag,
+                         const char *from, const char *why, int64_t *id, int64_t *alert_case,
+                         char *jid, size_t n)
 {
 	struct bounced b = {id, alert_case, jid, n};
-	int64_t rc = store_tx_exec(tx, sql_failed, "ttt", why, tag, from);
+	int64_t rc = store_tx_exec(tx, sql_failed, "tttt", why, tag, channel, from);
 
 	if (rc <= 0)
 		return (int)rc;
@@ -97,21 +116,8 @@ int store_outbox_xmpp_bounced(struct store_tx *tx, const char *tag, const char *
 	return rc < 0 ? (int)rc : 1;
 }
 
-/* ---- e-mail and webhooks (courier.c) ---- */
+/* ---- fallback, receipts, webhook targets ---- */
 
-static const char sql_curl_waiting[] =
-    "SELECT id, case_id, channel, kind, unseal(recipient, 'outbox.recipient'), subject,"
-    " unseal(body, 'outbox.body'), attempts FROM outbox"
-    /* Never the state index: a backlog of chat alerts would be read on every
-     * commit to find the few e-mails and webhooks among them. */
-    " INDEXED BY outbox_pending_channel"
-    " WHERE state = 'pending' AND channel IN ('email', 'webhook')"
-    " AND (next_try_ms IS NULL OR next_try_ms <= ?) ORDER BY id LIMIT 500";
-static const char sql_ok[] =
-    "UPDATE outbox SET state = 'sent', sent_ms = ?, attempts = attempts + 1,"
-    " last_error = NULL WHERE id = ?";
-static const char sql_retry[] = "UPDATE outbox SET attempts = attempts + 1, next_try_ms = ?,"
-                                " last_error = ? WHERE id = ?";
 static const char sql_fallback[] =
     "INSERT INTO outbox (case_id, channel, recipient, kind, round, step, subject, body,"
     " created_ms)"
@@ -137,45 +143,6 @@ static const char sql_receipts_to_domain[] =
 static const char sql_clear_targets[] = "DELETE FROM webhook_targets";
 static const char sql_add_target[] =
     "INSERT INTO webhook_targets (url) VALUES (?) ON CONFLICT DO NOTHING";
-
-static int on_curl_waiting(void *arg, struct store_row *row)
-{
-	struct each *e = arg;
-	struct store_outbox_row r = {
-	    .id = store_row_int(row, 0),
-	    .case_id = store_row_is_null(row, 1) ? 0 : store_row_int(row, 1),
-	    .channel = store_row_text(row, 2),
-	    .kind = store_row_text(row, 3),
-	    .recipient = store_row_text(row, 4),
-	    .subject = store_row_text(row, 5),
-	    .body = store_row_text(row, 6),
-	    .attempts = store_row_int(row, 7),
-	};
-
-	return e->cb(e->arg, &r);
-}
-
-int store_outbox_curl_waiting(struct store *st, int64_t now_ms,
-                              int (*cb)(void *arg, const struct store_outbox_row *r), void *arg)
-{
-	struct each e = {cb, arg};
-
-	return store_read(st, sql_curl_waiting, on_curl_waiting, &e, "i", now_ms);
-}
-
-int store_outbox_curl_sent(struct store_tx *tx, int64_t id, int64_t at_ms)
-{
-	int64_t rc = store_tx_exec(tx, sql_ok, "ii", at_ms, id);
-
-	return rc < 0 ? (int)rc : 0;
-}
-
-int store_outbox_curl_retry(struct store_tx *tx, int64_t id, int64_t retry_ms, const char *error)
-{
-	int64_t rc = store_tx_exec(tx, sql_retry, "iti", retry_ms, error, id);
-
-	return rc < 0 ? (int)rc : 0;
-}
 
 int64_t store_outbox_fallback_email(struct store_tx *tx, const char *jid, const char *email,
                                     int64_t case_id, int64_t now_ms)

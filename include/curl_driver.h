@@ -33,4 +33,29 @@ unsigned curl_driver_running(const struct curl_driver *d);
  * and closes the handles; freed by the loop. NULL is allowed. */
 void curl_driver_stop(struct curl_driver *d);
 
+/* ---- what the libcurl channels (notify/smtp.c, notify/webhook.c) share ---- */
+
+struct notify;
+struct notify_env;
+struct config;
+struct store;
+
+struct curl_channel {
+	struct notify *host;
+	const struct config *cfg;
+	struct store *store;
+	struct curl_driver *curl;
+	unsigned writes; /* the channel's own store writes under way */
+};
+
+/* A channel's start: *SELF is a struct curl_channel with its own driver. */
+int curl_channel_start(void **self, const struct notify_env *env);
+
+/* Its writes and transfers under way. */
+unsigned curl_channel_pending(const void *self);
+
+/* Transfers still running end now (their outcomes are not recorded: the
+ * rows wait in the store); the driver is freed by the loop. */
+void curl_channel_stop(void *self);
+
 #endif

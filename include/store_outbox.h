@@ -2,7 +2,8 @@
 /*
  * store_outbox — the outgoing messages' life after they are queued
  * (store_timeline.h queues them): the rows waiting per channel, and their
- * outcome (sent, delivered, failed, to be tried again). An XMPP row is
+ * outcome (sent, delivered, failed, to be tried again), as the dispatcher
+ * (notify/notify.c) records them. An XMPP row is
  * named by its unguessable tag when the outcome comes from the network,
  * and changes only for its own recipient while it still waits.
  */
@@ -16,43 +17,38 @@
 /* A row waiting to go out (borrowed for the callback). */
 struct store_outbox_row {
 	int64_t id, case_id, attempts;
-	const char *channel, *kind, *recipient, *subject, *body, *tag;
+	const char *kind, *recipient, *subject, *body, *tag;
 };
 
-/* On the loop: CB for up to 1000 XMPP rows waiting, oldest first. Returns
- * 0, CB's non-zero value, or a negative errno. */
-int store_outbox_xmpp_waiting(struct store *st,
-                              int (*cb)(void *arg, const struct store_outbox_row *r), void *arg);
+/* On the loop: CB for up to LIMIT rows of CHANNEL ("xmpp", "email",
+ * "webhook") waiting and due at NOW_MS (not backing off), oldest first.
+ * Returns 0, CB's non-zero value, or a negative errno. */
+int store_outbox_waiting(struct store *st, const char *channel, int64_t now_ms, int64_t limit,
+                         int (*cb)(void *arg, const struct store_outbox_row *r), void *arg);
 
-/* In a write job: XMPP row ID was taken by the server at AT_MS. */
-int store_outbox_xmpp_sent(struct store_tx *tx, int64_t id, int64_t at_ms);
-
-/* In a write job: the XMPP row tagged TAG was delivered to FROM (its bare
- * recipient, lower case) at AT_MS. Returns the rows changed (0 when the
- * tag, the recipient or the state do not match) or a negative errno. */
-int store_outbox_xmpp_delivered(struct store_tx *tx, const char *tag, const char *from,
-                                int64_t at_ms);
-
-/*
- * In a write job: the XMPP row tagged TAG bounced from FROM for WHY. When
- * it changed, its id, its case (for an alert; else 0) and its recipient go
- * to *ID, *ALERT_CASE and JID (N bytes), and its alert is marked failed.
- * Returns 1 when it changed, 0 when nothing matched, or a negative errno.
- */
-int store_outbox_xmpp_bounced(struct store_tx *tx, const char *tag, const char *from,
-                              const char *why, int64_t *id, int64_t *alert_case, char *jid,
-                              size_t n);
-
-/* On the loop: CB for up to 500 e-mail and webhook rows waiting and due
- * at NOW_MS (not backing off), oldest first. */
-int store_outbox_curl_waiting(struct store *st, int64_t now_ms,
-                              int (*cb)(void *arg, const struct store_outbox_row *r), void *arg);
-
-/* In a write job: e-mail or webhook row ID went out at AT_MS. */
-int store_outbox_curl_sent(struct store_tx *tx, int64_t id, int64_t at_ms);
+/* In a write job: row ID was taken by its server at AT_MS (an XMPP server's
+ * answer on the stream, an SMTP 250, an HTTP 2xx). */
+int store_outbox_sent(struct store_tx *tx, int64_t id, int64_t at_ms);
 
 /* In a write job: row ID failed with ERROR; try it again at RETRY_MS. */
-int store_outbox_curl_retry(struct store_tx *tx, int64_t id, int64_t retry_ms, const char *error);
+int store_outbox_retry(struct store_tx *tx, int64_t id, int64_t retry_ms, const char *error);
+
+/* In a write job: the CHANNEL row tagged TAG was delivered to FROM (its
+ * recipient, lower case) at AT_MS. Returns the rows changed (0 when the
+ * tag, the recipient or the state do not match) or a negative errno. */
+int store_outbox_delivered(struct store_tx *tx, const char *channel, const char *tag,
+                           const char *from, int64_t at_ms);
+
+/*
+ * In a write job: the CHANNEL row tagged TAG bounced from FROM for WHY.
+ * When it changed, its id, its case (for an alert; else 0) and its
+ * recipient go to *ID, *ALERT_CASE and JID (N bytes), and its alert is
+ * marked failed. Returns 1 when it changed, 0 when nothing matched, or a
+ * negative errno.
+ */
+int store_outbox_bounced(struct store_tx *tx, const char *channel, const char *tag,
+                         const char *from, const char *why, int64_t *id, int64_t *alert_case,
+                         char *jid, size_t n);
 
 /*
  * In a write job: the XMPP alerts to JID not delivered, of cases nobody

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "notify.h"
 
 struct transfer {
 	struct transfer *next;
@@ -227,4 +228,38 @@ void curl_driver_stop(struct curl_driver *d)
 		finish(d, d->list, CURLE_ABORTED_BY_CALLBACK);
 	uv_timer_stop(&d->timer);
 	uv_close((uv_handle_t *)&d->timer, on_timer_closed);
+}
+
+int curl_channel_start(void **self, const struct notify_env *env)
+{
+	struct curl_channel *c = calloc(1, sizeof *c);
+	int rc;
+
+	if (c == NULL)
+		return -ENOMEM;
+	c->host = env->host;
+	c->cfg = env->cfg;
+	c->store = env->store;
+	rc = curl_driver_start(&c->curl, env->loop);
+	if (rc < 0) {
+		free(c);
+		return rc;
+	}
+	*self = c;
+	return 0;
+}
+
+unsigned curl_channel_pending(const void *self)
+{
+	const struct curl_channel *c = self;
+
+	return c->writes + curl_driver_running(c->curl);
+}
+
+void curl_channel_stop(void *self)
+{
+	struct curl_channel *c = self;
+
+	curl_driver_stop(c->curl);
+	free(c);
 }
