@@ -139,6 +139,13 @@ struct notify_events {
 int notify_start(struct notify **out, uv_loop_t *loop, const struct config *cfg, struct store *st,
                  struct roster *const *roster, const struct notify_events *ev, void *arg);
 
+/* notify_start with the NCHS channels CHS instead of the built-in table (for
+ * tests of the dispatcher); CHS must outlive it. */
+int notify_start_with(struct notify **out, uv_loop_t *loop, const struct config *cfg,
+                      struct store *st, struct roster *const *roster,
+                      const struct notify_events *ev, void *arg,
+                      const struct notify_channel *const *chs, size_t nchs);
+
 /* New outbox rows may have been committed: look at the outbox soon (at
  * this loop turn's end; many kicks in a turn read it once). */
 void notify_kick(struct notify *n);

@@ -29,7 +29,6 @@ static const struct notify_channel *const channels[] = {
     &notify_smtp_channel,
     &notify_webhook_channel,
 };
-#define NCHANNELS (sizeof channels / sizeof channels[0])
 
 #define NOTIFY_TICK_MS        1000
 #define NOTIFY_BACKOFF_MIN_MS 1000
@@ -71,7 +70,8 @@ struct notify {
 	struct roster *const *roster;
 	const struct notify_events *ev;
 	void *arg;
-	struct link links[NCHANNELS];
+	struct link *links;
+	size_t nlinks;
 	struct link *chat; /* the channel with replies and presence, or NULL */
 	uv_timer_t tick;
 	bool kicked, closing;
@@ -87,7 +87,7 @@ struct notify {
 
 static struct link *link_of(struct notify *n, const char *channel)
 {
-	for (size_t i = 0; i < NCHANNELS; i++)
+	for (size_t i = 0; i < n->nlinks; i++)
 		if (strcmp(n->links[i].ch->name, channel) == 0)
 			return &n->links[i];
 	return NULL;
@@ -261,7 +261,7 @@ static void dispatch(struct notify *n)
 {
 	int64_t now = text_now_ms();
 
-	for (size_t i = 0; i < NCHANNELS; i++) {
+	for (size_t i = 0; i < n->nlinks; i++) {
 		struct link *l = &n->links[i];
 		struct scan sc = {n, i, now};
 		int rc;
@@ -542,7 +542,7 @@ unsigned notify_pending(const struct notify *n)
 	if (n == NULL)
 		return 0;
 	k = n->writes;
-	for (size_t i = 0; i < NCHANNELS; i++)
+	for (size_t i = 0; i < n->nlinks; i++)
 		if (n->links[i].self != NULL && n->links[i].ch->pending != NULL)
 			k += n->links[i].ch->pending(n->links[i].self);
 	return k;
@@ -610,6 +610,15 @@ void notify_fallback(struct notify *n, int64_t case_id, const char *jid)
 int notify_start(struct notify **out, uv_loop_t *loop, const struct config *cfg, struct store *st,
                  struct roster *const *roster, const struct notify_events *ev, void *arg)
 {
+	return notify_start_with(out, loop, cfg, st, roster, ev, arg, channels,
+	                         sizeof channels / sizeof channels[0]);
+}
+
+int notify_start_with(struct notify **out, uv_loop_t *loop, const struct config *cfg,
+                      struct store *st, struct roster *const *roster,
+                      const struct notify_events *ev, void *arg,
+                      const struct notify_channel *const *chs, size_t nchs)
+{
 	struct notify *n = calloc(1, sizeof *n);
 	struct notify_env env = {loop, cfg, st, n};
 	int rc = 0;
@@ -617,10 +626,14 @@ int notify_start(struct notify **out, uv_loop_t *loop, const struct config *cfg,
 	if (n == NULL)
 		return -ENOMEM;
 	n->presence = presence_new();
-	if (n->presence == NULL) {
+	n->links = calloc(nchs, sizeof *n->links);
+	if (n->presence == NULL || n->links == NULL) {
+		presence_free(n->presence);
+		free(n->links);
 		free(n);
 		return -ENOMEM;
 	}
+	n->nlinks = nchs;
 	n->loop = loop;
 	n->cfg = cfg;
 	n->store = st;
@@ -629,10 +642,10 @@ int notify_start(struct notify **out, uv_loop_t *loop, const struct config *cfg,
 	n->arg = arg;
 	uv_timer_init(loop, &n->tick);
 	n->tick.data = n;
-	for (size_t i = 0; i < NCHANNELS; i++) {
+	for (size_t i = 0; i < n->nlinks; i++) {
 		struct link *l = &n->links[i];
 
-		l->ch = channels[i];
+		l->ch = chs[i];
 		if (l->ch->reply != NULL && n->chat == NULL)
 			n->chat = l;
 		if (!l->ch->configured(cfg)) {
@@ -661,6 +674,7 @@ static void on_tick_closed(uv_handle_t *h)
 		free(n->inflight[i].note);
 	presence_free(n->presence);
 	free(n->inflight);
+	free(n->links);
 	free(n);
 }
 
@@ -669,7 +683,7 @@ void notify_stop(struct notify *n)
 	if (n == NULL)
 		return;
 	n->closing = true;
-	for (size_t i = 0; i < NCHANNELS; i++) {
+	for (size_t i = 0; i < n->nlinks; i++) {
 		if (n->links[i].self != NULL)
 			n->links[i].ch->stop(n->links[i].self);
 		n->links[i].self = NULL;
