@@ -23,7 +23,6 @@
 #include "store_timeline.h"
 #include "remind.h"
 #include "text.h"
-#include "token.h"
 
 #define CONVO_BODY_MAX       1000 /* bytes of one message */
 #define CONVO_RATE_WINDOW_MS 60000
@@ -87,7 +86,7 @@ struct convo {
 	struct store *store;
 	struct playbook_set *const *pbs;
 	struct notify *notify;
-	struct escalate *esc;
+	struct report *report;
 	uv_timer_t sweep;
 	struct conv *list;
 	size_t n;
@@ -425,84 +424,79 @@ struct create_job {
 	char jid[256];
 	enum lang lang;
 	bool incomplete;
-	struct ppc_clock clock; /* the APPI duty and dates (ppc.h) */
-	int64_t guidance_ms;    /* when the first steps were sent in the chat, or 0 */
+	int64_t guidance_ms; /* when the first steps were sent in the chat, or 0 */
 	struct case_input in;
-	struct store_case_new nc;
-	struct escalate_plan *plan;
-	char token[TOKEN_LEN + 1];
-	char *reply; /* with "{ref}" */
+	struct report_case rep; /* the case made of IN (report.h) */
+	char *reply;            /* with "{ref}" and "{token}" */
 };
 
-static int tx_after_case(struct store_tx *tx, void *arg)
+/* What the chat adds to the case's transaction (report.h): the first steps
+ * already sent, the reporter's address, the reply with the reference. */
+static int tx_after_case(struct store_tx *tx, struct report_case *rc)
 {
-	struct create_job *j = arg;
+	struct create_job *j = rc->arg;
 	struct buf b;
 	const char *p;
 	const char *s;
-	int64_t rc;
+	int64_t rv;
 
 	if (j->guidance_ms != 0) {
 		/* The first steps went out in the chat before the case existed:
 		 * the clock runs from the first message. */
-		rc = store_event_add(tx, j->nc.case_id, j->guidance_ms,
-		                     (j->guidance_ms - j->nc.received_ms) * 1000,
+		rv = store_event_add(tx, rc->nc.case_id, j->guidance_ms,
+		                     (j->guidance_ms - rc->nc.received_ms) * 1000,
 		                     "guidance_delivered", "chat", "{\"channel\":\"chat\"}");
-		if (rc < 0)
-			return (int)rc;
+		if (rv < 0)
+			return (int)rv;
 	}
-	if (j->plan != NULL) {
-		rc = escalate_tx_first(tx, j->plan);
-		if (rc < 0)
-			return (int)rc;
-	}
-	rc = store_case_chat_reporter(tx, j->nc.case_id, j->jid, j->incomplete);
-	if (rc < 0)
-		return (int)rc;
-	rc = remind_tx_schedule(tx, j->nc.case_id, j->in.noticed_at_ms, &j->clock);
-	if (rc < 0)
-		return (int)rc;
+	rv = store_case_chat_reporter(tx, rc->nc.case_id, j->jid, j->incomplete);
+	if (rv < 0)
+		return (int)rv;
 	buf_init(&b, CONVO_TEXT_MAX);
-	for (s = j->reply; (p = strstr(s, "{ref}")) != NULL; s = p + 5) {
+	for (s = j->reply; (p = strchr(s, '{')) != NULL; s = p) {
 		buf_append(&b, s, (size_t)(p - s));
-		buf_puts(&b, j->nc.ref);
+		if (strncmp(p, "{ref}", 5) == 0) {
+			buf_puts(&b, rc->nc.ref);
+			p += 5;
+		} else if (strncmp(p, "{token}", 7) == 0) {
+			buf_puts(&b, rc->token);
+			p += 7;
+		} else {
+			buf_append(&b, p++, 1);
+		}
 	}
 	buf_puts(&b, s);
 	if (b.data != NULL) {
-		struct store_outbox_new o = {.case_id = j->nc.case_id,
+		struct store_outbox_new o = {.case_id = rc->nc.case_id,
 		                             .recipient = j->jid,
 		                             .kind = "reply",
 		                             .body = b.data,
-		                             .created_ms = j->nc.received_ms};
+		                             .created_ms = rc->nc.received_ms};
 
-		rc = store_outbox_add(tx, &o);
+		rv = store_outbox_add(tx, &o);
 	} else {
-		rc = -ENOMEM;
+		rv = -ENOMEM;
 	}
 	buf_fini(&b);
-	if (rc >= 0)
-		rc = store_conversation_drop(tx, j->jid);
-	return rc < 0 ? (int)rc : 0;
+	if (rv >= 0)
+		rv = store_conversation_drop(tx, j->jid);
+	return rv < 0 ? (int)rv : 0;
 }
 
-static void on_case_created(void *arg, int status)
+static void on_case_created(struct report_case *rc, int status)
 {
-	struct create_job *j = arg;
+	struct create_job *j = rc->arg;
 	struct convo *c = j->c;
 	struct conv *v = find(c, j->jid);
 
 	c->pending--;
-	if (j->plan != NULL)
-		escalate_plan_done(c->esc, j->plan, status);
 	if (status == 0) {
-		log_info("convo: case=%s stored from chat type=%s prefecture=%s%s", j->nc.ref,
-		         j->in.incident_type, j->in.prefecture[0] != '\0' ? j->in.prefecture : "?",
-		         j->incomplete ? " (incomplete)" : "");
+		if (j->incomplete)
+			log_info("convo: case=%s stored incomplete", rc->nc.ref);
 		if (v != NULL)
 			forget(c, v);
 		notify_kick(c->notify);
 	} else {
-		log_warn(status, "convo: a chat report could not be stored");
 		if (v != NULL)
 			v->creating = false;
 		if (!c->closing)
@@ -534,7 +528,7 @@ static enum tri answer_tri(const struct conv *v, const char *key)
 	return t;
 }
 
-static void create_case(struct convo *c, struct conv *v, bool incomplete, int64_t now)
+static void create_case(struct convo *c, struct conv *v, bool incomplete)
 {
 	struct create_job *j = calloc(1, sizeof *j);
 	const char *type = json_string_value(json_object_get(v->answers, "incident_type"));
@@ -590,20 +584,14 @@ static void create_case(struct convo *c, struct conv *v, bool incomplete, int64_
 	j->in.channel = "chat";
 	if (j->in.company == NULL || j->in.name == NULL || j->in.phone == NULL)
 		goto bad;
-	{
-		const struct playbook *pb = playbook_find(*c->pbs, j->in.incident_type);
-		struct ppc_facts pf;
-
-		ppc_facts_of_input(&j->in, pb != NULL && pb->malicious, &pf);
-		ppc_assess(&pf, now, &j->clock);
-	}
-	token_new(j->token, j->nc.token_hash);
-	j->nc.in = &j->in;
-	j->nc.received_ms = v->started_ms; /* the report began with the first message */
+	j->rep.in = &j->in;
+	j->rep.received_ms = v->started_ms; /* the report began with the first message */
+	j->rep.after = tx_after_case;
+	j->rep.arg = j;
 	j->guidance_ms = v->type_known_ms;
-	j->nc.token_expires_ms = now + (int64_t)c->cfg->token_days * 86400000;
+	/* The reply names the status page, whose token report_submit mints. */
 	buf_init(&url, 1024);
-	buf_printf(&url, "%s/cases/{ref}?t=%s%s", c->cfg->http_public_url, j->token,
+	buf_printf(&url, "%s/cases/{ref}?t={token}%s", c->cfg->http_public_url,
 	           v->lang == LANG_EN ? "&lang=en" : "");
 	{
 		struct buf r;
@@ -630,16 +618,8 @@ static void create_case(struct convo *c, struct conv *v, bool incomplete, int64_
 	buf_fini(&url);
 	if (j->reply == NULL)
 		goto bad;
-	j->plan = escalate_plan_first(c->esc, &j->in, now);
-	if (j->plan != NULL)
-		escalate_plan_bind(j->plan, &j->nc);
-	j->nc.after = tx_after_case;
-	j->nc.after_arg = j;
-	if (store_case_insert(c->store, &j->nc, on_case_created, j) < 0) {
-		if (j->plan != NULL)
-			escalate_plan_done(c->esc, j->plan, -EIO);
+	if (report_submit(c->report, &j->rep, on_case_created) < 0)
 		goto bad;
-	}
 	c->pending++;
 	v->creating = true;
 	return;
@@ -1004,7 +984,7 @@ void convo_on_message(struct convo *c, const char *jid, const char *body)
 		return;
 	}
 	if (v->step == STEP_DONE) {
-		create_case(c, v, false, now);
+		create_case(c, v, false);
 		free(text);
 		return;
 	}
@@ -1018,7 +998,7 @@ void convo_on_message(struct convo *c, const char *jid, const char *body)
 	v->step = step_next(v, 1);
 	if (v->step == STEP_DONE) {
 		save(c, v, false);
-		create_case(c, v, false, now);
+		create_case(c, v, false);
 		return;
 	}
 	ask(c, v);
@@ -1038,7 +1018,7 @@ void convo_sweep(struct convo *c, int64_t now_ms)
 			    "convo: conversation with %s idle since the incident type was given: "
 			    "registering it incomplete",
 			    v->jid);
-			create_case(c, v, true, now_ms);
+			create_case(c, v, true);
 		} else if (!v->creating && v->type_known_ms == 0 &&
 		           v->updated_ms < now_ms - CONVO_ABANDON_MS) {
 			save(c, v, true);
@@ -1085,7 +1065,7 @@ static int on_load(void *arg, const struct store_conversation *kept)
 }
 
 int convo_start(struct convo **out, uv_loop_t *loop, const struct config *cfg, struct store *st,
-                struct playbook_set *const *pbs, struct notify *n, struct escalate *e)
+                struct playbook_set *const *pbs, struct notify *n, struct report *rp)
 {
 	struct convo *c = calloc(1, sizeof *c);
 	int rc;
@@ -1097,7 +1077,7 @@ int convo_start(struct convo **out, uv_loop_t *loop, const struct config *cfg, s
 	c->store = st;
 	c->pbs = pbs;
 	c->notify = n;
-	c->esc = e;
+	c->report = rp;
 	uv_timer_init(loop, &c->sweep);
 	c->sweep.data = c;
 	rc = store_conversations_each(st, on_load, c);

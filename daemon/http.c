@@ -18,12 +18,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "receipt.h"
 #include "http_req.h"
 #include "log.h"
-#include "remind.h"
 #include "page.h"
 #include "ratelimit.h"
+#include "report.h"
 #include "text.h"
 
 #define HTTP_STATIC_MAX (256 * 1024)
@@ -36,6 +35,7 @@ struct http_server {
 	struct playbook_set *const *pbs;
 	struct roster *const *roster;
 	struct escalate *esc;
+	struct report *report;
 	struct MHD_Daemon *mhd;
 	uv_poll_t poll;
 	uv_timer_t timer;
@@ -267,89 +267,27 @@ void http_respond_error(struct http_req *r, unsigned status, const char *msg, co
 
 /* ---- cases: submit and look up ---- */
 
-static void on_case_stored(void *arg, int status)
+static void on_case_stored(struct report_case *rc, int status)
 {
-	struct http_req *r = arg;
+	struct http_req *r = rc->arg;
 
-	if (status == 0)
-		log_info("http: case=%s stored type=%s prefecture=%s channel=%s", r->nc.ref,
-		         r->in.incident_type, r->in.prefecture, r->in.channel);
-	else
-		log_warn(status, "http: a report could not be stored");
-	if (r->plan != NULL) {
-		escalate_plan_done(r->srv->esc, r->plan, status);
-		r->plan = NULL;
-	}
 	r->stored(r, status);
-}
-
-/* Written with the case, on the store's writer thread: its first alerts and
- * the reporter's e-mail receipt. It reads only what the request holds, never
- * the playbook set, which a reload may replace meanwhile. */
-static int tx_after_insert(struct store_tx *tx, void *arg)
-{
-	struct http_req *r = arg;
-	char url[1024];
-	int rc = r->plan != NULL ? escalate_tx_first(tx, r->plan) : 0;
-
-	if (rc == 0)
-		rc = remind_tx_schedule(tx, r->nc.case_id, r->in.noticed_at_ms, &r->clock);
-
-	if (rc == 0 && r->in.email != NULL) {
-		snprintf(url, sizeof url, "%s/cases/%s?t=%s%s", r->srv->cfg->http_public_url,
-		         r->nc.ref, r->token, r->in.lang == LANG_EN ? "&lang=en" : "");
-		rc = receipt_tx_queue(r->srv->cfg, tx, r->nc.case_id, r->nc.ref, r->in.email,
-		                      r->in.lang, url);
-	}
-	return rc;
 }
 
 void http_case_submit(struct http_req *r, void (*stored)(struct http_req *r, int status))
 {
-	struct http_server *srv = r->srv;
-	const struct playbook *pb = playbook_find(*srv->pbs, r->in.incident_type);
 	int rc;
 
-	{
-		struct ppc_facts pf;
-
-		ppc_facts_of_input(&r->in, pb != NULL && pb->malicious, &pf);
-		ppc_assess(&pf, text_now_ms(), &r->clock);
-	}
-
-	token_new(r->token, r->nc.token_hash);
-	r->nc.in = &r->in;
-	r->nc.received_ms = r->received_ms;
-	r->nc.token_expires_ms = r->received_ms + (int64_t)srv->cfg->token_days * 86400000;
+	r->rep.in = &r->in;
+	r->rep.received_ms = r->received_ms;
+	r->rep.arg = r;
 	r->stored = stored;
-	if (srv->esc != NULL) {
-		r->plan = escalate_plan_first(srv->esc, &r->in, r->received_ms);
-		if (r->plan != NULL) {
-			escalate_plan_bind(r->plan, &r->nc);
-		} else {
-			log_warnx(
-			    "http: no alert plan for a %s case in %s: it waits for a coordinator",
-			    r->in.incident_type, r->in.prefecture);
-		}
-	}
-	r->nc.after = tx_after_insert;
-	r->nc.after_arg = r;
-	rc = store_case_insert(srv->store, &r->nc, on_case_stored, r);
+	rc = report_submit(r->srv->report, &r->rep, on_case_stored);
 	if (rc < 0) {
-		if (r->plan != NULL) {
-			escalate_plan_done(srv->esc, r->plan, rc);
-			r->plan = NULL;
-		}
 		stored(r, rc);
 		return;
 	}
-	MHD_suspend_connection(r->conn);
-	r->suspended = true;
-	r->next_waiting = srv->waiting;
-	if (srv->waiting != NULL)
-		srv->waiting->prev_waiting = r;
-	srv->waiting = r;
-	srv->nwaiting++;
+	http_suspend(r);
 }
 
 int http_status_url(struct http_req *r, struct buf *b, const char *ref, const char *token)
@@ -904,7 +842,7 @@ static void free_server(struct http_server *srv)
 
 int http_start(struct http_server **out, uv_loop_t *loop, const struct config *cfg,
                struct store *st, struct playbook_set *const *pbs, struct roster *const *roster,
-               struct escalate *esc)
+               struct escalate *esc, struct report *rp)
 {
 	struct http_server *srv = calloc(1, sizeof *srv);
 	const union MHD_DaemonInfo *info;
@@ -921,6 +859,7 @@ int http_start(struct http_server **out, uv_loop_t *loop, const struct config *c
 	srv->pbs = pbs;
 	srv->roster = roster;
 	srv->esc = esc;
+	srv->report = rp;
 	rc = load_css(srv, "app.css", &srv->css, &srv->css_len);
 	if (rc == 0)
 		rc = load_css(srv, "dash.css", &srv->dash_css, &srv->dash_css_len);

@@ -89,14 +89,14 @@ static void on_api_case_stored(struct http_req *r, int status)
 		return;
 	}
 	buf_init(&url, 1024);
-	http_status_url(r, &url, r->nc.ref, r->token);
+	http_status_url(r, &url, r->rep.nc.ref, r->rep.token);
 	text_rfc3339_format(r->received_ms, received);
-	o = json_pack("{s:s,s:s,s:s,s:s,s:o}", "ref", r->nc.ref, "token", r->token, "status_url",
-	              url.data != NULL ? url.data : "", "received_at", received, "guidance",
-	              guidance_to_json(&g, NULL));
+	o = json_pack("{s:s,s:s,s:s,s:s,s:o}", "ref", r->rep.nc.ref, "token", r->rep.token,
+	              "status_url", url.data != NULL ? url.data : "", "received_at", received,
+	              "guidance", guidance_to_json(&g, NULL));
 	buf_fini(&url);
 	guidance_fini(&g);
-	r->guidance_case_id = r->nc.case_id;
+	r->guidance_case_id = r->rep.nc.case_id;
 	http_respond_json(r, 201, o);
 }
 

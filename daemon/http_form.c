@@ -184,18 +184,18 @@ static void on_form_case_stored(struct http_req *r, int status)
 		return;
 	}
 	buf_init(&url, 1024);
-	rc = http_status_url(r, &url, r->nc.ref, r->token);
+	rc = http_status_url(r, &url, r->rep.nc.ref, r->rep.token);
 	{
 		struct page_details d = {r->in.company, r->in.name, r->in.phone, r->in.email,
 		                         r->in.description};
 
 		if (rc == 0)
-			rc = page_result(&b, r->ui, r->nc.ref, url.data, &g, &d);
+			rc = page_result(&b, r->ui, r->rep.nc.ref, url.data, &g, &d);
 	}
 	buf_fini(&url);
 	guidance_fini(&g);
 	if (rc == 0)
-		r->guidance_case_id = r->nc.case_id;
+		r->guidance_case_id = r->rep.nc.case_id;
 	respond_html(r, 200, &b, rc);
 }
 

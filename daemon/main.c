@@ -25,6 +25,7 @@
 #include "chat.h"
 #include "convo.h"
 #include "remind.h"
+#include "report.h"
 #include "escalate.h"
 #include "config.h"
 #include "http.h"
@@ -46,6 +47,7 @@ struct daemon {
 	int64_t roster_version;
 	struct notify *notify;
 	struct escalate *esc;
+	struct report *report; /* the one intake path */
 	struct chat *chat;
 	struct convo *convo;
 	struct remind *remind;
@@ -114,6 +116,8 @@ static void finish(struct daemon *d)
 	d->chat = NULL;
 	convo_stop(d->convo);
 	d->convo = NULL;
+	report_stop(d->report);
+	d->report = NULL;
 	remind_stop(d->remind);
 	d->remind = NULL;
 	escalate_stop(d->esc);
@@ -392,16 +396,19 @@ int main(int argc, char **argv)
 	if (rc == 0)
 		escalate_set_fallback(d.esc, on_fallback, &d);
 	if (rc == 0)
+		rc = report_start(&d.report, d.cfg, d.store, &d.pbs, d.esc);
+	if (rc == 0)
 		rc = remind_start(&d.remind, d.loop, d.cfg, d.store, on_outbox, &d);
 	if (rc == 0)
 		store_set_commit_hook(d.store, on_committed, &d);
 	if (rc == 0)
 		rc = chat_start(&d.chat, d.cfg, d.store, &d.roster, d.notify, d.esc);
 	if (rc == 0)
-		rc = convo_start(&d.convo, d.loop, d.cfg, d.store, &d.pbs, d.notify, d.esc);
+		rc = convo_start(&d.convo, d.loop, d.cfg, d.store, &d.pbs, d.notify, d.report);
 	if (rc == 0) {
 		chat_set_convo(d.chat, d.convo);
-		rc = http_start(&d.http, d.loop, d.cfg, d.store, &d.pbs, &d.roster, d.esc);
+		rc =
+		    http_start(&d.http, d.loop, d.cfg, d.store, &d.pbs, &d.roster, d.esc, d.report);
 	}
 	if (rc == 0) {
 		struct http_dash_parts parts = {d.auth, d.stats, d.notify};

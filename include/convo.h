@@ -23,6 +23,7 @@
 #include "escalate.h"
 #include "notify.h"
 #include "playbook.h"
+#include "report.h"
 #include "store.h"
 
 #define CONVO_IDLE_MS (30LL * 60 * 1000)
@@ -30,9 +31,10 @@
 struct convo;
 
 /* Loads the conversations under way from the store and starts the idle
- * timer. *PBS is read at each message. Returns 0 or a negative errno. */
+ * timer. *PBS is read at each message; a finished conversation becomes a
+ * case through RP (report.h). Returns 0 or a negative errno. */
 int convo_start(struct convo **out, uv_loop_t *loop, const struct config *cfg, struct store *st,
-                struct playbook_set *const *pbs, struct notify *n, struct escalate *e);
+                struct playbook_set *const *pbs, struct notify *n, struct report *rp);
 
 /* Handles one message from BARE_JID, who is not on the roster. */
 void convo_on_message(struct convo *c, const char *jid, const char *body);

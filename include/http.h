@@ -16,16 +16,18 @@
 #include "store.h"
 
 struct http_server;
+struct report;
 
 /*
- * Starts listening on CFG's address. CFG, ST, *PBS, *ROSTER and ESC must
- * outlive the server; *PBS and *ROSTER are read at every request, so the
- * caller may swap them between loop iterations (reload). ESC (may be NULL)
- * plans each new case's first alerts, written with the case. Returns 0 or a negative errno.
+ * Starts listening on CFG's address. CFG, ST, *PBS, *ROSTER, ESC and RP
+ * must outlive the server; *PBS and *ROSTER are read at every request, so
+ * the caller may swap them between loop iterations (reload). RP takes the
+ * reports of the form and the API (report.h); ESC (may be NULL) is told
+ * when a dashboard action settles a case. Returns 0 or a negative errno.
  */
 int http_start(struct http_server **out, uv_loop_t *loop, const struct config *cfg,
                struct store *st, struct playbook_set *const *pbs, struct roster *const *roster,
-               struct escalate *esc);
+               struct escalate *esc, struct report *rp);
 
 struct auth;
 struct stats;

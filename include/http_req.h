@@ -21,9 +21,8 @@
 #include "http.h"
 #include "intake.h"
 #include "playbook.h"
-#include "ppc.h"
+#include "report.h"
 #include "store.h"
-#include "token.h"
 
 #define HTTP_BODY_MAX (64 * 1024)
 
@@ -63,12 +62,9 @@ struct http_req {
 	struct http_req *next_waiting, *prev_waiting;
 	/* a report in progress */
 	struct case_input in;
-	struct ppc_clock clock; /* the APPI duty and dates, assessed when submitted */
-	struct store_case_new nc;
-	char token[TOKEN_LEN + 1];
+	struct report_case rep; /* the case made of IN (report.h) */
 	struct form_values *form;
 	void (*stored)(struct http_req *r, int status);
-	struct escalate_plan *plan; /* the first alerts, written with the case */
 	/* set when the response carries a case's first guidance */
 	int64_t guidance_case_id;
 	int dash_page; /* which coordinators' page (http_dash.c) */
@@ -117,9 +113,10 @@ struct escalate *http_escalate(const struct http_req *r);
 const struct http_dash_parts *http_dash_parts(const struct http_req *r);
 
 /*
- * Stores R->in as a new case with a fresh status token, suspending the
- * request; STORED runs on the loop once the commit is done (status 0, with
- * R->nc.ref, R->token filled) or failed, and must answer the request.
+ * Stores R->in as a new case through the one intake path (report.h),
+ * suspending the request; STORED runs on the loop once the commit is done
+ * (status 0, with R->rep.nc.ref, R->rep.token filled) or failed, and must
+ * answer the request.
  */
 void http_case_submit(struct http_req *r, void (*stored)(struct http_req *r, int status));
 
