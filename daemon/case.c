@@ -112,28 +112,58 @@ void case_record_free(struct case_record *rec)
 	free(rec);
 }
 
+/* The one table of event kinds: the stored name, and whether the reporter
+ * sees it. */
+static const struct {
+	const char *name;
+	bool public;
+} event_kinds[] = {
+    [EV_RECEIVED] = {"received", true},
+    [EV_GUIDANCE_DELIVERED] = {"guidance_delivered", true},
+    [EV_GUIDANCE_NOT_DELIVERED] = {"guidance_not_delivered", true},
+    [EV_ROUTED] = {"routed", true},
+    [EV_ESCALATED] = {"escalated", true},
+    [EV_ESCALATION_EXHAUSTED] = {"escalation_exhausted", false},
+    [EV_NOTIFIED] = {"notified", false},
+    [EV_ACKNOWLEDGED] = {"acknowledged", true},
+    [EV_DECLINED] = {"declined", false},
+    [EV_CONTACT_REVEALED] = {"contact_revealed", true},
+    [EV_CONTACTED] = {"contacted", true},
+    [EV_DISPATCH_REQUESTED] = {"dispatch_requested", true},
+    [EV_ON_THE_WAY] = {"on_the_way", true},
+    [EV_ONSITE] = {"onsite", true},
+    [EV_LEFT_SITE] = {"left_site", true},
+    [EV_RESOLVED] = {"resolved", true},
+    [EV_REASSIGNED] = {"reassigned", false},
+    [EV_NOTE] = {"note", false},
+    [EV_DETAILS_VIEWED] = {"details_viewed", false},
+    [EV_REMINDER_SENT] = {"reminder_sent", false},
+    [EV_PPC_PRELIMINARY_REPORTED] = {"ppc_preliminary_reported", false},
+    [EV_PPC_FINAL_REPORTED] = {"ppc_final_reported", false},
+};
+
+#define NKINDS (sizeof event_kinds / sizeof event_kinds[0])
+
+const char *event_kind_name(enum event_kind k)
+{
+	return (size_t)k < NKINDS ? event_kinds[k].name : NULL;
+}
+
+int event_kind_parse(const char *name, enum event_kind *out)
+{
+	for (size_t i = 0; name != NULL && i < NKINDS; i++)
+		if (strcmp(name, event_kinds[i].name) == 0) {
+			*out = (enum event_kind)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
 bool case_event_public(const char *kind)
 {
-	static const char *const public_kinds[] = {
-	    "received",
-	    "guidance_delivered",
-	    "guidance_not_delivered",
-	    "routed",
-	    "escalated",
-	    "acknowledged",
-	    "contact_revealed",
-	    "contacted",
-	    "dispatch_requested",
-	    "on_the_way",
-	    "onsite",
-	    "left_site",
-	    "resolved",
-	};
+	enum event_kind k;
 
-	for (size_t i = 0; i < sizeof public_kinds / sizeof public_kinds[0]; i++)
-		if (strcmp(public_kinds[i], kind) == 0)
-			return true;
-	return false;
+	return event_kind_parse(kind, &k) == 0 && event_kinds[k].public;
 }
 
 int case_details_text(struct buf *b, const char *ref, const char *company, const char *name,

@@ -18,6 +18,7 @@
 
 #include "buf.h"
 #include "case_flow.h"
+#include "casework.h"
 #include "command.h"
 #include "convo.h"
 #include "log.h"
@@ -85,167 +86,86 @@ static void say(struct chat_job *j, const char *ja, const char *en, const char *
 	           ja, ref != NULL ? ref : "", ref != NULL ? ": " : "", en);
 }
 
-static int add_event(struct store_tx *tx, struct chat_job *j, const struct store_case_brief *c,
-                     const char *kind, const char *detail)
-{
-	int64_t elapsed_us = (j->now_ms - c->received_ms) * 1000;
-
-	return store_event_add(tx, c->id, j->now_ms, elapsed_us >= 0 ? elapsed_us : 0, kind, j->jid,
-	                       detail);
-}
-
-static int add_outbox(struct store_tx *tx, const struct store_case_brief *c, const char *to,
-                      const char *kind, const char *body, int64_t now_ms)
-{
-	struct store_outbox_new o = {
-	    .case_id = c->id, .recipient = to, .kind = kind, .body = body, .created_ms = now_ms};
-	int64_t rc = store_outbox_add(tx, &o);
-
-	return rc < 0 ? (int)rc : 0;
-}
-
-struct others {
-	struct store_tx *tx;
-	const struct store_case_brief *c;
-	const char *body;
-	int64_t now_ms;
-	int rc;
-};
-
-static int on_other(void *arg, struct store_row *row)
-{
-	struct others *o = arg;
-	const char *jid = store_row_text(row, 0);
-
-	if (jid != NULL && o->rc == 0)
-		o->rc = add_outbox(o->tx, o->c, jid, "taken", o->body, o->now_ms);
-	return 0;
-}
-
-static int do_ack(struct store_tx *tx, struct chat_job *j, struct store_case_brief *c, bool alerted)
-{
-	struct buf b;
-	char detail[400];
-	int rc;
-
-	if (strcmp(c->state, "resolved") == 0) {
-		say(j, "この相談はすでに解決済みです。", "this case is already resolved.", c->ref);
-		return 0;
-	}
-	if (c->assigned[0] != '\0') {
-		if (strcmp(c->assigned, j->jid) == 0)
-			say(j, "すでにあなたが担当しています。", "you already have this case.",
-			    c->ref);
-		else
-			say(j, "すでに別の専門家が引き受けました。対応は不要です。",
-			    "already taken by another specialist; nothing to do.", c->ref);
-		return 0;
-	}
-	if (!alerted && !j->coordinator) {
-		say(j, "あなたには通知されていない相談のため引き受けられません。",
-		    "not yours: you were not alerted for this case.", c->ref);
-		return 0;
-	}
-	if (store_case_ack(tx, c->id, j->jid) != 1)
-		return -EIO;
-	rc = (int)store_alert_state(tx, c->id, j->jid, "acked");
-	if (rc < 0)
-		return rc;
-	snprintf(detail, sizeof detail, "{\"by\":\"%s\"}", j->who);
-	rc = add_event(tx, j, c, "acknowledged", detail);
-	if (rc == 0)
-		rc = add_event(tx, j, c, "contact_revealed", detail);
-	if (rc < 0)
-		return rc;
-	buf_init(&b, CHAT_REPLY_MAX);
-	buf_printf(&b,
-	           "%s: 引き受けました。相談者の連絡先です(あなただけに送っています)。/ "
-	           "%s: you have this case. The reporter's details (sent to you only):\n",
-	           c->ref, c->ref);
-	case_details_text(&b, c->ref, c->company, c->name, c->phone, c->email, c->lang,
-	                  c->description);
-	{
-		/* The law's dates, so that the call can start with what is late. */
-		struct ppc_deadline dl[2];
-		int nd = store_tx_ppc_deadlines(tx, c->id, dl);
-
-		if (nd < 0) {
-			buf_fini(&b);
-			return nd;
-		}
-		ppc_deadlines_text(dl, (size_t)nd, j->now_ms, &b);
-	}
-	rc = b.data != NULL ? add_outbox(tx, c, j->jid, "contact", b.data, j->now_ms) : -ENOMEM;
-	buf_fini(&b);
-	if (rc < 0)
-		return rc;
-	{
-		char body[512];
-		struct others o = {tx, c, body, j->now_ms, 0};
-
-		snprintf(body, sizeof body,
-		         "%s: 別の専門家が引き受けました。対応は不要です。/ %s: taken by another "
-		         "specialist; "
-		         "nothing to do.",
-		         c->ref, c->ref);
-		rc = store_tx_alerted_others(tx, c->id, j->jid, on_other, &o);
-		if (rc == 0)
-			rc = o.rc;
-	}
-	if (rc == 0 && c->reporter_jid != NULL) {
-		/* The reporter wrote to us by chat: tell them there too. */
-		char body[512];
-		bool en = c->lang != NULL && strcmp(c->lang, "en") == 0;
-
-		snprintf(body, sizeof body,
-		         en ? "%s: a specialist has taken your case and will contact you shortly."
-		            : "%s: 専門家が担当になりました。まもなくご連絡します。",
-		         c->ref);
-		rc = add_outbox(tx, c, c->reporter_jid, "reply", body, j->now_ms);
-	}
-	if (rc == 0)
-		j->effect = EFFECT_ACKED;
-	return rc;
-}
-
 static int confirm(struct store_tx *tx, struct chat_job *j, const struct store_case_brief *c,
                    const char *ja, const char *en)
 {
 	char body[1400];
+	struct store_outbox_new o = {.case_id = c->id,
+	                             .recipient = j->jid,
+	                             .kind = "reply",
+	                             .body = body,
+	                             .created_ms = j->now_ms};
+	int64_t rc;
 
 	snprintf(body, sizeof body, "%s: %s / %s: %s", c->ref, ja, c->ref, en);
-	return add_outbox(tx, c, j->jid, "reply", body, j->now_ms);
+	rc = store_outbox_add(tx, &o);
+	return rc < 0 ? (int)rc : 0;
 }
 
-static int do_decline(struct store_tx *tx, struct chat_job *j, struct store_case_brief *c,
-                      bool alerted)
+/* Why the case service refused, to the specialist. */
+static void refused(struct chat_job *j, const struct store_case_brief *c, enum case_step step,
+                    const struct casework_result *res)
 {
+	static const struct {
+		const char *ja, *en;
+	} words[] = {
+	    [CASEWORK_RESOLVED] = {"この相談はすでに解決済みです。",
+	                           "this case is already resolved."},
+	    [CASEWORK_YOURS] = {"すでにあなたが担当しています。", "you already have this case."},
+	    [CASEWORK_TAKEN] = {"すでに別の専門家が引き受けました。対応は不要です。",
+	                        "already taken by another specialist; nothing to do."},
+	    [CASEWORK_NOT_ALERTED] = {"あなたには通知されていない相談です。",
+	                              "not yours: you were not alerted for this case."},
+	    [CASEWORK_KEPT] =
+	        {"引き受け済みの相談は辞退できません。コーディネーターに連絡してくだ"
+	         "さい。",
+	         "you have acknowledged this case; ask a coordinator to reassign it."},
+	    [CASEWORK_UNTAKEN] = {"まだ誰も引き受けていません。先に「ack」で引き受けてください。",
+	                          "nobody has acknowledged this case yet; send \"ack\" first."},
+	    [CASEWORK_NOT_YOURS] = {"あなたの担当ではありません。",
+	                            "not yours: another specialist has this case."},
+	};
+
+	if (res->verdict == CASEWORK_OUT_OF_ORDER)
+		/* One table decides, for chat and dashboard alike (case_flow.h). */
+		say(j, case_flow_refusal(res->from, step, LANG_JA),
+		    case_flow_refusal(res->from, step, LANG_EN), c->ref);
+	else if (res->verdict == CASEWORK_NOT_ALERTED && j->cmd.verb == COMMAND_ACK)
+		say(j, "あなたには通知されていない相談のため引き受けられません。",
+		    words[CASEWORK_NOT_ALERTED].en, c->ref);
+	else if ((size_t)res->verdict < sizeof words / sizeof words[0] &&
+	         words[res->verdict].ja != NULL)
+		say(j, words[res->verdict].ja, words[res->verdict].en, c->ref);
+}
+
+static void actor_of(const struct chat_job *j, bool alerted, struct casework_actor *a)
+{
+	*a = (struct casework_actor){j->jid, j->who, j->coordinator, alerted};
+}
+
+/* "ack" or "decline" of the case the specialist was alerted for. */
+static int do_answer(struct store_tx *tx, struct chat_job *j, struct store_case_brief *c,
+                     bool alerted)
+{
+	bool ack = j->cmd.verb == COMMAND_ACK;
+	struct casework_actor a;
+	struct casework_result res;
 	int rc;
 
-	if (strcmp(c->assigned, j->jid) == 0) {
-		say(j, "引き受け済みの相談は辞退できません。コーディネーターに連絡してください。",
-		    "you have acknowledged this case; ask a coordinator to reassign it.", c->ref);
-		return 0;
-	}
-	if (c->assigned[0] != '\0') {
-		say(j, "すでに別の専門家が引き受けました。対応は不要です。",
-		    "already taken by another specialist; nothing to do.", c->ref);
-		return 0;
-	}
-	if (!alerted) {
-		say(j, "あなたには通知されていない相談です。",
-		    "not yours: you were not alerted for this case.", c->ref);
-		return 0;
-	}
-	rc = (int)store_alert_state(tx, c->id, j->jid, "declined");
+	actor_of(j, alerted, &a);
+	rc = ack ? casework_tx_ack(tx, c, &a, j->now_ms, &res)
+	         : casework_tx_decline(tx, c, &a, j->now_ms, &res);
 	if (rc < 0)
 		return rc;
-	rc = add_event(tx, j, c, "declined", NULL);
-	if (rc == 0)
+	if (res.verdict != CASEWORK_DONE) {
+		refused(j, c, CASE_STEP_ACK, &res);
+		return 0;
+	}
+	if (!ack)
 		rc = confirm(tx, j, c, "辞退を受け付けました。次の専門家に通知します。",
 		             "declined; the next specialist will be alerted.");
 	if (rc == 0)
-		j->effect = EFFECT_DECLINED;
+		j->effect = ack ? EFFECT_ACKED : EFFECT_DECLINED;
 	return rc;
 }
 
@@ -282,79 +202,36 @@ static int parse_eta(const char *text, int64_t now_ms, int64_t *at_ms)
 	return 0;
 }
 
-/* Appends KIND, its clock counted from the first event SINCE (or from the
- * report when SINCE is NULL or absent). */
-static int add_clock_event(struct store_tx *tx, struct chat_job *j,
-                           const struct store_case_brief *c, const char *kind, const char *detail,
-                           const char *since)
-{
-	int64_t from = c->received_ms;
-	int64_t rc;
-
-	if (since != NULL) {
-		rc = store_tx_first_event_at(tx, c->id, since, &from);
-		if (rc < 0)
-			return (int)rc;
-	}
-	return store_event_add(tx, c->id, j->now_ms,
-	                       j->now_ms >= from ? (j->now_ms - from) * 1000 : 0, kind, j->jid,
-	                       detail);
-}
-
 static int do_progress(struct store_tx *tx, struct chat_job *j, struct store_case_brief *c)
 {
-	const char *kind, *state, *since = NULL;
+	enum case_step step = j->cmd.verb == COMMAND_CONTACTED  ? CASE_STEP_CONTACTED
+	                      : j->cmd.verb == COMMAND_DISPATCH ? CASE_STEP_DISPATCH
+	                      : j->cmd.verb == COMMAND_ONSITE   ? CASE_STEP_ONSITE
+	                      : j->cmd.verb == COMMAND_LEAVE    ? CASE_STEP_LEAVE
+	                                                        : CASE_STEP_RESOLVE;
+	struct casework_actor a;
+	struct casework_result res;
 	char ja[300], en[300];
 	char detail[COMMAND_NOTE_MAX * 2 + 128];
-	int64_t requested = 0;
 	int rc;
 
-	if (c->assigned[0] == '\0') {
-		say(j, "まだ誰も引き受けていません。先に「ack」で引き受けてください。",
-		    "nobody has acknowledged this case yet; send \"ack\" first.", c->ref);
-		return 0;
-	}
-	if (strcmp(c->assigned, j->jid) != 0 && !j->coordinator) {
-		say(j, "あなたの担当ではありません。",
-		    "not yours: another specialist has this case.", c->ref);
-		return 0;
-	}
-	{
-		/* One table decides, for chat and dashboard alike (case_flow.h). */
-		enum case_step step = j->cmd.verb == COMMAND_CONTACTED  ? CASE_STEP_CONTACTED
-		                      : j->cmd.verb == COMMAND_DISPATCH ? CASE_STEP_DISPATCH
-		                      : j->cmd.verb == COMMAND_ONSITE   ? CASE_STEP_ONSITE
-		                      : j->cmd.verb == COMMAND_LEAVE    ? CASE_STEP_LEAVE
-		                                                        : CASE_STEP_RESOLVE;
-		enum case_state from = CASE_ACKNOWLEDGED, to;
-
-		case_state_parse(c->state, &from);
-		if (case_flow_next(from, step, &to) < 0) {
-			say(j, case_flow_refusal(from, step, LANG_JA),
-			    case_flow_refusal(from, step, LANG_EN), c->ref);
-			return 0;
-		}
-		state = case_state_name(to);
-	}
 	detail[0] = '\0';
-	switch (j->cmd.verb) {
-	case COMMAND_CONTACTED:
-		kind = "contacted";
+	switch (step) {
+	case CASE_STEP_CONTACTED:
 		snprintf(ja, sizeof ja, "相談者への連絡を記録しました。");
 		snprintf(en, sizeof en, "first contact with the reporter recorded.");
 		break;
-	case COMMAND_DISPATCH: {
+	case CASE_STEP_DISPATCH: {
 		int64_t eta = 0;
-		json_t *o = json_object();
+		json_t *o;
 		char *d;
 
-		kind = "on_the_way";
 		if (j->cmd.note[0] != '\0' && parse_eta(j->cmd.note, j->now_ms, &eta) < 0) {
 			say(j, "到着予定は「30m」「1h」「14:30」のように書いてください。",
 			    "give the ETA as 30m, 1h or 14:30 (Japan time).", c->ref);
-			json_decref(o);
 			return 0;
 		}
+		o = json_object();
 		if (eta != 0) {
 			char at[32], local[32];
 
@@ -376,26 +253,13 @@ static int do_progress(struct store_tx *tx, struct chat_job *j, struct store_cas
 		snprintf(detail, sizeof detail, "%s", d != NULL ? d : "{}");
 		free(d);
 		json_decref(o);
-		/* The on-site clock starts at the first request for a visit. */
-		rc = store_tx_event_count(tx, c->id, "dispatch_requested", &requested);
-		if (rc < 0)
-			return rc;
-		if (requested == 0) {
-			rc = add_clock_event(tx, j, c, "dispatch_requested", NULL, NULL);
-			if (rc < 0)
-				return rc;
-		}
 		break;
 	}
-	case COMMAND_ONSITE:
-		kind = "onsite";
-		since = "dispatch_requested";
+	case CASE_STEP_ONSITE:
 		snprintf(ja, sizeof ja, "現地到着を記録しました。");
 		snprintf(en, sizeof en, "arrival on site recorded.");
 		break;
-	case COMMAND_LEAVE:
-		kind = "left_site";
-		since = "dispatch_requested";
+	case CASE_STEP_LEAVE:
 		snprintf(ja, sizeof ja, "現地対応の終了を記録しました。");
 		snprintf(en, sizeof en, "the visit is recorded as finished.");
 		break;
@@ -403,7 +267,6 @@ static int do_progress(struct store_tx *tx, struct chat_job *j, struct store_cas
 		json_t *o = json_pack("{s:s}", "note", j->cmd.note);
 		char *str = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
 
-		kind = "resolved";
 		snprintf(ja, sizeof ja, "解決として記録しました。ありがとうございました。");
 		snprintf(en, sizeof en, "recorded as resolved. Thank you.");
 		if (str != NULL && j->cmd.note[0] != '\0')
@@ -413,29 +276,17 @@ static int do_progress(struct store_tx *tx, struct chat_job *j, struct store_cas
 		break;
 	}
 	}
-	rc = add_clock_event(tx, j, c, kind, detail[0] != '\0' ? detail : NULL, since);
-	if (rc == 0) {
-		if (strcmp(kind, "resolved") == 0)
-			rc = (int)store_case_resolve(tx, c->id);
-		else
-			rc = (int)store_case_state_set(tx, c->id, state);
+	actor_of(j, false, &a);
+	rc = casework_tx_step(tx, c, step, &a, j->now_ms, detail[0] != '\0' ? detail : NULL, &res);
+	if (rc == 0 && res.verdict != CASEWORK_DONE) {
+		refused(j, c, step, &res);
+		return 0;
 	}
-	if (rc >= 0)
+	if (rc == 0)
 		rc = confirm(tx, j, c, ja, en);
-	/* A coordinator closing someone else's case tells the one who had it,
-	 * as the dashboard does. */
-	if (rc >= 0 && strcmp(kind, "resolved") == 0 && strcmp(c->assigned, j->jid) != 0) {
-		char text[800];
-
-		snprintf(text, sizeof text,
-		         "%s: コーディネーター(%s)が解決として記録しました。/ %s: a coordinator "
-		         "(%s) recorded this case as resolved.",
-		         c->ref, j->who, c->ref, j->who);
-		rc = add_outbox(tx, c, c->assigned, "reply", text, j->now_ms);
-	}
-	if (rc >= 0 && strcmp(kind, "resolved") == 0)
+	if (rc == 0 && res.settled)
 		j->effect = EFFECT_CLOSED;
-	return rc < 0 ? rc : 0;
+	return rc;
 }
 
 static int tx_command(struct store_tx *tx, void *arg)
@@ -478,8 +329,8 @@ static int tx_command(struct store_tx *tx, void *arg)
 		return rc;
 	}
 	switch (j->cmd.verb) {
-	case COMMAND_ACK: rc = do_ack(tx, j, &c, alerted != 0); break;
-	case COMMAND_DECLINE: rc = do_decline(tx, j, &c, alerted != 0); break;
+	case COMMAND_ACK:
+	case COMMAND_DECLINE: rc = do_answer(tx, j, &c, alerted != 0); break;
 	default: rc = do_progress(tx, j, &c); break;
 	}
 	store_case_brief_fini(&c);

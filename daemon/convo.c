@@ -445,7 +445,7 @@ static int tx_after_case(struct store_tx *tx, struct report_case *rc)
 		 * the clock runs from the first message. */
 		rv = store_event_add(tx, rc->nc.case_id, j->guidance_ms,
 		                     (j->guidance_ms - rc->nc.received_ms) * 1000,
-		                     "guidance_delivered", "chat", "{\"channel\":\"chat\"}");
+		                     EV_GUIDANCE_DELIVERED, "chat", "{\"channel\":\"chat\"}");
 		if (rv < 0)
 			return (int)rv;
 	}

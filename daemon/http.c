@@ -710,7 +710,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		snprintf(detail, sizeof detail, "{\"channel\":\"%s\",\"elapsed_ms\":%.3f}",
 		         r->in.channel, (double)elapsed / 1000.0);
 		store_event_defer(srv->store, r->guidance_case_id, text_now_ms(), elapsed,
-		                  ok ? "guidance_delivered" : "guidance_not_delivered",
+		                  ok ? EV_GUIDANCE_DELIVERED : EV_GUIDANCE_NOT_DELIVERED,
 		                  r->in.channel, detail);
 	}
 	if (r->suspended) {

@@ -25,6 +25,7 @@
 
 #include "auth.h"
 #include "case_flow.h"
+#include "casework.h"
 #include "csvout.h"
 #include "draft.h"
 #include "http_req.h"
@@ -648,109 +649,24 @@ struct case_job {
 	bool cancel, kick;
 };
 
-/* A JSON object of the given string pairs (NULL values left out), as text
- * for an event's detail; NULL on allocation failure. */
-static char *detail_of(const char *k1, const char *v1, const char *k2, const char *v2,
-                       const char *k3, const char *v3)
+/* What the case service's verdict means for the page. */
+static int refusal_of(enum casework_verdict v)
 {
-	json_t *o = json_object();
-	char *s;
-
-	if (o == NULL)
-		return NULL;
-	if (k1 != NULL && v1 != NULL)
-		json_object_set_new(o, k1, json_string(v1));
-	if (k2 != NULL && v2 != NULL)
-		json_object_set_new(o, k2, json_string(v2));
-	if (k3 != NULL && v3 != NULL)
-		json_object_set_new(o, k3, json_string(v3));
-	s = json_dumps(o, JSON_COMPACT);
-	json_decref(o);
-	return s;
-}
-
-static int add_event(struct store_tx *tx, struct case_job *j, const struct store_case_brief *c,
-                     const char *kind, const char *actor, char *detail, bool clock)
-{
-	int rc = store_event_add(tx, c->id, j->now_ms,
-	                         !clock                       ? -1
-	                         : j->now_ms > c->received_ms ? (j->now_ms - c->received_ms) * 1000
-	                                                      : 0,
-	                         kind, actor, detail);
-
-	free(detail);
-	return rc;
-}
-
-static int add_outbox(struct store_tx *tx, struct case_job *j, const struct store_case_brief *c,
-                      const char *to, const char *kind, const char *body)
-{
-	struct store_outbox_new o = {
-	    .case_id = c->id, .recipient = to, .kind = kind, .body = body, .created_ms = j->now_ms};
-	int64_t rc = store_outbox_add(tx, &o);
-
-	j->kick = true;
-	return rc < 0 ? (int)rc : 0;
-}
-
-static int tx_reassign(struct store_tx *tx, struct case_job *j, const struct store_case_brief *c)
-{
-	struct buf body;
-	char prev[256];
-	int rc;
-
-	if (strcmp(c->assigned, j->to_jid) == 0) {
-		j->refused = -EEXIST;
-		return 0;
+	switch (v) {
+	case CASEWORK_DONE: return 0;
+	case CASEWORK_RESOLVED: return -EALREADY;
+	case CASEWORK_SAME: return -EEXIST;
+	default: return -EPERM;
 	}
-	snprintf(prev, sizeof prev, "%s", c->assigned);
-	if (store_case_assign(tx, c->id, j->to_jid) != 1)
-		return -EIO;
-	rc = add_event(
-	    tx, j, c, "reassigned", j->actor,
-	    detail_of("from", prev[0] != '\0' ? prev : NULL, "to", j->to_jid, "by", j->s.user),
-	    false);
-	if (rc == 0)
-		rc = add_event(tx, j, c, "contact_revealed", j->to_jid,
-		               detail_of("by", j->actor, NULL, NULL, NULL, NULL), false);
-	if (rc < 0)
-		return rc;
-	buf_init(&body, 8192);
-	buf_printf(&body,
-	           "%s: コーディネーター(%s)があなたを担当にしました。相談者の連絡先です(あなただけ"
-	           "に送っています)。/ %s: a coordinator (%s) assigned this case to you. The "
-	           "reporter's details (sent to you only):\n",
-	           j->ref, j->s.user, j->ref, j->s.user);
-	case_details_text(&body, j->ref, c->company, c->name, c->phone, c->email, c->lang,
-	                  c->description);
-	{
-		struct ppc_deadline dl[2];
-		int nd = store_tx_ppc_deadlines(tx, c->id, dl);
-
-		if (nd > 0)
-			ppc_deadlines_text(dl, (size_t)nd, j->now_ms, &body);
-	}
-	rc = body.data != NULL ? add_outbox(tx, j, c, j->to_jid, "contact", body.data) : -ENOMEM;
-	buf_fini(&body);
-	if (rc == 0 && prev[0] != '\0') {
-		char text[600];
-
-		snprintf(
-		    text, sizeof text,
-		    "%s: コーディネーターが担当を別の専門家に変えました。対応は不要です。/ %s: a "
-		    "coordinator gave this case to another specialist; nothing more to do.",
-		    j->ref, j->ref);
-		rc = add_outbox(tx, j, c, prev, "taken", text);
-	}
-	j->cancel = true;
-	return rc;
 }
 
 static int tx_case(struct store_tx *tx, void *arg)
 {
 	struct case_job *j = arg;
 	struct store_case_brief c;
-	bool resolved;
+	struct casework_actor a = {j->actor, j->s.user, true, false};
+	struct casework_result res = {0};
+	char *detail = NULL;
 	int rc = 0;
 
 	memset(&c, 0, sizeof c);
@@ -762,67 +678,48 @@ static int tx_case(struct store_tx *tx, void *arg)
 		goto out;
 	}
 	j->case_id = c.id;
-	resolved = strcmp(c.state, "resolved") == 0;
-	/* A resolved case still takes notes and the company's reports to the
-	 * commission (the final one is due weeks later). */
-	if (resolved && j->what != ACT_VIEW && j->what != ACT_NOTE && j->what != ACT_PPC_REPORTED) {
-		j->refused = -EALREADY;
-		goto out;
-	}
 	switch (j->what) {
 	case ACT_VIEW:
-		rc = add_event(tx, j, &c, "details_viewed", j->actor,
-		               detail_of("via", "dashboard", "address", j->address, NULL, NULL),
-		               false);
+		detail = casework_detail("via", "dashboard", "address", j->address, NULL, NULL);
+		rc = detail != NULL
+		         ? casework_tx_record(tx, &c, EV_DETAILS_VIEWED, &a, j->now_ms, detail)
+		         : -ENOMEM;
 		break;
 	case ACT_NOTE:
-		rc = add_event(tx, j, &c, "note", j->actor,
-		               detail_of("note", j->note, NULL, NULL, NULL, NULL), false);
+		detail = casework_detail("note", j->note, NULL, NULL, NULL, NULL);
+		rc = detail != NULL ? casework_tx_record(tx, &c, EV_NOTE, &a, j->now_ms, detail)
+		                    : -ENOMEM;
 		break;
-	case ACT_CONTACTED: {
-		/* The same table as the chat's (case_flow.h): no going back. */
-		enum case_state from = CASE_ACKNOWLEDGED, to;
-
-		case_state_parse(c.state, &from);
-		if (case_flow_next(from, CASE_STEP_CONTACTED, &to) < 0) {
-			j->refused = -EPERM;
-			break;
-		}
-		rc = add_event(tx, j, &c, "contacted", j->actor,
-		               detail_of("via", "dashboard", NULL, NULL, NULL, NULL), true);
-		if (rc == 0)
-			rc = (int)store_case_state_set(tx, c.id, case_state_name(to));
-		break;
-	}
-	case ACT_RESOLVE:
-		rc = add_event(tx, j, &c, "resolved", j->actor,
-		               detail_of("via", "dashboard", "note",
-		                         j->note[0] != '\0' ? j->note : NULL, NULL, NULL),
-		               true);
-		if (rc == 0)
-			rc = (int)store_case_resolve(tx, c.id);
-		if (rc >= 0 && c.assigned[0] != '\0') {
-			char text[400];
-
-			snprintf(
-			    text, sizeof text,
-			    "%s: コーディネーター(%s)が解決として記録しました。/ %s: a coordinator "
-			    "(%s) recorded this case as resolved.",
-			    j->ref, j->s.user, j->ref, j->s.user);
-			rc = add_outbox(tx, j, &c, c.assigned, "reply", text);
-		}
-		j->cancel = true;
-		break;
-	case ACT_REASSIGN: rc = tx_reassign(tx, j, &c); break;
 	case ACT_PPC_REPORTED:
-		rc = add_event(tx, j, &c,
-		               strcmp(j->report, "preliminary") == 0 ? "ppc_preliminary_reported"
-		                                                     : "ppc_final_reported",
-		               j->actor, detail_of("via", "dashboard", NULL, NULL, NULL, NULL),
-		               false);
+		/* Kept on resolved cases: the final report is due weeks later. */
+		detail = casework_detail("via", "dashboard", NULL, NULL, NULL, NULL);
+		rc = detail != NULL ? casework_tx_record(tx, &c,
+		                                         strcmp(j->report, "preliminary") == 0
+		                                             ? EV_PPC_PRELIMINARY_REPORTED
+		                                             : EV_PPC_FINAL_REPORTED,
+		                                         &a, j->now_ms, detail)
+		                    : -ENOMEM;
 		break;
+	case ACT_CONTACTED:
+	case ACT_RESOLVE:
+		detail = casework_detail(
+		    "via", "dashboard", "note",
+		    j->what == ACT_RESOLVE && j->note[0] != '\0' ? j->note : NULL, NULL, NULL);
+		rc = detail != NULL ? casework_tx_step(tx, &c,
+		                                       j->what == ACT_RESOLVE ? CASE_STEP_RESOLVE
+		                                                              : CASE_STEP_CONTACTED,
+		                                       &a, j->now_ms, detail, &res)
+		                    : -ENOMEM;
+		break;
+	case ACT_REASSIGN: rc = casework_tx_reassign(tx, &c, j->to_jid, &a, j->now_ms, &res); break;
+	}
+	if (rc == 0) {
+		j->refused = refusal_of(res.verdict);
+		j->cancel = res.settled;
+		j->kick = res.verdict == CASEWORK_DONE;
 	}
 out:
+	free(detail);
 	store_case_brief_fini(&c);
 	return rc < 0 ? rc : 0;
 }

@@ -171,7 +171,7 @@ static int tx_send(struct store_tx *tx, void *arg)
 	snprintf(detail, sizeof detail, "{\"reminder\":\"%s\",\"deadline\":\"%s\",\"overdue\":%s}",
 	         d->kind, d->deadline, overdue ? "true" : "false");
 	if (rc >= 0)
-		rc = store_event_add(tx, d->case_id, d->now_ms, -1, "reminder_sent", "remind",
+		rc = store_event_add(tx, d->case_id, d->now_ms, -1, EV_REMINDER_SENT, "remind",
 		                     detail);
 	return rc < 0 ? (int)rc : 0;
 }

@@ -59,7 +59,8 @@ struct store_job {
 		struct store_case_new *nc;
 		struct {
 			int64_t case_id, at_ms, elapsed_us;
-			char *kind, *actor, *detail;
+			enum event_kind kind;
+			char *actor, *detail;
 		} ev;
 		struct {
 			store_write_fn fn;
@@ -590,7 +591,7 @@ static int run_case_insert(struct store *st, struct store_case_new *nc)
 	sqlite3_bind_int64(s, 1, nc->case_id);
 	sqlite3_bind_int64(s, 2, nc->received_ms);
 	sqlite3_bind_int64(s, 3, 0);
-	bind_text(s, 4, "received");
+	bind_text(s, 4, event_kind_name(EV_RECEIVED));
 	bind_text(s, 5, in->channel);
 	sqlite3_bind_null(s, 6);
 	rc = sqlite3_step(s);
@@ -771,14 +772,15 @@ static int run_event_append(struct store *st, struct store_job *job)
 		sqlite3_bind_int64(s, 3, job->u.ev.elapsed_us);
 	else
 		sqlite3_bind_null(s, 3);
-	bind_text(s, 4, job->u.ev.kind);
+	bind_text(s, 4, event_kind_name(job->u.ev.kind));
 	bind_text(s, 5, job->u.ev.actor);
 	bind_text(s, 6, job->u.ev.detail);
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
 	if (rc != SQLITE_DONE)
-		log_warnx("store: append event %s: %s", job->u.ev.kind, sqlite3_errmsg(st->wdb));
+		log_warnx("store: append event %s: %s", event_kind_name(job->u.ev.kind),
+		          sqlite3_errmsg(st->wdb));
 	return errno_of(rc);
 }
 
@@ -892,7 +894,6 @@ static void on_store_closed(uv_handle_t *h)
 static void job_free(struct store_job *job)
 {
 	if (job->kind == JOB_EVENT_APPEND) {
-		free(job->u.ev.kind);
 		free(job->u.ev.actor);
 		free(job->u.ev.detail);
 	}
@@ -997,7 +998,7 @@ int store_case_insert(struct store *st, struct store_case_new *nc, store_done_cb
 }
 
 static struct store_job *event_job(int64_t case_id, int64_t at_ms, int64_t elapsed_us,
-                                   const char *kind, const char *actor, const char *detail,
+                                   enum event_kind kind, const char *actor, const char *detail,
                                    store_done_cb cb, void *arg)
 {
 	struct store_job *job = calloc(1, sizeof *job);
@@ -1010,10 +1011,10 @@ static struct store_job *event_job(int64_t case_id, int64_t at_ms, int64_t elaps
 	job->u.ev.case_id = case_id;
 	job->u.ev.at_ms = at_ms;
 	job->u.ev.elapsed_us = elapsed_us;
-	job->u.ev.kind = strdup(kind);
+	job->u.ev.kind = kind;
 	job->u.ev.actor = actor != NULL ? strdup(actor) : NULL;
 	job->u.ev.detail = detail != NULL ? strdup(detail) : NULL;
-	if (job->u.ev.kind == NULL || (actor != NULL && job->u.ev.actor == NULL) ||
+	if (event_kind_name(kind) == NULL || (actor != NULL && job->u.ev.actor == NULL) ||
 	    (detail != NULL && job->u.ev.detail == NULL)) {
 		job_free(job);
 		return NULL;
@@ -1022,8 +1023,8 @@ static struct store_job *event_job(int64_t case_id, int64_t at_ms, int64_t elaps
 }
 
 int store_event_append(struct store *st, int64_t case_id, int64_t at_ms, int64_t elapsed_us,
-                       const char *kind, const char *actor, const char *detail, store_done_cb cb,
-                       void *arg)
+                       enum event_kind kind, const char *actor, const char *detail,
+                       store_done_cb cb, void *arg)
 {
 	struct store_job *job = event_job(case_id, at_ms, elapsed_us, kind, actor, detail, cb, arg);
 
@@ -1041,7 +1042,7 @@ static void on_def_timer(uv_timer_t *t)
 }
 
 int store_event_defer(struct store *st, int64_t case_id, int64_t at_ms, int64_t elapsed_us,
-                      const char *kind, const char *actor, const char *detail)
+                      enum event_kind kind, const char *actor, const char *detail)
 {
 	struct store_job *job;
 

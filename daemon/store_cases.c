@@ -24,12 +24,8 @@ static const char sql_event_count[] = "SELECT count(*) FROM events WHERE case_id
 static const char sql_event_at[] =
     "SELECT at_ms FROM events WHERE case_id = ? AND kind = ? ORDER BY id LIMIT 1";
 static const char sql_ack[] =
-    "UPDATE cases SET assigned_to = ?, state = 'acknowledged', esc_due_ms = NULL"
-    " WHERE id = ? AND assigned_to IS NULL";
-static const char sql_assign[] =
-    "UPDATE cases SET assigned_to = ?, esc_due_ms = NULL,"
-    " state = CASE WHEN state IN ('new', 'alerted') THEN 'acknowledged' ELSE state END"
-    " WHERE id = ?";
+    "UPDATE cases SET assigned_to = ?, esc_due_ms = NULL WHERE id = ? AND assigned_to IS NULL";
+static const char sql_assign[] = "UPDATE cases SET assigned_to = ?, esc_due_ms = NULL WHERE id = ?";
 static const char sql_alert_state[] =
     "UPDATE alerts SET state = ? WHERE case_id = ? AND jid = ? AND state = 'alerted'";
 static const char sql_state[] = "UPDATE cases SET state = ? WHERE id = ?";
@@ -123,15 +119,17 @@ int store_tx_alerted_others(struct store_tx *tx, int64_t case_id, const char *ji
 	return store_tx_query(tx, sql_others, cb, arg, "it", case_id, jid);
 }
 
-int store_tx_event_count(struct store_tx *tx, int64_t case_id, const char *kind, int64_t *n)
+int store_tx_event_count(struct store_tx *tx, int64_t case_id, enum event_kind kind, int64_t *n)
 {
 	*n = 0;
-	return store_tx_query(tx, sql_event_count, on_int, n, "it", case_id, kind);
+	return store_tx_query(tx, sql_event_count, on_int, n, "it", case_id, event_kind_name(kind));
 }
 
-int store_tx_first_event_at(struct store_tx *tx, int64_t case_id, const char *kind, int64_t *at_ms)
+int store_tx_first_event_at(struct store_tx *tx, int64_t case_id, enum event_kind kind,
+                            int64_t *at_ms)
 {
-	return store_tx_query(tx, sql_event_at, on_int, at_ms, "it", case_id, kind);
+	return store_tx_query(tx, sql_event_at, on_int, at_ms, "it", case_id,
+	                      event_kind_name(kind));
 }
 
 int64_t store_case_ack(struct store_tx *tx, int64_t case_id, const char *jid)

@@ -12,12 +12,14 @@ static const char sql_event_unmeasured[] =
     " VALUES (?, ?, ?, ?, seal(?, 'events.detail'))";
 
 int store_event_add(struct store_tx *tx, int64_t case_id, int64_t at_ms, int64_t elapsed_us,
-                    const char *kind, const char *actor, const char *detail)
+                    enum event_kind kind, const char *actor, const char *detail)
 {
-	int64_t rc = elapsed_us >= 0 ? store_tx_exec(tx, sql_event, "iiittt", case_id, at_ms,
-	                                             elapsed_us, kind, actor, detail)
-	                             : store_tx_exec(tx, sql_event_unmeasured, "iittt", case_id,
-	                                             at_ms, kind, actor, detail);
+	const char *name = event_kind_name(kind);
+	int64_t rc = name == NULL      ? -EINVAL
+	             : elapsed_us >= 0 ? store_tx_exec(tx, sql_event, "iiittt", case_id, at_ms,
+	                                               elapsed_us, name, actor, detail)
+	                               : store_tx_exec(tx, sql_event_unmeasured, "iittt", case_id,
+	                                               at_ms, name, actor, detail);
 
 	return rc < 0 ? (int)rc : 0;
 }

@@ -80,6 +80,37 @@ int case_los_parse(const char *s, enum lost_or_stolen *out);
 const char *case_noticed_name(enum noticed_kind k);
 int case_noticed_parse(const char *s, enum noticed_kind *out);
 
+/* The kinds of event on a case's timeline. */
+enum event_kind {
+	EV_RECEIVED,               /* the report came in (the clocks' start) */
+	EV_GUIDANCE_DELIVERED,     /* the first steps reached the reporter */
+	EV_GUIDANCE_NOT_DELIVERED, /* the answer carrying them did not get out */
+	EV_ROUTED,                 /* the first alert step */
+	EV_ESCALATED,              /* a later alert step */
+	EV_ESCALATION_EXHAUSTED,   /* nobody answered: the coordinators are told */
+	EV_NOTIFIED,               /* an alert reached a specialist's client */
+	EV_ACKNOWLEDGED,
+	EV_DECLINED,
+	EV_CONTACT_REVEALED, /* the reporter's details went to a specialist */
+	EV_CONTACTED,        /* first human contact with the reporter */
+	EV_DISPATCH_REQUESTED,
+	EV_ON_THE_WAY,
+	EV_ONSITE,
+	EV_LEFT_SITE,
+	EV_RESOLVED,
+	EV_REASSIGNED,
+	EV_NOTE,
+	EV_DETAILS_VIEWED, /* a coordinator opened the reporter's details */
+	EV_REMINDER_SENT,
+	EV_PPC_PRELIMINARY_REPORTED, /* the company filed its reports to the commission */
+	EV_PPC_FINAL_REPORTED,
+};
+
+/* The kind's stored name ("guidance_delivered" ...); NULL for a bad value. */
+const char *event_kind_name(enum event_kind k);
+/* The stored name → enum event_kind. Returns 0 or -EINVAL. */
+int event_kind_parse(const char *name, enum event_kind *out);
+
 /* Whether the reporter sees events of KIND on their status page and API
  * (the relay's own steps, such as a specialist passing, stay internal). */
 bool case_event_public(const char *kind);

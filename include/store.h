@@ -189,8 +189,8 @@ int store_case_insert(struct store *st, struct store_case_new *nc, store_done_cb
  * measured. CB may be NULL. Returns 0 when queued or a negative errno.
  */
 int store_event_append(struct store *st, int64_t case_id, int64_t at_ms, int64_t elapsed_us,
-                       const char *kind, const char *actor, const char *detail, store_done_cb cb,
-                       void *arg);
+                       enum event_kind kind, const char *actor, const char *detail,
+                       store_done_cb cb, void *arg);
 
 /*
  * Like store_event_append without a callback, for events that may wait up
@@ -199,7 +199,7 @@ int store_event_append(struct store *st, int64_t case_id, int64_t at_ms, int64_t
  * fsync per report. Store_close still commits it.
  */
 int store_event_defer(struct store *st, int64_t case_id, int64_t at_ms, int64_t elapsed_us,
-                      const char *kind, const char *actor, const char *detail);
+                      enum event_kind kind, const char *actor, const char *detail);
 
 /*
  * Reads the case REF with its timeline, on the loop. Returns 0 with *OUT

@@ -45,14 +45,15 @@ int store_tx_alerted_others(struct store_tx *tx, int64_t case_id, const char *ji
 
 /* How many KIND events case CASE_ID has, into *N; when the first was, into
  * *AT_MS (left alone when none). */
-int store_tx_event_count(struct store_tx *tx, int64_t case_id, const char *kind, int64_t *n);
-int store_tx_first_event_at(struct store_tx *tx, int64_t case_id, const char *kind, int64_t *at_ms);
+int store_tx_event_count(struct store_tx *tx, int64_t case_id, enum event_kind kind, int64_t *n);
+int store_tx_first_event_at(struct store_tx *tx, int64_t case_id, enum event_kind kind,
+                            int64_t *at_ms);
 
-/* JID takes case CASE_ID if nobody has it (acknowledged, escalation
- * over). Returns the rows changed (0: someone was first). */
+/* JID takes case CASE_ID if nobody has it (the escalation ends; the state
+ * is casework's to set). Returns the rows changed (0: someone was first). */
 int64_t store_case_ack(struct store_tx *tx, int64_t case_id, const char *jid);
-/* A coordinator gives case CASE_ID to JID (new and alerted cases become
- * acknowledged; the escalation ends). Rows changed. */
+/* A coordinator gives case CASE_ID to JID (the escalation ends; the state
+ * is casework's to set). Rows changed. */
 int64_t store_case_assign(struct store_tx *tx, int64_t case_id, const char *jid);
 /* JID's alert for case CASE_ID, still "alerted", becomes STATE ("acked",
  * "declined"). Rows changed. */

@@ -20,7 +20,7 @@
  * a negative errno.
  */
 int store_event_add(struct store_tx *tx, int64_t case_id, int64_t at_ms, int64_t elapsed_us,
-                    const char *kind, const char *actor, const char *detail);
+                    enum event_kind kind, const char *actor, const char *detail);
 
 /* A message to queue. */
 struct store_outbox_new {

@@ -320,7 +320,7 @@ static int tx_mark(struct store_tx *tx, void *arg)
 	case MARK_TAKEN:
 		rc = store_outbox_sent(tx, m->id, m->at_ms);
 		if (rc >= 0 && m->note != NULL)
-			rc = store_event_add(tx, m->case_id, m->at_ms, -1, "notified", m->channel,
+			rc = store_event_add(tx, m->case_id, m->at_ms, -1, EV_NOTIFIED, m->channel,
 			                     m->note);
 		break;
 	case MARK_RETRY: rc = store_outbox_retry(tx, m->id, m->retry_ms, m->why); break;

@@ -1007,6 +1007,31 @@ Test(relay, the_ack_of_a_late_case_with_personal_data_says_the_preliminary_repor
 	world_close(&r);
 }
 
+/* Coordinator kenji logs in (the first time) and takes ACTION on case REF
+ * from its dashboard page; the redirect's target into LOCATION. */
+static void dash_case_action(struct world *r, struct dash_client *coord, const char *ref,
+                             const char *action, char location[128])
+{
+	struct harness_buf form = {0};
+	struct harness_response res;
+	char path[64];
+
+	if (coord->d == NULL) {
+		coord->d = r->d;
+		dash_user_add(r->d, "kenji", "mizu-kaze-hoshi-2026");
+		cr_assert_eq(dash_login(coord, "kenji", "mizu-kaze-hoshi-2026", NULL), 303);
+	}
+	snprintf(path, sizeof path, "/dashboard/cases/%s", ref);
+	dash_get(coord, path, &res);
+	harness_response_fini(&res);
+	fixture_form_add(&form, "csrf", coord->csrf);
+	fixture_form_add(&form, "action", action);
+	dash_post(coord, path, form.data, &res);
+	harness_buf_fini(&form);
+	cr_assert(harness_response_header(&res, "Location", location, 128));
+	harness_response_fini(&res);
+}
+
 /* One table of states: once the specialist is on site, "contacted" is
  * refused the same way from chat and from the dashboard, and the case
  * stays on site; a coordinator who resolves by chat tells the specialist
@@ -1017,11 +1042,10 @@ Test(relay, contacted_after_onsite_is_refused_alike_from_chat_and_dashboard)
 	    {.id = "tanaka", .name = "Tanaka Hiroshi", .prefectures = "27"},
 	};
 	struct dash_client coord = {0};
-	struct harness_buf form = {0};
 	struct harness_response res;
 	struct world r;
 	struct report rep;
-	char path[64], location[128], *body, *state;
+	char location[128], *body, *state;
 	long long contacted;
 
 	relay_open(&r, team, 1, LONG_STEP, 2);
@@ -1041,19 +1065,8 @@ Test(relay, contacted_after_onsite_is_refused_alike_from_chat_and_dashboard)
 	cr_assert_str_eq(state, "onsite", "chat moved the case back to %s", state);
 	free(state);
 
-	coord.d = r.d;
-	dash_user_add(r.d, "kenji", "mizu-kaze-hoshi-2026");
-	cr_assert_eq(dash_login(&coord, "kenji", "mizu-kaze-hoshi-2026", NULL), 303);
-	snprintf(path, sizeof path, "/dashboard/cases/%s", rep.ref);
-	dash_get(&coord, path, &res);
-	harness_response_fini(&res);
-	fixture_form_add(&form, "csrf", coord.csrf);
-	fixture_form_add(&form, "action", "contacted");
-	dash_post(&coord, path, form.data, &res);
-	harness_buf_fini(&form);
-	cr_assert(harness_response_header(&res, "Location", location, sizeof location));
+	dash_case_action(&r, &coord, rep.ref, "contacted", location);
 	cr_assert_not_null(strstr(location, "refused=past"), "%s", location);
-	harness_response_fini(&res);
 	dash_get(&coord, location, &res);
 	cr_assert_not_null(strstr(res.body.data, "現地対応がすでに始まっているため"),
 	                   "the dashboard should say why, as the chat does");
@@ -1074,5 +1087,40 @@ Test(relay, contacted_after_onsite_is_refused_alike_from_chat_and_dashboard)
 	             "the specialist who had the case should be told it was resolved");
 	cr_assert_not_null(strstr(body, "recorded this case as resolved"), "%s", body);
 	free(body);
+	world_close(&r);
+}
+
+/* A coordinator may record the first contact before anyone takes the case;
+ * a specialist who then acknowledges gets the case, and the case does not
+ * go back from contacted to acknowledged. */
+Test(relay, ack_after_the_dashboard_recorded_contact_keeps_the_case_contacted)
+{
+	static const struct world_member team[] = {
+	    {.id = "tanaka", .name = "Tanaka Hiroshi", .prefectures = "27"},
+	};
+	struct dash_client coord = {0};
+	struct world r;
+	struct report rep;
+	char location[128], *state;
+
+	relay_open(&r, team, 1, LONG_STEP, 2);
+	report(&r, "27", "malware", "ja", &rep);
+	world_expect(r.app[0], rep.needle, ALERT_MS, NULL, "the alert");
+
+	dash_case_action(&r, &coord, rep.ref, "contacted", location);
+	cr_assert_not_null(strstr(location, "done=contacted"), "%s", location);
+	state = case_state(&r, &rep);
+	cr_assert_str_eq(state, "contacted");
+	free(state);
+
+	world_tell(r.app[0], "ack %s", rep.ref);
+	world_expect(r.app[0], "you have this case", ALERT_MS, NULL, "ack");
+	state = case_state(&r, &rep);
+	cr_assert_str_eq(state, "contacted", "the ack moved the case back to %s", state);
+	free(state);
+	cr_assert_eq(harness_db_int(r.d, "SELECT count(*) FROM cases WHERE ref = ? AND assigned_to"
+	                                 " LIKE 'tanaka@%'",
+	                            rep.ref, NULL),
+	             1, "the specialist should have the case");
 	world_close(&r);
 }

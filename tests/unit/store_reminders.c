@@ -41,7 +41,7 @@ static int count_due(void *arg, const struct store_reminder_due *r)
 static int reported(struct store_tx *tx, void *arg)
 {
 	(void)arg;
-	return store_event_add(tx, case_id, 3000, -1, "ppc_preliminary_reported", "kenji", NULL);
+	return store_event_add(tx, case_id, 3000, -1, EV_PPC_PRELIMINARY_REPORTED, "kenji", NULL);
 }
 
 static int count_rows(void *arg, const struct store_deadline_row *r)

@@ -44,9 +44,9 @@ static int queue(struct store_tx *tx, void *arg)
 	alert.step = 2;
 	ids->other = store_outbox_add(tx, &alert);
 	ids->receipt = store_outbox_add(tx, &receipt);
-	rc = store_event_add(tx, ids->case_id, 1000, 5, "guidance_delivered", NULL, "{\"a\":1}");
+	rc = store_event_add(tx, ids->case_id, 1000, 5, EV_GUIDANCE_DELIVERED, NULL, "{\"a\":1}");
 	if (rc == 0)
-		rc = store_event_add(tx, ids->case_id, 2000, -1, "note", "kenji", "{\"note\":\"x\"}");
+		rc = store_event_add(tx, ids->case_id, 2000, -1, EV_NOTE, "kenji", "{\"note\":\"x\"}");
 	return rc;
 }
 
