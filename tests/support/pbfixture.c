@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+struct playbook_set *pbfixture_set;
+
 struct playbook_set *pbfixture_load(void)
 {
 	const char *src = getenv("KK_SRC");
@@ -23,13 +25,25 @@ struct playbook_set *pbfixture_load(void)
 	return set;
 }
 
-struct roster *pbfixture_roster(const struct playbook_set *set, const char *csv)
+void pbfixture_setup(void)
+{
+	pbfixture_set = pbfixture_load();
+}
+
+void pbfixture_teardown(void)
+{
+	playbook_set_free(pbfixture_set);
+	pbfixture_set = NULL;
+}
+
+struct roster *pbfixture_roster(const char *csv)
 {
 	struct roster *r = NULL;
 	struct buf errors;
 
 	buf_init(&errors, 65536);
-	cr_assert_eq(roster_parse(csv, strlen(csv), set, &r, &errors), 0, "%s", errors.data);
+	cr_assert_eq(roster_parse(csv, strlen(csv), pbfixture_set, &r, &errors), 0, "%s",
+	             errors.data);
 	buf_fini(&errors);
 	return r;
 }

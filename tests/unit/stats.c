@@ -12,19 +12,7 @@
 #include "stats.h"
 #include "text.h"
 
-static struct playbook_set *set;
-
-static void load(void)
-{
-	set = pbfixture_load();
-}
-
-static void unload(void)
-{
-	playbook_set_free(set);
-}
-
-TestSuite(stats, .init = load, .fini = unload);
+TestSuite(stats, .init = pbfixture_setup, .fini = pbfixture_teardown);
 
 static int64_t at(const char *rfc3339)
 {
@@ -54,7 +42,7 @@ static void put(struct stats *s, int64_t id, int64_t when, const char *pref, con
 
 static struct stats_result *query(struct stats *s, enum stats_group g, int64_t from, int64_t to)
 {
-	struct stats_query q = {from, to, g, set, {5, 900, 1800, 0, 0}};
+	struct stats_query q = {from, to, g, pbfixture_set, {5, 900, 1800, 0, 0}};
 	struct stats_result *r = NULL;
 
 	cr_assert_eq(stats_query(s, &q, &r), 0);
@@ -196,7 +184,8 @@ Test(stats, periods_are_jst_days_weeks_from_monday_and_months)
 	put(s, 2, at("2026-11-22T15:30:00Z"), "27", "ransomware", 120, NULL);
 	put(s, 3, at("2026-12-01T03:00:00Z"), "27", "ransomware", 180, NULL);
 
-	r = query(s, STATS_BY_DAY, at("2026-11-22T00:00:00+09:00"), at("2026-11-24T00:00:00+09:00"));
+	r = query(s, STATS_BY_DAY, at("2026-11-22T00:00:00+09:00"),
+	          at("2026-11-24T00:00:00+09:00"));
 	cr_assert_eq(r->nrows, 2);
 	cr_expect_str_eq(r->rows[0].key, "2026-11-22");
 	cr_expect_eq(r->rows[0].cases, 1);
@@ -204,7 +193,8 @@ Test(stats, periods_are_jst_days_weeks_from_monday_and_months)
 	cr_expect_eq(r->rows[1].cases, 1);
 	stats_result_free(r);
 
-	r = query(s, STATS_BY_WEEK, at("2026-11-16T00:00:00+09:00"), at("2026-12-07T00:00:00+09:00"));
+	r = query(s, STATS_BY_WEEK, at("2026-11-16T00:00:00+09:00"),
+	          at("2026-12-07T00:00:00+09:00"));
 	cr_assert_eq(r->nrows, 3);
 	cr_expect_str_eq(r->rows[0].key, "2026-11-16", "the week of Sunday the 22nd");
 	cr_expect_eq(r->rows[0].cases, 1);
@@ -214,7 +204,8 @@ Test(stats, periods_are_jst_days_weeks_from_monday_and_months)
 	cr_expect_eq(r->rows[2].cases, 1);
 	stats_result_free(r);
 
-	r = query(s, STATS_BY_MONTH, at("2026-11-01T00:00:00+09:00"), at("2027-01-01T00:00:00+09:00"));
+	r = query(s, STATS_BY_MONTH, at("2026-11-01T00:00:00+09:00"),
+	          at("2027-01-01T00:00:00+09:00"));
 	cr_assert_eq(r->nrows, 2);
 	cr_expect_str_eq(r->rows[0].key, "2026-11");
 	cr_expect_eq(r->rows[0].cases, 2);
@@ -227,7 +218,7 @@ Test(stats, too_many_periods_and_an_empty_range_are_refused)
 {
 	struct stats *s;
 	struct stats_result *r = NULL;
-	struct stats_query q = {0, 1000LL * 86400000, STATS_BY_DAY, set, {0}};
+	struct stats_query q = {0, 1000LL * 86400000, STATS_BY_DAY, pbfixture_set, {0}};
 
 	cr_assert_eq(stats_new(&s), 0);
 	cr_expect_eq(stats_query(s, &q, &r), -E2BIG);
