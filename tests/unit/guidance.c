@@ -50,17 +50,21 @@ static const struct guidance_report *report_to(struct guidance *g, const struct 
 	return p;
 }
 
-/* The deadline object of the commission's entry in DOC, or NULL. */
-static json_t *ppc_deadline(json_t *doc)
+/* G as JSON into *DOC (json_decref frees it) and the deadline object of
+ * the commission's entry there, asserting that it has one. */
+static json_t *ppc_deadline(const struct guidance *g, json_t **doc)
 {
-	json_t *list = json_object_get(doc, "report_to");
+	json_t *list;
 
+	*doc = guidance_to_json(g, NULL);
+	list = json_object_get(*doc, "report_to");
 	for (size_t i = 0; i < json_array_size(list); i++) {
 		json_t *it = json_array_get(list, i);
 
 		if (strcmp(json_string_value(json_object_get(it, "target")), "ppc") == 0)
 			return json_object_get(it, "deadline");
 	}
+	cr_assert_fail("no deadline for the commission");
 	return NULL;
 }
 
@@ -189,9 +193,7 @@ Test(guidance, a_stolen_laptop_is_required_with_60_days_and_a_misdirected_mail_i
 	p = report_to(&g, &f, LANG_EN, "ppc");
 	cr_assert_eq(p->clock.reportable, PPC_NOT_REQUIRED);
 	cr_assert_null(strstr(p->text, "Final report due"), "%s", p->text);
-	doc = guidance_to_json(&g, NULL);
-	dl = ppc_deadline(doc);
-	cr_assert_not_null(dl);
+	dl = ppc_deadline(&g, &doc);
 	cr_assert_str_eq(json_string_value(json_object_get(dl, "reportable")), "not_required");
 	cr_assert_not_null(
 	    strstr(json_string_value(json_object_get(dl, "reason")), "not required by law"));
@@ -210,9 +212,7 @@ Test(guidance, a_report_made_six_days_after_the_company_knew_is_marked_overdue)
 	f.now_ms = f.ppc.known_at_ms + 6LL * 86400000;
 	p = report_to(&g, &f, LANG_JA, "ppc");
 	cr_assert_not_null(strstr(p->text, "期限を過ぎています"), "%s", p->text);
-	doc = guidance_to_json(&g, NULL);
-	dl = ppc_deadline(doc);
-	cr_assert_not_null(dl);
+	dl = ppc_deadline(&g, &doc);
 	cr_assert(json_is_true(json_object_get(dl, "overdue")));
 	cr_assert(json_is_true(json_object_get(json_object_get(dl, "preliminary"), "overdue")));
 	cr_assert(json_is_false(json_object_get(json_object_get(dl, "final"), "overdue")));
