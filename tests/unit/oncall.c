@@ -56,6 +56,16 @@ static void add_rotation(struct roster *r, const char *scope, enum rotation_peri
 	free(copy);
 }
 
+/* The roster of people with one rotation, as add_rotation makes it. */
+static struct roster *with_rotation(const char *scope, enum rotation_period period,
+                                    const char *start, const char *members)
+{
+	struct roster *r = pbfixture_roster(people);
+
+	add_rotation(r, scope, period, start, members);
+	return r;
+}
+
 static void add_override(struct roster *r, const char *scope, const char *who, const char *from,
                          const char *to)
 {
@@ -120,10 +130,9 @@ Test(oncall, an_unknown_prefecture_is_refused)
 
 Test(oncall, weekly_rotation_hands_over_at_0900_jst_on_the_right_day)
 {
-	struct roster *r = pbfixture_roster(people);
+	struct roster *r = with_rotation("27", ROTATION_WEEKLY, "2026-11-16T09:00:00+09:00", "a;b");
 
 	/* 2026-11-16 is a Monday. */
-	add_rotation(r, "27", ROTATION_WEEKLY, "2026-11-16T09:00:00+09:00", "a;b");
 	on_call(r, "27", "2026-11-16T09:00:00+09:00");
 	cr_assert(oc.scheduled);
 	cr_assert_str_eq(ids(&oc), "a");
@@ -141,9 +150,8 @@ Test(oncall, weekly_rotation_hands_over_at_0900_jst_on_the_right_day)
 
 Test(oncall, a_rotation_is_not_on_call_before_its_first_handoff)
 {
-	struct roster *r = pbfixture_roster(people);
+	struct roster *r = with_rotation("27", ROTATION_DAILY, "2026-11-16T09:00:00+09:00", "b");
 
-	add_rotation(r, "27", ROTATION_DAILY, "2026-11-16T09:00:00+09:00", "b");
 	on_call(r, "27", "2026-11-16T08:59:00+09:00");
 	cr_assert_not(oc.scheduled);
 	for (size_t i = 0; i < oc.n; i++)
@@ -153,9 +161,9 @@ Test(oncall, a_rotation_is_not_on_call_before_its_first_handoff)
 
 Test(oncall, a_daily_rotation_uses_the_turn_of_the_day_and_skips_an_inactive_member)
 {
-	struct roster *r = pbfixture_roster(people);
+	struct roster *r =
+	    with_rotation("27", ROTATION_DAILY, "2026-11-16T09:00:00+09:00", "a;z;b");
 
-	add_rotation(r, "27", ROTATION_DAILY, "2026-11-16T09:00:00+09:00", "a;z;b");
 	on_call(r, "27", "2026-11-17T10:00:00+09:00");
 	cr_assert(oc.scheduled);
 	cr_assert_eq(oc.n, 0, "z is inactive: the rotation has nobody that day, %s", ids(&oc));
@@ -166,9 +174,8 @@ Test(oncall, a_daily_rotation_uses_the_turn_of_the_day_and_skips_an_inactive_mem
 
 Test(oncall, a_region_rotation_covers_its_prefectures_and_no_others)
 {
-	struct roster *r = pbfixture_roster(people);
+	struct roster *r = with_rotation("kinki", ROTATION_DAILY, "2026-11-16T09:00:00+09:00", "k");
 
-	add_rotation(r, "kinki", ROTATION_DAILY, "2026-11-16T09:00:00+09:00", "k");
 	cr_assert_str_eq(on_call(r, "28", "2026-11-20T12:00:00+09:00"), "k");
 	cr_assert_str_eq(oc.e[0].why, "rotation 1 (daily, kinki) since 2026-11-20 09:00 JST");
 	on_call(r, "13", "2026-11-20T12:00:00+09:00");
@@ -179,9 +186,8 @@ Test(oncall, a_region_rotation_covers_its_prefectures_and_no_others)
 
 Test(oncall, an_override_replaces_the_rotation_within_its_window_only)
 {
-	struct roster *r = pbfixture_roster(people);
+	struct roster *r = with_rotation("kinki", ROTATION_DAILY, "2026-11-16T09:00:00+09:00", "k");
 
-	add_rotation(r, "kinki", ROTATION_DAILY, "2026-11-16T09:00:00+09:00", "k");
 	add_override(r, "27", "r", "2026-11-20T18:00:00+09:00", "2026-11-21T09:00:00+09:00");
 	cr_assert_str_eq(on_call(r, "27", "2026-11-20T17:59:00+09:00"), "k");
 	cr_assert_str_eq(on_call(r, "27", "2026-11-20T18:00:00+09:00"), "r");
@@ -221,14 +227,21 @@ static size_t lines_starting(const char *text, const char *prefix)
 	return n;
 }
 
+/* R's coverage for DAYS days from FROM (RFC 3339) into a fresh OUT
+ * (buf_fini frees it); returns the gaps. */
+static int coverage(const struct roster *r, const char *from, int days, struct buf *out)
+{
+	buf_init(out, 1024 * 1024);
+	return oncall_coverage(r, pbfixture_set, at(from), days, out);
+}
+
 Test(oncall, coverage_finds_a_gap_for_a_prefecture_nobody_serves)
 {
 	struct roster *r = pbfixture_roster(people);
 	struct buf out;
 	int gaps;
 
-	buf_init(&out, 1024 * 1024);
-	gaps = oncall_coverage(r, pbfixture_set, at("2026-11-22T00:00:00+09:00"), 1, &out);
+	gaps = coverage(r, "2026-11-22T00:00:00+09:00", 1, &out);
 	cr_assert_gt(gaps, 0);
 	cr_assert_eq(lines_starting(out.data, "01 "), 11, "one gap per specialty but unknown:\n%s",
 	             out.data);
@@ -254,8 +267,7 @@ Test(oncall, coverage_finds_the_gap_left_by_an_inactive_rotation_member)
 	 * then on nobody is on call there, though a serves every prefecture. */
 	add_rotation(r, "01", ROTATION_DAILY, "2026-11-22T09:00:00+09:00", "h");
 	r->v[1].active = false;
-	buf_init(&out, 1024 * 1024);
-	gaps = oncall_coverage(r, pbfixture_set, at("2026-11-22T00:00:00+09:00"), 1, &out);
+	gaps = coverage(r, "2026-11-22T00:00:00+09:00", 1, &out);
 	cr_assert_eq(gaps, 11, "%s", out.data);
 	cr_assert_not_null(
 	    strstr(out.data, "01 ransomware 2026-11-22 09:00 \xe2\x80\x93 2026-11-23 00:00 JST\n"),
@@ -266,13 +278,11 @@ Test(oncall, coverage_finds_the_gap_left_by_an_inactive_rotation_member)
 
 Test(oncall, coverage_finds_no_gap_where_a_daily_rotation_always_covers)
 {
-	struct roster *r = pbfixture_roster(people);
+	struct roster *r = with_rotation("27", ROTATION_DAILY, "2026-11-15T09:00:00+09:00", "a;b");
 	struct buf out;
 	int gaps;
 
-	add_rotation(r, "27", ROTATION_DAILY, "2026-11-15T09:00:00+09:00", "a;b");
-	buf_init(&out, 1024 * 1024);
-	gaps = oncall_coverage(r, pbfixture_set, at("2026-11-22T00:00:00+09:00"), 7, &out);
+	gaps = coverage(r, "2026-11-22T00:00:00+09:00", 7, &out);
 	cr_assert_gt(gaps, 0, "other prefectures have gaps");
 	cr_assert_eq(lines_starting(out.data, "27 "), 0, "%s", out.data);
 	cr_assert_not_null(
@@ -284,14 +294,11 @@ Test(oncall, coverage_finds_no_gap_where_a_daily_rotation_always_covers)
 
 Test(oncall, a_specialty_the_member_on_duty_lacks_is_a_gap_for_their_day)
 {
-	struct roster *r = pbfixture_roster(people);
+	struct roster *r = with_rotation("27", ROTATION_DAILY, "2026-11-22T09:00:00+09:00", "a;r");
 	struct buf out;
 
 	/* r knows ransomware only; a knows everything. */
-	add_rotation(r, "27", ROTATION_DAILY, "2026-11-22T09:00:00+09:00", "a;r");
-	buf_init(&out, 1024 * 1024);
-	cr_assert_geq(oncall_coverage(r, pbfixture_set, at("2026-11-22T09:00:00+09:00"), 2, &out),
-	              0);
+	cr_assert_geq(coverage(r, "2026-11-22T09:00:00+09:00", 2, &out), 0);
 	cr_assert_eq(lines_starting(out.data, "27 "), 10, "%s", out.data);
 	cr_assert_not_null(
 	    strstr(out.data, "27 phishing 2026-11-23 09:00 \xe2\x80\x93 2026-11-24 09:00 JST\n"),
@@ -303,19 +310,21 @@ Test(oncall, a_specialty_the_member_on_duty_lacks_is_a_gap_for_their_day)
 
 Test(oncall, time_zones_are_tokyo_utc_or_a_fixed_offset)
 {
-	int m = 1;
+	/* A zone, and the minutes east of UTC it gives; -EINVAL: refused. */
+	static const struct {
+		const char *tz;
+		int rc, minutes;
+	} zones[] = {
+	    {"Asia/Tokyo", 0, 540}, {"UTC", 0, 0},          {"Etc/UTC", 0, 0},
+	    {"+09:00", 0, 540},     {"-03:30", 0, -210},    {"Europe/Paris", -EINVAL, 0},
+	    {"+9:00", -EINVAL, 0},  {"+09:60", -EINVAL, 0},
+	};
 
-	cr_assert_eq(oncall_tz_offset("Asia/Tokyo", &m), 0);
-	cr_assert_eq(m, 540);
-	cr_assert_eq(oncall_tz_offset("UTC", &m), 0);
-	cr_assert_eq(m, 0);
-	cr_assert_eq(oncall_tz_offset("Etc/UTC", &m), 0);
-	cr_assert_eq(m, 0);
-	cr_assert_eq(oncall_tz_offset("+09:00", &m), 0);
-	cr_assert_eq(m, 540);
-	cr_assert_eq(oncall_tz_offset("-03:30", &m), 0);
-	cr_assert_eq(m, -210);
-	cr_assert_eq(oncall_tz_offset("Europe/Paris", &m), -EINVAL);
-	cr_assert_eq(oncall_tz_offset("+9:00", &m), -EINVAL);
-	cr_assert_eq(oncall_tz_offset("+09:60", &m), -EINVAL);
+	for (size_t i = 0; i < sizeof zones / sizeof zones[0]; i++) {
+		int m = 1;
+
+		cr_assert_eq(oncall_tz_offset(zones[i].tz, &m), zones[i].rc, "%s", zones[i].tz);
+		if (zones[i].rc == 0)
+			cr_assert_eq(m, zones[i].minutes, "%s", zones[i].tz);
+	}
 }

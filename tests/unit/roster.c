@@ -127,6 +127,18 @@ static void says(const struct buf *errors, const char *what)
 	cr_assert_not_null(strstr(errors->data, what), "%s", errors->data);
 }
 
+/* Asserts that LEN bytes of TEXT are refused with each of the messages in
+ * WHAT, a NULL-terminated list. */
+static void refused_saying(const char *text, size_t len, const char *const *what)
+{
+	struct buf errors;
+
+	refused(text, len, &errors);
+	for (; *what != NULL; what++)
+		says(&errors, *what);
+	buf_fini(&errors);
+}
+
 Test(roster, a_bad_row_is_reported_with_its_line_number_and_nothing_is_imported)
 {
 	struct buf text, errors;
@@ -151,32 +163,28 @@ Test(roster, a_bad_row_is_reported_with_its_line_number_and_nothing_is_imported)
 Test(roster, a_header_without_jid_or_with_an_unknown_column_is_refused_by_name)
 {
 	const char *csv = "id,name,prefectures,pager\nx,X,27,123\n";
-	struct buf errors;
+	static const char *const what[] = {
+	    "line 1: unknown column \"pager\"; the columns are id, name, jid,",
+	    "line 1: missing column \"jid\"", NULL};
 
-	refused(csv, strlen(csv), &errors);
-	says(&errors, "line 1: unknown column \"pager\"; the columns are id, name, jid,");
-	says(&errors, "line 1: missing column \"jid\"");
-	buf_fini(&errors);
+	refused_saying(csv, strlen(csv), what);
 }
 
 Test(roster, an_empty_file_asks_for_the_header_row)
 {
-	struct buf errors;
+	static const char *const what[] = {"first line must name the columns", NULL};
 
-	refused("\xef\xbb\xbf\r\n", 5, &errors);
-	says(&errors, "first line must name the columns");
-	buf_fini(&errors);
+	refused_saying("\xef\xbb\xbf\r\n", 5, what);
 }
 
 Test(roster, a_file_saved_as_shift_jis_is_refused_with_a_hint)
 {
 	/* "鈴木" in Shift_JIS, as Excel saves CSV by default in Japan. */
 	const char *csv = "id,name,jid,prefectures\nsuzuki,\x97\xe9\x96\xd8,s@example.jp,13\n";
-	struct buf errors;
+	static const char *const what[] = {"line 2: name: not valid UTF-8; save the file as UTF-8",
+	                                   NULL};
 
-	refused(csv, strlen(csv), &errors);
-	says(&errors, "line 2: name: not valid UTF-8; save the file as UTF-8");
-	buf_fini(&errors);
+	refused_saying(csv, strlen(csv), what);
 }
 
 Test(roster, region_names_expand_to_their_prefectures)
