@@ -50,22 +50,29 @@ static const struct guidance_report *report_to(struct guidance *g, const struct 
 	return p;
 }
 
-/* G as JSON into *DOC (json_decref frees it) and the deadline object of
- * the commission's entry there, asserting that it has one. */
-static json_t *ppc_deadline(const struct guidance *g, json_t **doc)
+/* Asserts that the text of P says WHAT. */
+static void says(const struct guidance_report *p, const char *what)
 {
-	json_t *list;
+	cr_assert_not_null(strstr(p->text, what), "no \"%s\" in: %s", what, p->text);
+}
 
-	*doc = guidance_to_json(g, NULL);
-	list = json_object_get(*doc, "report_to");
-	for (size_t i = 0; i < json_array_size(list); i++) {
+/* The deadline object of the commission's entry in G as JSON (free with
+ * json_decref), asserting that there is one. */
+static json_t *ppc_deadline(const struct guidance *g)
+{
+	json_t *doc = guidance_to_json(g, NULL);
+	json_t *list = json_object_get(doc, "report_to");
+	json_t *dl = NULL;
+
+	for (size_t i = 0; i < json_array_size(list) && dl == NULL; i++) {
 		json_t *it = json_array_get(list, i);
 
 		if (strcmp(json_string_value(json_object_get(it, "target")), "ppc") == 0)
-			return json_object_get(it, "deadline");
+			dl = json_incref(json_object_get(it, "deadline"));
 	}
-	cr_assert_fail("no deadline for the commission");
-	return NULL;
+	json_decref(doc);
+	cr_assert_not_null(dl, "no deadline for the commission");
+	return dl;
 }
 
 Test(guidance, money_sent_puts_the_bank_first)
@@ -99,12 +106,12 @@ Test(guidance, ransomware_in_osaka_names_the_osaka_police_with_9110_and_110)
 	const struct guidance_report *p;
 
 	p = report_to(&g, &f, LANG_JA, "police");
-	cr_assert_not_null(strstr(p->text, "大阪府警察"), "%s", p->text);
-	cr_assert_not_null(strstr(p->text, "#9110"));
-	cr_assert_not_null(strstr(p->text, "110"));
+	says(p, "大阪府警察");
+	says(p, "#9110");
+	says(p, "110");
 	guidance_fini(&g);
 	p = report_to(&g, &f, LANG_EN, "police");
-	cr_assert_not_null(strstr(p->text, "Osaka Prefectural Police"));
+	says(p, "Osaka Prefectural Police");
 	guidance_fini(&g);
 }
 
@@ -120,8 +127,8 @@ Test(guidance, personal_data_in_a_ransomware_case_gives_commission_dates_with_60
 	cr_assert_str_eq(p->clock.prelim_due, "2026-11-27");
 	cr_assert_eq(p->clock.final_days, 60);
 	cr_assert_str_eq(p->clock.final_due, "2027-01-21");
-	cr_assert_not_null(strstr(p->text, "approximate"));
-	cr_assert_not_null(strstr(p->text, "as soon as possible"), "%s", p->text);
+	says(p, "approximate");
+	says(p, "as soon as possible");
 	guidance_fini(&g);
 }
 
@@ -134,7 +141,7 @@ Test(guidance, an_accidental_leak_gives_the_30_day_final_report)
 	p = report_to(&g, &f, LANG_JA, "ppc");
 	cr_assert_eq(p->clock.final_days, 30);
 	cr_assert_str_eq(p->clock.final_due, "2026-12-22");
-	cr_assert_not_null(strstr(p->text, "目安"));
+	says(p, "目安");
 	guidance_fini(&g);
 }
 
@@ -178,14 +185,14 @@ Test(guidance, a_stolen_laptop_is_required_with_60_days_and_a_misdirected_mail_i
 	struct guidance g;
 	struct guidance_facts f = facts("lost_device", "13", TRI_NO, TRI_YES);
 	const struct guidance_report *p;
-	json_t *doc, *dl;
+	json_t *dl;
 
 	f.ppc.sensitive_data = f.ppc.financial_harm = f.ppc.over_1000 = TRI_NO;
 	f.ppc.lost_or_stolen = LOS_STOLEN;
 	p = report_to(&g, &f, LANG_JA, "ppc");
 	cr_assert_eq(p->clock.reportable, PPC_REQUIRED);
 	cr_assert_eq(p->clock.final_days, 60);
-	cr_assert_not_null(strstr(p->text, "報告が必要です"), "%s", p->text);
+	says(p, "報告が必要です");
 	guidance_fini(&g);
 
 	f = facts("data_leak", "13", TRI_NO, TRI_YES);
@@ -193,12 +200,12 @@ Test(guidance, a_stolen_laptop_is_required_with_60_days_and_a_misdirected_mail_i
 	p = report_to(&g, &f, LANG_EN, "ppc");
 	cr_assert_eq(p->clock.reportable, PPC_NOT_REQUIRED);
 	cr_assert_null(strstr(p->text, "Final report due"), "%s", p->text);
-	dl = ppc_deadline(&g, &doc);
+	dl = ppc_deadline(&g);
 	cr_assert_str_eq(json_string_value(json_object_get(dl, "reportable")), "not_required");
 	cr_assert_not_null(
 	    strstr(json_string_value(json_object_get(dl, "reason")), "not required by law"));
 	cr_assert_null(json_object_get(dl, "final"), "no final date when none is due");
-	json_decref(doc);
+	json_decref(dl);
 	guidance_fini(&g);
 }
 
@@ -207,16 +214,16 @@ Test(guidance, a_report_made_six_days_after_the_company_knew_is_marked_overdue)
 	struct guidance g;
 	struct guidance_facts f = facts("ransomware", "27", TRI_NO, TRI_YES);
 	const struct guidance_report *p;
-	json_t *doc, *dl;
+	json_t *dl;
 
 	f.now_ms = f.ppc.known_at_ms + 6LL * 86400000;
 	p = report_to(&g, &f, LANG_JA, "ppc");
-	cr_assert_not_null(strstr(p->text, "期限を過ぎています"), "%s", p->text);
-	dl = ppc_deadline(&g, &doc);
+	says(p, "期限を過ぎています");
+	dl = ppc_deadline(&g);
 	cr_assert(json_is_true(json_object_get(dl, "overdue")));
 	cr_assert(json_is_true(json_object_get(json_object_get(dl, "preliminary"), "overdue")));
 	cr_assert(json_is_false(json_object_get(json_object_get(dl, "final"), "overdue")));
-	json_decref(doc);
+	json_decref(dl);
 	guidance_fini(&g);
 }
 
@@ -229,12 +236,12 @@ Test(guidance, the_police_entry_gives_the_prefectures_verified_desk_with_its_dat
 	const struct guidance_report *p;
 
 	p = report_to(&g, &f, LANG_JA, "police");
-	cr_assert_not_null(strstr(p->text, "045-681-3180"), "%s", p->text);
-	cr_assert_not_null(strstr(p->text, "2026-12-04 確認"), "%s", p->text);
+	says(p, "045-681-3180");
+	says(p, "2026-12-04 確認");
 	guidance_fini(&g);
 	f = facts("ransomware", "47", TRI_NO, TRI_NO);
 	p = report_to(&g, &f, LANG_EN, "police");
-	cr_assert_not_null(strstr(p->text, "npa.go.jp/bureau/cyber/soudan.html"), "%s", p->text);
+	says(p, "npa.go.jp/bureau/cyber/soudan.html");
 	cr_assert_null(strstr(p->text, "checked"), "no desk claimed where none was verified");
 	guidance_fini(&g);
 }
