@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "auth.h"
@@ -72,8 +71,7 @@ Test(dash, account_names_passwords_and_tokens_have_their_shapes)
 	cr_expect(!auth_name_valid(""));
 	cr_expect(!auth_name_valid("Hanako"), "names are lower case");
 	cr_expect(!auth_name_valid("a b"));
-	cr_expect(
-	    !auth_name_valid("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"));
+	cr_expect(!auth_name_valid("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"));
 	cr_expect_eq(auth_password_hash("short", hash), -EINVAL);
 	cr_expect_eq(auth_password_hash("\xff\xfe not utf-8 at all", hash), -EINVAL);
 	cr_assert_eq(auth_password_hash("十二文字のながいパスワードです", hash), 0,
@@ -95,8 +93,8 @@ Test(dash, account_names_passwords_and_tokens_have_their_shapes)
 
 Test(dash, the_queue_shows_outside_text_as_text)
 {
-	struct page_dash_frame f = {LANG_EN, "<b>who</b>",   "tok\"en", "queue", "/dashboard?x=<y>",
-	                            20,      "<i>notice</i>"};
+	struct page_dash_frame f = {LANG_EN, "<b>who</b>", "tok\"en", "queue", "/dashboard?x=<y>",
+	                            20, "<i>notice</i>"};
 	struct page_dash_queue_row row;
 	struct buf b;
 

@@ -2,7 +2,6 @@
 /* Unit tests: what a report must contain, and the messages that say what to fix. */
 #include <criterion/criterion.h>
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "intake.h"
@@ -52,9 +51,8 @@ static void refused_on(enum intake_source kind, const char **kv, const char *fie
 	cr_assert_not_null(strstr(errs.e[0].msg[LANG_EN], word), "%s", errs.e[0].msg[LANG_EN]);
 }
 
-#define GOOD                                                                                       \
-	"incident_type", "ransomware", "prefecture", "27", "company", "Acme 株式会社", "name",     \
-	    "山田 太郎", "phone", "06-1234-5678"
+#define GOOD "incident_type", "ransomware", "prefecture", "27", "company", "Acme 株式会社", \
+	     "name", "山田 太郎", "phone", "06-1234-5678"
 
 Test(intake, a_minimal_report_is_accepted_with_dont_know_defaults)
 {

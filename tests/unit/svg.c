@@ -46,10 +46,8 @@ static void no_outside_anything(const char *svg)
 
 Test(svg, the_tile_map_has_47_tiles_with_their_values_and_is_valid_xml)
 {
-	struct svg_map m = {.title = "応答までの中央値 <2026-11> & \"test\"",
-	                    .target_s = 900,
-	                    .ui = LANG_JA,
-	                    .standalone = true};
+	struct svg_map m = {.title = "応答までの中央値 <2026-11> & \"test\"", .target_s = 900,
+	                    .ui = LANG_JA, .standalone = true};
 	struct buf b;
 
 	for (int i = 0; i < SVG_PREFS; i++)
