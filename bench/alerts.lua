@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: ISC
 -- wrk script: POST /api/v2/alerts to Alertmanager, one alert a request,
 -- every alert with its own labels (bench_id carries a serial), so that each
 -- is its own group and is notified at once (group_by: ['...'], group_wait: 0s).

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: ISC
 -- wrk script: POST /api/v1/cases, every report different (company, name,
 -- phone, description carry a serial), spread over the 47 prefectures and
 -- the incident types so that routing runs for each.

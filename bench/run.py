@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """make bench: kakekomi measured on this machine, in one run, next to
 Prometheus Alertmanager doing the same receive -> route -> notify work.
 

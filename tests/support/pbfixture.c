@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * pbfixture — playbooks and rosters for unit tests; see pbfixture.h.
+ * pbfixture — playbooks, rosters and temporary files for unit tests; see
+ * pbfixture.h.
  */
 #include "pbfixture.h"
 
@@ -8,6 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+struct playbook_set *pbfixture_set;
 
 struct playbook_set *pbfixture_load(void)
 {
@@ -23,13 +27,46 @@ struct playbook_set *pbfixture_load(void)
 	return set;
 }
 
-struct roster *pbfixture_roster(const struct playbook_set *set, const char *csv)
+void pbfixture_setup(void)
+{
+	pbfixture_set = pbfixture_load();
+}
+
+void pbfixture_teardown(void)
+{
+	playbook_set_free(pbfixture_set);
+	pbfixture_set = NULL;
+}
+
+char *pbfixture_tmpfile(const char *text)
+{
+	char *path = strdup("/tmp/kk-test-XXXXXX");
+	int fd;
+
+	cr_assert_not_null(path);
+	fd = mkstemp(path);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	return path;
+}
+
+void pbfixture_tmpfile_free(char *path)
+{
+	if (path == NULL)
+		return;
+	unlink(path);
+	free(path);
+}
+
+struct roster *pbfixture_roster(const char *csv)
 {
 	struct roster *r = NULL;
 	struct buf errors;
 
 	buf_init(&errors, 65536);
-	cr_assert_eq(roster_parse(csv, strlen(csv), set, &r, &errors), 0, "%s", errors.data);
+	cr_assert_eq(roster_parse(csv, strlen(csv), pbfixture_set, &r, &errors), 0, "%s",
+	             errors.data);
 	buf_fini(&errors);
 	return r;
 }

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: ISC
 """maildir_dump.py — what an SMTP sink received, decoded, for the e-mail tests.
 
 Usage: maildir_dump.py MAILDIR

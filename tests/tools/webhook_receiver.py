@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: ISC
 """webhook_receiver.py — a real HTTP endpoint for kakekomi's webhook tests.
 
 Listens on 127.0.0.1:PORT and logs every request as one JSON line in LOG,

@@ -7,36 +7,46 @@
 
 Test(case_flow, a_case_moves_forward_through_a_visit_and_is_resolved)
 {
+	static const struct {
+		enum case_step step;
+		enum case_state to;
+	} path[] = {
+	    {CASE_STEP_ACK, CASE_ACKNOWLEDGED},
+	    {CASE_STEP_CONTACTED, CASE_CONTACTED},
+	    {CASE_STEP_DISPATCH, CASE_ON_THE_WAY},
+	    {CASE_STEP_ONSITE, CASE_ONSITE},
+	    {CASE_STEP_LEAVE, CASE_VISITED},
+	    /* A second visit. */
+	    {CASE_STEP_DISPATCH, CASE_ON_THE_WAY},
+	    {CASE_STEP_RESOLVE, CASE_RESOLVED},
+	};
 	enum case_state s = CASE_ALERTED;
 
-	cr_assert_eq(case_flow_next(s, CASE_STEP_ACK, &s), 0);
-	cr_assert_eq(s, CASE_ACKNOWLEDGED);
-	cr_assert_eq(case_flow_next(s, CASE_STEP_CONTACTED, &s), 0);
-	cr_assert_eq(s, CASE_CONTACTED);
-	cr_assert_eq(case_flow_next(s, CASE_STEP_DISPATCH, &s), 0);
-	cr_assert_eq(s, CASE_ON_THE_WAY);
-	cr_assert_eq(case_flow_next(s, CASE_STEP_ONSITE, &s), 0);
-	cr_assert_eq(case_flow_next(s, CASE_STEP_LEAVE, &s), 0);
-	cr_assert_eq(s, CASE_VISITED);
-	/* A second visit. */
-	cr_assert_eq(case_flow_next(s, CASE_STEP_DISPATCH, &s), 0);
-	cr_assert_eq(s, CASE_ON_THE_WAY);
-	cr_assert_eq(case_flow_next(s, CASE_STEP_RESOLVE, &s), 0);
-	cr_assert_eq(s, CASE_RESOLVED);
+	for (size_t i = 0; i < sizeof path / sizeof path[0]; i++) {
+		cr_assert_eq(case_flow_next(s, path[i].step, &s), 0, "step %zu", i);
+		cr_assert_eq(s, path[i].to, "step %zu", i);
+	}
 }
 
 Test(case_flow, no_step_goes_back_and_nothing_leaves_resolved)
 {
+	static const struct {
+		enum case_state from;
+		enum case_step step;
+		const char *why;
+	} refused[] = {
+	    {CASE_ONSITE, CASE_STEP_CONTACTED, "contacted once someone is on site"},
+	    {CASE_VISITED, CASE_STEP_CONTACTED, "contacted after a visit"},
+	    {CASE_ON_THE_WAY, CASE_STEP_CONTACTED, "contacted with someone on the way"},
+	    {CASE_CONTACTED, CASE_STEP_LEAVE, "leaving a site nobody is on"},
+	    {CASE_ONSITE, CASE_STEP_DISPATCH, "sent while already on site"},
+	    {CASE_ACKNOWLEDGED, CASE_STEP_ACK, "acknowledged twice"},
+	};
 	enum case_state to = CASE_NEW;
 
-	cr_assert_eq(case_flow_next(CASE_ONSITE, CASE_STEP_CONTACTED, &to), -EPERM,
-	             "contacted once someone is on site");
-	cr_assert_eq(case_flow_next(CASE_VISITED, CASE_STEP_CONTACTED, &to), -EPERM);
-	cr_assert_eq(case_flow_next(CASE_ON_THE_WAY, CASE_STEP_CONTACTED, &to), -EPERM);
-	cr_assert_eq(case_flow_next(CASE_CONTACTED, CASE_STEP_LEAVE, &to), -EPERM,
-	             "leaving a site nobody is on");
-	cr_assert_eq(case_flow_next(CASE_ONSITE, CASE_STEP_DISPATCH, &to), -EPERM);
-	cr_assert_eq(case_flow_next(CASE_ACKNOWLEDGED, CASE_STEP_ACK, &to), -EPERM);
+	for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
+		cr_assert_eq(case_flow_next(refused[i].from, refused[i].step, &to), -EPERM, "%s",
+		             refused[i].why);
 	for (int step = CASE_STEP_ACK; step <= CASE_STEP_RESOLVE; step++)
 		cr_assert_eq(case_flow_next(CASE_RESOLVED, (enum case_step)step, &to), -EALREADY);
 	cr_assert_eq(to, CASE_NEW, "a refusal leaves the state alone");

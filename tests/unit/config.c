@@ -5,20 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "config.h"
-
-static char *write_tmp(const char *text)
-{
-	char *path = strdup("/tmp/kk-config-XXXXXX");
-	int fd = mkstemp(path);
-
-	cr_assert_geq(fd, 0);
-	cr_assert_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	close(fd);
-	return path;
-}
+#include "pbfixture.h"
 
 Test(config, no_file_gives_the_documented_defaults)
 {
@@ -34,8 +23,8 @@ Test(config, no_file_gives_the_documented_defaults)
 
 Test(config, each_problem_is_reported_with_file_line_and_key)
 {
-	char *path =
-	    write_tmp("[http]\nlisten = localhost\n\n[store]\nspeed = fast\n[log]\nlevel = loud\n");
+	char *path = pbfixture_tmpfile(
+	    "[http]\nlisten = localhost\n\n[store]\nspeed = fast\n[log]\nlevel = loud\n");
 	struct config *cfg = NULL;
 	struct buf errors;
 
@@ -48,8 +37,7 @@ Test(config, each_problem_is_reported_with_file_line_and_key)
 	                   errors.data);
 	cr_assert_not_null(strstr(errors.data, ":7: [log] level:"), "%s", errors.data);
 	buf_fini(&errors);
-	unlink(path);
-	free(path);
+	pbfixture_tmpfile_free(path);
 }
 
 Test(config, the_example_file_is_valid)
@@ -76,7 +64,7 @@ Test(config, webhooks_without_a_strong_enough_secret_are_refused)
 	struct buf errors;
 
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-		char *path = write_tmp(bad[i]);
+		char *path = pbfixture_tmpfile(bad[i]);
 
 		buf_init(&errors, 4096);
 		cr_assert_eq(config_load(path, &cfg, &errors), -EINVAL, "accepted:\n%s", bad[i]);
@@ -84,8 +72,7 @@ Test(config, webhooks_without_a_strong_enough_secret_are_refused)
 		cr_assert_not_null(strstr(errors.data, "[webhooks] secret:"), "%s", errors.data);
 		cr_assert_not_null(strstr(errors.data, "16 characters"), "%s", errors.data);
 		buf_fini(&errors);
-		unlink(path);
-		free(path);
+		pbfixture_tmpfile_free(path);
 	}
 }
 
@@ -104,18 +91,17 @@ Test(config, smtp_requires_tls_by_default_and_never_sends_a_password_without_it)
 	cr_assert_eq(cfg->smtp_tls, CONFIG_TLS_REQUIRED, "STARTTLS should be required by default");
 	config_free(cfg);
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-		path = write_tmp(bad[i]);
+		path = pbfixture_tmpfile(bad[i]);
 		buf_init(&errors, 4096);
 		cr_assert_eq(config_load(path, &cfg, &errors), -EINVAL, "accepted:\n%s", bad[i]);
 		cr_assert_not_null(strstr(errors.data, "[smtp] tls:"), "%s", errors.data);
 		buf_fini(&errors);
-		unlink(path);
-		free(path);
+		pbfixture_tmpfile_free(path);
 	}
-	path = write_tmp("[smtp]\nurl = smtps://mail.example.jp:465\nusername = kk\npassword = pw\n"
-	                 "tls = optional\n");
+	path = pbfixture_tmpfile(
+	    "[smtp]\nurl = smtps://mail.example.jp:465\nusername = kk\npassword = pw\n"
+	    "tls = optional\n");
 	cr_assert_eq(config_load(path, &cfg, NULL), 0, "smtps:// is TLS from the start");
 	config_free(cfg);
-	unlink(path);
-	free(path);
+	pbfixture_tmpfile_free(path);
 }

@@ -7,13 +7,12 @@
 #include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "auth.h"
 #include "case.h"
 #include "config.h"
+#include "pbfixture.h"
 #include "page_dash.h"
 
 static void init(void)
@@ -23,21 +22,10 @@ static void init(void)
 
 TestSuite(dash, .init = init);
 
-static char *write_tmp(const char *text)
-{
-	char *path = strdup("/tmp/kk-dash-XXXXXX");
-	int fd = mkstemp(path);
-
-	cr_assert_geq(fd, 0);
-	cr_assert_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	close(fd);
-	return path;
-}
-
 Test(dash, targets_default_to_5s_15m_30m_and_can_be_changed_or_turned_off)
 {
 	struct config *cfg;
-	char *path = write_tmp("[targets]\nack = 10m\ncontact = off\nresolve = 3d\n");
+	char *path = pbfixture_tmpfile("[targets]\nack = 10m\ncontact = off\nresolve = 3d\n");
 	struct buf errors;
 
 	cr_assert_eq(config_load(NULL, &cfg, NULL), 0);
@@ -52,18 +40,16 @@ Test(dash, targets_default_to_5s_15m_30m_and_can_be_changed_or_turned_off)
 	cr_expect_eq(cfg->target_contact_ms, 0);
 	cr_expect_eq(cfg->target_resolve_ms, 3u * 86400000u);
 	config_free(cfg);
-	unlink(path);
-	free(path);
+	pbfixture_tmpfile_free(path);
 
-	path = write_tmp("[targets]\nack = soon\nguidance = 31d\n");
+	path = pbfixture_tmpfile("[targets]\nack = soon\nguidance = 31d\n");
 	buf_init(&errors, 4096);
 	cr_expect_eq(config_load(path, &cfg, &errors), -EINVAL);
 	cr_expect_neq(strstr(errors.data, ":2: [targets] ack: expected a time"), NULL, "%s",
 	              errors.data);
 	cr_expect_neq(strstr(errors.data, ":3: [targets] guidance:"), NULL, "%s", errors.data);
 	buf_fini(&errors);
-	unlink(path);
-	free(path);
+	pbfixture_tmpfile_free(path);
 }
 
 Test(dash, coordinators_internal_events_stay_off_the_reporters_pages)

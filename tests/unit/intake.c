@@ -2,31 +2,21 @@
 /* Unit tests: what a report must contain, and the messages that say what to fix. */
 #include <criterion/criterion.h>
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "intake.h"
+#include "pbfixture.h"
 #include "text.h"
 
-static struct playbook_set *set;
 static int64_t now;
 
 static void load(void)
 {
-	const char *src = getenv("KK_SRC");
-	char dir[4096];
-
-	snprintf(dir, sizeof dir, "%s/playbooks", src != NULL ? src : ".");
-	cr_assert_eq(playbook_set_load(dir, &set, NULL), 0);
+	pbfixture_setup();
 	cr_assert_eq(text_rfc3339_parse("2026-11-22T12:00:00+09:00", &now), 0);
 }
 
-static void unload(void)
-{
-	playbook_set_free(set);
-}
-
-TestSuite(intake, .init = load, .fini = unload);
+TestSuite(intake, .init = load, .fini = pbfixture_teardown);
 
 /* A source of fields: pairs of name and value, NULL-terminated. */
 static int pairs_get(void *src, const char *field, const char **value)
@@ -42,6 +32,25 @@ static int pairs_get(void *src, const char *field, const char **value)
 	return -ENOENT;
 }
 
+/* Checks the pairs KV, given as KIND, at the suite's now. */
+static int check(enum intake_source kind, const char **kv, struct case_input *in,
+                 struct intake_errors *errs)
+{
+	return intake_check(pbfixture_set, kind, pairs_get, kv, now, in, errs);
+}
+
+/* Asserts that KV is refused with its first message on FIELD, naming WORD. */
+static void refused_on(enum intake_source kind, const char **kv, const char *field,
+                       const char *word)
+{
+	struct case_input in;
+	struct intake_errors errs;
+
+	cr_assert_eq(check(kind, kv, &in, &errs), -EINVAL);
+	cr_assert_str_eq(errs.e[0].field, field);
+	cr_assert_not_null(strstr(errs.e[0].msg[LANG_EN], word), "%s", errs.e[0].msg[LANG_EN]);
+}
+
 #define GOOD "incident_type", "ransomware", "prefecture", "27", "company", "Acme 株式会社", \
 	     "name", "山田 太郎", "phone", "06-1234-5678"
 
@@ -51,7 +60,7 @@ Test(intake, a_minimal_report_is_accepted_with_dont_know_defaults)
 	struct case_input in;
 	struct intake_errors errs;
 
-	cr_assert_eq(intake_check(set, INTAKE_JSON, pairs_get, kv, now, &in, &errs), 0);
+	cr_assert_eq(check(INTAKE_JSON, kv, &in, &errs), 0);
 	cr_assert_str_eq(in.incident_type, "ransomware");
 	cr_assert_eq(in.money_involved, TRI_UNKNOWN);
 	cr_assert_eq(in.sensitive_data, TRI_UNKNOWN);
@@ -70,7 +79,7 @@ Test(intake, a_missing_phone_is_reported_on_the_phone_field)
 	struct case_input in;
 	struct intake_errors errs;
 
-	cr_assert_eq(intake_check(set, INTAKE_JSON, pairs_get, kv, now, &in, &errs), -EINVAL);
+	cr_assert_eq(check(INTAKE_JSON, kv, &in, &errs), -EINVAL);
 	cr_assert_eq(errs.n, 1);
 	cr_assert_str_eq(errs.e[0].field, "phone");
 	cr_assert_not_null(strstr(errs.e[0].msg[LANG_EN], "phone"));
@@ -83,7 +92,7 @@ Test(intake, unknown_prefecture_and_type_are_each_reported)
 	struct case_input in;
 	struct intake_errors errs;
 
-	cr_assert_eq(intake_check(set, INTAKE_JSON, pairs_get, kv, now, &in, &errs), -EINVAL);
+	cr_assert_eq(check(INTAKE_JSON, kv, &in, &errs), -EINVAL);
 	cr_assert_not_null(intake_error_for(&errs, "incident_type"));
 	cr_assert_not_null(intake_error_for(&errs, "prefecture"));
 }
@@ -91,12 +100,8 @@ Test(intake, unknown_prefecture_and_type_are_each_reported)
 Test(intake, a_time_in_the_future_is_refused)
 {
 	const char *kv[] = {GOOD, "noticed_at", "2026-11-23T12:00:00+09:00", NULL};
-	struct case_input in;
-	struct intake_errors errs;
 
-	cr_assert_eq(intake_check(set, INTAKE_JSON, pairs_get, kv, now, &in, &errs), -EINVAL);
-	cr_assert_str_eq(errs.e[0].field, "noticed_at");
-	cr_assert_not_null(strstr(errs.e[0].msg[LANG_EN], "future"));
+	refused_on(INTAKE_JSON, kv, "noticed_at", "future");
 }
 
 Test(intake, the_form_reads_the_time_noticed_in_japan_time)
@@ -106,7 +111,7 @@ Test(intake, the_form_reads_the_time_noticed_in_japan_time)
 	struct intake_errors errs;
 	int64_t want;
 
-	cr_assert_eq(intake_check(set, INTAKE_FORM, pairs_get, kv, now, &in, &errs), 0);
+	cr_assert_eq(check(INTAKE_FORM, kv, &in, &errs), 0);
 	cr_assert_eq(text_rfc3339_parse("2026-11-22T00:30:00Z", &want), 0);
 	cr_assert_eq(in.noticed_at_ms, want);
 	cr_assert_eq(in.noticed, NOTICED_AT);
@@ -120,7 +125,7 @@ Test(intake, control_characters_in_a_name_are_refused_but_a_multiline_descriptio
 	struct case_input in;
 	struct intake_errors errs;
 
-	cr_assert_eq(intake_check(set, INTAKE_JSON, pairs_get, kv, now, &in, &errs), -EINVAL);
+	cr_assert_eq(check(INTAKE_JSON, kv, &in, &errs), -EINVAL);
 	cr_assert_eq(errs.n, 1);
 	cr_assert_str_eq(errs.e[0].field, "name");
 }
@@ -128,12 +133,8 @@ Test(intake, control_characters_in_a_name_are_refused_but_a_multiline_descriptio
 Test(intake, invalid_utf8_is_refused_with_a_message)
 {
 	const char *kv[] = {GOOD, "description", "\xff\xfe", NULL};
-	struct case_input in;
-	struct intake_errors errs;
 
-	cr_assert_eq(intake_check(set, INTAKE_FORM, pairs_get, kv, now, &in, &errs), -EINVAL);
-	cr_assert_str_eq(errs.e[0].field, "description");
-	cr_assert_not_null(strstr(errs.e[0].msg[LANG_EN], "UTF-8"));
+	refused_on(INTAKE_FORM, kv, "description", "UTF-8");
 }
 
 Test(intake, markup_is_kept_as_typed)
@@ -143,7 +144,7 @@ Test(intake, markup_is_kept_as_typed)
 	struct case_input in;
 	struct intake_errors errs;
 
-	cr_assert_eq(intake_check(set, INTAKE_JSON, pairs_get, kv, now, &in, &errs), 0);
+	cr_assert_eq(check(INTAKE_JSON, kv, &in, &errs), 0);
 	cr_assert_str_eq(in.company, "<script>alert(1)</script>");
 	case_input_fini(&in);
 }
@@ -159,7 +160,7 @@ Test(intake, overly_long_text_is_refused)
 	longname[sizeof longname - 1] = '\0';
 	kv[4] = "company";
 	kv[5] = longname;
-	cr_assert_eq(intake_check(set, INTAKE_JSON, pairs_get, kv, now, &in, &errs), -EINVAL);
+	cr_assert_eq(check(INTAKE_JSON, kv, &in, &errs), -EINVAL);
 	cr_assert_str_eq(errs.e[0].field, "company");
 }
 
@@ -175,16 +176,16 @@ Test(intake, the_appi_conditions_and_lost_or_stolen_are_read_and_checked)
 	struct case_input in;
 	struct intake_errors errs;
 
-	cr_assert_eq(intake_check(set, INTAKE_JSON, pairs_get, kv, now, &in, &errs), 0);
+	cr_assert_eq(check(INTAKE_JSON, kv, &in, &errs), 0);
 	cr_assert_eq(in.sensitive_data, TRI_NO);
 	cr_assert_eq(in.financial_harm, TRI_YES);
 	cr_assert_eq(in.over_1000, TRI_UNKNOWN);
 	cr_assert_eq(in.lost_or_stolen, LOS_STOLEN);
 	case_input_fini(&in);
-	cr_assert_eq(intake_check(set, INTAKE_JSON, pairs_get, unset, now, &in, &errs), 0);
+	cr_assert_eq(check(INTAKE_JSON, unset, &in, &errs), 0);
 	cr_assert_eq(in.lost_or_stolen, LOS_UNKNOWN, "a lost device not said lost or stolen");
 	case_input_fini(&in);
-	cr_assert_eq(intake_check(set, INTAKE_JSON, pairs_get, bad, now, &in, &errs), -EINVAL);
+	cr_assert_eq(check(INTAKE_JSON, bad, &in, &errs), -EINVAL);
 	cr_assert_not_null(intake_error_for(&errs, "lost_or_stolen"));
 	cr_assert_not_null(intake_error_for(&errs, "over_1000"));
 }

@@ -127,6 +127,13 @@ static void start(struct world *w, bool ready)
 	             0);
 }
 
+/* The channel comes up (READY) or goes down, and says so. */
+static void set_ready(struct world *w, bool ready)
+{
+	probe.ready = ready;
+	notify_channel_ready(w->n, "probe", ready);
+}
+
 static void add(struct world *w, struct rows *r)
 {
 	cr_assert_eq(storetest_write(&w->t, tx_rows, r), 0);
@@ -241,7 +248,8 @@ Test(notify, one_receiver_gets_four_messages_at_a_time_and_the_next_when_one_is_
 	add(&w, &other);
 	until_sent(&w, 5);
 	for (size_t i = 0; i < probe.nsent; i++)
-		cr_assert_neq(probe.sent[i], slow.ids[4], "a fifth message went to the slow receiver");
+		cr_assert_neq(probe.sent[i], slow.ids[4],
+		              "a fifth message went to the slow receiver");
 	notify_channel_done(w.n, slow.ids[0], NOTIFY_TAKEN, NULL);
 	until_sent(&w, 6);
 	cr_assert_eq(probe.sent[5], slow.ids[4]);
@@ -257,18 +265,16 @@ Test(notify, what_a_dropped_connection_lost_goes_again_when_it_is_back_and_count
 	add(&w, &r);
 	uv_run(&w.t.loop, UV_RUN_NOWAIT);
 	cr_assert_eq(probe.nsent, 0, "nothing goes to a channel that is not ready");
-	probe.ready = true;
-	notify_channel_ready(w.n, "probe", true);
+	set_ready(&w, true);
 	until_sent(&w, 2);
 	notify_channel_done(w.n, r.ids[0], NOTIFY_TAKEN, NULL);
-	probe.ready = false;
-	notify_channel_ready(w.n, "probe", false);
+	set_ready(&w, false);
 	settle(&w);
 	cr_assert_str_eq(outcome_of(&w, r.ids[0]).state, "sent");
-	probe.ready = true;
-	notify_channel_ready(w.n, "probe", true);
+	set_ready(&w, true);
 	until_sent(&w, 3);
-	cr_assert_eq(probe.sent[2], r.ids[1], "only the message the server had not taken goes again");
+	cr_assert_eq(probe.sent[2], r.ids[1],
+	             "only the message the server had not taken goes again");
 	cr_assert_eq(outcome_of(&w, r.ids[1]).attempts, 0);
 	stop(&w);
 }
@@ -281,8 +287,7 @@ Test(notify, a_message_that_can_never_go_stays_waiting_and_does_not_hold_the_oth
 	start(&w, false);
 	add(&w, &r);
 	probe.refuse = r.ids[0];
-	probe.ready = true;
-	notify_channel_ready(w.n, "probe", true);
+	set_ready(&w, true);
 	until_sent(&w, 2);
 	cr_assert_eq(probe.sent[0], r.ids[1]);
 	cr_assert_eq(probe.sent[1], r.ids[2]);

@@ -8,23 +8,11 @@
 #include "pbfixture.h"
 #include "playbook.h"
 
-static struct playbook_set *set;
-
-static void load(void)
-{
-	set = pbfixture_load();
-}
-
-static void unload(void)
-{
-	playbook_set_free(set);
-}
-
-TestSuite(playbook, .init = load, .fini = unload);
+TestSuite(playbook, .init = pbfixture_setup, .fini = pbfixture_teardown);
 
 Test(playbook, a_prefecture_without_a_verified_desk_has_none)
 {
-	const struct pb_prefecture *p = playbook_prefecture(set, "01");
+	const struct pb_prefecture *p = playbook_prefecture(pbfixture_set, "01");
 
 	cr_assert_not_null(p);
 	cr_assert_not(p->cyber_desk.present);
@@ -37,7 +25,7 @@ Test(playbook, a_prefecture_without_a_verified_desk_has_none)
 
 Test(playbook, kanagawa_has_its_hotline_with_source_and_date)
 {
-	const struct pb_cyber_desk *k = &playbook_prefecture(set, "14")->cyber_desk;
+	const struct pb_cyber_desk *k = &playbook_prefecture(pbfixture_set, "14")->cyber_desk;
 
 	cr_assert(k->present);
 	cr_assert_str_eq(k->phone, "045-681-3180");
@@ -51,8 +39,9 @@ Test(playbook, every_desk_names_its_source_and_the_day_it_was_checked)
 {
 	size_t desks = 0;
 
-	for (size_t i = 0; i < playbook_prefecture_count(set); i++) {
-		const struct pb_cyber_desk *c = &playbook_prefecture_at(set, i)->cyber_desk;
+	for (size_t i = 0; i < playbook_prefecture_count(pbfixture_set); i++) {
+		const struct pb_cyber_desk *c =
+		    &playbook_prefecture_at(pbfixture_set, i)->cyber_desk;
 
 		if (!c->present)
 			continue;
@@ -69,8 +58,8 @@ Test(playbook, every_desk_names_its_source_and_the_day_it_was_checked)
 
 Test(playbook, every_tag_of_every_item_is_in_the_register)
 {
-	for (size_t b = 0; b < playbook_count(set); b++) {
-		const struct playbook *pb = playbook_at(set, b);
+	for (size_t b = 0; b < playbook_count(pbfixture_set); b++) {
+		const struct playbook *pb = playbook_at(pbfixture_set, b);
 		const struct pb_item *lists[3] = {pb->steps, pb->dont, pb->evidence};
 		const size_t counts[3] = {pb->nsteps, pb->ndont, pb->nevidence};
 
@@ -78,7 +67,7 @@ Test(playbook, every_tag_of_every_item_is_in_the_register)
 			for (size_t i = 0; i < counts[l]; i++)
 				for (size_t s = 0; lists[l][i].sources[s] != NULL; s++)
 					cr_assert_not_null(
-					    playbook_source(set, lists[l][i].sources[s]),
+					    playbook_source(pbfixture_set, lists[l][i].sources[s]),
 					    "%s %s: %s", pb->id, lists[l][i].id,
 					    lists[l][i].sources[s]);
 	}
@@ -88,8 +77,8 @@ Test(playbook, every_tag_of_every_item_is_in_the_register)
  * the outer bound: every English text that gives the days says so. */
 Test(playbook, the_first_report_is_never_a_window_that_opens_on_day_three)
 {
-	for (size_t b = 0; b < playbook_count(set); b++) {
-		const struct playbook *pb = playbook_at(set, b);
+	for (size_t b = 0; b < playbook_count(pbfixture_set); b++) {
+		const struct playbook *pb = playbook_at(pbfixture_set, b);
 
 		for (size_t i = 0; i < pb->nsteps; i++) {
 			const char *en = pb->steps[i].text.s[LANG_EN];

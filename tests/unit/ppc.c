@@ -27,6 +27,13 @@ static struct ppc_facts facts(enum tri personal, bool malicious_type)
 	return f;
 }
 
+/* The company knew at WHEN, Japan time ("YYYY-MM-DDTHH:MM"). */
+static void knew_at(struct ppc_facts *f, const char *when)
+{
+	f->known = true;
+	f->known_at_ms = jst(when);
+}
+
 static char *text_of(const struct ppc_clock *c, enum lang lang)
 {
 	struct buf b;
@@ -42,8 +49,7 @@ Test(ppc, a_late_ransomware_report_is_required_and_overdue_everywhere_it_is_said
 	struct ppc_clock c;
 	char *ja, *en;
 
-	f.known = true;
-	f.known_at_ms = jst("2026-11-28T09:00");
+	knew_at(&f, "2026-11-28T09:00");
 	ppc_assess(&f, jst("2026-12-04T10:00"), &c);
 	cr_assert_eq(c.reportable, PPC_REQUIRED);
 	cr_assert_eq(c.reasons, PPC_MALICIOUS);
@@ -54,8 +60,8 @@ Test(ppc, a_late_ransomware_report_is_required_and_overdue_everywhere_it_is_said
 	cr_assert_str_eq(c.final_due, "2027-01-27");
 	ja = text_of(&c, LANG_JA);
 	en = text_of(&c, LANG_EN);
-	cr_assert_not_null(strstr(ja, "期限を過ぎています。わかっている範囲ですぐに報告してください"),
-	                   "%s", ja);
+	cr_assert_not_null(
+	    strstr(ja, "期限を過ぎています。わかっている範囲ですぐに報告してください"), "%s", ja);
 	cr_assert_not_null(strstr(en, "The deadline has passed"), "%s", en);
 	cr_assert_not_null(strstr(ja, "本人"), "the people affected must be told: %s", ja);
 	cr_assert_null(strstr(ja, "〜2026"), "no window that opens on day 3: %s", ja);
@@ -71,10 +77,10 @@ Test(ppc, a_stolen_laptop_with_customers_data_is_required_with_60_days_a_lost_on
 
 	f.lost_device = true;
 	f.lost_or_stolen = LOS_STOLEN;
-	f.known = true;
-	f.known_at_ms = jst("2026-12-01T18:00");
+	knew_at(&f, "2026-12-01T18:00");
 	ppc_assess(&f, jst("2026-12-01T19:00"), &c);
-	cr_assert_eq(c.reportable, PPC_REQUIRED, "a theft is a deliberate act, even for one person");
+	cr_assert_eq(c.reportable, PPC_REQUIRED,
+	             "a theft is a deliberate act, even for one person");
 	cr_assert_eq(c.final_days, 60);
 	cr_assert_str_eq(c.final_due, "2027-01-30");
 
@@ -100,8 +106,7 @@ Test(ppc, a_misdirected_mail_with_twenty_addresses_and_nothing_sensitive_is_not_
 	struct ppc_clock c;
 	char *ja, *en;
 
-	f.known = true;
-	f.known_at_ms = jst("2026-12-03T11:00");
+	knew_at(&f, "2026-12-03T11:00");
 	ppc_assess(&f, jst("2026-12-03T12:00"), &c);
 	cr_assert_eq(c.reportable, PPC_NOT_REQUIRED);
 	cr_assert_str_eq(ppc_reportable_name(c.reportable), "not_required");
@@ -188,8 +193,7 @@ Test(ppc, dates_fall_on_the_right_calendar_day)
 		struct ppc_clock c;
 
 		f.sensitive_data = TRI_YES;
-		f.known = true;
-		f.known_at_ms = jst(cases[i].known);
+		knew_at(&f, cases[i].known);
 		ppc_assess(&f, f.known_at_ms, &c);
 		cr_assert_str_eq(c.prelim_due, cases[i].prelim, "%s: preliminary", cases[i].known);
 		cr_assert_str_eq(c.final_due, cases[i].final, "%s: final", cases[i].known);
@@ -203,8 +207,7 @@ Test(ppc, a_date_is_overdue_only_once_its_day_has_ended_in_japan)
 	struct ppc_clock c;
 
 	f.sensitive_data = TRI_YES;
-	f.known = true;
-	f.known_at_ms = jst("2026-11-01T10:00");
+	knew_at(&f, "2026-11-01T10:00");
 	ppc_assess(&f, jst("2026-11-06T23:59"), &c);
 	cr_assert_str_eq(c.prelim_due, "2026-11-06");
 	cr_assert_not(c.prelim_overdue);

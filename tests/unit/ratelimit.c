@@ -61,12 +61,21 @@ static void init(void)
 
 TestSuite(ratelimit, .init = init);
 
+/* A limit of PER_MINUTE with BURST, 64 slots and nobody exempt (free with
+ * ratelimit_free). */
+static struct ratelimit *limiter(unsigned per_minute, unsigned burst)
+{
+	struct ratelimit *rl = NULL;
+
+	cr_assert_eq(ratelimit_new(&rl, per_minute, burst, 64, NULL, 0), 0);
+	return rl;
+}
+
 Test(ratelimit, a_burst_passes_then_the_next_waits_one_interval)
 {
-	struct ratelimit *rl;
+	struct ratelimit *rl = limiter(30, 3);
 	int64_t t = 1000 * SEC;
 
-	cr_assert_eq(ratelimit_new(&rl, 30, 3, 64, NULL, 0), 0);
 	for (int i = 0; i < 3; i++)
 		cr_assert_eq(take(rl, "192.0.2.7", t), 0u, "request %d of the burst", i + 1);
 	cr_assert_eq(take(rl, "192.0.2.7", t), 2u, "30 a minute: one every 2 s");
@@ -78,10 +87,9 @@ Test(ratelimit, a_burst_passes_then_the_next_waits_one_interval)
 
 Test(ratelimit, refused_requests_do_not_push_the_wait_further)
 {
-	struct ratelimit *rl;
+	struct ratelimit *rl = limiter(60, 1);
 	int64_t t = 1000 * SEC;
 
-	cr_assert_eq(ratelimit_new(&rl, 60, 1, 64, NULL, 0), 0);
 	cr_assert_eq(take(rl, "192.0.2.8", t), 0u);
 	for (int i = 0; i < 100; i++)
 		cr_assert_eq(take(rl, "192.0.2.8", t + i), 1u);
@@ -91,10 +99,9 @@ Test(ratelimit, refused_requests_do_not_push_the_wait_further)
 
 Test(ratelimit, addresses_are_counted_apart_and_ipv6_per_64)
 {
-	struct ratelimit *rl;
+	struct ratelimit *rl = limiter(1, 1);
 	int64_t t = 1000 * SEC;
 
-	cr_assert_eq(ratelimit_new(&rl, 1, 1, 64, NULL, 0), 0);
 	cr_assert_eq(take(rl, "192.0.2.1", t), 0u);
 	cr_assert_neq(take(rl, "192.0.2.1", t), 0u);
 	cr_assert_eq(take(rl, "192.0.2.2", t), 0u, "another address has its own budget");
@@ -126,13 +133,12 @@ Test(ratelimit, exempt_networks_are_never_limited)
 
 Test(ratelimit, a_flood_of_addresses_keeps_memory_fixed_and_the_newest_limited)
 {
-	struct ratelimit *rl;
+	struct ratelimit *rl = limiter(1, 1);
 	int64_t t = 1000 * SEC;
 	char a[32];
 
 	/* 64 slots, 100000 addresses: the table never grows, and each new
 	 * address is still counted from its first request. */
-	cr_assert_eq(ratelimit_new(&rl, 1, 1, 64, NULL, 0), 0);
 	for (unsigned i = 0; i < 100000; i++) {
 		snprintf(a, sizeof a, "10.%u.%u.%u", (i >> 16) & 255, (i >> 8) & 255, i & 255);
 		cr_assert_eq(take(rl, a, t), 0u);
@@ -146,11 +152,11 @@ Test(ratelimit, no_limit_and_no_address_mean_no_refusal)
 	struct ratelimit *rl;
 	struct sockaddr_storage unix_addr;
 
-	cr_assert_eq(ratelimit_new(&rl, 0, 1, 64, NULL, 0), 0);
+	rl = limiter(0, 1);
 	for (int i = 0; i < 1000; i++)
 		cr_assert_eq(take(rl, "192.0.2.7", 1), 0u);
 	ratelimit_free(rl);
-	cr_assert_eq(ratelimit_new(&rl, 1, 1, 64, NULL, 0), 0);
+	rl = limiter(1, 1);
 	cr_assert_eq(ratelimit_take(rl, NULL, 1), 0u);
 	memset(&unix_addr, 0, sizeof unix_addr);
 	unix_addr.ss_family = AF_UNIX;

@@ -15,19 +15,7 @@
 #include "storetest.h"
 #include "text.h"
 
-static struct playbook_set *set;
-
-static void load(void)
-{
-	set = pbfixture_load();
-}
-
-static void unload(void)
-{
-	playbook_set_free(set);
-}
-
-TestSuite(roster, .init = load, .fini = unload);
+TestSuite(roster, .init = pbfixture_setup, .fini = pbfixture_teardown);
 
 /* Reads tests/fixtures/NAME into B. */
 static void fixture(const char *name, struct buf *b)
@@ -54,7 +42,8 @@ static struct roster *parse_fixture(const char *name)
 
 	fixture(name, &text);
 	buf_init(&errors, 65536);
-	cr_assert_eq(roster_parse(text.data, text.len, set, &r, &errors), 0, "%s", errors.data);
+	cr_assert_eq(roster_parse(text.data, text.len, pbfixture_set, &r, &errors), 0, "%s",
+	             errors.data);
 	buf_fini(&errors);
 	buf_fini(&text);
 	return r;
@@ -120,35 +109,52 @@ Test(roster, csv_from_a_spreadsheet_with_bom_crlf_and_quoted_commas_imports)
 	roster_free(r);
 }
 
-Test(roster, a_bad_row_is_reported_with_its_line_number_and_nothing_is_imported)
+/* Parses LEN bytes of TEXT, asserting that they are refused, with the
+ * messages in a fresh ERRORS (buf_fini frees it). Returns what was left in
+ * the result, which starts out as a pointer that is not NULL. */
+static struct roster *refused(const char *text, size_t len, struct buf *errors)
 {
 	struct roster *r = (struct roster *)1;
+
+	buf_init(errors, 65536);
+	cr_assert_eq(roster_parse(text, len, pbfixture_set, &r, errors), -EINVAL);
+	return r;
+}
+
+/* Asserts that ERRORS say WHAT. */
+static void says(const struct buf *errors, const char *what)
+{
+	cr_assert_not_null(strstr(errors->data, what), "%s", errors->data);
+}
+
+/* Asserts that LEN bytes of TEXT are refused with each of the messages in
+ * WHAT, a NULL-terminated list. */
+static void refused_saying(const char *text, size_t len, const char *const *what)
+{
+	struct buf errors;
+
+	refused(text, len, &errors);
+	for (; *what != NULL; what++)
+		says(&errors, *what);
+	buf_fini(&errors);
+}
+
+Test(roster, a_bad_row_is_reported_with_its_line_number_and_nothing_is_imported)
+{
 	struct buf text, errors;
 
 	fixture("roster-bad.csv", &text);
-	buf_init(&errors, 65536);
-	cr_assert_eq(roster_parse(text.data, text.len, set, &r, &errors), -EINVAL);
-	cr_assert_null(r);
+	cr_assert_null(refused(text.data, text.len, &errors));
 	/* Row 3 spans lines 3 and 4 (a quoted line break), so the next row is
 	 * on line 5. */
-	cr_assert_not_null(strstr(errors.data, "line 3: id: \"bad id\" may contain only"), "%s",
-	                   errors.data);
-	cr_assert_not_null(strstr(errors.data, "line 3: name: contains a line break"), "%s",
-	                   errors.data);
-	cr_assert_not_null(
-	    strstr(errors.data,
-	           "line 3: prefectures: \"kinky\" is not a prefecture code (01-47) or region "
-	           "(hokkaido, tohoku, kanto, chubu, kinki, chugoku, shikoku, kyushu_okinawa)\n"),
-	    "%s", errors.data);
-	cr_assert_not_null(
-	    strstr(errors.data, "line 5: jid \"ok1@example.jp\" is used again (first on line 2)"),
-	    "%s", errors.data);
-	cr_assert_not_null(strstr(errors.data, "line 5: specialties: \"cooking\" is not an "
-	                                       "incident type"),
-	                   "%s", errors.data);
-	cr_assert_not_null(
-	    strstr(errors.data, "line 6: id \"ok1\" is used again (first on line 2)"), "%s",
-	    errors.data);
+	says(&errors, "line 3: id: \"bad id\" may contain only");
+	says(&errors, "line 3: name: contains a line break");
+	says(&errors,
+	     "line 3: prefectures: \"kinky\" is not a prefecture code (01-47) or region "
+	     "(hokkaido, tohoku, kanto, chubu, kinki, chugoku, shikoku, kyushu_okinawa)\n");
+	says(&errors, "line 5: jid \"ok1@example.jp\" is used again (first on line 2)");
+	says(&errors, "line 5: specialties: \"cooking\" is not an incident type");
+	says(&errors, "line 6: id \"ok1\" is used again (first on line 2)");
 	cr_assert_eq(count_lines(errors.data), 6, "%s", errors.data);
 	buf_fini(&errors);
 	buf_fini(&text);
@@ -157,44 +163,28 @@ Test(roster, a_bad_row_is_reported_with_its_line_number_and_nothing_is_imported)
 Test(roster, a_header_without_jid_or_with_an_unknown_column_is_refused_by_name)
 {
 	const char *csv = "id,name,prefectures,pager\nx,X,27,123\n";
-	struct roster *r = NULL;
-	struct buf errors;
+	static const char *const what[] = {
+	    "line 1: unknown column \"pager\"; the columns are id, name, jid,",
+	    "line 1: missing column \"jid\"", NULL};
 
-	buf_init(&errors, 65536);
-	cr_assert_eq(roster_parse(csv, strlen(csv), set, &r, &errors), -EINVAL);
-	cr_assert_not_null(strstr(errors.data, "line 1: unknown column \"pager\"; the columns are "
-	                                       "id, name, jid,"),
-	                   "%s", errors.data);
-	cr_assert_not_null(strstr(errors.data, "line 1: missing column \"jid\""), "%s",
-	                   errors.data);
-	buf_fini(&errors);
+	refused_saying(csv, strlen(csv), what);
 }
 
 Test(roster, an_empty_file_asks_for_the_header_row)
 {
-	struct roster *r = NULL;
-	struct buf errors;
+	static const char *const what[] = {"first line must name the columns", NULL};
 
-	buf_init(&errors, 4096);
-	cr_assert_eq(roster_parse("\xef\xbb\xbf\r\n", 5, set, &r, &errors), -EINVAL);
-	cr_assert_not_null(strstr(errors.data, "first line must name the columns"), "%s",
-	                   errors.data);
-	buf_fini(&errors);
+	refused_saying("\xef\xbb\xbf\r\n", 5, what);
 }
 
 Test(roster, a_file_saved_as_shift_jis_is_refused_with_a_hint)
 {
 	/* "鈴木" in Shift_JIS, as Excel saves CSV by default in Japan. */
 	const char *csv = "id,name,jid,prefectures\nsuzuki,\x97\xe9\x96\xd8,s@example.jp,13\n";
-	struct roster *r = NULL;
-	struct buf errors;
+	static const char *const what[] = {"line 2: name: not valid UTF-8; save the file as UTF-8",
+	                                   NULL};
 
-	buf_init(&errors, 4096);
-	cr_assert_eq(roster_parse(csv, strlen(csv), set, &r, &errors), -EINVAL);
-	cr_assert_not_null(strstr(errors.data, "line 2: name: not valid UTF-8; save the file as "
-	                                       "UTF-8"),
-	                   "%s", errors.data);
-	buf_fini(&errors);
+	refused_saying(csv, strlen(csv), what);
 }
 
 Test(roster, region_names_expand_to_their_prefectures)
@@ -205,16 +195,20 @@ Test(roster, region_names_expand_to_their_prefectures)
 
 	for (int code = 24; code <= 30; code++)
 		kinki |= pref_bit(code);
-	cr_assert_eq(roster_parse_prefectures(set, "kinki", &mask, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(roster_parse_prefectures(pbfixture_set, "kinki", &mask, err, sizeof err), 0,
+	             "%s", err);
 	cr_assert_eq(mask, kinki);
-	cr_assert_eq(roster_parse_prefectures(set, "1; 13 ;Kinki", &mask, err, sizeof err), 0);
+	cr_assert_eq(
+	    roster_parse_prefectures(pbfixture_set, "1; 13 ;Kinki", &mask, err, sizeof err), 0);
 	cr_assert_eq(mask, pref_bit(1) | pref_bit(13) | kinki);
-	cr_assert_eq(roster_parse_prefectures(set, "all", &mask, err, sizeof err), 0);
+	cr_assert_eq(roster_parse_prefectures(pbfixture_set, "all", &mask, err, sizeof err), 0);
 	cr_assert_eq(mask, (1ULL << 47) - 1);
-	cr_assert_eq(roster_parse_prefectures(set, "27;48", &mask, err, sizeof err), -EINVAL);
+	cr_assert_eq(roster_parse_prefectures(pbfixture_set, "27;48", &mask, err, sizeof err),
+	             -EINVAL);
 	cr_assert_str_eq(err, "\"48\" is not a prefecture code (01-47) or region (hokkaido, "
 	                      "tohoku, kanto, chubu, kinki, chugoku, shikoku, kyushu_okinawa)");
-	cr_assert_eq(roster_parse_prefectures(set, " ; ", &mask, err, sizeof err), -EINVAL);
+	cr_assert_eq(roster_parse_prefectures(pbfixture_set, " ; ", &mask, err, sizeof err),
+	             -EINVAL);
 }
 
 Test(roster, json_with_lists_as_arrays_or_strings_imports)
@@ -224,7 +218,7 @@ Test(roster, json_with_lists_as_arrays_or_strings_imports)
 	uint64_t kinki;
 	char err[256];
 
-	cr_assert_eq(roster_parse_prefectures(set, "kinki", &kinki, err, sizeof err), 0);
+	cr_assert_eq(roster_parse_prefectures(pbfixture_set, "kinki", &kinki, err, sizeof err), 0);
 	cr_assert_eq(r->n, 3);
 	s = roster_by_id(r, "kobe-sec");
 	cr_assert_eq(s->pref_mask, kinki);
@@ -253,17 +247,12 @@ Test(roster, a_bad_json_entry_is_named_by_its_index)
 	                   " \"prefectures\": \"27\"},"
 	                   " {\"id\": \"b\", \"name\": \"B\", \"prefectures\": [\"27\"],"
 	                   " \"onsite\": \"maybe\", \"pager\": 1}]";
-	struct roster *r = NULL;
 	struct buf errors;
 
-	buf_init(&errors, 65536);
-	cr_assert_eq(roster_parse(json, strlen(json), set, &r, &errors), -EINVAL);
-	cr_assert_null(r);
-	cr_assert_not_null(strstr(errors.data, "specialists[1]: unknown key \"pager\""), "%s",
-	                   errors.data);
-	cr_assert_not_null(strstr(errors.data, "specialists[1]: jid: missing"), "%s", errors.data);
-	cr_assert_not_null(strstr(errors.data, "specialists[1]: onsite: \"maybe\" is not yes/no"),
-	                   "%s", errors.data);
+	cr_assert_null(refused(json, strlen(json), &errors));
+	says(&errors, "specialists[1]: unknown key \"pager\"");
+	says(&errors, "specialists[1]: jid: missing");
+	says(&errors, "specialists[1]: onsite: \"maybe\" is not yes/no");
 	cr_assert_null(strstr(errors.data, "specialists[0]"), "%s", errors.data);
 	buf_fini(&errors);
 }
@@ -274,15 +263,11 @@ Test(roster, a_jid_with_a_resource_or_two_ats_is_refused)
 	                  "a,A,a@example.jp/phone,27\n"
 	                  "b,B,b@c@example.jp,27\n"
 	                  "c,C,c example.jp,27\n";
-	struct roster *r = NULL;
 	struct buf errors;
 
-	buf_init(&errors, 65536);
-	cr_assert_eq(roster_parse(csv, strlen(csv), set, &r, &errors), -EINVAL);
+	refused(csv, strlen(csv), &errors);
 	cr_assert_eq(count_lines(errors.data), 3, "%s", errors.data);
-	cr_assert_not_null(strstr(errors.data, "line 2: jid: \"a@example.jp/phone\" is not a bare "
-	                                       "JID"),
-	                   "%s", errors.data);
+	says(&errors, "line 2: jid: \"a@example.jp/phone\" is not a bare JID");
 	buf_fini(&errors);
 }
 
@@ -335,8 +320,8 @@ Test(roster, an_exported_roster_imports_to_the_same_roster)
 	                            "onsite,first_consult_free,active\r\n")),
 	             0, "%s", csv.data);
 	cr_assert_not_null(strstr(csv.data, "\"Sato \"\"Kinki\"\" Yuki\""), "%s", csv.data);
-	cr_assert_eq(roster_parse(csv.data, csv.len, set, &b, &errors), 0, "%s\n%s", errors.data,
-	             csv.data);
+	cr_assert_eq(roster_parse(csv.data, csv.len, pbfixture_set, &b, &errors), 0, "%s\n%s",
+	             errors.data, csv.data);
 	assert_same_roster(a, b);
 	roster_free(a);
 	roster_free(b);
@@ -409,7 +394,7 @@ Test(roster, the_roster_and_its_schedules_survive_the_store_and_bump_the_version
 	cr_assert_eq(storetest_write(&t, write_rotation_remove, &missing), -ENOENT);
 	cr_assert_eq(roster_version(t.st), v0 + 3, "a failed write changes nothing");
 
-	cr_assert_eq(roster_load(t.st, set, &out), 0);
+	cr_assert_eq(roster_load(t.st, pbfixture_set, &out), 0);
 	assert_same_roster(in, out);
 	cr_assert_eq(out->nrot, 1);
 	cr_assert_eq(out->rot[0].id, add_rot.id);
@@ -433,7 +418,7 @@ Test(roster, the_roster_and_its_schedules_survive_the_store_and_bump_the_version
 	in->n = 1;
 	cr_assert_eq(storetest_write(&t, write_replace, in), 0);
 	in->n = 4;
-	cr_assert_eq(roster_load(t.st, set, &out), 0);
+	cr_assert_eq(roster_load(t.st, pbfixture_set, &out), 0);
 	cr_assert_eq(out->n, 1);
 	cr_assert_eq(roster_version(t.st), v0 + 4);
 	roster_free(out);
@@ -458,7 +443,8 @@ Test(roster, export_neutralises_formulas_and_an_import_of_it_gives_the_same_rost
 
 	buf_init(&errors, 65536);
 	buf_init(&out, 65536);
-	cr_assert_eq(roster_parse(csv, strlen(csv), set, &r, &errors), 0, "%s", errors.data);
+	cr_assert_eq(roster_parse(csv, strlen(csv), pbfixture_set, &r, &errors), 0, "%s",
+	             errors.data);
 	cr_assert_str_eq(roster_by_id(r, "sp")->name, "  Sato Yuki",
 	                 "a quoted leading space is data");
 	cr_assert_eq(roster_export_csv(r, &out), 0);
@@ -469,7 +455,8 @@ Test(roster, export_neutralises_formulas_and_an_import_of_it_gives_the_same_rost
 	cr_assert_not_null(strstr(out.data, "'+81 6 1234 5678"), "%s", out.data);
 
 	buf_reset(&errors);
-	cr_assert_eq(roster_parse(out.data, out.len, set, &again, &errors), 0, "%s", errors.data);
+	cr_assert_eq(roster_parse(out.data, out.len, pbfixture_set, &again, &errors), 0, "%s",
+	             errors.data);
 	cr_assert_str_eq(roster_by_id(again, "eve")->name,
 	                 "=HYPERLINK(\"http://evil.example/\",\"open\")");
 	cr_assert_str_eq(roster_by_id(again, "eve")->phone, "+81 6 1234 5678");

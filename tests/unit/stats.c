@@ -12,19 +12,7 @@
 #include "stats.h"
 #include "text.h"
 
-static struct playbook_set *set;
-
-static void load(void)
-{
-	set = pbfixture_load();
-}
-
-static void unload(void)
-{
-	playbook_set_free(set);
-}
-
-TestSuite(stats, .init = load, .fini = unload);
+TestSuite(stats, .init = pbfixture_setup, .fini = pbfixture_teardown);
 
 static int64_t at(const char *rfc3339)
 {
@@ -54,7 +42,7 @@ static void put(struct stats *s, int64_t id, int64_t when, const char *pref, con
 
 static struct stats_result *query(struct stats *s, enum stats_group g, int64_t from, int64_t to)
 {
-	struct stats_query q = {from, to, g, set, {5, 900, 1800, 0, 0}};
+	struct stats_query q = {from, to, g, pbfixture_set, {5, 900, 1800, 0, 0}};
 	struct stats_result *r = NULL;
 
 	cr_assert_eq(stats_query(s, &q, &r), 0);
@@ -184,10 +172,36 @@ Test(stats, groups_by_region_type_and_specialist)
 	stats_free(s);
 }
 
+/* A period's row as expected: its key and, unless negative, its cases. */
+struct period {
+	const char *key;
+	int cases;
+};
+
+/* Expects S grouped by GROUP from FROM to TO (RFC 3339) to give the N rows
+ * WANT, in order. */
+static void expect_periods(struct stats *s, enum stats_group group, const char *from,
+                           const char *to, const struct period *want, size_t n)
+{
+	struct stats_result *r = query(s, group, at(from), at(to));
+
+	cr_assert_eq(r->nrows, n, "%s to %s", from, to);
+	for (size_t i = 0; i < n; i++) {
+		cr_expect_str_eq(r->rows[i].key, want[i].key);
+		if (want[i].cases >= 0)
+			cr_expect_eq(r->rows[i].cases, (uint32_t)want[i].cases, "%s", want[i].key);
+	}
+	stats_result_free(r);
+}
+
 Test(stats, periods_are_jst_days_weeks_from_monday_and_months)
 {
+	static const struct period days[] = {{"2026-11-22", 1}, {"2026-11-23", 1}};
+	/* 2026-11-16: the Monday that begins the week of Sunday the 22nd. */
+	static const struct period weeks[] = {
+	    {"2026-11-16", 1}, {"2026-11-23", 1}, {"2026-11-30", 1}};
+	static const struct period months[] = {{"2026-11", 2}, {"2026-12", -1}};
 	struct stats *s;
-	struct stats_result *r;
 
 	cr_assert_eq(stats_new(&s), 0);
 	/* 23:30 JST on Sunday 2026-11-22 is still the 22nd in Japan. */
@@ -196,30 +210,12 @@ Test(stats, periods_are_jst_days_weeks_from_monday_and_months)
 	put(s, 2, at("2026-11-22T15:30:00Z"), "27", "ransomware", 120, NULL);
 	put(s, 3, at("2026-12-01T03:00:00Z"), "27", "ransomware", 180, NULL);
 
-	r = query(s, STATS_BY_DAY, at("2026-11-22T00:00:00+09:00"), at("2026-11-24T00:00:00+09:00"));
-	cr_assert_eq(r->nrows, 2);
-	cr_expect_str_eq(r->rows[0].key, "2026-11-22");
-	cr_expect_eq(r->rows[0].cases, 1);
-	cr_expect_str_eq(r->rows[1].key, "2026-11-23");
-	cr_expect_eq(r->rows[1].cases, 1);
-	stats_result_free(r);
-
-	r = query(s, STATS_BY_WEEK, at("2026-11-16T00:00:00+09:00"), at("2026-12-07T00:00:00+09:00"));
-	cr_assert_eq(r->nrows, 3);
-	cr_expect_str_eq(r->rows[0].key, "2026-11-16", "the week of Sunday the 22nd");
-	cr_expect_eq(r->rows[0].cases, 1);
-	cr_expect_str_eq(r->rows[1].key, "2026-11-23");
-	cr_expect_eq(r->rows[1].cases, 1);
-	cr_expect_str_eq(r->rows[2].key, "2026-11-30");
-	cr_expect_eq(r->rows[2].cases, 1);
-	stats_result_free(r);
-
-	r = query(s, STATS_BY_MONTH, at("2026-11-01T00:00:00+09:00"), at("2027-01-01T00:00:00+09:00"));
-	cr_assert_eq(r->nrows, 2);
-	cr_expect_str_eq(r->rows[0].key, "2026-11");
-	cr_expect_eq(r->rows[0].cases, 2);
-	cr_expect_str_eq(r->rows[1].key, "2026-12");
-	stats_result_free(r);
+	expect_periods(s, STATS_BY_DAY, "2026-11-22T00:00:00+09:00", "2026-11-24T00:00:00+09:00",
+	               days, 2);
+	expect_periods(s, STATS_BY_WEEK, "2026-11-16T00:00:00+09:00", "2026-12-07T00:00:00+09:00",
+	               weeks, 3);
+	expect_periods(s, STATS_BY_MONTH, "2026-11-01T00:00:00+09:00", "2027-01-01T00:00:00+09:00",
+	               months, 2);
 	stats_free(s);
 }
 
@@ -227,7 +223,7 @@ Test(stats, too_many_periods_and_an_empty_range_are_refused)
 {
 	struct stats *s;
 	struct stats_result *r = NULL;
-	struct stats_query q = {0, 1000LL * 86400000, STATS_BY_DAY, set, {0}};
+	struct stats_query q = {0, 1000LL * 86400000, STATS_BY_DAY, pbfixture_set, {0}};
 
 	cr_assert_eq(stats_new(&s), 0);
 	cr_expect_eq(stats_query(s, &q, &r), -E2BIG);

@@ -56,6 +56,15 @@ static int on_int(void *arg, struct store_row *row)
 	return 0;
 }
 
+/* The one number SQL (without parameters) reads from T's store. */
+static int64_t read_int(struct storetest *t, const char *sql)
+{
+	int64_t n = -1;
+
+	cr_assert_eq(store_read(t->st, sql, on_int, &n, ""), 0, "%s", sql);
+	return n;
+}
+
 Test(store_timeline, an_alert_is_queued_once_per_step_and_a_receipts_address_is_sealed)
 {
 	struct storetest t;
@@ -68,29 +77,19 @@ Test(store_timeline, an_alert_is_queued_once_per_step_and_a_receipts_address_is_
 	cr_assert_eq(ids.again, 0, "the same alert for the same step is not queued twice");
 	cr_assert_gt(ids.other, ids.first, "the next step's alert is a new row");
 	cr_assert_gt(ids.receipt, 0);
-	cr_assert_eq(store_read(t.st,
-	                        "SELECT count(*) FROM outbox WHERE typeof(recipient) = 'blob'"
-	                        " AND unseal(recipient, 'outbox.recipient') = 'Hanako@Example.JP'"
-	                        " AND rkey = seal_key('hanako@example.jp')"
-	                        " AND dkey = seal_key('example.jp')",
-	                        on_int, &n, ""),
-	             0);
-	cr_assert_eq(n, 1, "the receipt's address is sealed and counted by its keyed hashes");
-	cr_assert_eq(store_read(t.st,
-	                        "SELECT count(*) FROM outbox WHERE typeof(body) = 'blob'"
-	                        " AND channel = 'xmpp'",
-	                        on_int, &n, ""),
-	             0);
-	cr_assert_eq(n, 2, "alert bodies are sealed");
-	cr_assert_eq(store_read(t.st,
-	                        "SELECT count(*) FROM events WHERE kind = 'note'"
-	                        " AND elapsed_us IS NULL AND typeof(detail) = 'blob'",
-	                        on_int, &n, ""),
-	             0);
-	cr_assert_eq(n, 1, "an unmeasured event has no elapsed time, and its detail is sealed");
-	cr_assert_eq(store_read(t.st,
-	                        "SELECT guidance_us FROM case_clocks WHERE case_id = ?", on_int, &n,
-	                        "i", ids.case_id),
+	cr_assert_eq(read_int(&t, "SELECT count(*) FROM outbox WHERE typeof(recipient) = 'blob'"
+	                          " AND unseal(recipient, 'outbox.recipient') = 'Hanako@Example.JP'"
+	                          " AND rkey = seal_key('hanako@example.jp')"
+	                          " AND dkey = seal_key('example.jp')"),
+	             1, "the receipt's address is sealed and counted by its keyed hashes");
+	cr_assert_eq(read_int(&t, "SELECT count(*) FROM outbox WHERE typeof(body) = 'blob'"
+	                          " AND channel = 'xmpp'"),
+	             2, "alert bodies are sealed");
+	cr_assert_eq(read_int(&t, "SELECT count(*) FROM events WHERE kind = 'note'"
+	                          " AND elapsed_us IS NULL AND typeof(detail) = 'blob'"),
+	             1, "an unmeasured event has no elapsed time, and its detail is sealed");
+	cr_assert_eq(store_read(t.st, "SELECT guidance_us FROM case_clocks WHERE case_id = ?",
+	                        on_int, &n, "i", ids.case_id),
 	             0);
 	cr_assert_eq(n, 5, "the event stopped the case's guidance clock");
 	storetest_close(&t);

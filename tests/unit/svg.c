@@ -7,30 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
+#include "pbfixture.h"
 #include "svg.h"
 
-static struct playbook_set *set;
-
-static void load(void)
-{
-	const char *src = getenv("KK_SRC");
-	char dir[4096];
-	struct buf errors;
-
-	snprintf(dir, sizeof dir, "%s/playbooks", src != NULL ? src : ".");
-	buf_init(&errors, 65536);
-	cr_assert_eq(playbook_set_load(dir, &set, &errors), 0, "%s", errors.data);
-	buf_fini(&errors);
-}
-
-static void unload(void)
-{
-	playbook_set_free(set);
-}
-
-TestSuite(svg, .init = load, .fini = unload);
+TestSuite(svg, .init = pbfixture_setup, .fini = pbfixture_teardown);
 
 static size_t count_of(const char *hay, const char *needle)
 {
@@ -44,17 +25,13 @@ static size_t count_of(const char *hay, const char *needle)
 /* Runs xmllint --noout over TEXT; returns its exit status. */
 static int xmllint(const char *text)
 {
-	char path[] = "/tmp/kk-svg-XXXXXX";
+	char *path = pbfixture_tmpfile(text);
 	char cmd[256];
-	int fd = mkstemp(path);
 	int status;
 
-	cr_assert_geq(fd, 0);
-	cr_assert_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	close(fd);
 	snprintf(cmd, sizeof cmd, "xmllint --noout --nonet %s", path);
 	status = system(cmd);
-	unlink(path);
+	pbfixture_tmpfile_free(path);
 	cr_assert_neq(status, -1, "cannot run xmllint (package libxml2-utils)");
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
@@ -80,7 +57,7 @@ Test(svg, the_tile_map_has_47_tiles_with_their_values_and_is_valid_xml)
 	m.value_s[12] = 3600 * 2; /* Tokyo: 2h00m, the darkest step */
 	m.count[12] = 3;
 	buf_init(&b, 1 << 20);
-	cr_assert_eq(svg_tile_map(&b, set, &m), 0);
+	cr_assert_eq(svg_tile_map(&b, pbfixture_set, &m), 0);
 	cr_expect_eq(count_of(b.data, "<g class=\"tile\""), 47, "one tile per prefecture");
 	cr_expect_neq(strstr(b.data, "data-pref=\"27\" data-count=\"12\""), NULL);
 	cr_expect_neq(strstr(b.data, ">4m32s</text>"), NULL, "Osaka's value is on its tile");
@@ -106,7 +83,7 @@ Test(svg, the_english_map_and_a_map_without_target_are_valid_too)
 		m.count[i] = 1;
 	}
 	buf_init(&b, 1 << 20);
-	cr_assert_eq(svg_tile_map(&b, set, &m), 0);
+	cr_assert_eq(svg_tile_map(&b, pbfixture_set, &m), 0);
 	cr_expect_neq(strstr(b.data, ">Kagoshima</text>"), NULL);
 	cr_expect_eq(count_of(b.data, "n=1<"), 47);
 	cr_expect_eq(xmllint(b.data), 0, "xmllint rejects the map:\n%s", b.data);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: ISC
 'use strict';
 // world.js — what a browser test stands on: a private Prosody (through
 // build/tools/kk-prosody), a kakekomid with its own folder, store, port and

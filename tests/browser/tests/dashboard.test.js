@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: ISC
 'use strict';
 // A report made in a real browser, followed the way people see it: the
 // reporter on a phone-sized screen, the specialist in a chat app (XMPP), the
