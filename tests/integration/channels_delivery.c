@@ -224,7 +224,7 @@ static json_t *sink_expect(struct sink *s, const char *addr, const char *needle,
 		if (harness_now_ms() >= deadline)
 			break;
 		json_decref(all);
-		harness_sleep_ms(150);
+		harness_sleep_ms(50);
 	}
 	{
 		char *dump = json_dumps(all, JSON_INDENT(1));
@@ -275,6 +275,37 @@ static void receiver_stop(struct receiver *w)
 {
 	harness_helper_stop(w->h);
 	w->h = NULL;
+}
+
+/* Waits until the daemon has nothing left to send on CHANNEL ("email",
+ * "webhook"): every row sent or given up, so nothing more will come. */
+static void outbox_settled(struct harness_daemon *d, const char *channel)
+{
+	long long deadline = harness_now_ms() + MAIL_MS;
+
+	while (harness_db_int(d, "SELECT count(*) FROM outbox WHERE channel = ? AND state = 'pending'",
+	                      channel, NULL) != 0) {
+		cr_assert_lt(harness_now_ms(), deadline, "the %s outbox did not drain", channel);
+		harness_sleep_ms(50);
+	}
+}
+
+/* How many requests have reached the receiver, answered or not. */
+static long receiver_arrived(const struct receiver *w)
+{
+	char path[PATH_MAX + 16];
+	FILE *f;
+	long n = 0;
+	int ch;
+
+	snprintf(path, sizeof path, "%s.arrived", w->log);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return 0;
+	while ((ch = fgetc(f)) != EOF)
+		n += ch == '\n';
+	fclose(f);
+	return n;
 }
 
 /* Every request logged so far, as an array of objects. Caller owns it. */
@@ -583,7 +614,7 @@ Test(delivery, a_reporter_who_gives_an_address_gets_a_receipt_with_a_readable_ja
 	json_decref(m);
 
 	/* The report without an address gets nothing; nobody gets two. */
-	harness_sleep_ms(2000);
+	outbox_settled(d, "email");
 	all = sink_read(&s);
 	cr_assert_eq(json_array_size(all), 2u, "%zu mails for 2 reports with an address",
 	             json_array_size(all));
@@ -682,7 +713,7 @@ Test(delivery, a_receipt_written_while_smtp_was_down_arrives_once_it_is_back)
 	             "after %d ms down the next try should come within a few seconds", DOWN_MS);
 	json_decref(m);
 
-	harness_sleep_ms(3000);
+	outbox_settled(d, "email");
 	all = sink_read(&s);
 	cr_assert_eq(sink_count(all, rep.email, ""), 1u, "the receipt arrived %zu times, want once",
 	             sink_count(all, rep.email, ""));
@@ -758,7 +789,7 @@ Test(delivery, a_specialist_whose_chat_app_is_offline_gets_the_alert_by_email)
 	             "the specialist reached by e-mail should be able to ack in chat");
 	free(body);
 
-	harness_sleep_ms(1500);
+	outbox_settled(w.d, "email");
 	all = sink_read(&s);
 	cr_assert_eq(sink_count(all, team[1].email, ""), 0u,
 	             "the specialist who was online got the alert by e-mail too");
@@ -1004,7 +1035,7 @@ Test(delivery, a_webhook_answering_500_twice_gets_the_same_event_again_until_it_
 		harness_sleep_ms(100);
 	}
 	json_decref(reqs);
-	harness_sleep_ms(3000); /* nothing more should come */
+	outbox_settled(d, "webhook"); /* nothing more will come */
 	reqs = receiver_requests(&w);
 
 	/* Group by Idempotency-Key: 500, 500, 200 with the same body, growing waits. */
@@ -1092,8 +1123,12 @@ Test(delivery, a_slow_webhook_receiver_does_not_slow_intake_and_still_gets_every
 
 	t0 = harness_now_ms();
 	report(d, "ransomware", "ja", "27", NULL, &rep[0]);
-	/* The outbox is read every second: let the first posts hang at the receiver. */
-	harness_sleep_ms(1500);
+	/* The first posts hang at the receiver while the others come in. */
+	deadline = harness_now_ms() + MAIL_MS;
+	while (receiver_arrived(&w) == 0) {
+		cr_assert_lt(harness_now_ms(), deadline, "no webhook post reached the receiver");
+		harness_sleep_ms(20);
+	}
 	for (int k = 1; k < CASES; k++)
 		report(d, "malware", "ja", "27", NULL, &rep[k]);
 	for (int k = 0; k < CASES; k++)
@@ -1119,7 +1154,7 @@ Test(delivery, a_slow_webhook_receiver_does_not_slow_intake_and_still_gets_every
 		             "only %zu of %lld events reached the slow receiver",
 		             keys_delivered(reqs), n_rows);
 		json_decref(reqs);
-		harness_sleep_ms(200);
+		harness_sleep_ms(100);
 	}
 	json_array_foreach (reqs, i, r) {
 		long long in = json_integer_value(json_object_get(r, "inflight"));
@@ -1273,7 +1308,7 @@ Test(delivery, webhook_posts_to_one_target_keep_to_rate_per_second)
 		cr_assert_lt(harness_now_ms(), deadline, "only %zu of %lld events arrived",
 		             keys_delivered(reqs), n_rows);
 		json_decref(reqs);
-		harness_sleep_ms(200);
+		harness_sleep_ms(100);
 	}
 	n = json_array_size(reqs);
 	at = calloc(n, sizeof *at);

@@ -3,7 +3,9 @@
 """webhook_receiver.py — a real HTTP endpoint for kakekomi's webhook tests.
 
 Listens on 127.0.0.1:PORT and logs every request as one JSON line in LOG,
-written and flushed when the answer has been sent:
+written and flushed when the answer has been sent (and, as it arrives, its
+arrival time as one line in LOG.arrived, so that a test can wait for a
+request that is still being answered):
 
   {"received": 1764300000.123, "answered": 1764300003.125, "method": "POST",
    "path": "/hook", "headers": {"X-Kakekomi-Signature": "...", ...},
@@ -40,6 +42,7 @@ class State:
     def __init__(self, log_path, fail_first, delay):
         self.lock = threading.Lock()
         self.log = open(log_path, "a", encoding="utf-8")
+        self.arrived = open(log_path + ".arrived", "a", encoding="utf-8")
         self.fail_first = fail_first
         self.delay = delay
         self.attempts = {}
@@ -64,6 +67,8 @@ class Handler(BaseHTTPRequestHandler):
             inflight = st.inflight
             st.attempts[key] = st.attempts.get(key, 0) + 1
             attempt = st.attempts[key]
+            st.arrived.write("%.3f\n" % received)
+            st.arrived.flush()
         try:
             if st.delay > 0:
                 time.sleep(st.delay)
