@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "http_dash.h"
 #include "http_req.h"
 #include "log.h"
 #include "page.h"
@@ -207,7 +208,8 @@ void http_respond(struct http_req *r, unsigned status, const char *ctype, struct
 		free(data);
 		return;
 	}
-	add_common_headers(r, resp, ctype, r->route == ROUTE_STATIC && status == 200);
+	add_common_headers(r, resp, ctype,
+	                   r->rt != NULL && (r->rt->flags & HTTP_CACHED) != 0 && status == 200);
 	set_response(r, status, resp);
 }
 
@@ -329,59 +331,125 @@ int http_case_lookup(struct http_req *r, const char *ref, const char *token,
 
 /* ---- routing ---- */
 
-static bool path_arg(struct http_req *r, const char *url, const char *prefix)
+/* GET /: to the form, in the language asked for. */
+static void root(struct http_req *r)
 {
-	size_t n = strlen(prefix);
-	const char *rest = url + n;
+	struct MHD_Response *resp =
+	    MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
 
-	if (strncmp(url, prefix, n) != 0 || rest[0] == '\0' || strchr(rest, '/') != NULL ||
-	    strlen(rest) >= sizeof r->arg)
+	if (resp == NULL)
+		return;
+	add_common_headers(r, resp, "text/plain; charset=utf-8", false);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION,
+	                        r->ui == LANG_EN ? "/report?lang=en" : "/report");
+	set_response(r, 303, resp);
+}
+
+static void app_css(struct http_req *r)
+{
+	http_respond_css(r, false);
+}
+
+/* The one route table: every path the server answers, the methods it
+ * takes, who may call it and what answers it. A path may stand twice, once
+ * per method. */
+static const struct http_route routes[] = {
+    /* the reporters */
+    {"/", false, NULL, HTTP_GET, HTTP_PAGES, HTTP_ANYONE, 0, root, NULL},
+    {"/report", false, NULL, HTTP_GET, HTTP_PAGES, HTTP_ANYONE, 0, http_form_get, NULL},
+    {"/report", false, NULL, HTTP_POST, HTTP_PAGES, HTTP_ANYONE, HTTP_LIMITED, http_form_post,
+     NULL},
+    {"/cases/", true, NULL, HTTP_GET, HTTP_PAGES, HTTP_ANYONE, 0, http_case_page, NULL},
+    {"/static/app.css", false, NULL, HTTP_GET, HTTP_PAGES, HTTP_ANYONE, HTTP_CACHED, app_css, NULL},
+    /* the public API */
+    {"/healthz", false, NULL, HTTP_GET, HTTP_API, HTTP_ANYONE, 0, http_api_health, NULL},
+    {"/api/v1/playbooks", false, NULL, HTTP_GET, HTTP_API, HTTP_ANYONE, 0, http_api_playbooks,
+     NULL},
+    {"/api/v1/playbooks/", true, NULL, HTTP_GET, HTTP_API, HTTP_ANYONE, 0, http_api_playbook, NULL},
+    {"/api/v1/cases", false, NULL, HTTP_POST, HTTP_API, HTTP_ANYONE, HTTP_JSON_BODY | HTTP_LIMITED,
+     http_api_case_post, NULL},
+    {"/api/v1/cases/", true, NULL, HTTP_GET, HTTP_API, HTTP_ANYONE, 0, http_api_case_get, NULL},
+    /* the coordinators */
+    {"/login", false, NULL, HTTP_GET, HTTP_DASH, HTTP_ANYONE, 0, http_dash_login_get, NULL},
+    {"/login", false, NULL, HTTP_POST, HTTP_DASH, HTTP_ANYONE, HTTP_LIMITED, http_dash_login_post,
+     NULL},
+    {"/logout", false, NULL, HTTP_POST, HTTP_DASH, HTTP_COORDINATOR, HTTP_LIMITED, http_dash_logout,
+     NULL},
+    {"/dashboard", false, NULL, HTTP_GET, HTTP_DASH, HTTP_COORDINATOR, 0, http_dash_queue, NULL},
+    {"/dashboard/cases/", true, NULL, HTTP_GET, HTTP_DASH, HTTP_COORDINATOR, 0, http_dash_case_get,
+     "/dashboard/cases/"},
+    {"/dashboard/cases/", true, NULL, HTTP_POST, HTTP_DASH, HTTP_COORDINATOR, HTTP_LIMITED,
+     http_dash_case_post, "/dashboard/cases/"},
+    {"/dashboard/cases/", true, "/draft", HTTP_GET, HTTP_DASH, HTTP_COORDINATOR, 0, http_dash_draft,
+     NULL},
+    {"/dashboard/figures", false, NULL, HTTP_GET, HTTP_DASH, HTTP_COORDINATOR, 0, http_dash_figures,
+     "/dashboard/figures"},
+    {"/dashboard/coverage", false, NULL, HTTP_GET, HTTP_DASH, HTTP_COORDINATOR, 0,
+     http_dash_coverage, "/dashboard/coverage"},
+    {"/dashboard/map.svg", false, NULL, HTTP_GET, HTTP_DASH, HTTP_COORDINATOR, 0, http_dash_map,
+     NULL},
+    {"/dashboard/histogram.svg", false, NULL, HTTP_GET, HTTP_DASH, HTTP_COORDINATOR, 0,
+     http_dash_histogram, NULL},
+    {"/dashboard/cases.csv", false, NULL, HTTP_GET, HTTP_DASH, HTTP_COORDINATOR, 0,
+     http_dash_csv_cases, NULL},
+    {"/dashboard/figures.csv", false, NULL, HTTP_GET, HTTP_DASH, HTTP_COORDINATOR, 0,
+     http_dash_csv_figures, NULL},
+    {"/static/dash.css", false, NULL, HTTP_GET, HTTP_DASH, HTTP_ANYONE, 0, http_dash_css, NULL},
+    {"/favicon.ico", false, NULL, HTTP_GET, HTTP_DASH, HTTP_ANYONE, 0, http_dash_favicon, NULL},
+    {"/api/v1/stats", false, NULL, HTTP_GET, HTTP_API, HTTP_COORDINATOR, 0, http_dash_stats, NULL},
+    /* names and schedules: coordinators only */
+    {"/api/v1/oncall", false, NULL, HTTP_GET, HTTP_API, HTTP_COORDINATOR, 0, http_api_oncall, NULL},
+    {"/metrics", false, NULL, HTTP_GET, HTTP_DASH, HTTP_SCRAPER, 0, http_dash_metrics, NULL},
+};
+
+#define NROUTES (sizeof routes / sizeof routes[0])
+
+/* Whether URL is RT's path; the segment of an ARG route into R->arg. */
+static bool path_matches(struct http_req *r, const struct http_route *rt, const char *url)
+{
+	size_t n = strlen(rt->path), seg;
+	const char *rest = url + n, *end;
+
+	if (!rt->arg)
+		return strcmp(url, rt->path) == 0;
+	if (strncmp(url, rt->path, n) != 0)
 		return false;
-	strcpy(r->arg, rest);
+	end = strchr(rest, '/');
+	seg = end != NULL ? (size_t)(end - rest) : strlen(rest);
+	if (seg == 0 || seg >= sizeof r->arg)
+		return false;
+	if (rt->tail != NULL ? end == NULL || strcmp(end, rt->tail) != 0 : end != NULL)
+		return false;
+	memcpy(r->arg, rest, seg);
+	r->arg[seg] = '\0';
 	return true;
 }
 
-static void route(struct http_req *r, const char *url)
+/* The route for URL and METHOD into R->rt (NULL: no such path). Returns
+ * false when the path is known but not for METHOD (R->rt then names the
+ * path, for the error's form). */
+static bool route(struct http_req *r, const char *url, unsigned method)
 {
-	if (http_dash_route(r, url))
-		return;
-	if (strcmp(url, "/") == 0)
-		r->route = ROUTE_ROOT;
-	else if (strcmp(url, "/report") == 0)
-		r->route = ROUTE_REPORT;
-	else if (strcmp(url, "/healthz") == 0)
-		r->route = ROUTE_HEALTH;
-	else if (strcmp(url, "/static/app.css") == 0)
-		r->route = ROUTE_STATIC;
-	else if (strcmp(url, "/api/v1/playbooks") == 0)
-		r->route = ROUTE_API_PLAYBOOKS;
-	else if (strcmp(url, "/api/v1/cases") == 0)
-		r->route = ROUTE_API_CASES;
-	else if (path_arg(r, url, "/api/v1/playbooks/"))
-		r->route = ROUTE_API_PLAYBOOK;
-	else if (path_arg(r, url, "/api/v1/cases/"))
-		r->route = ROUTE_API_CASE;
-	else if (path_arg(r, url, "/cases/"))
-		r->route = ROUTE_CASE_PAGE;
-	else
-		r->route = ROUTE_NOT_FOUND;
+	const struct http_route *path = NULL;
+
+	r->rt = NULL;
+	for (size_t i = 0; i < NROUTES; i++) {
+		if (!path_matches(r, &routes[i], url))
+			continue;
+		if ((routes[i].methods & method) != 0) {
+			r->rt = &routes[i];
+			return true;
+		}
+		if (path == NULL)
+			path = &routes[i];
+	}
+	r->rt = path;
+	return path == NULL;
 }
 
 static bool is_api(const struct http_req *r)
 {
-	return r->route == ROUTE_API_PLAYBOOKS || r->route == ROUTE_API_PLAYBOOK ||
-	       r->route == ROUTE_API_CASES || r->route == ROUTE_API_CASE ||
-	       r->route == ROUTE_HEALTH || r->route == ROUTE_DASH_API;
-}
-
-static bool allows_post(const struct http_req *r)
-{
-	return r->route == ROUTE_REPORT || r->route == ROUTE_API_CASES || r->route == ROUTE_DASH;
-}
-
-static bool allows_get(const struct http_req *r)
-{
-	return r->route != ROUTE_API_CASES;
+	return r->rt != NULL && r->rt->side == HTTP_API;
 }
 
 /* Answers an error in the form the client reads: JSON on the API, a page otherwise. */
@@ -398,6 +466,20 @@ static void respond_problem(struct http_req *r, unsigned status, const char *ja,
 	http_respond(r, status, "text/html; charset=utf-8", &b);
 }
 
+/* Whether R's client is one [metrics] allow names; answers 403 if not. */
+static bool scraper_allowed(struct http_req *r)
+{
+	const struct config *cfg = r->srv->cfg;
+	struct buf b;
+
+	if (config_net_match(cfg->metrics_allow, cfg->metrics_nallow, http_client_address(r)))
+		return true;
+	buf_init(&b, 256);
+	buf_puts(&b, "# /metrics is not open to this address: add it to [metrics] allow\n");
+	http_respond(r, 403, "text/plain; charset=utf-8", &b);
+	return false;
+}
+
 static void dispatch(struct http_req *r)
 {
 	if (r->too_large) {
@@ -405,38 +487,15 @@ static void dispatch(struct http_req *r)
 		                "The request body is too large; the limit is 64 KiB.");
 		return;
 	}
-	switch (r->route) {
-	case ROUTE_ROOT: {
-		struct MHD_Response *resp =
-		    MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
-
-		if (resp == NULL)
-			return;
-		add_common_headers(r, resp, "text/plain; charset=utf-8", false);
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION,
-		                        r->ui == LANG_EN ? "/report?lang=en" : "/report");
-		set_response(r, 303, resp);
+	if (r->rt == NULL) {
+		respond_problem(r, 404, "ページが見つかりません。", "Not found.");
 		return;
 	}
-	case ROUTE_REPORT:
-		if (r->post)
-			http_form_post(r);
-		else
-			http_form_get(r);
+	if ((r->rt->side == HTTP_DASH || r->rt->who == HTTP_COORDINATOR) && !http_dash_enter(r))
 		return;
-	case ROUTE_CASE_PAGE: http_case_page(r); return;
-	case ROUTE_STATIC: http_respond_css(r, false); return;
-	case ROUTE_HEALTH: http_api_health(r); return;
-	case ROUTE_API_PLAYBOOKS: http_api_playbooks(r); return;
-	case ROUTE_API_PLAYBOOK: http_api_playbook(r); return;
-	case ROUTE_API_CASES: http_api_case_post(r); return;
-	case ROUTE_API_CASE: http_api_case_get(r); return;
-	case ROUTE_DASH:
-	case ROUTE_DASH_API:
-	case ROUTE_METRICS: http_dash(r); return;
-	case ROUTE_NOT_FOUND: break;
-	}
-	respond_problem(r, 404, "ページが見つかりません。", "Not found.");
+	if (r->rt->who == HTTP_SCRAPER && !scraper_allowed(r))
+		return;
+	r->rt->handler(r);
 }
 
 /* 429 with Retry-After: this address sent too many reports too quickly. */
@@ -585,33 +644,43 @@ const struct sockaddr *http_client_address(struct http_req *r)
 
 /* Checks what can be checked before the body arrives. Returns false after
  * answering when the request cannot go on. */
-static bool check_start(struct http_req *r, const char *method)
+static bool check_start(struct http_req *r, const char *url, const char *method)
 {
+	bool get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+	bool post = strcmp(method, "POST") == 0;
 	const char *ctype;
 	const char *clen;
 	unsigned retry_s;
 
-	if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0) {
-		r->head = method[0] == 'H';
-		if (!allows_get(r)) {
+	if (!route(r, url, get ? HTTP_GET : post ? HTTP_POST : 0)) {
+		if (r->rt->side == HTTP_DASH)
+			http_dash_method(r);
+		else if (get)
 			respond_problem(r, 405, "この方法では使えません(POST を使ってください)。",
 			                "Method not allowed; use POST.");
-			return false;
-		}
+		else
+			respond_problem(r, 405, "この方法では使えません。", "Method not allowed.");
+		return false;
+	}
+	if (get) {
+		r->head = method[0] == 'H';
 		return true;
 	}
-	if (strcmp(method, "POST") != 0 || !allows_post(r)) {
+	if (!post || r->rt == NULL) {
 		respond_problem(r, 405, "この方法では使えません。", "Method not allowed.");
 		return false;
 	}
 	r->post = true;
-	/* Every attempt counts, valid or not, before any of the body is read. */
-	retry_s = ratelimit_take(r->srv->intake_limit, http_client_address(r), r->mono_us);
-	if (retry_s != 0) {
-		log_debug("http: intake refused for %u s: too many reports from one address",
-		          retry_s);
-		respond_throttled(r, retry_s);
-		return false;
+	if ((r->rt->flags & HTTP_LIMITED) != 0) {
+		/* Every attempt counts, valid or not, before any of the body is read. */
+		retry_s = ratelimit_take(r->srv->intake_limit, http_client_address(r), r->mono_us);
+		if (retry_s != 0) {
+			log_debug(
+			    "http: intake refused for %u s: too many reports from one address",
+			    retry_s);
+			respond_throttled(r, retry_s);
+			return false;
+		}
 	}
 	clen = http_header(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if (clen != NULL && strtoull(clen, NULL, 10) > HTTP_BODY_MAX) {
@@ -620,7 +689,7 @@ static bool check_start(struct http_req *r, const char *method)
 		return false;
 	}
 	ctype = http_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
-	if (r->route == ROUTE_API_CASES) {
+	if ((r->rt->flags & HTTP_JSON_BODY) != 0) {
 		if (ctype == NULL || strncasecmp(ctype, "application/json", 16) != 0 ||
 		    (ctype[16] != '\0' && ctype[16] != ';' && ctype[16] != ' ')) {
 			http_respond_error(
@@ -668,10 +737,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		r->received_ms = text_now_ms();
 		r->mono_us = text_mono_us();
 		buf_init(&r->body, HTTP_BODY_MAX);
-		route(r, url);
 		lang = http_query(r, "lang");
 		r->ui = lang != NULL && strcmp(lang, "en") == 0 ? LANG_EN : LANG_JA;
-		if (!check_start(r, method))
+		if (!check_start(r, url, method))
 			return r->response != NULL ? queue(r) : MHD_NO;
 		return MHD_YES;
 	}

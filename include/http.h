@@ -32,7 +32,7 @@ int http_start(struct http_server **out, uv_loop_t *loop, const struct config *c
 struct auth;
 struct stats;
 
-/* What the coordinators' side (http_dash.c: dashboard, /api/v1/stats,
+/* What the coordinators' side (http_dash.h: dashboard, /api/v1/stats,
  * /metrics) works with; all must outlive the server. */
 struct http_dash_parts {
 	struct auth *auth;

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "auth.h"
 #include "buf.h"
 #include "case.h"
 #include "config.h"
@@ -26,20 +27,41 @@
 
 #define HTTP_BODY_MAX (64 * 1024)
 
-enum http_route {
-	ROUTE_NOT_FOUND,
-	ROUTE_ROOT,
-	ROUTE_REPORT,
-	ROUTE_CASE_PAGE,
-	ROUTE_STATIC,
-	ROUTE_HEALTH,
-	ROUTE_API_PLAYBOOKS,
-	ROUTE_API_PLAYBOOK,
-	ROUTE_API_CASES,
-	ROUTE_API_CASE,
-	ROUTE_DASH,     /* coordinators' pages and exports (http_dash.c) */
-	ROUTE_DASH_API, /* GET /api/v1/stats */
-	ROUTE_METRICS,  /* GET /metrics */
+/* Who may call a route. */
+enum http_who {
+	HTTP_ANYONE,      /* reporters, the public API, the login page */
+	HTTP_COORDINATOR, /* a coordinator's session cookie (http_dash.h) */
+	HTTP_SCRAPER,     /* an address in [metrics] allow */
+};
+
+/* How a route's errors look. */
+enum http_side {
+	HTTP_PAGES, /* the reporters' pages */
+	HTTP_API,   /* JSON: {"error": ..., "field": ...} */
+	HTTP_DASH,  /* the coordinators' pages */
+};
+
+#define HTTP_GET  1u /* and HEAD */
+#define HTTP_POST 2u
+
+#define HTTP_JSON_BODY 1u /* a POST body is JSON (else a form) */
+#define HTTP_CACHED    2u /* a static file: cacheable */
+#define HTTP_LIMITED   4u /* a POST counts against the intake rate limit */
+
+struct http_req;
+
+/* One row of http.c's route table. */
+struct http_route {
+	const char *path; /* the whole path, or with ARG what comes before the segment */
+	bool arg;         /* one path segment follows PATH, into http_req.arg */
+	const char *tail; /* with ARG, what follows the segment ("/draft"), or NULL */
+	unsigned methods; /* HTTP_GET, HTTP_POST */
+	enum http_side side;
+	enum http_who who;
+	unsigned flags;
+	void (*handler)(struct http_req *r);
+	const char *login_next; /* HTTP_COORDINATOR pages: where the login leads
+	                         * back to (with ARG appended), NULL: /dashboard */
 };
 
 struct http_server;
@@ -48,7 +70,7 @@ struct form_values;
 struct http_req {
 	struct http_server *srv;
 	struct MHD_Connection *conn;
-	enum http_route route;
+	const struct http_route *rt; /* NULL: no such path */
 	bool post, head;
 	char arg[64]; /* the path's variable part: a reference or playbook id */
 	enum lang ui; /* page language from ?lang=, Japanese by default */
@@ -67,7 +89,7 @@ struct http_req {
 	void (*stored)(struct http_req *r, int status);
 	/* set when the response carries a case's first guidance */
 	int64_t guidance_case_id;
-	int dash_page; /* which coordinators' page (http_dash.c) */
+	struct auth_session session; /* HTTP_COORDINATOR routes: whose */
 	/* the client as a trusted proxy names it (http_client_address) */
 	bool client_known, client_ok;
 	struct sockaddr_storage client;
@@ -141,11 +163,6 @@ void http_form_get(struct http_req *r);
 void http_form_post(struct http_req *r);
 void http_case_page(struct http_req *r);
 void http_form_free(struct form_values *f);
-
-/* Coordinators' side, in http_dash.c: http_dash_route recognises its URLs
- * (setting route, dash_page and arg) and http_dash answers them. */
-bool http_dash_route(struct http_req *r, const char *url);
-void http_dash(struct http_req *r);
 
 /*
  * The form's fields without a request, for http_form_post and the form
