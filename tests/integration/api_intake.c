@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * api_intake.c — a reporter POSTs /api/v1/cases and gets, in the same
  * answer, a case reference, a status link and first steps: what to do, what

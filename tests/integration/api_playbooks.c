@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * api_playbooks.c — the playbooks behind the guidance can be listed and
  * read, so partners and apps can show the same first steps.

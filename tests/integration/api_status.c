@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * api_status.c — the reporter (or their app) reads the case back with the
  * token from the first answer: what they sent, the guidance and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * api_validation.c — a report the daemon cannot accept is refused with a
  * status and a JSON error that names the field to fix, so the reporter's

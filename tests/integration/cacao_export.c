@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * cacao_export.c — `kakekomictl playbook export-cacao ID` hands each
  * playbook to other tools (SOAR platforms, CSIRT partners) as an OASIS

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * dash_auth.c — only coordinators get in, and only from their own pages: an
  * account made with kakekomictl logs in through the form and gets a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * dash_cases.c — what a coordinator does with cases: the queue shows every
  * open case with its age, place, type and the clock that runs; opening a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * dash_figures.c — the numbers coordinators report upward: per-prefecture
  * figures as JSON, the figures page with its tile map and histogram, CSV

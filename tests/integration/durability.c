@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * durability.c — the promise behind every reference: once a reporter has
  * been given a case reference, the case is in the store, even if the

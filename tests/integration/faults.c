@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * faults.c — the worst day: the disk fills up, thousands of connections
  * sit idle or trickle bytes. Intake must keep its promises: a clear 503

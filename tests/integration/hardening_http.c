@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * hardening_http.c — the HTTP layer on a bad day: one address flooding the
  * intake is slowed down with 429 and a Retry-After it can act on, while

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * hardening_tls.c — HTTPS without a reverse proxy: with [http] tls_cert and
  * tls_key the daemon serves the form and the API over TLS only, and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * html_form.c — the report form a panicking reporter opens on a phone: it
  * asks every question without JavaScript, answers with a reference, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * html_status.c — the status page the reporter opens from the link in the
  * first answer: their reference, the first steps again and the timeline.

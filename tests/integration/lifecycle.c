@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * lifecycle.c — the daemon as an operator sees it: it says when it is
  * healthy, stops cleanly on SIGTERM, keeps every answered case across a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * relay_roster.c — the roster coordinators keep with kakekomictl. A good
  * file replaces the roster and the running daemon puts its people on call

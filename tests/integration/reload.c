@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * reload.c — an operator reloads the playbooks (SIGHUP) while reports are
  * coming in. Every report must still be answered and stored with the type

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * dash.c — a coordinator's browser for the integration tests; see dash.h.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * dash.h — a coordinator's browser for the integration tests: accounts made
  * with kakekomictl, a login through the real form (its double-submit token

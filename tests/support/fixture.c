@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fixture.c — intake bodies, case round trips and the date and text
  * checks the integration tests share. The rules being checked live in the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fixture.h — kakekomi's own vocabulary for the integration tests: intake
  * bodies that pass validation, cases created and fetched back, RFC 3339

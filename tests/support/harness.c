@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * harness.c — one private kakekomid per test: folder, port, config,
  * process, log, and a libcurl client to talk to it.

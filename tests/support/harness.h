@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * harness.h — start the real kakekomid for one integration test and talk to it.
  *

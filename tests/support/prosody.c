@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * prosody.c — one private Prosody per test: folder, certificate, config,
  * accounts, process and log.

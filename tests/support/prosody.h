@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * prosody.h — a real Prosody (the Debian package) for one test.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * specialist.c — a specialist's chat app in a thread: one libstrophe
  * context and connection per session, driven by that thread alone.
