@@ -293,10 +293,12 @@ Test(api_intake, money_sent_puts_the_bank_first_in_whom_to_report_to)
 	harness_daemon_finish(d);
 }
 
-Test(api_intake, personal_data_at_risk_adds_the_ppc_with_preliminary_and_60_day_final_deadlines)
+/* A TYPE report with personal data at risk, noticed two days ago in the
+ * evening: the PPC's final report is due DAYS after the Japanese date. */
+static void check_ppc_report(const char *type, int days)
 {
 	struct harness_daemon *d = harness_daemon_new();
-	json_t *body = fixture_intake_new("ransomware", "ja");
+	json_t *body = fixture_intake_new(type, "ja");
 	time_t noticed = evening_utc_two_days_ago();
 	char at[32];
 	json_t *ans;
@@ -306,29 +308,20 @@ Test(api_intake, personal_data_at_risk_adds_the_ppc_with_preliminary_and_60_day_
 	fixture_json_set(body, "noticed_at", at);
 	fixture_json_set(body, "personal_data", "yes");
 	ans = fixture_case_create(d, body);
-	check_ppc_deadlines(json_object_get(ans, "guidance"), noticed, 60);
+	check_ppc_deadlines(json_object_get(ans, "guidance"), noticed, days);
 	json_decref(ans);
 	json_decref(body);
 	harness_daemon_finish(d);
 }
 
+Test(api_intake, personal_data_at_risk_adds_the_ppc_with_preliminary_and_60_day_final_deadlines)
+{
+	check_ppc_report("ransomware", 60);
+}
+
 Test(api_intake, data_leak_final_report_to_the_ppc_is_due_in_30_days)
 {
-	struct harness_daemon *d = harness_daemon_new();
-	json_t *body = fixture_intake_new("data_leak", "ja");
-	time_t noticed = evening_utc_two_days_ago();
-	char at[32];
-	json_t *ans;
-
-	harness_daemon_start(d);
-	fixture_time_rfc3339(noticed, at, sizeof at);
-	fixture_json_set(body, "noticed_at", at);
-	fixture_json_set(body, "personal_data", "yes");
-	ans = fixture_case_create(d, body);
-	check_ppc_deadlines(json_object_get(ans, "guidance"), noticed, 30);
-	json_decref(ans);
-	json_decref(body);
-	harness_daemon_finish(d);
+	check_ppc_report("data_leak", 30);
 }
 
 Test(api_intake, noticed_at_with_a_japan_offset_counts_from_the_japanese_date)

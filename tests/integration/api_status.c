@@ -100,35 +100,18 @@ Test(api_status, reporter_reads_back_the_case_with_the_token_in_the_link)
 	harness_daemon_finish(d);
 }
 
+static void get_bearer(struct harness_daemon *d, const char *ref, const char *token,
+                       struct harness_response *res)
+{
+	char path[256];
+
+	snprintf(path, sizeof path, "/api/v1/cases/%s", ref);
+	harness_get_bearer(d, path, token, res);
+}
+
 Test(api_status, wrong_token_answers_exactly_like_an_unknown_case)
 {
-	struct harness_daemon *d = harness_daemon_new();
-	json_t *body = fixture_intake_new("ransomware", "ja");
-	struct harness_response wrong, unknown;
-	char token[512];
-	char path[256];
-	json_t *ans;
-	size_t n;
-
-	harness_daemon_start(d);
-	ans = fixture_case_create(d, body);
-	snprintf(token, sizeof token, "%s", fixture_json_string(ans, "token"));
-	n = strlen(token);
-	token[n - 1] = token[n - 1] == 'A' ? 'B' : 'A';
-	snprintf(path, sizeof path, "/api/v1/cases/%s", fixture_json_string(ans, "ref"));
-	harness_get_bearer(d, path, token, &wrong);
-	harness_get_bearer(d, "/api/v1/cases/KK-0000-00", token, &unknown);
-	cr_assert(wrong.status == 404, "a wrong token should get 404, got %ld", wrong.status);
-	cr_assert(unknown.status == 404, "an unknown ref should get 404, got %ld", unknown.status);
-	cr_assert_str_eq(wrong.body.data, unknown.body.data,
-	                 "wrong token and unknown case must look the same");
-	cr_assert(strstr(wrong.body.data, fixture_json_string(body, "company")) == NULL,
-	          "a wrong token must not reveal the case");
-	harness_response_fini(&wrong);
-	harness_response_fini(&unknown);
-	json_decref(ans);
-	json_decref(body);
-	harness_daemon_finish(d);
+	fixture_wrong_token_is_unknown(harness_daemon_new(), "ransomware", get_bearer);
 }
 
 Test(api_status, one_reporters_token_does_not_open_another_case)

@@ -216,7 +216,7 @@ Test(dash_cases, notes_contact_and_resolve_change_the_case_for_everyone)
 Test(dash_cases, reassigning_hands_the_case_and_the_reporters_details_to_the_specialist)
 {
 	struct world w;
-	json_t *a;
+	json_t *a, *oncall;
 	struct harness_response res;
 	struct harness_output out;
 	char path[PATH_MAX], roster[PATH_MAX];
@@ -234,7 +234,11 @@ Test(dash_cases, reassigning_hands_the_case_and_the_reporters_details_to_the_spe
 	harness_daemon_ctl(w.d, &out, "roster", "import", roster, NULL);
 	cr_assert_eq(out.status, 0, "%s%s", out.out.data, out.err.data);
 	harness_output_fini(&out);
-	harness_sleep_ms(2500); /* the daemon picks the roster up within two seconds */
+	/* The daemon picks the roster up within a poll of two seconds. */
+	oncall = dash_oncall_wait(&w.c, "27", "sato", 6000);
+	cr_assert_not_null(fixture_json_find(json_object_get(oncall, "oncall"), "id", "sato"),
+	                   "the running daemon did not pick up the imported roster");
+	json_decref(oncall);
 
 	a = report(&w, "ransomware", "27", NULL);
 	ref = fixture_json_string(a, "ref");

@@ -64,16 +64,10 @@ static void contacted(struct dash_client *c, const char *ref)
 
 static json_t *stats(struct dash_client *c, const char *query)
 {
-	struct harness_response res;
 	char path[256];
-	json_t *doc;
 
 	snprintf(path, sizeof path, "/api/v1/stats%s", query);
-	dash_get(c, path, &res);
-	cr_assert_eq(res.status, 200, "%s: %s", path, res.body.data);
-	doc = fixture_response_json(&res);
-	harness_response_fini(&res);
-	return doc;
+	return dash_get_json(c, path);
 }
 
 static json_t *group(json_t *doc, const char *key)
@@ -100,7 +94,7 @@ Test(dash_figures, the_stats_api_counts_cases_and_clocks_per_prefecture_and_regi
 	json_t *e = report(d, "phishing", "13");
 	json_t *doc, *osaka;
 
-	harness_sleep_ms(1100); /* past the one-second contact target */
+	fixture_wait_past(fixture_json_string(a, "received_at"), 1000); /* the contact target */
 	contacted(&c, fixture_json_string(a, "ref"));
 	doc = stats(&c, "?group=prefecture");
 	cr_expect_eq(json_integer_value(json_object_get(doc, "cases")), 3);

@@ -124,24 +124,35 @@ Test(lifecycle, health_check_says_ok)
 	harness_daemon_finish(d);
 }
 
-Test(lifecycle, sigterm_stops_cleanly_and_the_case_is_there_after_restart)
+/*
+ * Report a TYPE case, end the daemon with END (a clean stop or kill -9),
+ * start it again and find FIELD of the case as it was sent.
+ */
+static void case_survives(const char *type, void (*end)(struct harness_daemon *), const char *field,
+                          const char *why)
 {
 	struct harness_daemon *d = harness_daemon_new();
-	json_t *body = fixture_intake_new("malware", "ja");
+	json_t *body = fixture_intake_new(type, "ja");
 	json_t *ans, *doc;
 
 	harness_daemon_start(d);
 	ans = fixture_case_create(d, body);
-	harness_daemon_stop(d);
+	end(d);
 	harness_daemon_restart(d);
 	doc = fixture_case_fetch(d, fixture_json_string(ans, "ref"),
 	                         fixture_json_string(ans, "token"));
-	cr_assert_str_eq(fixture_json_string(doc, "phone"), fixture_json_string(body, "phone"),
-	                 "the case should survive a clean restart");
+	cr_assert_str_eq(fixture_json_string(doc, field), fixture_json_string(body, field), "%s",
+	                 why);
 	json_decref(doc);
 	json_decref(ans);
 	json_decref(body);
 	harness_daemon_finish(d);
+}
+
+Test(lifecycle, sigterm_stops_cleanly_and_the_case_is_there_after_restart)
+{
+	case_survives("malware", harness_daemon_stop, "phone",
+	              "the case should survive a clean restart");
 }
 
 struct waiting_report {
@@ -338,22 +349,49 @@ Test(lifecycle, a_config_with_passwords_that_others_can_read_gets_a_warning)
 
 Test(lifecycle, answered_case_survives_kill_9_right_after_the_answer)
 {
-	struct harness_daemon *d = harness_daemon_new();
-	json_t *body = fixture_intake_new("ransomware", "ja");
-	json_t *ans, *doc;
+	case_survives("ransomware", harness_daemon_kill, "company",
+	              "a case answered with 201 must survive kill -9");
+}
 
-	harness_daemon_start(d);
-	ans = fixture_case_create(d, body);
-	harness_daemon_kill(d);
-	harness_daemon_restart(d);
-	doc = fixture_case_fetch(d, fixture_json_string(ans, "ref"),
-	                         fixture_json_string(ans, "token"));
-	cr_assert_str_eq(fixture_json_string(doc, "company"), fixture_json_string(body, "company"),
-	                 "a case answered with 201 must survive kill -9");
+/* Points D at a copy of its playbooks folder, in DIR (PATH_MAX). */
+static void use_copied_playbooks(struct harness_daemon *d, char *dir)
+{
+	harness_path_join(dir, PATH_MAX, d->dir, "playbooks");
+	copy_folder(d->playbooks_dir, dir);
+	snprintf(d->playbooks_dir, sizeof d->playbooks_dir, "%s", dir);
+}
+
+/* Runs kakekomid -n; ALL gets stdout and stderr. Returns the exit status. */
+static int check_output(struct harness_daemon *d, struct harness_buf *all)
+{
+	struct harness_output out;
+	int status = harness_daemon_check(d, &out);
+
+	harness_buf_append(all, out.out.data, out.out.len);
+	harness_buf_append(all, "\n", 1);
+	harness_buf_append(all, out.err.data, out.err.len);
+	harness_output_fini(&out);
+	return status;
+}
+
+/* Adds a report_to entry with a target the directory does not know to the
+ * playbook FILE in DIR; returns its index. */
+static size_t add_unknown_target(const char *dir, const char *file)
+{
+	char path[PATH_MAX];
+	json_t *doc, *report_to;
+	size_t idx;
+
+	harness_path_join(path, sizeof path, dir, file);
+	doc = load_json(path);
+	report_to = json_object_get(doc, "report_to");
+	cr_assert(json_is_array(report_to), "%s has no report_to array", file);
+	idx = json_array_size(report_to);
+	json_array_append_new(
+	    report_to, json_pack("{s:s, s:s}", "target", "carrier_pigeon", "when", "always"));
+	save_json(doc, path);
 	json_decref(doc);
-	json_decref(ans);
-	json_decref(body);
-	harness_daemon_finish(d);
+	return idx;
 }
 
 Test(lifecycle, config_check_accepts_the_shipped_playbooks)
@@ -371,50 +409,33 @@ Test(lifecycle, config_check_accepts_the_shipped_playbooks)
 Test(lifecycle, config_check_names_a_report_to_target_the_directory_does_not_know)
 {
 	struct harness_daemon *d = harness_daemon_new();
-	struct harness_output out;
-	char dir[PATH_MAX], path[PATH_MAX];
-	json_t *doc, *report_to;
+	struct harness_buf all = {.max = HARNESS_OUTPUT_MAX * 2};
+	char dir[PATH_MAX];
 	size_t bad_target;
 	int status;
 
-	harness_path_join(dir, sizeof dir, d->dir, "playbooks");
-	copy_folder(d->playbooks_dir, dir);
-	snprintf(d->playbooks_dir, sizeof d->playbooks_dir, "%s", dir);
-	harness_path_join(path, sizeof path, dir, "ddos.json");
-	doc = load_json(path);
-	report_to = json_object_get(doc, "report_to");
-	cr_assert(json_is_array(report_to), "ddos.json has no report_to array");
-	bad_target = json_array_size(report_to);
-	json_array_append_new(
-	    report_to, json_pack("{s:s, s:s}", "target", "carrier_pigeon", "when", "always"));
-	save_json(doc, path);
-	json_decref(doc);
-
-	status = harness_daemon_check(d, &out);
-	cr_assert(status == 1, "kakekomid -n should exit 1 on an unknown target, got %d:\n%s%s",
-	          status, out.out.data, out.err.data);
-	cr_assert(line_names(out.out.data, "ddos.json", "report_to", bad_target) ||
-	              line_names(out.err.data, "ddos.json", "report_to", bad_target),
-	          "a line should name ddos.json and report_to[%zu]:\n%s%s", bad_target,
-	          out.out.data, out.err.data);
-	harness_output_fini(&out);
+	use_copied_playbooks(d, dir);
+	bad_target = add_unknown_target(dir, "ddos.json");
+	status = check_output(d, &all);
+	cr_assert(status == 1, "kakekomid -n should exit 1 on an unknown target, got %d:\n%s",
+	          status, all.data);
+	cr_assert(line_names(all.data, "ddos.json", "report_to", bad_target),
+	          "a line should name ddos.json and report_to[%zu]:\n%s", bad_target, all.data);
+	harness_buf_fini(&all);
 	harness_daemon_finish(d);
 }
 
 Test(lifecycle, config_check_names_the_file_and_json_path_of_each_broken_playbook)
 {
 	struct harness_daemon *d = harness_daemon_new();
-	struct harness_output out;
 	struct harness_buf all = {.max = HARNESS_OUTPUT_MAX * 2};
 	char dir[PATH_MAX], path[PATH_MAX];
-	json_t *doc, *step, *report_to;
+	json_t *doc, *step;
 	size_t bad_target;
 	FILE *f;
 	int status;
 
-	harness_path_join(dir, sizeof dir, d->dir, "playbooks");
-	copy_folder(d->playbooks_dir, dir);
-	snprintf(d->playbooks_dir, sizeof d->playbooks_dir, "%s", dir);
+	use_copied_playbooks(d, dir);
 
 	/* A step that lost its English text. */
 	harness_path_join(path, sizeof path, dir, "ransomware.json");
@@ -425,15 +446,7 @@ Test(lifecycle, config_check_names_the_file_and_json_path_of_each_broken_playboo
 	json_decref(doc);
 
 	/* Whom-to-report-to with a target the directory does not know. */
-	harness_path_join(path, sizeof path, dir, "malware.json");
-	doc = load_json(path);
-	report_to = json_object_get(doc, "report_to");
-	cr_assert(json_is_array(report_to), "malware.json has no report_to array");
-	bad_target = json_array_size(report_to);
-	json_array_append_new(
-	    report_to, json_pack("{s:s, s:s}", "target", "carrier_pigeon", "when", "always"));
-	save_json(doc, path);
-	json_decref(doc);
+	bad_target = add_unknown_target(dir, "malware.json");
 
 	/* A file cut off in the middle. */
 	harness_path_join(path, sizeof path, dir, "phishing.json");
@@ -442,10 +455,7 @@ Test(lifecycle, config_check_names_the_file_and_json_path_of_each_broken_playboo
 	fputs("{\"id\": \"phishing\", \"steps\": [\n", f);
 	fclose(f);
 
-	status = harness_daemon_check(d, &out);
-	harness_buf_append(&all, out.out.data, out.out.len);
-	harness_buf_append(&all, "\n", 1);
-	harness_buf_append(&all, out.err.data, out.err.len);
+	status = check_output(d, &all);
 	cr_assert(status == 1, "kakekomid -n should exit 1 on broken playbooks, got %d:\n%s",
 	          status, all.data);
 	cr_assert(line_names(all.data, "ransomware.json", "steps", 0),
@@ -456,7 +466,6 @@ Test(lifecycle, config_check_names_the_file_and_json_path_of_each_broken_playboo
 	cr_assert(line_names(all.data, "phishing.json", NULL, 0),
 	          "a line should name phishing.json (invalid JSON):\n%s", all.data);
 	harness_buf_fini(&all);
-	harness_output_fini(&out);
 	harness_daemon_finish(d);
 }
 
@@ -494,27 +503,6 @@ static void retag(const char *path, const char *list, size_t idx, const char *ta
 	cr_assert(json_array_set_new(sources, 0, json_string(tag)) == 0);
 	save_json(doc, path);
 	json_decref(doc);
-}
-
-/* Points D at a copy of its playbooks folder, in DIR (PATH_MAX). */
-static void use_copied_playbooks(struct harness_daemon *d, char *dir)
-{
-	harness_path_join(dir, PATH_MAX, d->dir, "playbooks");
-	copy_folder(d->playbooks_dir, dir);
-	snprintf(d->playbooks_dir, sizeof d->playbooks_dir, "%s", dir);
-}
-
-/* Runs kakekomid -n; ALL gets stdout and stderr. Returns the exit status. */
-static int check_output(struct harness_daemon *d, struct harness_buf *all)
-{
-	struct harness_output out;
-	int status = harness_daemon_check(d, &out);
-
-	harness_buf_append(all, out.out.data, out.out.len);
-	harness_buf_append(all, "\n", 1);
-	harness_buf_append(all, out.err.data, out.err.len);
-	harness_output_fini(&out);
-	return status;
 }
 
 Test(lifecycle, config_check_names_a_source_tag_the_register_does_not_know)
