@@ -70,6 +70,16 @@ static json_t *stats(struct dash_client *c, const char *query)
 	return dash_get_json(c, path);
 }
 
+/* GET PATH and expect status WANT. */
+static void expect_status(struct dash_client *c, const char *path, long want, const char *why)
+{
+	struct harness_response res;
+
+	dash_get(c, path, &res);
+	cr_expect_eq(res.status, want, "%s: %s", path, why);
+	harness_response_fini(&res);
+}
+
 static json_t *group(json_t *doc, const char *key)
 {
 	json_t *g = fixture_json_find(json_object_get(doc, "groups"), "key", key);
@@ -129,16 +139,8 @@ Test(dash_figures, the_stats_api_counts_cases_and_clocks_per_prefecture_and_regi
 	doc = stats(&c, "?from=2000-01-01&to=2000-01-31");
 	cr_expect_eq(json_integer_value(json_object_get(doc, "cases")), 0, "nothing back then");
 	json_decref(doc);
-	{
-		struct harness_response res;
-
-		dash_get(&c, "/api/v1/stats?group=nonsense", &res);
-		cr_expect_eq(res.status, 400);
-		harness_response_fini(&res);
-		dash_get(&c, "/api/v1/stats?from=2026-02-01&to=2026-01-01", &res);
-		cr_expect_eq(res.status, 400, "from after to");
-		harness_response_fini(&res);
-	}
+	expect_status(&c, "/api/v1/stats?group=nonsense", 400, "no such grouping");
+	expect_status(&c, "/api/v1/stats?from=2026-02-01&to=2026-01-01", 400, "from after to");
 	json_decref(a);
 	json_decref(b);
 	json_decref(e);
@@ -175,12 +177,10 @@ Test(dash_figures, the_figures_page_draws_47_tiles_and_the_histogram_without_scr
 	}
 	cr_expect_eq(strncmp(res.body.data, "<?xml", 5), 0, "a file of its own");
 	harness_response_fini(&res);
-	dash_get(&c, "/dashboard/figures?from=2026-01-01&to=2026-12-31&group=day", &res);
-	cr_expect_eq(res.status, 200, "a year of days fits");
-	harness_response_fini(&res);
-	dash_get(&c, "/dashboard/figures?from=2000-01-01&to=2026-12-31&group=day", &res);
-	cr_expect_eq(res.status, 400, "27 years of days do not");
-	harness_response_fini(&res);
+	expect_status(&c, "/dashboard/figures?from=2026-01-01&to=2026-12-31&group=day", 200,
+	              "a year of days fits");
+	expect_status(&c, "/dashboard/figures?from=2000-01-01&to=2026-12-31&group=day", 400,
+	              "27 years of days do not");
 	json_decref(a);
 	harness_daemon_finish(d);
 }

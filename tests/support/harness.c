@@ -1089,10 +1089,10 @@ void harness_db_text(struct harness_daemon *d, char *out, size_t cap, const char
 	sqlite3_close(db);
 }
 
-long harness_post_json_status(const struct harness_daemon *d, const char *path, const char *json,
-                              int timeout_ms)
+long harness_post_json_from(const struct harness_daemon *d, const char *path, const char *json,
+                            const char *source, const char *header, int timeout_ms)
 {
-	static const char *const headers[] = {"Content-Type: application/json", NULL};
+	const char *headers[] = {"Content-Type: application/json", header, NULL};
 	char url[HARNESS_URL_MAX];
 	struct harness_request req;
 	struct harness_response res;
@@ -1107,10 +1107,17 @@ long harness_post_json_status(const struct harness_daemon *d, const char *path, 
 	req.body = json;
 	req.body_len = strlen(json);
 	req.timeout_ms = timeout_ms;
+	req.source = source;
 	if (harness_http_send(NULL, &req, &res) == 0)
 		status = res.status;
 	harness_response_fini(&res);
 	return status;
+}
+
+long harness_post_json_status(const struct harness_daemon *d, const char *path, const char *json,
+                              int timeout_ms)
+{
+	return harness_post_json_from(d, path, json, NULL, NULL, timeout_ms);
 }
 
 char *harness_read_file(const char *path, size_t *len)

@@ -194,6 +194,15 @@ long harness_post_json_status(const struct harness_daemon *d, const char *path, 
                               int timeout_ms);
 
 /*
+ * As harness_post_json_status, sent from the loopback address source
+ * ("127.0.0.2"; NULL: the default) with one more header line ("Name:
+ * value"; NULL: none); timeout_ms 0 means HARNESS_REQUEST_TIMEOUT_MS.
+ * Never asserts: safe from worker threads.
+ */
+long harness_post_json_from(const struct harness_daemon *d, const char *path, const char *json,
+                            const char *source, const char *header, int timeout_ms);
+
+/*
  * The daemon's store, read-only, for what no API shows: run sql (text
  * parameters, NULL-terminated) and return the first column of the first row
  * as an integer, -1 when there is no row. Asserts when the query fails.

@@ -292,21 +292,33 @@ static void send_receipt(struct specialist_client *s, const char *to, const char
 	xmpp_free(s->ctx, id);
 }
 
+/*
+ * Room for one more of the len elements (each elem bytes) of the array v,
+ * which holds *size: doubled when full, up to max. Returns the array, moved
+ * or not; when it cannot grow, *size stays and len == *size tells.
+ */
+static void *grow(void *v, size_t *size, size_t len, size_t max, size_t elem)
+{
+	size_t want = *size ? *size * 2 : 64;
+	void *p;
+
+	if (len < *size || *size >= max)
+		return v;
+	p = realloc(v, want * elem);
+	if (p == NULL)
+		return v;
+	*size = want;
+	return p;
+}
+
 static void record_answer(struct specialist_client *s, enum answer_kind kind, const char *id,
                           long long at)
 {
 	struct receipt *r;
 
 	pthread_mutex_lock(&s->lock);
-	if (s->receipts_len == s->receipts_size && s->receipts_size < SPECIALIST_RECEIPTS_MAX) {
-		size_t size = s->receipts_size ? s->receipts_size * 2 : 64;
-		struct receipt *v = realloc(s->receipts, size * sizeof *v);
-
-		if (v != NULL) {
-			s->receipts = v;
-			s->receipts_size = size;
-		}
-	}
+	s->receipts = grow(s->receipts, &s->receipts_size, s->receipts_len, SPECIALIST_RECEIPTS_MAX,
+	                   sizeof *s->receipts);
 	if (s->receipts_len < s->receipts_size) {
 		r = &s->receipts[s->receipts_len];
 		r->kind = kind;
@@ -324,15 +336,8 @@ static void record_message(struct specialist_client *s, const struct specialist_
 	struct received *r;
 
 	pthread_mutex_lock(&s->lock);
-	if (s->msgs_len == s->msgs_size && s->msgs_size < SPECIALIST_MESSAGES_MAX) {
-		size_t size = s->msgs_size ? s->msgs_size * 2 : 64;
-		struct received *v = realloc(s->msgs, size * sizeof *v);
-
-		if (v != NULL) {
-			s->msgs = v;
-			s->msgs_size = size;
-		}
-	}
+	s->msgs =
+	    grow(s->msgs, &s->msgs_size, s->msgs_len, SPECIALIST_MESSAGES_MAX, sizeof *s->msgs);
 	if (s->msgs_len < s->msgs_size) {
 		r = &s->msgs[s->msgs_len];
 		r->m.from = dup_cap(m->from, SPECIALIST_JID_MAX);
