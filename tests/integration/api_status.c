@@ -75,20 +75,33 @@ Test(api_status, reporter_reads_back_the_case_with_the_bearer_token)
 	harness_daemon_finish(d);
 }
 
+/*
+ * Start D, report BODY and GET /api/v1/cases/REF without a bearer token,
+ * with ?t=TOKEN when WITH_TOKEN, into RES. Returns the intake answer, the
+ * caller's.
+ */
+static json_t *report_and_get(struct harness_daemon *d, const json_t *body, int with_token,
+                              struct harness_response *res)
+{
+	json_t *ans;
+	char path[512];
+
+	harness_daemon_start(d);
+	ans = fixture_case_create(d, body);
+	snprintf(path, sizeof path, "/api/v1/cases/%s%s%s", fixture_json_string(ans, "ref"),
+	         with_token ? "?t=" : "", with_token ? fixture_json_string(ans, "token") : "");
+	harness_get(d, path, res);
+	return ans;
+}
+
 Test(api_status, reporter_reads_back_the_case_with_the_token_in_the_link)
 {
 	struct harness_daemon *d = harness_daemon_new();
 	json_t *body = fixture_intake_new("lost_device", "ja");
 	struct harness_response res;
-	json_t *ans, *doc;
-	char path[512];
+	json_t *ans = report_and_get(d, body, 1, &res), *doc;
 
-	harness_daemon_start(d);
-	ans = fixture_case_create(d, body);
-	snprintf(path, sizeof path, "/api/v1/cases/%s?t=%s", fixture_json_string(ans, "ref"),
-	         fixture_json_string(ans, "token"));
-	harness_get(d, path, &res);
-	cr_assert(res.status == 200, "GET %s: want 200, got %ld:\n%.500s", path, res.status,
+	cr_assert(res.status == 200, "GET with ?t=: want 200, got %ld:\n%.500s", res.status,
 	          res.body.data);
 	doc = fixture_response_json(&res);
 	cr_assert_str_eq(fixture_json_string(doc, "company"), fixture_json_string(body, "company"),
@@ -145,13 +158,8 @@ Test(api_status, case_is_not_disclosed_without_a_token)
 	struct harness_daemon *d = harness_daemon_new();
 	json_t *body = fixture_intake_new("insider", "ja");
 	struct harness_response res;
-	char path[256];
-	json_t *ans;
+	json_t *ans = report_and_get(d, body, 0, &res);
 
-	harness_daemon_start(d);
-	ans = fixture_case_create(d, body);
-	snprintf(path, sizeof path, "/api/v1/cases/%s", fixture_json_string(ans, "ref"));
-	harness_get(d, path, &res);
 	cr_assert(res.status == 404 || res.status == 401,
 	          "no token should get 404 (or 401), got %ld", res.status);
 	for (size_t i = 0; i < sizeof private_fields / sizeof private_fields[0]; i++)

@@ -67,9 +67,18 @@ static json_t *load_json(const char *path)
 	return doc;
 }
 
-static void save_json(const json_t *doc, const char *path)
+/* The JSON file NAME in DIR; its path goes to PATH (PATH_MAX). */
+static json_t *load_in(const char *dir, const char *name, char *path)
+{
+	harness_path_join(path, PATH_MAX, dir, name);
+	return load_json(path);
+}
+
+/* Write DOC back to PATH and let go of it. */
+static void save_and_drop(json_t *doc, const char *path)
 {
 	cr_assert(json_dump_file(doc, path, JSON_INDENT(2)) == 0, "cannot write %s", path);
+	json_decref(doc);
 }
 
 /*
@@ -361,8 +370,9 @@ static void use_copied_playbooks(struct harness_daemon *d, char *dir)
 	snprintf(d->playbooks_dir, sizeof d->playbooks_dir, "%s", dir);
 }
 
-/* Runs kakekomid -n; ALL gets stdout and stderr. Returns the exit status. */
-static int check_output(struct harness_daemon *d, struct harness_buf *all)
+/* Runs kakekomid -n and asserts that it fails on WHAT; ALL gets stdout and
+ * stderr. */
+static void check_fails(struct harness_daemon *d, struct harness_buf *all, const char *what)
 {
 	struct harness_output out;
 	int status = harness_daemon_check(d, &out);
@@ -371,7 +381,8 @@ static int check_output(struct harness_daemon *d, struct harness_buf *all)
 	harness_buf_append(all, "\n", 1);
 	harness_buf_append(all, out.err.data, out.err.len);
 	harness_output_fini(&out);
-	return status;
+	cr_assert(status == 1, "kakekomid -n should exit 1 on %s, got %d:\n%s", what, status,
+	          all->data);
 }
 
 /* Adds a report_to entry with a target the directory does not know to the
@@ -382,15 +393,13 @@ static size_t add_unknown_target(const char *dir, const char *file)
 	json_t *doc, *report_to;
 	size_t idx;
 
-	harness_path_join(path, sizeof path, dir, file);
-	doc = load_json(path);
+	doc = load_in(dir, file, path);
 	report_to = json_object_get(doc, "report_to");
 	cr_assert(json_is_array(report_to), "%s has no report_to array", file);
 	idx = json_array_size(report_to);
 	json_array_append_new(
 	    report_to, json_pack("{s:s, s:s}", "target", "carrier_pigeon", "when", "always"));
-	save_json(doc, path);
-	json_decref(doc);
+	save_and_drop(doc, path);
 	return idx;
 }
 
@@ -412,13 +421,10 @@ Test(lifecycle, config_check_names_a_report_to_target_the_directory_does_not_kno
 	struct harness_buf all = {.max = HARNESS_OUTPUT_MAX * 2};
 	char dir[PATH_MAX];
 	size_t bad_target;
-	int status;
 
 	use_copied_playbooks(d, dir);
 	bad_target = add_unknown_target(dir, "ddos.json");
-	status = check_output(d, &all);
-	cr_assert(status == 1, "kakekomid -n should exit 1 on an unknown target, got %d:\n%s",
-	          status, all.data);
+	check_fails(d, &all, "an unknown target");
 	cr_assert(line_names(all.data, "ddos.json", "report_to", bad_target),
 	          "a line should name ddos.json and report_to[%zu]:\n%s", bad_target, all.data);
 	harness_buf_fini(&all);
@@ -433,17 +439,14 @@ Test(lifecycle, config_check_names_the_file_and_json_path_of_each_broken_playboo
 	json_t *doc, *step;
 	size_t bad_target;
 	FILE *f;
-	int status;
 
 	use_copied_playbooks(d, dir);
 
 	/* A step that lost its English text. */
-	harness_path_join(path, sizeof path, dir, "ransomware.json");
-	doc = load_json(path);
+	doc = load_in(dir, "ransomware.json", path);
 	step = json_array_get(json_object_get(doc, "steps"), 0);
 	cr_assert(json_object_del(step, "en") == 0, "ransomware.json steps[0] has no \"en\"");
-	save_json(doc, path);
-	json_decref(doc);
+	save_and_drop(doc, path);
 
 	/* Whom-to-report-to with a target the directory does not know. */
 	bad_target = add_unknown_target(dir, "malware.json");
@@ -455,9 +458,7 @@ Test(lifecycle, config_check_names_the_file_and_json_path_of_each_broken_playboo
 	fputs("{\"id\": \"phishing\", \"steps\": [\n", f);
 	fclose(f);
 
-	status = check_output(d, &all);
-	cr_assert(status == 1, "kakekomid -n should exit 1 on broken playbooks, got %d:\n%s",
-	          status, all.data);
+	check_fails(d, &all, "broken playbooks");
 	cr_assert(line_names(all.data, "ransomware.json", "steps", 0),
 	          "a line should name ransomware.json and steps[0] (no \"en\"):\n%s", all.data);
 	cr_assert(line_names(all.data, "malware.json", "report_to", bad_target),
@@ -491,18 +492,18 @@ static int line_names_tag(const char *text, const char *file, const char *path, 
 	return 0;
 }
 
-/* Replaces the first source tag of LIST[IDX] in the playbook at PATH. */
-static void retag(const char *path, const char *list, size_t idx, const char *tag)
+/* Replaces the first source tag of LIST[IDX] in the playbook FILE in DIR. */
+static void retag(const char *dir, const char *file, const char *list, size_t idx, const char *tag)
 {
-	json_t *doc = load_json(path);
+	char path[PATH_MAX];
+	json_t *doc = load_in(dir, file, path);
 	json_t *item = json_array_get(json_object_get(doc, list), idx);
 	json_t *sources = json_object_get(item, "sources");
 
 	cr_assert(json_is_array(sources) && json_array_size(sources) > 0,
 	          "%s: %s[%zu] has no sources", path, list, idx);
 	cr_assert(json_array_set_new(sources, 0, json_string(tag)) == 0);
-	save_json(doc, path);
-	json_decref(doc);
+	save_and_drop(doc, path);
 }
 
 Test(lifecycle, config_check_names_a_source_tag_the_register_does_not_know)
@@ -511,27 +512,19 @@ Test(lifecycle, config_check_names_a_source_tag_the_register_does_not_know)
 	struct harness_buf all = {.max = HARNESS_OUTPUT_MAX * 2};
 	char dir[PATH_MAX], path[PATH_MAX];
 	json_t *doc, *target;
-	int status;
 
 	use_copied_playbooks(d, dir);
-	harness_path_join(path, sizeof path, dir, "ransomware.json");
-	retag(path, "steps", 1, "S99");
-	harness_path_join(path, sizeof path, dir, "bec.json");
-	retag(path, "dont", 0, "S98");
-	harness_path_join(path, sizeof path, dir, "ddos.json");
-	retag(path, "evidence", 0, "Practice");
+	retag(dir, "ransomware.json", "steps", 1, "S99");
+	retag(dir, "bec.json", "dont", 0, "S98");
+	retag(dir, "ddos.json", "evidence", 0, "Practice");
 	/* The directory's targets name their sources too. */
-	harness_path_join(path, sizeof path, dir, "report_to.json");
-	doc = load_json(path);
+	doc = load_in(dir, "report_to.json", path);
 	target = json_array_get(json_object_get(doc, "targets"), 0);
 	cr_assert(json_is_object(target), "report_to.json has no targets[0]");
 	json_array_append_new(json_object_get(target, "sources"), json_string("S97"));
-	save_json(doc, path);
-	json_decref(doc);
+	save_and_drop(doc, path);
 
-	status = check_output(d, &all);
-	cr_assert(status == 1, "kakekomid -n should exit 1 on an unknown source tag, got %d:\n%s",
-	          status, all.data);
+	check_fails(d, &all, "an unknown source tag");
 	cr_assert(line_names_tag(all.data, "ransomware.json", "steps[1].sources[0]", "S99"),
 	          "a line should name ransomware.json, steps[1].sources[0] and S99:\n%s", all.data);
 	cr_assert(line_names_tag(all.data, "bec.json", "dont[0].sources[0]", "S98"),
@@ -551,19 +544,14 @@ Test(lifecycle, config_check_counts_practice_as_a_source_only_when_the_register_
 	struct harness_buf all = {.max = HARNESS_OUTPUT_MAX * 2};
 	char dir[PATH_MAX], path[PATH_MAX];
 	json_t *doc;
-	int status;
 
 	use_copied_playbooks(d, dir);
-	harness_path_join(path, sizeof path, dir, "report_to.json");
-	doc = load_json(path);
+	doc = load_in(dir, "report_to.json", path);
 	cr_assert(json_object_del(json_object_get(doc, "sources"), "practice") == 0,
 	          "the register has no \"practice\" entry");
-	save_json(doc, path);
-	json_decref(doc);
+	save_and_drop(doc, path);
 
-	status = check_output(d, &all);
-	cr_assert(status == 1, "without a register entry, \"practice\" is unknown; got %d:\n%s",
-	          status, all.data);
+	check_fails(d, &all, "\"practice\" without a register entry");
 	cr_assert(line_names_tag(all.data, ".json", ".sources[", "\"practice\""),
 	          "a line should name a playbook item tagged practice:\n%s", all.data);
 	harness_buf_fini(&all);
@@ -576,11 +564,9 @@ Test(lifecycle, config_check_names_a_cyber_desk_without_its_source)
 	struct harness_buf all = {.max = HARNESS_OUTPUT_MAX * 2};
 	char dir[PATH_MAX], path[PATH_MAX];
 	json_t *doc, *pref;
-	int status;
 
 	use_copied_playbooks(d, dir);
-	harness_path_join(path, sizeof path, dir, "prefectures.json");
-	doc = load_json(path);
+	doc = load_in(dir, "prefectures.json", path);
 	/* Hokkaido: a desk with a phone but no source and a bad date. */
 	pref = json_array_get(json_object_get(doc, "prefectures"), 0);
 	json_object_set_new(pref, "cyber_desk",
@@ -590,12 +576,9 @@ Test(lifecycle, config_check_names_a_cyber_desk_without_its_source)
 	json_object_set_new(pref, "cyber_desk",
 	                    json_pack("{s:s, s:s, s:s}", "phone", "call us", "source",
 	                              "https://example.org/", "checked", "2026-12-04"));
-	save_json(doc, path);
-	json_decref(doc);
+	save_and_drop(doc, path);
 
-	status = check_output(d, &all);
-	cr_assert(status == 1, "kakekomid -n should exit 1 on a broken cyber_desk, got %d:\n%s",
-	          status, all.data);
+	check_fails(d, &all, "a broken cyber_desk");
 	cr_assert(line_names_tag(all.data, "prefectures.json", "prefectures[0].cyber_desk.source",
 	                         "missing"),
 	          "a line should say prefectures[0].cyber_desk.source is missing:\n%s", all.data);

@@ -491,32 +491,35 @@ void harness_daemon_finish(struct harness_daemon *d)
 	free(d);
 }
 
+/* SIGKILL a child a failed test left running (pid 0: none) and reap it. */
+static void kill_and_reap(pid_t pid)
+{
+	int status;
+
+	if (pid <= 0)
+		return;
+	kill(pid, SIGKILL);
+	wait_exit(pid, HARNESS_STOP_TIMEOUT_MS, &status);
+}
+
 void harness_cleanup(void)
 {
 	for (int i = 0; i < HARNESS_HELPERS_MAX; i++) {
 		struct harness_helper *h = helpers[i];
-		int status;
 
 		if (h == NULL)
 			continue;
-		if (h->pid > 0) {
-			kill(h->pid, SIGKILL);
-			wait_exit(h->pid, HARNESS_STOP_TIMEOUT_MS, &status);
-		}
+		kill_and_reap(h->pid);
 		harness_helper_print_log(h, HARNESS_LOG_TAIL);
 		helpers[i] = NULL;
 		free(h);
 	}
 	for (int i = 0; i < HARNESS_DAEMONS_MAX; i++) {
 		struct harness_daemon *d = registry[i];
-		int status;
 
 		if (d == NULL)
 			continue;
-		if (d->pid > 0) {
-			kill(d->pid, SIGKILL);
-			wait_exit(d->pid, HARNESS_STOP_TIMEOUT_MS, &status);
-		}
+		kill_and_reap(d->pid);
 		if (d->starts > 0 && !d->log_shown)
 			harness_daemon_print_log(d, HARNESS_LOG_TAIL);
 		fprintf(stderr, "harness: test did not finish; kept %s\n", d->dir);

@@ -1111,17 +1111,20 @@ enum specialist_presence specialist_presence(struct specialist_client *s, const 
 	return state;
 }
 
-int specialist_wait_presence(struct specialist_client *s, const char *jid,
-                             enum specialist_presence want, int timeout_ms)
+/*
+ * Wait until done(s, arg) holds (called with the lock held, after every
+ * change) or timeout_ms pass. Returns 0, or -ETIMEDOUT.
+ */
+static int wait_for(struct specialist_client *s,
+                    int (*done)(struct specialist_client *, const void *), const void *arg,
+                    int timeout_ms)
 {
 	struct timespec deadline = deadline_after(timeout_ms);
 	int rc = -ETIMEDOUT;
 
-	if (s == NULL || jid == NULL)
-		return -EINVAL;
 	pthread_mutex_lock(&s->lock);
 	for (;;) {
-		if (presence_of(s, jid) == want) {
+		if (done(s, arg)) {
 			rc = 0;
 			break;
 		}
@@ -1130,6 +1133,28 @@ int specialist_wait_presence(struct specialist_client *s, const char *jid,
 	}
 	pthread_mutex_unlock(&s->lock);
 	return rc;
+}
+
+struct presence_wanted {
+	const char *jid;
+	enum specialist_presence want;
+};
+
+static int presence_is(struct specialist_client *s, const void *arg)
+{
+	const struct presence_wanted *p = arg;
+
+	return presence_of(s, p->jid) == p->want;
+}
+
+int specialist_wait_presence(struct specialist_client *s, const char *jid,
+                             enum specialist_presence want, int timeout_ms)
+{
+	struct presence_wanted p = {jid, want};
+
+	if (s == NULL || jid == NULL)
+		return -EINVAL;
+	return wait_for(s, presence_is, &p, timeout_ms);
 }
 
 int specialist_is_online(struct specialist_client *s)
@@ -1144,24 +1169,17 @@ int specialist_is_online(struct specialist_client *s)
 	return online;
 }
 
+static int session_is_over(struct specialist_client *s, const void *arg)
+{
+	(void)arg;
+	return s->state == SESSION_ENDED || s->state == SESSION_IDLE;
+}
+
 int specialist_wait_offline(struct specialist_client *s, int timeout_ms)
 {
-	struct timespec deadline = deadline_after(timeout_ms);
-	int rc = -ETIMEDOUT;
-
 	if (s == NULL)
 		return -EINVAL;
-	pthread_mutex_lock(&s->lock);
-	for (;;) {
-		if (s->state == SESSION_ENDED || s->state == SESSION_IDLE) {
-			rc = 0;
-			break;
-		}
-		if (wait_until(s, &deadline) != 0)
-			break;
-	}
-	pthread_mutex_unlock(&s->lock);
-	return rc;
+	return wait_for(s, session_is_over, NULL, timeout_ms);
 }
 
 int specialist_go_offline(struct specialist_client *s)
