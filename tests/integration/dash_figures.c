@@ -45,6 +45,20 @@ static json_t *report(struct harness_daemon *d, const char *type, const char *pr
 	return ans;
 }
 
+/*
+ * A logged-in coordinator (c) on a fresh daemon with one ransomware case
+ * in Osaka, and the page at PATH in RES (asserted 200). Returns the case's
+ * intake answer, the caller's.
+ */
+static json_t *one_case_then(struct dash_client *c, const char *path, struct harness_response *res)
+{
+	json_t *a = report(start(c), "ransomware", "27");
+
+	dash_get(c, path, res);
+	cr_assert_eq(res->status, 200, "%s: %s", path, res->body.data);
+	return a;
+}
+
 static void contacted(struct dash_client *c, const char *ref)
 {
 	struct harness_response res;
@@ -150,13 +164,11 @@ Test(dash_figures, the_stats_api_counts_cases_and_clocks_per_prefecture_and_regi
 Test(dash_figures, the_figures_page_draws_47_tiles_and_the_histogram_without_scripts)
 {
 	struct dash_client c;
-	struct harness_daemon *d = start(&c);
-	json_t *a = report(d, "ransomware", "27");
 	struct harness_response res;
+	json_t *a = one_case_then(&c, "/dashboard/figures?group=region&clock=guidance", &res);
+	struct harness_daemon *d = c.d;
 	size_t tiles = 0;
 
-	dash_get(&c, "/dashboard/figures?group=region&clock=guidance", &res);
-	cr_assert_eq(res.status, 200, "%s", res.body.data);
 	for (const char *p = strstr(res.body.data, "<g class=\"tile\""); p != NULL;
 	     p = strstr(p + 1, "<g class=\"tile\""))
 		tiles++;
@@ -188,13 +200,11 @@ Test(dash_figures, the_figures_page_draws_47_tiles_and_the_histogram_without_scr
 Test(dash_figures, csv_exports_start_with_a_bom_and_neutralise_formulas)
 {
 	struct dash_client c;
-	struct harness_daemon *d = start(&c);
-	json_t *a = report(d, "ransomware", "27");
 	struct harness_response res;
+	json_t *a = one_case_then(&c, "/dashboard/cases.csv", &res);
+	struct harness_daemon *d = c.d;
 	char disposition[256], ctype[128];
 
-	dash_get(&c, "/dashboard/cases.csv", &res);
-	cr_assert_eq(res.status, 200, "%s", res.body.data);
 	cr_expect_eq(memcmp(res.body.data, "\xef\xbb\xbf", 3), 0, "UTF-8 byte-order mark");
 	cr_expect_eq(strncmp(res.body.data + 3, "\"ref\",\"received_jst\"", 20), 0, "%.80s",
 	             res.body.data);

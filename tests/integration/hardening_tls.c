@@ -67,53 +67,31 @@ static void write_config(struct tls_world *w, const char *cert, const char *key)
 	cr_assert_eq(fclose(f), 0);
 }
 
-static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
-{
-	return harness_buf_append(arg, data, size * nmemb) == 0 ? size * nmemb : 0;
-}
-
 /*
  * One request over HTTPS trusting only the test's certificate; fills res
- * (status and body). Returns the curl code; never asserts.
+ * (free it with harness_response_fini). Returns the curl code; never
+ * asserts.
  */
 static CURLcode https_send(struct tls_world *w, const char *method, const char *path,
                            const char *body, struct harness_response *res)
 {
-	struct curl_slist *hl = curl_slist_append(NULL, "Content-Type: application/json");
+	static const char *const json[] = {"Content-Type: application/json", NULL};
+	struct harness_request req = {0};
 	char url[HARNESS_URL_MAX];
-	CURL *curl = curl_easy_init();
-	CURLcode rc;
 
-	memset(res, 0, sizeof *res);
-	if (curl == NULL || hl == NULL) {
-		curl_slist_free_all(hl);
-		curl_easy_cleanup(curl);
-		return CURLE_FAILED_INIT;
-	}
 	snprintf(url, sizeof url, "%s%s", w->https_url, path);
-	curl_easy_setopt(curl, CURLOPT_URL, url);
-	curl_easy_setopt(curl, CURLOPT_CAINFO, w->cert);
-	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
-	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 5000L);
-	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, res->error);
-	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(curl, CURLOPT_WRITEDATA, &res->body);
-	curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_body);
-	curl_easy_setopt(curl, CURLOPT_HEADERDATA, &res->headers);
-	if (strcmp(method, "POST") == 0) {
-		curl_easy_setopt(curl, CURLOPT_HTTPHEADER, hl);
-		curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
+	req.method = method;
+	req.url = url;
+	req.ca_file = w->cert;
+	req.timeout_ms = 5000;
+	if (body != NULL) {
+		req.headers = json;
+		req.body = body;
+		req.body_len = strlen(body);
 	}
-	rc = curl_easy_perform(curl);
-	res->curl_code = rc;
-	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &res->status);
-	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, NULL);
-	curl_easy_cleanup(curl);
-	curl_slist_free_all(hl);
-	harness_buf_append(&res->body, "", 0);
-	return rc;
+	memset(res, 0, sizeof *res);
+	harness_http_send(NULL, &req, res);
+	return res->curl_code;
 }
 
 /* Fork and exec kakekomid -c CONFIG with its stderr in the daemon's log. */

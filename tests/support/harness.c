@@ -856,6 +856,11 @@ int harness_http_send(CURL *curl, const struct harness_request *req, struct harn
 	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS,
 	                 req->timeout_ms ? req->timeout_ms : (long)HARNESS_REQUEST_TIMEOUT_MS);
 	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, 3000L);
+	if (req->ca_file != NULL) {
+		curl_easy_setopt(curl, CURLOPT_CAINFO, req->ca_file);
+		curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
+		curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
+	}
 	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, res->error);
 	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(curl, CURLOPT_WRITEDATA, &res->body);

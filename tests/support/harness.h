@@ -81,6 +81,7 @@ struct harness_request {
 	int chunked;                /* send body with chunked transfer-encoding */
 	long timeout_ms;            /* 0 means HARNESS_REQUEST_TIMEOUT_MS */
 	const char *source;         /* local address to send from ("127.0.0.2"), or NULL */
+	const char *ca_file;        /* HTTPS: trust only this PEM file (peer and host verified) */
 };
 
 /* Output of a command run to completion. */
