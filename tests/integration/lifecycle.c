@@ -362,27 +362,45 @@ Test(lifecycle, answered_case_survives_kill_9_right_after_the_answer)
 	              "a case answered with 201 must survive kill -9");
 }
 
-/* Points D at a copy of its playbooks folder, in DIR (PATH_MAX). */
-static void use_copied_playbooks(struct harness_daemon *d, char *dir)
+/* A daemon record whose playbooks are a copy that a test may break, and
+ * what kakekomid -n says about them. */
+struct broken {
+	struct harness_daemon *d;
+	char dir[PATH_MAX];     /* the copied playbooks folder */
+	char path[PATH_MAX];    /* the file load_in() opened last */
+	struct harness_buf all; /* -n's stdout and stderr */
+};
+
+static void broken_open(struct broken *b)
 {
-	harness_path_join(dir, PATH_MAX, d->dir, "playbooks");
-	copy_folder(d->playbooks_dir, dir);
-	snprintf(d->playbooks_dir, sizeof d->playbooks_dir, "%s", dir);
+	memset(b, 0, sizeof *b);
+	b->d = harness_daemon_new();
+	b->all.max = HARNESS_OUTPUT_MAX * 2;
+	harness_path_join(b->dir, sizeof b->dir, b->d->dir, "playbooks");
+	copy_folder(b->d->playbooks_dir, b->dir);
+	snprintf(b->d->playbooks_dir, sizeof b->d->playbooks_dir, "%s", b->dir);
 }
 
-/* Runs kakekomid -n and asserts that it fails on WHAT; ALL gets stdout and
- * stderr. */
-static void check_fails(struct harness_daemon *d, struct harness_buf *all, const char *what)
+/* Runs kakekomid -n and asserts that it fails on WHAT; b->all gets its
+ * stdout and stderr. */
+static void check_fails(struct broken *b, const char *what)
 {
 	struct harness_output out;
-	int status = harness_daemon_check(d, &out);
+	int status = harness_daemon_check(b->d, &out);
 
-	harness_buf_append(all, out.out.data, out.out.len);
-	harness_buf_append(all, "\n", 1);
-	harness_buf_append(all, out.err.data, out.err.len);
+	harness_buf_append(&b->all, out.out.data, out.out.len);
+	harness_buf_append(&b->all, "\n", 1);
+	harness_buf_append(&b->all, out.err.data, out.err.len);
 	harness_output_fini(&out);
 	cr_assert(status == 1, "kakekomid -n should exit 1 on %s, got %d:\n%s", what, status,
-	          all->data);
+	          b->all.data);
+}
+
+/* End of a passing test: the record and its folder go. */
+static void broken_close(struct broken *b)
+{
+	harness_buf_fini(&b->all);
+	harness_daemon_finish(b->d);
 }
 
 /* Adds a report_to entry with a target the directory does not know to the
@@ -417,57 +435,51 @@ Test(lifecycle, config_check_accepts_the_shipped_playbooks)
 
 Test(lifecycle, config_check_names_a_report_to_target_the_directory_does_not_know)
 {
-	struct harness_daemon *d = harness_daemon_new();
-	struct harness_buf all = {.max = HARNESS_OUTPUT_MAX * 2};
-	char dir[PATH_MAX];
+	struct broken b;
 	size_t bad_target;
 
-	use_copied_playbooks(d, dir);
-	bad_target = add_unknown_target(dir, "ddos.json");
-	check_fails(d, &all, "an unknown target");
-	cr_assert(line_names(all.data, "ddos.json", "report_to", bad_target),
-	          "a line should name ddos.json and report_to[%zu]:\n%s", bad_target, all.data);
-	harness_buf_fini(&all);
-	harness_daemon_finish(d);
+	broken_open(&b);
+	bad_target = add_unknown_target(b.dir, "ddos.json");
+	check_fails(&b, "an unknown target");
+	cr_assert(line_names(b.all.data, "ddos.json", "report_to", bad_target),
+	          "a line should name ddos.json and report_to[%zu]:\n%s", bad_target, b.all.data);
+	broken_close(&b);
 }
 
 Test(lifecycle, config_check_names_the_file_and_json_path_of_each_broken_playbook)
 {
-	struct harness_daemon *d = harness_daemon_new();
-	struct harness_buf all = {.max = HARNESS_OUTPUT_MAX * 2};
-	char dir[PATH_MAX], path[PATH_MAX];
+	struct broken b;
 	json_t *doc, *step;
 	size_t bad_target;
 	FILE *f;
 
-	use_copied_playbooks(d, dir);
+	broken_open(&b);
 
 	/* A step that lost its English text. */
-	doc = load_in(dir, "ransomware.json", path);
+	doc = load_in(b.dir, "ransomware.json", b.path);
 	step = json_array_get(json_object_get(doc, "steps"), 0);
 	cr_assert(json_object_del(step, "en") == 0, "ransomware.json steps[0] has no \"en\"");
-	save_and_drop(doc, path);
+	save_and_drop(doc, b.path);
 
 	/* Whom-to-report-to with a target the directory does not know. */
-	bad_target = add_unknown_target(dir, "malware.json");
+	bad_target = add_unknown_target(b.dir, "malware.json");
 
 	/* A file cut off in the middle. */
-	harness_path_join(path, sizeof path, dir, "phishing.json");
-	f = fopen(path, "w");
-	cr_assert(f != NULL, "cannot write %s", path);
+	harness_path_join(b.path, sizeof b.path, b.dir, "phishing.json");
+	f = fopen(b.path, "w");
+	cr_assert(f != NULL, "cannot write %s", b.path);
 	fputs("{\"id\": \"phishing\", \"steps\": [\n", f);
 	fclose(f);
 
-	check_fails(d, &all, "broken playbooks");
-	cr_assert(line_names(all.data, "ransomware.json", "steps", 0),
-	          "a line should name ransomware.json and steps[0] (no \"en\"):\n%s", all.data);
-	cr_assert(line_names(all.data, "malware.json", "report_to", bad_target),
+	check_fails(&b, "broken playbooks");
+	cr_assert(line_names(b.all.data, "ransomware.json", "steps", 0),
+	          "a line should name ransomware.json and steps[0] (no \"en\"):\n%s", b.all.data);
+	cr_assert(line_names(b.all.data, "malware.json", "report_to", bad_target),
 	          "a line should name malware.json and report_to[%zu] (unknown target):\n%s",
-	          bad_target, all.data);
-	cr_assert(line_names(all.data, "phishing.json", NULL, 0),
-	          "a line should name phishing.json (invalid JSON):\n%s", all.data);
-	harness_buf_fini(&all);
-	harness_daemon_finish(d);
+	          bad_target, b.all.data);
+	cr_assert(line_names(b.all.data, "phishing.json", NULL, 0),
+	          "a line should name phishing.json (invalid JSON):\n%s", b.all.data);
+	broken_close(&b);
 }
 
 /* 1 when some line names file, the JSON path and the unknown tag. */
@@ -508,65 +520,58 @@ static void retag(const char *dir, const char *file, const char *list, size_t id
 
 Test(lifecycle, config_check_names_a_source_tag_the_register_does_not_know)
 {
-	struct harness_daemon *d = harness_daemon_new();
-	struct harness_buf all = {.max = HARNESS_OUTPUT_MAX * 2};
-	char dir[PATH_MAX], path[PATH_MAX];
+	struct broken b;
 	json_t *doc, *target;
 
-	use_copied_playbooks(d, dir);
-	retag(dir, "ransomware.json", "steps", 1, "S99");
-	retag(dir, "bec.json", "dont", 0, "S98");
-	retag(dir, "ddos.json", "evidence", 0, "Practice");
+	broken_open(&b);
+	retag(b.dir, "ransomware.json", "steps", 1, "S99");
+	retag(b.dir, "bec.json", "dont", 0, "S98");
+	retag(b.dir, "ddos.json", "evidence", 0, "Practice");
 	/* The directory's targets name their sources too. */
-	doc = load_in(dir, "report_to.json", path);
+	doc = load_in(b.dir, "report_to.json", b.path);
 	target = json_array_get(json_object_get(doc, "targets"), 0);
 	cr_assert(json_is_object(target), "report_to.json has no targets[0]");
 	json_array_append_new(json_object_get(target, "sources"), json_string("S97"));
-	save_and_drop(doc, path);
+	save_and_drop(doc, b.path);
 
-	check_fails(d, &all, "an unknown source tag");
-	cr_assert(line_names_tag(all.data, "ransomware.json", "steps[1].sources[0]", "S99"),
-	          "a line should name ransomware.json, steps[1].sources[0] and S99:\n%s", all.data);
-	cr_assert(line_names_tag(all.data, "bec.json", "dont[0].sources[0]", "S98"),
-	          "a line should name bec.json, dont[0].sources[0] and S98:\n%s", all.data);
-	cr_assert(line_names_tag(all.data, "ddos.json", "evidence[0].sources[0]", "Practice"),
+	check_fails(&b, "an unknown source tag");
+	cr_assert(line_names_tag(b.all.data, "ransomware.json", "steps[1].sources[0]", "S99"),
+	          "a line should name ransomware.json, steps[1].sources[0] and S99:\n%s",
+	          b.all.data);
+	cr_assert(line_names_tag(b.all.data, "bec.json", "dont[0].sources[0]", "S98"),
+	          "a line should name bec.json, dont[0].sources[0] and S98:\n%s", b.all.data);
+	cr_assert(line_names_tag(b.all.data, "ddos.json", "evidence[0].sources[0]", "Practice"),
 	          "a line should name ddos.json, evidence[0].sources[0] and Practice:\n%s",
-	          all.data);
-	cr_assert(line_names_tag(all.data, "report_to.json", "targets[0].sources", "S97"),
-	          "a line should name report_to.json, targets[0].sources and S97:\n%s", all.data);
-	harness_buf_fini(&all);
-	harness_daemon_finish(d);
+	          b.all.data);
+	cr_assert(line_names_tag(b.all.data, "report_to.json", "targets[0].sources", "S97"),
+	          "a line should name report_to.json, targets[0].sources and S97:\n%s", b.all.data);
+	broken_close(&b);
 }
 
 Test(lifecycle, config_check_counts_practice_as_a_source_only_when_the_register_has_it)
 {
-	struct harness_daemon *d = harness_daemon_new();
-	struct harness_buf all = {.max = HARNESS_OUTPUT_MAX * 2};
-	char dir[PATH_MAX], path[PATH_MAX];
+	struct broken b;
 	json_t *doc;
 
-	use_copied_playbooks(d, dir);
-	doc = load_in(dir, "report_to.json", path);
+	broken_open(&b);
+	doc = load_in(b.dir, "report_to.json", b.path);
 	cr_assert(json_object_del(json_object_get(doc, "sources"), "practice") == 0,
 	          "the register has no \"practice\" entry");
-	save_and_drop(doc, path);
+	save_and_drop(doc, b.path);
 
-	check_fails(d, &all, "\"practice\" without a register entry");
-	cr_assert(line_names_tag(all.data, ".json", ".sources[", "\"practice\""),
-	          "a line should name a playbook item tagged practice:\n%s", all.data);
-	harness_buf_fini(&all);
-	harness_daemon_finish(d);
+	check_fails(&b, "\"practice\" without a register entry");
+	cr_assert(line_names_tag(b.all.data, ".json", ".sources[", "\"practice\""),
+	          "a line should name a playbook item tagged practice:\n%s", b.all.data);
+	broken_close(&b);
 }
 
 Test(lifecycle, config_check_names_a_cyber_desk_without_its_source)
 {
-	struct harness_daemon *d = harness_daemon_new();
-	struct harness_buf all = {.max = HARNESS_OUTPUT_MAX * 2};
-	char dir[PATH_MAX], path[PATH_MAX];
+	struct broken b;
 	json_t *doc, *pref;
 
-	use_copied_playbooks(d, dir);
-	doc = load_in(dir, "prefectures.json", path);
+	broken_open(&b);
+	doc = load_in(b.dir, "prefectures.json", b.path);
 	/* Hokkaido: a desk with a phone but no source and a bad date. */
 	pref = json_array_get(json_object_get(doc, "prefectures"), 0);
 	json_object_set_new(pref, "cyber_desk",
@@ -576,18 +581,17 @@ Test(lifecycle, config_check_names_a_cyber_desk_without_its_source)
 	json_object_set_new(pref, "cyber_desk",
 	                    json_pack("{s:s, s:s, s:s}", "phone", "call us", "source",
 	                              "https://example.org/", "checked", "2026-12-04"));
-	save_and_drop(doc, path);
+	save_and_drop(doc, b.path);
 
-	check_fails(d, &all, "a broken cyber_desk");
-	cr_assert(line_names_tag(all.data, "prefectures.json", "prefectures[0].cyber_desk.source",
+	check_fails(&b, "a broken cyber_desk");
+	cr_assert(line_names_tag(b.all.data, "prefectures.json", "prefectures[0].cyber_desk.source",
 	                         "missing"),
-	          "a line should say prefectures[0].cyber_desk.source is missing:\n%s", all.data);
-	cr_assert(line_names_tag(all.data, "prefectures.json", "prefectures[0].cyber_desk",
+	          "a line should say prefectures[0].cyber_desk.source is missing:\n%s", b.all.data);
+	cr_assert(line_names_tag(b.all.data, "prefectures.json", "prefectures[0].cyber_desk",
 	                         "2026-13-40"),
-	          "a line should name the bad checked date:\n%s", all.data);
-	cr_assert(line_names_tag(all.data, "prefectures.json", "prefectures[1].cyber_desk",
-	                         "call us"),
-	          "a line should name the bad phone:\n%s", all.data);
-	harness_buf_fini(&all);
-	harness_daemon_finish(d);
+	          "a line should name the bad checked date:\n%s", b.all.data);
+	cr_assert(
+	    line_names_tag(b.all.data, "prefectures.json", "prefectures[1].cyber_desk", "call us"),
+	    "a line should name the bad phone:\n%s", b.all.data);
+	broken_close(&b);
 }
