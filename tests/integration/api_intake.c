@@ -446,6 +446,16 @@ Test(api_intake, a_report_six_days_after_the_company_knew_is_told_it_is_overdue)
 	harness_daemon_finish(d);
 }
 
+/* Personal data of fewer than 1,000 people, nothing sensitive, no
+ * financial harm: none of the four conditions of a required report. */
+static void few_people_nothing_sensitive(json_t *body)
+{
+	fixture_json_set(body, "personal_data", "yes");
+	fixture_json_set(body, "sensitive_data", "no");
+	fixture_json_set(body, "financial_harm", "no");
+	fixture_json_set(body, "over_1000", "no");
+}
+
 /* A stolen laptop with customers' data: a deliberate act, so 60 days and
  * "required" even for one person; the same laptop lost is not reportable. */
 Test(api_intake, a_stolen_laptop_with_customers_data_gets_60_days_and_required)
@@ -455,10 +465,7 @@ Test(api_intake, a_stolen_laptop_with_customers_data_gets_60_days_and_required)
 	json_t *ans, *dl;
 
 	harness_daemon_start(d);
-	fixture_json_set(body, "personal_data", "yes");
-	fixture_json_set(body, "sensitive_data", "no");
-	fixture_json_set(body, "financial_harm", "no");
-	fixture_json_set(body, "over_1000", "no");
+	few_people_nothing_sensitive(body);
 	fixture_json_set(body, "lost_or_stolen", "stolen");
 	ans = fixture_case_create(d, body);
 	dl = json_object_get(ppc_deadline(ans), "deadline");
@@ -485,10 +492,7 @@ Test(api_intake, a_misdirected_mail_with_twenty_addresses_is_not_required_and_sa
 	json_t *ans, *ppc, *dl;
 
 	harness_daemon_start(d);
-	fixture_json_set(body, "personal_data", "yes");
-	fixture_json_set(body, "sensitive_data", "no");
-	fixture_json_set(body, "financial_harm", "no");
-	fixture_json_set(body, "over_1000", "no");
+	few_people_nothing_sensitive(body);
 	fixture_json_set(body, "description", "取引先20社のメールアドレスを宛先に入れて誤送信しました");
 	ans = fixture_case_create(d, body);
 	ppc = ppc_deadline(ans);

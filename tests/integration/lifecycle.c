@@ -81,21 +81,11 @@ static void save_and_drop(json_t *doc, const char *path)
 	json_decref(doc);
 }
 
-/*
- * 1 when one line of text names file and one of the JSON path spellings
- * of member key at index idx ("steps[0]", "steps/0", "steps.0"); with key
- * NULL, naming the file is enough.
- */
-static int line_names(const char *text, const char *file, const char *key, size_t idx)
+/* 1 when one line of text holds a, b and c (b and c may be NULL). */
+static int line_has(const char *text, const char *a, const char *b, const char *c)
 {
-	char forms[3][64];
 	const char *p = text;
 
-	if (key != NULL) {
-		snprintf(forms[0], sizeof forms[0], "%s[%zu]", key, idx);
-		snprintf(forms[1], sizeof forms[1], "%s/%zu", key, idx);
-		snprintf(forms[2], sizeof forms[2], "%s.%zu", key, idx);
-	}
 	while (p != NULL && *p != '\0') {
 		const char *eol = strchr(p, '\n');
 		size_t len = eol ? (size_t)(eol - p) : strlen(p);
@@ -105,14 +95,31 @@ static int line_names(const char *text, const char *file, const char *key, size_
 			len = sizeof line - 1;
 		memcpy(line, p, len);
 		line[len] = '\0';
-		if (strstr(line, file) != NULL) {
-			if (key == NULL)
-				return 1;
-			for (int i = 0; i < 3; i++)
-				if (strstr(line, forms[i]) != NULL)
-					return 1;
-		}
+		if (strstr(line, a) != NULL && (b == NULL || strstr(line, b) != NULL) &&
+		    (c == NULL || strstr(line, c) != NULL))
+			return 1;
 		p = eol ? eol + 1 : NULL;
+	}
+	return 0;
+}
+
+/*
+ * 1 when one line of text names file and one of the JSON path spellings
+ * of member key at index idx ("steps[0]", "steps/0", "steps.0"); with key
+ * NULL, naming the file is enough.
+ */
+static int line_names(const char *text, const char *file, const char *key, size_t idx)
+{
+	static const char *const forms[][2] = {{"[", "]"}, {"/", ""}, {".", ""}};
+
+	if (key == NULL)
+		return line_has(text, file, NULL, NULL);
+	for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+		char spelled[64];
+
+		snprintf(spelled, sizeof spelled, "%s%s%zu%s", key, forms[i][0], idx, forms[i][1]);
+		if (line_has(text, file, spelled, NULL))
+			return 1;
 	}
 	return 0;
 }
@@ -485,23 +492,7 @@ Test(lifecycle, config_check_names_the_file_and_json_path_of_each_broken_playboo
 /* 1 when some line names file, the JSON path and the unknown tag. */
 static int line_names_tag(const char *text, const char *file, const char *path, const char *tag)
 {
-	const char *p = text;
-
-	while (p != NULL && *p != '\0') {
-		const char *eol = strchr(p, '\n');
-		size_t len = eol ? (size_t)(eol - p) : strlen(p);
-		char line[2048];
-
-		if (len >= sizeof line)
-			len = sizeof line - 1;
-		memcpy(line, p, len);
-		line[len] = '\0';
-		if (strstr(line, file) != NULL && strstr(line, path) != NULL &&
-		    strstr(line, tag) != NULL)
-			return 1;
-		p = eol ? eol + 1 : NULL;
-	}
-	return 0;
+	return line_has(text, file, path, tag);
 }
 
 /* Replaces the first source tag of LIST[IDX] in the playbook FILE in DIR. */
