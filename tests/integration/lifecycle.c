@@ -295,6 +295,17 @@ Test(lifecycle, a_store_from_schema_3_migrates_and_keeps_its_cases_and_pending_m
 	harness_daemon_finish(d);
 }
 
+/* Stop D cleanly, then its log must hold NEEDLE. */
+static void stopped_and_logged(struct harness_daemon *d, const char *needle, const char *why)
+{
+	char *log;
+
+	harness_daemon_stop(d);
+	log = harness_read_file(d->log_path, NULL);
+	cr_assert_not_null(strstr(log, needle), "%s:\n%s", why, log);
+	free(log);
+}
+
 /* The permission bits of path, or -1 when it does not exist. */
 static int mode_of(const char *path)
 {
@@ -315,7 +326,6 @@ Test(lifecycle, the_store_folder_and_files_are_owner_only_and_loose_modes_are_fi
 	char folder[PATH_MAX], wal[PATH_MAX + 8], shm[PATH_MAX + 8];
 	json_t *body = fixture_intake_new("phishing", "en");
 	sqlite3 *db = NULL;
-	char *log;
 
 	harness_path_join(folder, sizeof folder, d->dir, "store");
 	cr_assert_eq(mkdir(folder, 0755), 0);
@@ -334,11 +344,7 @@ Test(lifecycle, the_store_folder_and_files_are_owner_only_and_loose_modes_are_fi
 	cr_assert_eq(mode_of(d->db_path), 0600, "the database is %o", mode_of(d->db_path));
 	cr_assert_eq(mode_of(wal), 0600, "the -wal file is %o", mode_of(wal));
 	cr_assert_eq(mode_of(shm), 0600, "the -shm file is %o", mode_of(shm));
-	harness_daemon_stop(d);
-	log = harness_read_file(d->log_path, NULL);
-	cr_assert_not_null(strstr(log, "was readable by others"),
-	                   "the log should say the modes were fixed:\n%s", log);
-	free(log);
+	stopped_and_logged(d, "was readable by others", "the log should say the modes were fixed");
 	json_decref(body);
 	harness_daemon_finish(d);
 }
@@ -348,18 +354,14 @@ Test(lifecycle, the_store_folder_and_files_are_owner_only_and_loose_modes_are_fi
 Test(lifecycle, a_config_with_passwords_that_others_can_read_gets_a_warning)
 {
 	struct harness_daemon *d = harness_daemon_new();
-	char *log;
 
 	harness_daemon_config_append(d, "[webhooks]\nurls = http://127.0.0.1:9/hook\n"
 	                                "secret = config-mode-test-secret\n");
 	harness_daemon_write_config(d);
 	cr_assert_eq(chmod(d->config_path, 0644), 0);
 	harness_daemon_start(d);
-	harness_daemon_stop(d);
-	log = harness_read_file(d->log_path, NULL);
-	cr_assert_not_null(strstr(log, "is readable by others (mode 644): chmod 600 it"),
-	                   "no warning about the open configuration:\n%s", log);
-	free(log);
+	stopped_and_logged(d, "is readable by others (mode 644): chmod 600 it",
+	                   "no warning about the open configuration");
 	harness_daemon_finish(d);
 }
 
