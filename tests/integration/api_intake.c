@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * api_intake.c — a reporter POSTs /api/v1/cases and gets, in the same
  * answer, a case reference, a status link and first steps: what to do, what
@@ -140,6 +141,38 @@ static void check_ppc_deadlines(const json_t *g, time_t noticed, int days)
 	          "final.days should be %d", days);
 }
 
+/*
+ * What a fresh daemon answers a TYPE report in LANG (NULL: none given) with
+ * FIELD set to VALUE (FIELD NULL: the fixture's body as it is). The daemon
+ * is gone by the time the caller reads the answer, which is the caller's.
+ */
+static json_t *answer_to(const char *type, const char *lang, const char *field, const char *value)
+{
+	struct harness_daemon *d = harness_daemon_new();
+	json_t *body = fixture_intake_new(type, lang);
+	json_t *ans;
+
+	harness_daemon_start(d);
+	if (field != NULL)
+		fixture_json_set(body, field, value);
+	ans = fixture_case_create(d, body);
+	json_decref(body);
+	harness_daemon_finish(d);
+	return ans;
+}
+
+/* Does the answer to a TYPE report with personal_data ANSWER list the PPC? */
+static int ppc_listed(const char *type, const char *answer)
+{
+	json_t *ans = answer_to(type, "ja", "personal_data", answer);
+	int listed =
+	    fixture_json_find(json_object_get(json_object_get(ans, "guidance"), "report_to"),
+	                      "target", "ppc") != NULL;
+
+	json_decref(ans);
+	return listed;
+}
+
 Test(api_intake, ransomware_report_answers_with_first_steps_and_status_link)
 {
 	struct harness_daemon *d = harness_daemon_new();
@@ -175,14 +208,9 @@ Test(api_intake, ransomware_report_answers_with_first_steps_and_status_link)
 
 Test(api_intake, ransomware_report_names_the_osaka_police_and_the_emergency_numbers)
 {
-	struct harness_daemon *d = harness_daemon_new();
-	json_t *body = fixture_intake_new("ransomware", "ja");
-	json_t *ans, *police;
+	json_t *ans = answer_to("ransomware", "ja", "prefecture", "27"), *police;
 	const char *text;
 
-	harness_daemon_start(d);
-	fixture_json_set(body, "prefecture", "27");
-	ans = fixture_case_create(d, body);
 	police = fixture_json_find(json_object_get(json_object_get(ans, "guidance"), "report_to"),
 	                           "target", "police");
 	cr_assert(police != NULL, "ransomware guidance should say to report to the police");
@@ -192,8 +220,6 @@ Test(api_intake, ransomware_report_names_the_osaka_police_and_the_emergency_numb
 	cr_assert(strstr(text, "#9110") != NULL, "police text should give #9110: %s", text);
 	cr_assert(strstr(text, "110") != NULL, "police text should give 110: %s", text);
 	json_decref(ans);
-	json_decref(body);
-	harness_daemon_finish(d);
 }
 
 Test(api_intake, english_report_gets_guidance_without_any_japanese_text)
@@ -231,13 +257,9 @@ Test(api_intake, english_report_gets_guidance_without_any_japanese_text)
 
 Test(api_intake, japanese_report_gets_guidance_in_japanese)
 {
-	struct harness_daemon *d = harness_daemon_new();
-	json_t *body = fixture_intake_new("phishing", "ja");
-	json_t *ans, *g, *steps, *e;
+	json_t *ans = answer_to("phishing", "ja", NULL, NULL), *g, *steps, *e;
 	size_t i;
 
-	harness_daemon_start(d);
-	ans = fixture_case_create(d, body);
 	g = json_object_get(ans, "guidance");
 	check_guidance_shape(g, "phishing");
 	cr_assert(fixture_text_has_japanese(fixture_json_string(g, "title")),
@@ -252,41 +274,48 @@ Test(api_intake, japanese_report_gets_guidance_in_japanese)
 		cr_assert(fixture_text_has_japanese(text), "Japanese step %zu: %s", i, text);
 	}
 	json_decref(ans);
-	json_decref(body);
-	harness_daemon_finish(d);
 }
 
 Test(api_intake, report_without_a_language_is_answered_in_japanese)
 {
-	struct harness_daemon *d = harness_daemon_new();
-	json_t *body = fixture_intake_new("malware", NULL);
-	json_t *ans, *g;
+	json_t *ans = answer_to("malware", NULL, NULL, NULL);
+	json_t *g = json_object_get(ans, "guidance");
 
-	harness_daemon_start(d);
-	ans = fixture_case_create(d, body);
-	g = json_object_get(ans, "guidance");
 	check_guidance_shape(g, "malware");
 	cr_assert(fixture_text_has_japanese(fixture_json_string(g, "title")),
 	          "with no lang the guidance should be Japanese: %s",
 	          fixture_json_string(g, "title"));
 	json_decref(ans);
-	json_decref(body);
-	harness_daemon_finish(d);
 }
 
 Test(api_intake, money_sent_puts_the_bank_first_in_whom_to_report_to)
 {
-	struct harness_daemon *d = harness_daemon_new();
-	json_t *body = fixture_intake_new("bec", "ja");
-	json_t *ans, *first;
+	json_t *ans = answer_to("bec", "ja", "money_involved", "yes");
+	json_t *first =
+	    json_array_get(json_object_get(json_object_get(ans, "guidance"), "report_to"), 0);
 
-	harness_daemon_start(d);
-	fixture_json_set(body, "money_involved", "yes");
-	ans = fixture_case_create(d, body);
-	first = json_array_get(json_object_get(json_object_get(ans, "guidance"), "report_to"), 0);
 	cr_assert(first != NULL, "report_to should not be empty");
 	cr_assert_str_eq(fixture_json_string(first, "target"), "bank",
 	                 "when money was sent the bank comes first");
+	json_decref(ans);
+}
+
+/* A TYPE report with personal data at risk, noticed two days ago in the
+ * evening: the PPC's final report is due DAYS after the Japanese date. */
+static void check_ppc_report(const char *type, int days)
+{
+	struct harness_daemon *d = harness_daemon_new();
+	json_t *body = fixture_intake_new(type, "ja");
+	time_t noticed = evening_utc_two_days_ago();
+	char at[32];
+	json_t *ans;
+
+	harness_daemon_start(d);
+	fixture_time_rfc3339(noticed, at, sizeof at);
+	fixture_json_set(body, "noticed_at", at);
+	fixture_json_set(body, "personal_data", "yes");
+	ans = fixture_case_create(d, body);
+	check_ppc_deadlines(json_object_get(ans, "guidance"), noticed, days);
 	json_decref(ans);
 	json_decref(body);
 	harness_daemon_finish(d);
@@ -294,40 +323,12 @@ Test(api_intake, money_sent_puts_the_bank_first_in_whom_to_report_to)
 
 Test(api_intake, personal_data_at_risk_adds_the_ppc_with_preliminary_and_60_day_final_deadlines)
 {
-	struct harness_daemon *d = harness_daemon_new();
-	json_t *body = fixture_intake_new("ransomware", "ja");
-	time_t noticed = evening_utc_two_days_ago();
-	char at[32];
-	json_t *ans;
-
-	harness_daemon_start(d);
-	fixture_time_rfc3339(noticed, at, sizeof at);
-	fixture_json_set(body, "noticed_at", at);
-	fixture_json_set(body, "personal_data", "yes");
-	ans = fixture_case_create(d, body);
-	check_ppc_deadlines(json_object_get(ans, "guidance"), noticed, 60);
-	json_decref(ans);
-	json_decref(body);
-	harness_daemon_finish(d);
+	check_ppc_report("ransomware", 60);
 }
 
 Test(api_intake, data_leak_final_report_to_the_ppc_is_due_in_30_days)
 {
-	struct harness_daemon *d = harness_daemon_new();
-	json_t *body = fixture_intake_new("data_leak", "ja");
-	time_t noticed = evening_utc_two_days_ago();
-	char at[32];
-	json_t *ans;
-
-	harness_daemon_start(d);
-	fixture_time_rfc3339(noticed, at, sizeof at);
-	fixture_json_set(body, "noticed_at", at);
-	fixture_json_set(body, "personal_data", "yes");
-	ans = fixture_case_create(d, body);
-	check_ppc_deadlines(json_object_get(ans, "guidance"), noticed, 30);
-	json_decref(ans);
-	json_decref(body);
-	harness_daemon_finish(d);
+	check_ppc_report("data_leak", 30);
 }
 
 Test(api_intake, noticed_at_with_a_japan_offset_counts_from_the_japanese_date)
@@ -355,36 +356,14 @@ Test(api_intake, noticed_at_with_a_japan_offset_counts_from_the_japanese_date)
 
 Test(api_intake, personal_data_unknown_still_lists_the_ppc)
 {
-	struct harness_daemon *d = harness_daemon_new();
-	json_t *body = fixture_intake_new("unauthorized_access", "ja");
-	json_t *ans;
-
-	harness_daemon_start(d);
-	fixture_json_set(body, "personal_data", "unknown");
-	ans = fixture_case_create(d, body);
-	cr_assert(fixture_json_find(json_object_get(json_object_get(ans, "guidance"), "report_to"),
-	                            "target", "ppc") != NULL,
+	cr_assert(ppc_listed("unauthorized_access", "unknown"),
 	          "personal_data \"unknown\" should still list the PPC");
-	json_decref(ans);
-	json_decref(body);
-	harness_daemon_finish(d);
 }
 
 Test(api_intake, no_personal_data_leaves_the_ppc_out)
 {
-	struct harness_daemon *d = harness_daemon_new();
-	json_t *body = fixture_intake_new("ransomware", "ja");
-	json_t *ans;
-
-	harness_daemon_start(d);
-	fixture_json_set(body, "personal_data", "no");
-	ans = fixture_case_create(d, body);
-	cr_assert(fixture_json_find(json_object_get(json_object_get(ans, "guidance"), "report_to"),
-	                            "target", "ppc") == NULL,
-	          "personal_data \"no\" should not list the PPC");
-	json_decref(ans);
-	json_decref(body);
-	harness_daemon_finish(d);
+	cr_assert_not(ppc_listed("ransomware", "no"),
+	              "personal_data \"no\" should not list the PPC");
 }
 
 Test(api_intake, every_incident_type_gets_its_own_first_steps)
@@ -467,6 +446,16 @@ Test(api_intake, a_report_six_days_after_the_company_knew_is_told_it_is_overdue)
 	harness_daemon_finish(d);
 }
 
+/* Personal data of fewer than 1,000 people, nothing sensitive, no
+ * financial harm: none of the four conditions of a required report. */
+static void few_people_nothing_sensitive(json_t *body)
+{
+	fixture_json_set(body, "personal_data", "yes");
+	fixture_json_set(body, "sensitive_data", "no");
+	fixture_json_set(body, "financial_harm", "no");
+	fixture_json_set(body, "over_1000", "no");
+}
+
 /* A stolen laptop with customers' data: a deliberate act, so 60 days and
  * "required" even for one person; the same laptop lost is not reportable. */
 Test(api_intake, a_stolen_laptop_with_customers_data_gets_60_days_and_required)
@@ -476,10 +465,7 @@ Test(api_intake, a_stolen_laptop_with_customers_data_gets_60_days_and_required)
 	json_t *ans, *dl;
 
 	harness_daemon_start(d);
-	fixture_json_set(body, "personal_data", "yes");
-	fixture_json_set(body, "sensitive_data", "no");
-	fixture_json_set(body, "financial_harm", "no");
-	fixture_json_set(body, "over_1000", "no");
+	few_people_nothing_sensitive(body);
 	fixture_json_set(body, "lost_or_stolen", "stolen");
 	ans = fixture_case_create(d, body);
 	dl = json_object_get(ppc_deadline(ans), "deadline");
@@ -506,10 +492,7 @@ Test(api_intake, a_misdirected_mail_with_twenty_addresses_is_not_required_and_sa
 	json_t *ans, *ppc, *dl;
 
 	harness_daemon_start(d);
-	fixture_json_set(body, "personal_data", "yes");
-	fixture_json_set(body, "sensitive_data", "no");
-	fixture_json_set(body, "financial_harm", "no");
-	fixture_json_set(body, "over_1000", "no");
+	few_people_nothing_sensitive(body);
 	fixture_json_set(body, "description", "取引先20社のメールアドレスを宛先に入れて誤送信しました");
 	ans = fixture_case_create(d, body);
 	ppc = ppc_deadline(ans);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * api_playbooks.c — the playbooks behind the guidance can be listed and
  * read, so partners and apps can show the same first steps.
@@ -51,16 +52,27 @@ static int holds_text(const json_t *v, int want_ja)
 	return 0;
 }
 
-Test(api_playbooks, playbook_list_offers_all_twelve_incident_types)
+/* GET PATH from a fresh daemon into RES (the caller frees it) and assert
+ * status WANT; returns the body as JSON (the caller's) when WANT is 200. */
+static json_t *fetch(const char *path, long want, struct harness_response *res)
 {
 	struct harness_daemon *d = harness_daemon_new();
-	struct harness_response res;
-	json_t *doc, *list;
+	json_t *doc = NULL;
 
 	harness_daemon_start(d);
-	harness_get(d, "/api/v1/playbooks", &res);
-	cr_assert(res.status == 200, "GET /api/v1/playbooks: want 200, got %ld", res.status);
-	doc = fixture_response_json(&res);
+	harness_get(d, path, res);
+	cr_assert(res->status == want, "GET %s: want %ld, got %ld", path, want, res->status);
+	if (want == 200)
+		doc = fixture_response_json(res);
+	harness_daemon_finish(d);
+	return doc;
+}
+
+Test(api_playbooks, playbook_list_offers_all_twelve_incident_types)
+{
+	struct harness_response res;
+	json_t *doc = fetch("/api/v1/playbooks", 200, &res), *list;
+
 	list = json_object_get(doc, "playbooks");
 	cr_assert(json_is_array(list), "\"playbooks\" should be an array: %.500s", res.body.data);
 	cr_assert(json_array_size(list) == FIXTURE_TYPES, "want %d playbooks, got %zu",
@@ -74,21 +86,14 @@ Test(api_playbooks, playbook_list_offers_all_twelve_incident_types)
 	}
 	json_decref(doc);
 	harness_response_fini(&res);
-	harness_daemon_finish(d);
 }
 
 Test(api_playbooks, ransomware_playbook_has_its_steps_in_japanese_and_english)
 {
-	struct harness_daemon *d = harness_daemon_new();
 	struct harness_response res;
-	json_t *doc, *steps, *e;
+	json_t *doc = fetch("/api/v1/playbooks/ransomware", 200, &res), *steps, *e;
 	size_t i;
 
-	harness_daemon_start(d);
-	harness_get(d, "/api/v1/playbooks/ransomware", &res);
-	cr_assert(res.status == 200, "GET /api/v1/playbooks/ransomware: want 200, got %ld",
-	          res.status);
-	doc = fixture_response_json(&res);
 	cr_assert_str_eq(fixture_json_string(doc, "id"), "ransomware", "the playbook's id");
 	steps = json_object_get(doc, "steps");
 	cr_assert(json_is_array(steps) && json_array_size(steps) > 0,
@@ -103,19 +108,14 @@ Test(api_playbooks, ransomware_playbook_has_its_steps_in_japanese_and_english)
 	}
 	json_decref(doc);
 	harness_response_fini(&res);
-	harness_daemon_finish(d);
 }
 
 Test(api_playbooks, unknown_playbook_is_not_found)
 {
-	struct harness_daemon *d = harness_daemon_new();
 	struct harness_response res;
 
-	harness_daemon_start(d);
-	harness_get(d, "/api/v1/playbooks/alien_invasion", &res);
-	cr_assert(res.status == 404, "an unknown playbook should get 404, got %ld", res.status);
+	fetch("/api/v1/playbooks/alien_invasion", 404, &res);
 	harness_response_fini(&res);
-	harness_daemon_finish(d);
 }
 
 /* Every report-to target a playbook names is one its own steps speak of:
@@ -123,14 +123,9 @@ Test(api_playbooks, unknown_playbook_is_not_found)
  * carries the regulator. */
 Test(api_playbooks, ddos_lists_the_ministry_its_steps_name)
 {
-	struct harness_daemon *d = harness_daemon_new();
 	struct harness_response res;
-	json_t *doc;
+	json_t *doc = fetch("/api/v1/playbooks/ddos", 200, &res);
 
-	harness_daemon_start(d);
-	harness_get(d, "/api/v1/playbooks/ddos", &res);
-	cr_assert(res.status == 200, "GET /api/v1/playbooks/ddos: want 200, got %ld", res.status);
-	doc = fixture_response_json(&res);
 	cr_assert_not_null(fixture_json_find(json_object_get(doc, "report_to"), "target", "police"),
 	                   "ddos should report to the police: %.500s", res.body.data);
 	cr_assert_not_null(
@@ -138,5 +133,4 @@ Test(api_playbooks, ddos_lists_the_ministry_its_steps_name)
 	    "ddos should list the regulator its steps name: %.500s", res.body.data);
 	json_decref(doc);
 	harness_response_fini(&res);
-	harness_daemon_finish(d);
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * api_status.c — the reporter (or their app) reads the case back with the
  * token from the first answer: what they sent, the guidance and the
@@ -74,20 +75,33 @@ Test(api_status, reporter_reads_back_the_case_with_the_bearer_token)
 	harness_daemon_finish(d);
 }
 
+/*
+ * Start D, report BODY and GET /api/v1/cases/REF without a bearer token,
+ * with ?t=TOKEN when WITH_TOKEN, into RES. Returns the intake answer, the
+ * caller's.
+ */
+static json_t *report_and_get(struct harness_daemon *d, const json_t *body, int with_token,
+                              struct harness_response *res)
+{
+	json_t *ans;
+	char path[512];
+
+	harness_daemon_start(d);
+	ans = fixture_case_create(d, body);
+	snprintf(path, sizeof path, "/api/v1/cases/%s%s%s", fixture_json_string(ans, "ref"),
+	         with_token ? "?t=" : "", with_token ? fixture_json_string(ans, "token") : "");
+	harness_get(d, path, res);
+	return ans;
+}
+
 Test(api_status, reporter_reads_back_the_case_with_the_token_in_the_link)
 {
 	struct harness_daemon *d = harness_daemon_new();
 	json_t *body = fixture_intake_new("lost_device", "ja");
 	struct harness_response res;
-	json_t *ans, *doc;
-	char path[512];
+	json_t *ans = report_and_get(d, body, 1, &res), *doc;
 
-	harness_daemon_start(d);
-	ans = fixture_case_create(d, body);
-	snprintf(path, sizeof path, "/api/v1/cases/%s?t=%s", fixture_json_string(ans, "ref"),
-	         fixture_json_string(ans, "token"));
-	harness_get(d, path, &res);
-	cr_assert(res.status == 200, "GET %s: want 200, got %ld:\n%.500s", path, res.status,
+	cr_assert(res.status == 200, "GET with ?t=: want 200, got %ld:\n%.500s", res.status,
 	          res.body.data);
 	doc = fixture_response_json(&res);
 	cr_assert_str_eq(fixture_json_string(doc, "company"), fixture_json_string(body, "company"),
@@ -99,35 +113,18 @@ Test(api_status, reporter_reads_back_the_case_with_the_token_in_the_link)
 	harness_daemon_finish(d);
 }
 
+static void get_bearer(struct harness_daemon *d, const char *ref, const char *token,
+                       struct harness_response *res)
+{
+	char path[256];
+
+	snprintf(path, sizeof path, "/api/v1/cases/%s", ref);
+	harness_get_bearer(d, path, token, res);
+}
+
 Test(api_status, wrong_token_answers_exactly_like_an_unknown_case)
 {
-	struct harness_daemon *d = harness_daemon_new();
-	json_t *body = fixture_intake_new("ransomware", "ja");
-	struct harness_response wrong, unknown;
-	char token[512];
-	char path[256];
-	json_t *ans;
-	size_t n;
-
-	harness_daemon_start(d);
-	ans = fixture_case_create(d, body);
-	snprintf(token, sizeof token, "%s", fixture_json_string(ans, "token"));
-	n = strlen(token);
-	token[n - 1] = token[n - 1] == 'A' ? 'B' : 'A';
-	snprintf(path, sizeof path, "/api/v1/cases/%s", fixture_json_string(ans, "ref"));
-	harness_get_bearer(d, path, token, &wrong);
-	harness_get_bearer(d, "/api/v1/cases/KK-0000-00", token, &unknown);
-	cr_assert(wrong.status == 404, "a wrong token should get 404, got %ld", wrong.status);
-	cr_assert(unknown.status == 404, "an unknown ref should get 404, got %ld", unknown.status);
-	cr_assert_str_eq(wrong.body.data, unknown.body.data,
-	                 "wrong token and unknown case must look the same");
-	cr_assert(strstr(wrong.body.data, fixture_json_string(body, "company")) == NULL,
-	          "a wrong token must not reveal the case");
-	harness_response_fini(&wrong);
-	harness_response_fini(&unknown);
-	json_decref(ans);
-	json_decref(body);
-	harness_daemon_finish(d);
+	fixture_wrong_token_is_unknown(harness_daemon_new(), "ransomware", get_bearer);
 }
 
 Test(api_status, one_reporters_token_does_not_open_another_case)
@@ -161,13 +158,8 @@ Test(api_status, case_is_not_disclosed_without_a_token)
 	struct harness_daemon *d = harness_daemon_new();
 	json_t *body = fixture_intake_new("insider", "ja");
 	struct harness_response res;
-	char path[256];
-	json_t *ans;
+	json_t *ans = report_and_get(d, body, 0, &res);
 
-	harness_daemon_start(d);
-	ans = fixture_case_create(d, body);
-	snprintf(path, sizeof path, "/api/v1/cases/%s", fixture_json_string(ans, "ref"));
-	harness_get(d, path, &res);
 	cr_assert(res.status == 404 || res.status == 401,
 	          "no token should get 404 (or 401), got %ld", res.status);
 	for (size_t i = 0; i < sizeof private_fields / sizeof private_fields[0]; i++)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * api_validation.c — a report the daemon cannot accept is refused with a
  * status and a JSON error that names the field to fix, so the reporter's
@@ -49,21 +50,28 @@ static void expect_field_refused(struct harness_daemon *d, const json_t *body, c
 	free(text);
 }
 
-/* A report of TYPE with FIELD set to VALUE (removed when VALUE is NULL;
- * nothing changed when FIELD is NULL) is refused, naming WANT. */
-static void refused_when(const char *type, const char *field, const char *value, const char *want)
+/* A report of TYPE with FIELD set to the JSON VALUE (taken over; the field
+ * removed when VALUE is NULL; nothing changed when FIELD is NULL) is
+ * refused, naming WANT. */
+static void refused_with(const char *type, const char *field, json_t *value, const char *want)
 {
 	struct harness_daemon *d = harness_daemon_new();
 	json_t *body = fixture_intake_new(type, "ja");
 
 	harness_daemon_start(d);
 	if (field != NULL && value != NULL)
-		fixture_json_set(body, field, value);
+		cr_assert_eq(json_object_set_new(body, field, value), 0);
 	else if (field != NULL)
 		json_object_del(body, field);
 	expect_field_refused(d, body, want);
 	json_decref(body);
 	harness_daemon_finish(d);
+}
+
+/* As refused_with, with the text VALUE (NULL: the field removed). */
+static void refused_when(const char *type, const char *field, const char *value, const char *want)
+{
+	refused_with(type, field, value != NULL ? json_string(value) : NULL, want);
 }
 
 Test(api_validation, report_without_a_phone_number_is_refused_naming_the_phone_field)
@@ -93,16 +101,10 @@ Test(api_validation, answer_other_than_yes_no_or_unknown_is_refused)
 
 Test(api_validation, incident_noticed_tomorrow_is_refused)
 {
-	struct harness_daemon *d = harness_daemon_new();
-	json_t *body = fixture_intake_new("ransomware", "ja");
 	char at[32];
 
-	harness_daemon_start(d);
 	fixture_time_rfc3339(time(NULL) + 86400, at, sizeof at);
-	fixture_json_set(body, "noticed_at", at);
-	expect_field_refused(d, body, "noticed_at");
-	json_decref(body);
-	harness_daemon_finish(d);
+	refused_when("ransomware", "noticed_at", at, "noticed_at");
 }
 
 Test(api_validation, noticed_at_that_is_not_rfc3339_is_refused)
@@ -148,26 +150,12 @@ Test(api_validation, control_character_in_the_name_is_refused)
 
 Test(api_validation, number_where_the_phone_text_belongs_is_refused_naming_the_field)
 {
-	struct harness_daemon *d = harness_daemon_new();
-	json_t *body = fixture_intake_new("ransomware", "ja");
-
-	harness_daemon_start(d);
-	json_object_set_new(body, "phone", json_integer(312345678));
-	expect_field_refused(d, body, "phone");
-	json_decref(body);
-	harness_daemon_finish(d);
+	refused_with("ransomware", "phone", json_integer(312345678), "phone");
 }
 
 Test(api_validation, boolean_where_an_answer_belongs_is_refused_naming_the_field)
 {
-	struct harness_daemon *d = harness_daemon_new();
-	json_t *body = fixture_intake_new("ransomware", "ja");
-
-	harness_daemon_start(d);
-	json_object_set_new(body, "money_involved", json_true());
-	expect_field_refused(d, body, "money_involved");
-	json_decref(body);
-	harness_daemon_finish(d);
+	refused_with("ransomware", "money_involved", json_true(), "money_involved");
 }
 
 Test(api_validation, body_that_is_not_json_is_refused_with_a_null_field)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * attack_markup.c — script and markup typed into every field of a report
  * come back as text everywhere a person reads them: the answer page, the

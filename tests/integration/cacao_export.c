@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * cacao_export.c — `kakekomictl playbook export-cacao ID` hands each
  * playbook to other tools (SOAR platforms, CSIRT partners) as an OASIS
@@ -280,47 +281,23 @@ static void check_actions(const json_t *doc, const char *label)
 	}
 }
 
-ParameterizedTestParameters(cacao_export, export_is_a_cacao_2_0_playbook_shaped_like_the_reference)
-{
-	return cr_make_param_array(struct playbook_param, playbook_params, FIXTURE_TYPES);
-}
+/* A test run once for each shipped playbook: export it, then CHECK it. */
+#define EXPORT_TEST(name, check)                                                                   \
+	ParameterizedTestParameters(cacao_export, name)                                            \
+	{                                                                                          \
+		return cr_make_param_array(struct playbook_param, playbook_params, FIXTURE_TYPES); \
+	}                                                                                          \
+	ParameterizedTest(struct playbook_param *p, cacao_export, name)                            \
+	{                                                                                          \
+		json_t *doc = export_playbook(p->id);                                              \
+                                                                                                   \
+		check(doc, p->id);                                                                 \
+		json_decref(doc);                                                                  \
+	}
 
-ParameterizedTest(struct playbook_param *p, cacao_export,
-                  export_is_a_cacao_2_0_playbook_shaped_like_the_reference)
-{
-	json_t *doc = export_playbook(p->id);
-
-	check_properties(doc, p->id);
-	json_decref(doc);
-}
-
-ParameterizedTestParameters(cacao_export, export_workflow_runs_from_start_through_actions_to_end)
-{
-	return cr_make_param_array(struct playbook_param, playbook_params, FIXTURE_TYPES);
-}
-
-ParameterizedTest(struct playbook_param *p, cacao_export,
-                  export_workflow_runs_from_start_through_actions_to_end)
-{
-	json_t *doc = export_playbook(p->id);
-
-	check_workflow(doc, p->id);
-	json_decref(doc);
-}
-
-ParameterizedTestParameters(cacao_export, export_actions_are_manual_commands_for_a_defined_agent)
-{
-	return cr_make_param_array(struct playbook_param, playbook_params, FIXTURE_TYPES);
-}
-
-ParameterizedTest(struct playbook_param *p, cacao_export,
-                  export_actions_are_manual_commands_for_a_defined_agent)
-{
-	json_t *doc = export_playbook(p->id);
-
-	check_actions(doc, p->id);
-	json_decref(doc);
-}
+EXPORT_TEST(export_is_a_cacao_2_0_playbook_shaped_like_the_reference, check_properties)
+EXPORT_TEST(export_workflow_runs_from_start_through_actions_to_end, check_workflow)
+EXPORT_TEST(export_actions_are_manual_commands_for_a_defined_agent, check_actions)
 
 Test(cacao_export, reference_example_passes_the_same_checks)
 {

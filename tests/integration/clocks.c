@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * clocks.c — the timeline is what coordinators measure response times
  * from. Every case must carry "received" and "guidance_delivered", the two

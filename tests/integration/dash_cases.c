@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * dash_cases.c — what a coordinator does with cases: the queue shows every
  * open case with its age, place, type and the clock that runs; opening a
@@ -215,7 +216,7 @@ Test(dash_cases, notes_contact_and_resolve_change_the_case_for_everyone)
 Test(dash_cases, reassigning_hands_the_case_and_the_reporters_details_to_the_specialist)
 {
 	struct world w;
-	json_t *a;
+	json_t *a, *oncall;
 	struct harness_response res;
 	struct harness_output out;
 	char path[PATH_MAX], roster[PATH_MAX];
@@ -233,7 +234,11 @@ Test(dash_cases, reassigning_hands_the_case_and_the_reporters_details_to_the_spe
 	harness_daemon_ctl(w.d, &out, "roster", "import", roster, NULL);
 	cr_assert_eq(out.status, 0, "%s%s", out.out.data, out.err.data);
 	harness_output_fini(&out);
-	harness_sleep_ms(2500); /* the daemon picks the roster up within two seconds */
+	/* The daemon picks the roster up within a poll of two seconds. */
+	oncall = dash_oncall_wait(&w.c, "27", "sato", 6000);
+	cr_assert_not_null(fixture_json_find(json_object_get(oncall, "oncall"), "id", "sato"),
+	                   "the running daemon did not pick up the imported roster");
+	json_decref(oncall);
 
 	a = report(&w, "ransomware", "27", NULL);
 	ref = fixture_json_string(a, "ref");
@@ -291,6 +296,16 @@ Test(dash_cases, markup_typed_by_a_reporter_shows_as_text_on_the_dashboard)
 	harness_daemon_finish(w.d);
 }
 
+/* kakekomictl deadlines lists something as OVERDUE exactly when WANT says. */
+static void expect_overdue(struct world *w, int want, const char *why)
+{
+	struct harness_output out;
+
+	harness_daemon_ctl(w->d, &out, "deadlines", NULL);
+	cr_assert_eq(strstr(out.out.data, "OVERDUE") != NULL, want, "%s:\n%s", why, out.out.data);
+	harness_output_fini(&out);
+}
+
 /* A case known in the company six days ago with personal data: the case
  * page gives the commission's two dates, the preliminary one overdue; a
  * coordinator records that the company filed it, and then it says so and
@@ -301,7 +316,6 @@ Test(dash_cases, the_case_page_shows_the_legal_deadlines_overdue_and_records_a_f
 	json_t *body = fixture_intake_new("ransomware", "ja");
 	json_t *a;
 	struct harness_response res;
-	struct harness_output out;
 	struct harness_buf form = {0};
 	char path[64], at[32];
 	const char *ref;
@@ -322,9 +336,7 @@ Test(dash_cases, the_case_page_shows_the_legal_deadlines_overdue_and_records_a_f
 	                   "the final report is still to come");
 	cr_assert(htmlscan_page_has_text(res.body.data, "期限を過ぎています。わかっている範囲ですぐに報告してください。"));
 	harness_response_fini(&res);
-	harness_daemon_ctl(w.d, &out, "deadlines", NULL);
-	cr_assert_not_null(strstr(out.out.data, "OVERDUE"), "%s", out.out.data);
-	harness_output_fini(&out);
+	expect_overdue(&w, 1, "the preliminary report is overdue");
 
 	fixture_form_add(&form, "csrf", w.c.csrf);
 	fixture_form_add(&form, "action", "ppc_reported");
@@ -338,9 +350,7 @@ Test(dash_cases, the_case_page_shows_the_legal_deadlines_overdue_and_records_a_f
 	                   "after recording it, the preliminary report shows as reported");
 	cr_assert_not_null(strstr(res.body.data, "class=\"event-ppc_preliminary_reported\""));
 	harness_response_fini(&res);
-	harness_daemon_ctl(w.d, &out, "deadlines", NULL);
-	cr_assert_null(strstr(out.out.data, "OVERDUE"), "a filed report is not overdue:\n%s", out.out.data);
-	harness_output_fini(&out);
+	expect_overdue(&w, 0, "a filed report is not overdue");
 	json_decref(a);
 	harness_daemon_finish(w.d);
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * dash_figures.c — the numbers coordinators report upward: per-prefecture
  * figures as JSON, the figures page with its tile map and histogram, CSV
@@ -44,6 +45,20 @@ static json_t *report(struct harness_daemon *d, const char *type, const char *pr
 	return ans;
 }
 
+/*
+ * A logged-in coordinator (c) on a fresh daemon with one ransomware case
+ * in Osaka, and the page at PATH in RES (asserted 200). Returns the case's
+ * intake answer, the caller's.
+ */
+static json_t *one_case_then(struct dash_client *c, const char *path, struct harness_response *res)
+{
+	json_t *a = report(start(c), "ransomware", "27");
+
+	dash_get(c, path, res);
+	cr_assert_eq(res->status, 200, "%s: %s", path, res->body.data);
+	return a;
+}
+
 static void contacted(struct dash_client *c, const char *ref)
 {
 	struct harness_response res;
@@ -63,16 +78,20 @@ static void contacted(struct dash_client *c, const char *ref)
 
 static json_t *stats(struct dash_client *c, const char *query)
 {
-	struct harness_response res;
 	char path[256];
-	json_t *doc;
 
 	snprintf(path, sizeof path, "/api/v1/stats%s", query);
+	return dash_get_json(c, path);
+}
+
+/* GET PATH and expect status WANT. */
+static void expect_status(struct dash_client *c, const char *path, long want, const char *why)
+{
+	struct harness_response res;
+
 	dash_get(c, path, &res);
-	cr_assert_eq(res.status, 200, "%s: %s", path, res.body.data);
-	doc = fixture_response_json(&res);
+	cr_expect_eq(res.status, want, "%s: %s", path, why);
 	harness_response_fini(&res);
-	return doc;
 }
 
 static json_t *group(json_t *doc, const char *key)
@@ -99,7 +118,7 @@ Test(dash_figures, the_stats_api_counts_cases_and_clocks_per_prefecture_and_regi
 	json_t *e = report(d, "phishing", "13");
 	json_t *doc, *osaka;
 
-	harness_sleep_ms(1100); /* past the one-second contact target */
+	fixture_wait_past(fixture_json_string(a, "received_at"), 1000); /* the contact target */
 	contacted(&c, fixture_json_string(a, "ref"));
 	doc = stats(&c, "?group=prefecture");
 	cr_expect_eq(json_integer_value(json_object_get(doc, "cases")), 3);
@@ -134,16 +153,8 @@ Test(dash_figures, the_stats_api_counts_cases_and_clocks_per_prefecture_and_regi
 	doc = stats(&c, "?from=2000-01-01&to=2000-01-31");
 	cr_expect_eq(json_integer_value(json_object_get(doc, "cases")), 0, "nothing back then");
 	json_decref(doc);
-	{
-		struct harness_response res;
-
-		dash_get(&c, "/api/v1/stats?group=nonsense", &res);
-		cr_expect_eq(res.status, 400);
-		harness_response_fini(&res);
-		dash_get(&c, "/api/v1/stats?from=2026-02-01&to=2026-01-01", &res);
-		cr_expect_eq(res.status, 400, "from after to");
-		harness_response_fini(&res);
-	}
+	expect_status(&c, "/api/v1/stats?group=nonsense", 400, "no such grouping");
+	expect_status(&c, "/api/v1/stats?from=2026-02-01&to=2026-01-01", 400, "from after to");
 	json_decref(a);
 	json_decref(b);
 	json_decref(e);
@@ -153,13 +164,11 @@ Test(dash_figures, the_stats_api_counts_cases_and_clocks_per_prefecture_and_regi
 Test(dash_figures, the_figures_page_draws_47_tiles_and_the_histogram_without_scripts)
 {
 	struct dash_client c;
-	struct harness_daemon *d = start(&c);
-	json_t *a = report(d, "ransomware", "27");
 	struct harness_response res;
+	json_t *a = one_case_then(&c, "/dashboard/figures?group=region&clock=guidance", &res);
+	struct harness_daemon *d = c.d;
 	size_t tiles = 0;
 
-	dash_get(&c, "/dashboard/figures?group=region&clock=guidance", &res);
-	cr_assert_eq(res.status, 200, "%s", res.body.data);
 	for (const char *p = strstr(res.body.data, "<g class=\"tile\""); p != NULL;
 	     p = strstr(p + 1, "<g class=\"tile\""))
 		tiles++;
@@ -180,12 +189,10 @@ Test(dash_figures, the_figures_page_draws_47_tiles_and_the_histogram_without_scr
 	}
 	cr_expect_eq(strncmp(res.body.data, "<?xml", 5), 0, "a file of its own");
 	harness_response_fini(&res);
-	dash_get(&c, "/dashboard/figures?from=2026-01-01&to=2026-12-31&group=day", &res);
-	cr_expect_eq(res.status, 200, "a year of days fits");
-	harness_response_fini(&res);
-	dash_get(&c, "/dashboard/figures?from=2000-01-01&to=2026-12-31&group=day", &res);
-	cr_expect_eq(res.status, 400, "27 years of days do not");
-	harness_response_fini(&res);
+	expect_status(&c, "/dashboard/figures?from=2026-01-01&to=2026-12-31&group=day", 200,
+	              "a year of days fits");
+	expect_status(&c, "/dashboard/figures?from=2000-01-01&to=2026-12-31&group=day", 400,
+	              "27 years of days do not");
 	json_decref(a);
 	harness_daemon_finish(d);
 }
@@ -193,13 +200,11 @@ Test(dash_figures, the_figures_page_draws_47_tiles_and_the_histogram_without_scr
 Test(dash_figures, csv_exports_start_with_a_bom_and_neutralise_formulas)
 {
 	struct dash_client c;
-	struct harness_daemon *d = start(&c);
-	json_t *a = report(d, "ransomware", "27");
 	struct harness_response res;
+	json_t *a = one_case_then(&c, "/dashboard/cases.csv", &res);
+	struct harness_daemon *d = c.d;
 	char disposition[256], ctype[128];
 
-	dash_get(&c, "/dashboard/cases.csv", &res);
-	cr_assert_eq(res.status, 200, "%s", res.body.data);
 	cr_expect_eq(memcmp(res.body.data, "\xef\xbb\xbf", 3), 0, "UTF-8 byte-order mark");
 	cr_expect_eq(strncmp(res.body.data + 3, "\"ref\",\"received_jst\"", 20), 0, "%.80s",
 	             res.body.data);

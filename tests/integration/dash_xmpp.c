@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * dash_xmpp.c — the dashboard with the relay running: a specialist's chat
  * app acknowledges the alert over a real Prosody, and the coordinator sees

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * durability.c — the promise behind every reference: once a reporter has
  * been given a case reference, the case is in the store, even if the
@@ -100,9 +101,10 @@ static void send_report(struct load *load, CURL *curl, struct load_report *r)
 			return;
 		}
 		if (rc == 0 && res.status == 429) {
+			/* A refused report costs nothing: ask again soon. */
 			atomic_fetch_add(&load->throttled, 1);
 			harness_response_fini(&res);
-			harness_sleep_ms(200);
+			harness_sleep_ms(50);
 			continue;
 		}
 		if (rc == 0 && res.status >= 400 && res.status < 500) {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * faults.c — the worst day: the disk fills up, thousands of connections
  * sit idle or trickle bytes. Intake must keep its promises: a clear 503
@@ -33,6 +34,18 @@ static json_t *report(struct harness_daemon *d, const char *type)
 
 	json_decref(body);
 	return ans;
+}
+
+/* What a reporter keeps from an answer, to read the case back later. */
+struct answered {
+	char ref[16];
+	char token[64];
+};
+
+static void keep(struct answered *a, const json_t *ans)
+{
+	snprintf(a->ref, sizeof a->ref, "%s", fixture_json_string(ans, "ref"));
+	snprintf(a->token, sizeof a->token, "%s", fixture_json_string(ans, "token"));
 }
 
 /* Fills the file system holding PATH until a write fails. Returns the fd
@@ -169,7 +182,7 @@ Test(faults, a_full_disk_answers_503_loses_nothing_accepted_and_recovers_by_itse
 {
 	struct harness_daemon *d = harness_daemon_new();
 	char mnt[PATH_MAX + 16], filler[PATH_MAX + 32];
-	char refs[64][16], tokens[64][64];
+	struct answered refs[64];
 	int nrefs = 0, n503 = 0, fd;
 	struct harness_response res;
 
@@ -186,10 +199,7 @@ Test(faults, a_full_disk_answers_503_loses_nothing_accepted_and_recovers_by_itse
 	for (int i = 0; i < 3; i++) {
 		json_t *ans = report(d, "ransomware");
 
-		snprintf(refs[nrefs], sizeof refs[nrefs], "%s", fixture_json_string(ans, "ref"));
-		snprintf(tokens[nrefs], sizeof tokens[nrefs], "%s",
-		         fixture_json_string(ans, "token"));
-		nrefs++;
+		keep(&refs[nrefs++], ans);
 		json_decref(ans);
 	}
 	snprintf(filler, sizeof filler, "%s/filler", mnt);
@@ -209,11 +219,7 @@ Test(faults, a_full_disk_answers_503_loses_nothing_accepted_and_recovers_by_itse
 			cr_assert_eq(res.status, 201, "a report got %ld: %s", res.status,
 			             res.body.data);
 			ans = fixture_response_json(&res);
-			snprintf(refs[nrefs], sizeof refs[nrefs], "%s",
-			         fixture_json_string(ans, "ref"));
-			snprintf(tokens[nrefs], sizeof tokens[nrefs], "%s",
-			         fixture_json_string(ans, "token"));
-			nrefs++;
+			keep(&refs[nrefs++], ans);
 			json_decref(ans);
 		}
 		harness_response_fini(&res);
@@ -236,11 +242,7 @@ Test(faults, a_full_disk_answers_503_loses_nothing_accepted_and_recovers_by_itse
 			if (ok) {
 				json_t *ans = fixture_response_json(&res);
 
-				snprintf(refs[nrefs], sizeof refs[nrefs], "%s",
-				         fixture_json_string(ans, "ref"));
-				snprintf(tokens[nrefs], sizeof tokens[nrefs], "%s",
-				         fixture_json_string(ans, "token"));
-				nrefs++;
+				keep(&refs[nrefs++], ans);
 				json_decref(ans);
 			}
 			harness_response_fini(&res);
@@ -252,9 +254,9 @@ Test(faults, a_full_disk_answers_503_loses_nothing_accepted_and_recovers_by_itse
 	}
 	/* Every answered report is there, whole. */
 	for (int i = 0; i < nrefs; i++) {
-		json_t *doc = fixture_case_fetch(d, refs[i], tokens[i]);
+		json_t *doc = fixture_case_fetch(d, refs[i].ref, refs[i].token);
 
-		cr_assert_not_null(doc, "%s was answered but is not in the store", refs[i]);
+		cr_assert_not_null(doc, "%s was answered but is not in the store", refs[i].ref);
 		cr_assert_not_null(fixture_json_string(doc, "phone"));
 		json_decref(doc);
 	}

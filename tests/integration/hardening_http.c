@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * hardening_http.c — the HTTP layer on a bad day: one address flooding the
  * intake is slowed down with 429 and a Retry-After it can act on, while
@@ -48,44 +49,17 @@ static void post_report(struct harness_daemon *d, struct harness_response *res)
 	json_decref(body);
 }
 
-static size_t discard(char *data, size_t size, size_t nmemb, void *arg)
-{
-	(void)data;
-	(void)arg;
-	return size * nmemb;
-}
-
-/*
- * As post_report, from the loopback address source (e.g. "127.0.0.2"); only
- * the status is kept. Sent by hand: harness_http_send resets the handle,
- * which would drop the source address.
- */
-static long post_report_from(struct harness_daemon *d, const char *source)
+/* As post_report, from the loopback address source (e.g. "127.0.0.2") with
+ * one more header line (NULL: none); only the status is kept. */
+static long post_report_from(struct harness_daemon *d, const char *source, const char *header)
 {
 	json_t *body = fixture_intake_new("phishing", "en");
 	char *text = fixture_json_dump(body);
-	struct curl_slist *hl = curl_slist_append(NULL, "Content-Type: application/json");
-	char url[HARNESS_URL_MAX];
-	CURL *curl = curl_easy_init();
-	long status = 0;
-	CURLcode rc;
+	long status = harness_post_json_from(d, "/api/v1/cases", text, source, header, 0);
 
-	cr_assert(curl != NULL && hl != NULL);
-	snprintf(url, sizeof url, "%s/api/v1/cases", d->base_url);
-	curl_easy_setopt(curl, CURLOPT_URL, url);
-	curl_easy_setopt(curl, CURLOPT_INTERFACE, source);
-	curl_easy_setopt(curl, CURLOPT_POSTFIELDS, text);
-	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, hl);
-	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, (long)HARNESS_REQUEST_TIMEOUT_MS);
-	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard);
-	rc = curl_easy_perform(curl);
-	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-	curl_easy_cleanup(curl);
-	curl_slist_free_all(hl);
 	free(text);
 	json_decref(body);
-	cr_assert_eq(rc, CURLE_OK, "POST from %s: %s", source, curl_easy_strerror(rc));
+	cr_assert_neq(status, 0, "POST from %s: no answer", source != NULL ? source : "127.0.0.1");
 	return status;
 }
 
@@ -108,6 +82,7 @@ Test(hardening_http, a_flood_from_one_address_gets_429_with_retry_after_and_then
 	struct harness_daemon *d = limited_daemon("");
 	struct harness_response res;
 	json_t *doc;
+	long long t0;
 	long wait_s;
 
 	for (int i = 0; i < 2; i++) {
@@ -116,6 +91,7 @@ Test(hardening_http, a_flood_from_one_address_gets_429_with_retry_after_and_then
 		             res.body.data);
 		harness_response_fini(&res);
 	}
+	t0 = harness_now_ms();
 	post_report(d, &res);
 	cr_assert_eq(res.status, 429, "the third report at once should be refused, got %ld %s",
 	             res.status, res.body.data);
@@ -134,10 +110,18 @@ Test(hardening_http, a_flood_from_one_address_gets_429_with_retry_after_and_then
 	cr_assert_eq(res.status, 200, "GET /report while throttled: %ld", res.status);
 	harness_response_fini(&res);
 
-	harness_sleep_ms(wait_s * 1000 + 100);
-	post_report(d, &res);
+	/* A refused report costs nothing: keep trying until one goes through. */
+	for (;;) {
+		post_report(d, &res);
+		if (res.status != 429 || harness_now_ms() - t0 >= wait_s * 1000 + 1000)
+			break;
+		harness_response_fini(&res);
+		harness_sleep_ms(100);
+	}
 	cr_assert_eq(res.status, 201, "after Retry-After the report should go through, got %ld %s",
 	             res.status, res.body.data);
+	cr_assert_geq(harness_now_ms() - t0, (wait_s - 1) * 1000,
+	              "a report went through before the %ld s of Retry-After", wait_s);
 	harness_response_fini(&res);
 	harness_daemon_finish(d);
 }
@@ -189,10 +173,10 @@ Test(hardening_http, one_address_flooding_does_not_throttle_another_and_exempt_o
 	cr_assert_eq(res.status, 429, "127.0.0.1 sent 4 at once: %ld", res.status);
 	harness_response_fini(&res);
 
-	status = post_report_from(d, "127.0.0.2");
+	status = post_report_from(d, "127.0.0.2", NULL);
 	cr_assert_eq(status, 201, "another address must not pay for the flood: %ld", status);
 	for (int i = 0; i < 5; i++) {
-		status = post_report_from(d, "127.0.0.3");
+		status = post_report_from(d, "127.0.0.3", NULL);
 		cr_assert_eq(status, 201, "exempt 127.0.0.3, report %d: %ld", i + 1, status);
 	}
 	harness_daemon_finish(d);
@@ -252,31 +236,32 @@ Test(hardening_http, headers_and_urls_too_large_are_refused_and_the_server_carri
 	harness_daemon_finish(d);
 }
 
+/* kakekomid -n fails on D's config and names KEY ("[http] tls_key"). */
+static void check_names(struct harness_daemon *d, const char *key)
+{
+	struct harness_output out;
+
+	cr_assert_eq(harness_daemon_check(d, &out), 1, "-n should fail:\n%s%s", out.out.data,
+	             out.err.data);
+	cr_assert_not_null(strstr(out.out.data, key), "-n should name %s:\n%s", key, out.out.data);
+	harness_output_fini(&out);
+	harness_daemon_finish(d);
+}
+
 Test(hardening_http, https_with_a_certificate_but_no_key_is_refused_by_the_check)
 {
 	struct harness_daemon *d = harness_daemon_new();
-	struct harness_output out;
 
 	harness_daemon_config_append(d, "[http]\ntls_cert = %s/cert.pem\n", d->dir);
-	cr_assert_eq(harness_daemon_check(d, &out), 1, "-n should fail:\n%s%s", out.out.data,
-	             out.err.data);
-	cr_assert_not_null(strstr(out.out.data, "[http] tls_key"),
-	                   "-n should name the missing tls_key:\n%s", out.out.data);
-	harness_output_fini(&out);
-	harness_daemon_finish(d);
+	check_names(d, "[http] tls_key");
 }
 
 Test(hardening_http, a_bad_exempt_list_is_refused_by_the_check_with_its_line)
 {
 	struct harness_daemon *d = harness_daemon_new();
-	struct harness_output out;
 
 	harness_daemon_config_append(d, "[http]\nrate_exempt = 127.0.0.1, 10.0.0.0/33\n");
-	cr_assert_eq(harness_daemon_check(d, &out), 1, "-n should fail:\n%s", out.out.data);
-	cr_assert_not_null(strstr(out.out.data, "[http] rate_exempt"),
-	                   "-n should name rate_exempt:\n%s", out.out.data);
-	harness_output_fini(&out);
-	harness_daemon_finish(d);
+	check_names(d, "[http] rate_exempt");
 }
 
 /* /metrics shows volumes and response times: only the addresses in
@@ -346,28 +331,10 @@ Test(hardening_http, receipts_are_limited_per_address_and_per_domain)
  * returns the status. */
 static long post_forwarded(struct harness_daemon *d, const char *source, const char *xff)
 {
-	json_t *body = fixture_intake_new("phishing", "en");
-	char *text = fixture_json_dump(body);
-	char url[128], fwd[128];
-	const char *headers[] = {"Content-Type: application/json", fwd, NULL};
-	struct harness_request req = {0};
-	struct harness_response res = {0};
-	long status;
+	char fwd[128];
 
-	snprintf(url, sizeof url, "%s/api/v1/cases", d->base_url);
 	snprintf(fwd, sizeof fwd, "X-Forwarded-For: %s", xff);
-	req.method = "POST";
-	req.url = url;
-	req.headers = headers;
-	req.body = text;
-	req.body_len = strlen(text);
-	req.source = source;
-	cr_assert_eq(harness_http_send(NULL, &req, &res), 0, "POST: %s", res.error);
-	status = res.status;
-	harness_response_fini(&res);
-	free(text);
-	json_decref(body);
-	return status;
+	return post_report_from(d, source, fwd);
 }
 
 /*

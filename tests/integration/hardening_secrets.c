@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * hardening_secrets.c — what the daemon's log must never hold: the XMPP
  * password, reporters' names, phone numbers and e-mail addresses, and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * hardening_tls.c — HTTPS without a reverse proxy: with [http] tls_cert and
  * tls_key the daemon serves the form and the API over TLS only, and the
@@ -23,6 +24,7 @@
 
 #include "fixture.h"
 #include "harness.h"
+#include "prosody.h"
 
 TestSuite(hardening_tls, .fini = harness_cleanup, .timeout = 60);
 
@@ -36,34 +38,10 @@ struct tls_world {
 /* A self-signed certificate for 127.0.0.1 (EC P-256, two days). */
 static void make_certificate(struct tls_world *w)
 {
-	char san[64];
-	struct harness_output out;
-	const char *argv[] = {"/usr/bin/openssl",
-	                      "req",
-	                      "-x509",
-	                      "-newkey",
-	                      "ec",
-	                      "-pkeyopt",
-	                      "ec_paramgen_curve:prime256v1",
-	                      "-nodes",
-	                      "-days",
-	                      "2",
-	                      "-subj",
-	                      "/CN=127.0.0.1",
-	                      "-addext",
-	                      san,
-	                      "-keyout",
-	                      w->key,
-	                      "-out",
-	                      w->cert,
-	                      NULL};
-
-	snprintf(san, sizeof san, "subjectAltName=IP:127.0.0.1");
 	harness_path_join(w->cert, sizeof w->cert, w->d->dir, "cert.pem");
 	harness_path_join(w->key, sizeof w->key, w->d->dir, "key.pem");
-	cr_assert_eq(harness_run(argv, &out, HARNESS_RUN_TIMEOUT_MS), 0, "openssl req: %s",
-	             out.err.data);
-	harness_output_fini(&out);
+	cr_assert_eq(prosody_self_signed("127.0.0.1", "IP:127.0.0.1", "2", w->key, w->cert), 0,
+	             "openssl req failed (see above)");
 }
 
 /* The config, written by hand: no public_url, so its default shows. */
@@ -89,53 +67,31 @@ static void write_config(struct tls_world *w, const char *cert, const char *key)
 	cr_assert_eq(fclose(f), 0);
 }
 
-static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
-{
-	return harness_buf_append(arg, data, size * nmemb) == 0 ? size * nmemb : 0;
-}
-
 /*
  * One request over HTTPS trusting only the test's certificate; fills res
- * (status and body). Returns the curl code; never asserts.
+ * (free it with harness_response_fini). Returns the curl code; never
+ * asserts.
  */
 static CURLcode https_send(struct tls_world *w, const char *method, const char *path,
                            const char *body, struct harness_response *res)
 {
-	struct curl_slist *hl = curl_slist_append(NULL, "Content-Type: application/json");
+	static const char *const json[] = {"Content-Type: application/json", NULL};
+	struct harness_request req = {0};
 	char url[HARNESS_URL_MAX];
-	CURL *curl = curl_easy_init();
-	CURLcode rc;
 
-	memset(res, 0, sizeof *res);
-	if (curl == NULL || hl == NULL) {
-		curl_slist_free_all(hl);
-		curl_easy_cleanup(curl);
-		return CURLE_FAILED_INIT;
-	}
 	snprintf(url, sizeof url, "%s%s", w->https_url, path);
-	curl_easy_setopt(curl, CURLOPT_URL, url);
-	curl_easy_setopt(curl, CURLOPT_CAINFO, w->cert);
-	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
-	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 5000L);
-	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, res->error);
-	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(curl, CURLOPT_WRITEDATA, &res->body);
-	curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_body);
-	curl_easy_setopt(curl, CURLOPT_HEADERDATA, &res->headers);
-	if (strcmp(method, "POST") == 0) {
-		curl_easy_setopt(curl, CURLOPT_HTTPHEADER, hl);
-		curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
+	req.method = method;
+	req.url = url;
+	req.ca_file = w->cert;
+	req.timeout_ms = 5000;
+	if (body != NULL) {
+		req.headers = json;
+		req.body = body;
+		req.body_len = strlen(body);
 	}
-	rc = curl_easy_perform(curl);
-	res->curl_code = rc;
-	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &res->status);
-	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, NULL);
-	curl_easy_cleanup(curl);
-	curl_slist_free_all(hl);
-	harness_buf_append(&res->body, "", 0);
-	return rc;
+	memset(res, 0, sizeof *res);
+	harness_http_send(NULL, &req, res);
+	return res->curl_code;
 }
 
 /* Fork and exec kakekomid -c CONFIG with its stderr in the daemon's log. */

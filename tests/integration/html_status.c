@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * html_status.c — the status page the reporter opens from the link in the
  * first answer: their reference, the first steps again and the timeline.
@@ -26,24 +27,34 @@ static void status_path(const struct harness_daemon *d, const json_t *ans, char 
 	snprintf(out, cap, "%s", url + n);
 }
 
+/* Start D, report BODY and GET its status page into RES (asserting 200);
+ * returns the intake answer, the caller's. */
+static json_t *open_status_page(struct harness_daemon *d, const json_t *body,
+                                struct harness_response *res)
+{
+	char path[512];
+	json_t *ans;
+
+	harness_daemon_start(d);
+	ans = fixture_case_create(d, body);
+	status_path(d, ans, path, sizeof path);
+	harness_get(d, path, res);
+	cr_assert(res->status == 200, "GET %s: want 200, got %ld", path, res->status);
+	return ans;
+}
+
 Test(html_status, status_page_shows_reference_steps_and_timeline)
 {
 	struct harness_daemon *d = harness_daemon_new();
 	json_t *body = fixture_intake_new("ransomware", "ja");
 	struct harness_response res;
 	struct htmlscan_tag tag;
-	char path[512];
-	json_t *ans;
+	json_t *ans = open_status_page(d, body, &res);
 	const char *ref, *first_step;
 
-	harness_daemon_start(d);
-	ans = fixture_case_create(d, body);
 	ref = fixture_json_string(ans, "ref");
 	first_step = fixture_json_string(
 	    json_array_get(json_object_get(json_object_get(ans, "guidance"), "steps"), 0), "text");
-	status_path(d, ans, path, sizeof path);
-	harness_get(d, path, &res);
-	cr_assert(res.status == 200, "GET %s: want 200, got %ld", path, res.status);
 	cr_assert(strstr(res.body.data, ref) != NULL, "the status page should show %s", ref);
 	cr_assert(htmlscan_page_has_text(res.body.data, first_step),
 	          "the status page should repeat the first step \"%s\"", first_step);
@@ -55,35 +66,18 @@ Test(html_status, status_page_shows_reference_steps_and_timeline)
 	harness_daemon_finish(d);
 }
 
+static void get_page(struct harness_daemon *d, const char *ref, const char *token,
+                     struct harness_response *res)
+{
+	char path[512];
+
+	snprintf(path, sizeof path, "/cases/%s?t=%s", ref, token);
+	harness_get(d, path, res);
+}
+
 Test(html_status, status_page_for_a_wrong_token_looks_exactly_like_an_unknown_case)
 {
-	struct harness_daemon *d = harness_daemon_new();
-	json_t *body = fixture_intake_new("ransomware", "ja");
-	struct harness_response wrong, unknown;
-	char token[256], path[512];
-	json_t *ans;
-	size_t n;
-
-	harness_daemon_start(d);
-	ans = fixture_case_create(d, body);
-	snprintf(token, sizeof token, "%s", fixture_json_string(ans, "token"));
-	n = strlen(token);
-	token[n - 1] = token[n - 1] == 'A' ? 'B' : 'A';
-	snprintf(path, sizeof path, "/cases/%s?t=%s", fixture_json_string(ans, "ref"), token);
-	harness_get(d, path, &wrong);
-	snprintf(path, sizeof path, "/cases/KK-0000-00?t=%s", token);
-	harness_get(d, path, &unknown);
-	cr_assert(wrong.status == 404, "a wrong token should get 404, got %ld", wrong.status);
-	cr_assert(unknown.status == 404, "an unknown case should get 404, got %ld", unknown.status);
-	cr_assert_str_eq(wrong.body.data, unknown.body.data,
-	                 "wrong token and unknown case must look the same");
-	cr_assert(strstr(wrong.body.data, fixture_json_string(body, "company")) == NULL,
-	          "a wrong token must not reveal the case");
-	harness_response_fini(&wrong);
-	harness_response_fini(&unknown);
-	json_decref(ans);
-	json_decref(body);
-	harness_daemon_finish(d);
+	fixture_wrong_token_is_unknown(harness_daemon_new(), "ransomware", get_page);
 }
 
 Test(html_status, status_page_shows_typed_markup_as_text)
@@ -91,15 +85,10 @@ Test(html_status, status_page_shows_typed_markup_as_text)
 	struct harness_daemon *d = harness_daemon_new();
 	json_t *body = fixture_intake_new("defacement", "ja");
 	struct harness_response res;
-	char path[512];
 	json_t *ans;
 
-	harness_daemon_start(d);
 	fixture_json_set(body, "company", "<script>alert(1)</script>");
-	ans = fixture_case_create(d, body);
-	status_path(d, ans, path, sizeof path);
-	harness_get(d, path, &res);
-	cr_assert(res.status == 200, "GET %s: want 200, got %ld", path, res.status);
+	ans = open_status_page(d, body, &res);
 	cr_assert(strstr(res.body.data, "<script>alert") == NULL,
 	          "typed markup must never come back as a <script> tag");
 	cr_assert(strstr(res.body.data, "&lt;script&gt;alert(1)&lt;/script&gt;") != NULL,
@@ -115,14 +104,9 @@ Test(html_status, status_page_sends_security_headers)
 	struct harness_daemon *d = harness_daemon_new();
 	json_t *body = fixture_intake_new("ransomware", "en");
 	struct harness_response res;
-	char path[512], v[2048];
-	json_t *ans;
+	json_t *ans = open_status_page(d, body, &res);
+	char v[2048];
 
-	harness_daemon_start(d);
-	ans = fixture_case_create(d, body);
-	status_path(d, ans, path, sizeof path);
-	harness_get(d, path, &res);
-	cr_assert(res.status == 200, "GET %s: want 200, got %ld", path, res.status);
 	cr_assert(harness_response_header(&res, "Content-Security-Policy", v, sizeof v),
 	          "the status page should send a Content-Security-Policy");
 	cr_assert(harness_response_header(&res, "X-Content-Type-Options", v, sizeof v) &&

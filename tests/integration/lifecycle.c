@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * lifecycle.c — the daemon as an operator sees it: it says when it is
  * healthy, stops cleanly on SIGTERM, keeps every answered case across a
@@ -66,26 +67,25 @@ static json_t *load_json(const char *path)
 	return doc;
 }
 
-static void save_json(const json_t *doc, const char *path)
+/* The JSON file NAME in DIR; its path goes to PATH (PATH_MAX). */
+static json_t *load_in(const char *dir, const char *name, char *path)
 {
-	cr_assert(json_dump_file(doc, path, JSON_INDENT(2)) == 0, "cannot write %s", path);
+	harness_path_join(path, PATH_MAX, dir, name);
+	return load_json(path);
 }
 
-/*
- * 1 when one line of text names file and one of the JSON path spellings
- * of member key at index idx ("steps[0]", "steps/0", "steps.0"); with key
- * NULL, naming the file is enough.
- */
-static int line_names(const char *text, const char *file, const char *key, size_t idx)
+/* Write DOC back to PATH and let go of it. */
+static void save_and_drop(json_t *doc, const char *path)
 {
-	char forms[3][64];
+	cr_assert(json_dump_file(doc, path, JSON_INDENT(2)) == 0, "cannot write %s", path);
+	json_decref(doc);
+}
+
+/* 1 when one line of text holds a, b and c (b and c may be NULL). */
+static int line_has(const char *text, const char *a, const char *b, const char *c)
+{
 	const char *p = text;
 
-	if (key != NULL) {
-		snprintf(forms[0], sizeof forms[0], "%s[%zu]", key, idx);
-		snprintf(forms[1], sizeof forms[1], "%s/%zu", key, idx);
-		snprintf(forms[2], sizeof forms[2], "%s.%zu", key, idx);
-	}
 	while (p != NULL && *p != '\0') {
 		const char *eol = strchr(p, '\n');
 		size_t len = eol ? (size_t)(eol - p) : strlen(p);
@@ -95,14 +95,31 @@ static int line_names(const char *text, const char *file, const char *key, size_
 			len = sizeof line - 1;
 		memcpy(line, p, len);
 		line[len] = '\0';
-		if (strstr(line, file) != NULL) {
-			if (key == NULL)
-				return 1;
-			for (int i = 0; i < 3; i++)
-				if (strstr(line, forms[i]) != NULL)
-					return 1;
-		}
+		if (strstr(line, a) != NULL && (b == NULL || strstr(line, b) != NULL) &&
+		    (c == NULL || strstr(line, c) != NULL))
+			return 1;
 		p = eol ? eol + 1 : NULL;
+	}
+	return 0;
+}
+
+/*
+ * 1 when one line of text names file and one of the JSON path spellings
+ * of member key at index idx ("steps[0]", "steps/0", "steps.0"); with key
+ * NULL, naming the file is enough.
+ */
+static int line_names(const char *text, const char *file, const char *key, size_t idx)
+{
+	static const char *const forms[][2] = {{"[", "]"}, {"/", ""}, {".", ""}};
+
+	if (key == NULL)
+		return line_has(text, file, NULL, NULL);
+	for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+		char spelled[64];
+
+		snprintf(spelled, sizeof spelled, "%s%s%zu%s", key, forms[i][0], idx, forms[i][1]);
+		if (line_has(text, file, spelled, NULL))
+			return 1;
 	}
 	return 0;
 }
@@ -123,24 +140,35 @@ Test(lifecycle, health_check_says_ok)
 	harness_daemon_finish(d);
 }
 
-Test(lifecycle, sigterm_stops_cleanly_and_the_case_is_there_after_restart)
+/*
+ * Report a TYPE case, end the daemon with END (a clean stop or kill -9),
+ * start it again and find FIELD of the case as it was sent.
+ */
+static void case_survives(const char *type, void (*end)(struct harness_daemon *), const char *field,
+                          const char *why)
 {
 	struct harness_daemon *d = harness_daemon_new();
-	json_t *body = fixture_intake_new("malware", "ja");
+	json_t *body = fixture_intake_new(type, "ja");
 	json_t *ans, *doc;
 
 	harness_daemon_start(d);
 	ans = fixture_case_create(d, body);
-	harness_daemon_stop(d);
+	end(d);
 	harness_daemon_restart(d);
 	doc = fixture_case_fetch(d, fixture_json_string(ans, "ref"),
 	                         fixture_json_string(ans, "token"));
-	cr_assert_str_eq(fixture_json_string(doc, "phone"), fixture_json_string(body, "phone"),
-	                 "the case should survive a clean restart");
+	cr_assert_str_eq(fixture_json_string(doc, field), fixture_json_string(body, field), "%s",
+	                 why);
 	json_decref(doc);
 	json_decref(ans);
 	json_decref(body);
 	harness_daemon_finish(d);
+}
+
+Test(lifecycle, sigterm_stops_cleanly_and_the_case_is_there_after_restart)
+{
+	case_survives("malware", harness_daemon_stop, "phone",
+	              "the case should survive a clean restart");
 }
 
 struct waiting_report {
@@ -267,6 +295,17 @@ Test(lifecycle, a_store_from_schema_3_migrates_and_keeps_its_cases_and_pending_m
 	harness_daemon_finish(d);
 }
 
+/* Stop D cleanly, then its log must hold NEEDLE. */
+static void stopped_and_logged(struct harness_daemon *d, const char *needle, const char *why)
+{
+	char *log;
+
+	harness_daemon_stop(d);
+	log = harness_read_file(d->log_path, NULL);
+	cr_assert_not_null(strstr(log, needle), "%s:\n%s", why, log);
+	free(log);
+}
+
 /* The permission bits of path, or -1 when it does not exist. */
 static int mode_of(const char *path)
 {
@@ -287,7 +326,6 @@ Test(lifecycle, the_store_folder_and_files_are_owner_only_and_loose_modes_are_fi
 	char folder[PATH_MAX], wal[PATH_MAX + 8], shm[PATH_MAX + 8];
 	json_t *body = fixture_intake_new("phishing", "en");
 	sqlite3 *db = NULL;
-	char *log;
 
 	harness_path_join(folder, sizeof folder, d->dir, "store");
 	cr_assert_eq(mkdir(folder, 0755), 0);
@@ -306,11 +344,7 @@ Test(lifecycle, the_store_folder_and_files_are_owner_only_and_loose_modes_are_fi
 	cr_assert_eq(mode_of(d->db_path), 0600, "the database is %o", mode_of(d->db_path));
 	cr_assert_eq(mode_of(wal), 0600, "the -wal file is %o", mode_of(wal));
 	cr_assert_eq(mode_of(shm), 0600, "the -shm file is %o", mode_of(shm));
-	harness_daemon_stop(d);
-	log = harness_read_file(d->log_path, NULL);
-	cr_assert_not_null(strstr(log, "was readable by others"),
-	                   "the log should say the modes were fixed:\n%s", log);
-	free(log);
+	stopped_and_logged(d, "was readable by others", "the log should say the modes were fixed");
 	json_decref(body);
 	harness_daemon_finish(d);
 }
@@ -320,39 +354,80 @@ Test(lifecycle, the_store_folder_and_files_are_owner_only_and_loose_modes_are_fi
 Test(lifecycle, a_config_with_passwords_that_others_can_read_gets_a_warning)
 {
 	struct harness_daemon *d = harness_daemon_new();
-	char *log;
 
 	harness_daemon_config_append(d, "[webhooks]\nurls = http://127.0.0.1:9/hook\n"
 	                                "secret = config-mode-test-secret\n");
 	harness_daemon_write_config(d);
 	cr_assert_eq(chmod(d->config_path, 0644), 0);
 	harness_daemon_start(d);
-	harness_daemon_stop(d);
-	log = harness_read_file(d->log_path, NULL);
-	cr_assert_not_null(strstr(log, "is readable by others (mode 644): chmod 600 it"),
-	                   "no warning about the open configuration:\n%s", log);
-	free(log);
+	stopped_and_logged(d, "is readable by others (mode 644): chmod 600 it",
+	                   "no warning about the open configuration");
 	harness_daemon_finish(d);
 }
 
 Test(lifecycle, answered_case_survives_kill_9_right_after_the_answer)
 {
-	struct harness_daemon *d = harness_daemon_new();
-	json_t *body = fixture_intake_new("ransomware", "ja");
-	json_t *ans, *doc;
+	case_survives("ransomware", harness_daemon_kill, "company",
+	              "a case answered with 201 must survive kill -9");
+}
 
-	harness_daemon_start(d);
-	ans = fixture_case_create(d, body);
-	harness_daemon_kill(d);
-	harness_daemon_restart(d);
-	doc = fixture_case_fetch(d, fixture_json_string(ans, "ref"),
-	                         fixture_json_string(ans, "token"));
-	cr_assert_str_eq(fixture_json_string(doc, "company"), fixture_json_string(body, "company"),
-	                 "a case answered with 201 must survive kill -9");
-	json_decref(doc);
-	json_decref(ans);
-	json_decref(body);
-	harness_daemon_finish(d);
+/* A daemon record whose playbooks are a copy that a test may break, and
+ * what kakekomid -n says about them. */
+struct broken {
+	struct harness_daemon *d;
+	char dir[PATH_MAX];     /* the copied playbooks folder */
+	char path[PATH_MAX];    /* the file load_in() opened last */
+	struct harness_buf all; /* -n's stdout and stderr */
+};
+
+static void broken_open(struct broken *b)
+{
+	memset(b, 0, sizeof *b);
+	b->d = harness_daemon_new();
+	b->all.max = HARNESS_OUTPUT_MAX * 2;
+	harness_path_join(b->dir, sizeof b->dir, b->d->dir, "playbooks");
+	copy_folder(b->d->playbooks_dir, b->dir);
+	snprintf(b->d->playbooks_dir, sizeof b->d->playbooks_dir, "%s", b->dir);
+}
+
+/* Runs kakekomid -n and asserts that it fails on WHAT; b->all gets its
+ * stdout and stderr. */
+static void check_fails(struct broken *b, const char *what)
+{
+	struct harness_output out;
+	int status = harness_daemon_check(b->d, &out);
+
+	harness_buf_append(&b->all, out.out.data, out.out.len);
+	harness_buf_append(&b->all, "\n", 1);
+	harness_buf_append(&b->all, out.err.data, out.err.len);
+	harness_output_fini(&out);
+	cr_assert(status == 1, "kakekomid -n should exit 1 on %s, got %d:\n%s", what, status,
+	          b->all.data);
+}
+
+/* End of a passing test: the record and its folder go. */
+static void broken_close(struct broken *b)
+{
+	harness_buf_fini(&b->all);
+	harness_daemon_finish(b->d);
+}
+
+/* Adds a report_to entry with a target the directory does not know to the
+ * playbook FILE in DIR; returns its index. */
+static size_t add_unknown_target(const char *dir, const char *file)
+{
+	char path[PATH_MAX];
+	json_t *doc, *report_to;
+	size_t idx;
+
+	doc = load_in(dir, file, path);
+	report_to = json_object_get(doc, "report_to");
+	cr_assert(json_is_array(report_to), "%s has no report_to array", file);
+	idx = json_array_size(report_to);
+	json_array_append_new(
+	    report_to, json_pack("{s:s, s:s}", "target", "carrier_pigeon", "when", "always"));
+	save_and_drop(doc, path);
+	return idx;
 }
 
 Test(lifecycle, config_check_accepts_the_shipped_playbooks)
@@ -369,229 +444,127 @@ Test(lifecycle, config_check_accepts_the_shipped_playbooks)
 
 Test(lifecycle, config_check_names_a_report_to_target_the_directory_does_not_know)
 {
-	struct harness_daemon *d = harness_daemon_new();
-	struct harness_output out;
-	char dir[PATH_MAX], path[PATH_MAX];
-	json_t *doc, *report_to;
+	struct broken b;
 	size_t bad_target;
-	int status;
 
-	harness_path_join(dir, sizeof dir, d->dir, "playbooks");
-	copy_folder(d->playbooks_dir, dir);
-	snprintf(d->playbooks_dir, sizeof d->playbooks_dir, "%s", dir);
-	harness_path_join(path, sizeof path, dir, "ddos.json");
-	doc = load_json(path);
-	report_to = json_object_get(doc, "report_to");
-	cr_assert(json_is_array(report_to), "ddos.json has no report_to array");
-	bad_target = json_array_size(report_to);
-	json_array_append_new(
-	    report_to, json_pack("{s:s, s:s}", "target", "carrier_pigeon", "when", "always"));
-	save_json(doc, path);
-	json_decref(doc);
-
-	status = harness_daemon_check(d, &out);
-	cr_assert(status == 1, "kakekomid -n should exit 1 on an unknown target, got %d:\n%s%s",
-	          status, out.out.data, out.err.data);
-	cr_assert(line_names(out.out.data, "ddos.json", "report_to", bad_target) ||
-	              line_names(out.err.data, "ddos.json", "report_to", bad_target),
-	          "a line should name ddos.json and report_to[%zu]:\n%s%s", bad_target,
-	          out.out.data, out.err.data);
-	harness_output_fini(&out);
-	harness_daemon_finish(d);
+	broken_open(&b);
+	bad_target = add_unknown_target(b.dir, "ddos.json");
+	check_fails(&b, "an unknown target");
+	cr_assert(line_names(b.all.data, "ddos.json", "report_to", bad_target),
+	          "a line should name ddos.json and report_to[%zu]:\n%s", bad_target, b.all.data);
+	broken_close(&b);
 }
 
 Test(lifecycle, config_check_names_the_file_and_json_path_of_each_broken_playbook)
 {
-	struct harness_daemon *d = harness_daemon_new();
-	struct harness_output out;
-	struct harness_buf all = {.max = HARNESS_OUTPUT_MAX * 2};
-	char dir[PATH_MAX], path[PATH_MAX];
-	json_t *doc, *step, *report_to;
+	struct broken b;
+	json_t *doc, *step;
 	size_t bad_target;
 	FILE *f;
-	int status;
 
-	harness_path_join(dir, sizeof dir, d->dir, "playbooks");
-	copy_folder(d->playbooks_dir, dir);
-	snprintf(d->playbooks_dir, sizeof d->playbooks_dir, "%s", dir);
+	broken_open(&b);
 
 	/* A step that lost its English text. */
-	harness_path_join(path, sizeof path, dir, "ransomware.json");
-	doc = load_json(path);
+	doc = load_in(b.dir, "ransomware.json", b.path);
 	step = json_array_get(json_object_get(doc, "steps"), 0);
 	cr_assert(json_object_del(step, "en") == 0, "ransomware.json steps[0] has no \"en\"");
-	save_json(doc, path);
-	json_decref(doc);
+	save_and_drop(doc, b.path);
 
 	/* Whom-to-report-to with a target the directory does not know. */
-	harness_path_join(path, sizeof path, dir, "malware.json");
-	doc = load_json(path);
-	report_to = json_object_get(doc, "report_to");
-	cr_assert(json_is_array(report_to), "malware.json has no report_to array");
-	bad_target = json_array_size(report_to);
-	json_array_append_new(
-	    report_to, json_pack("{s:s, s:s}", "target", "carrier_pigeon", "when", "always"));
-	save_json(doc, path);
-	json_decref(doc);
+	bad_target = add_unknown_target(b.dir, "malware.json");
 
 	/* A file cut off in the middle. */
-	harness_path_join(path, sizeof path, dir, "phishing.json");
-	f = fopen(path, "w");
-	cr_assert(f != NULL, "cannot write %s", path);
+	harness_path_join(b.path, sizeof b.path, b.dir, "phishing.json");
+	f = fopen(b.path, "w");
+	cr_assert(f != NULL, "cannot write %s", b.path);
 	fputs("{\"id\": \"phishing\", \"steps\": [\n", f);
 	fclose(f);
 
-	status = harness_daemon_check(d, &out);
-	harness_buf_append(&all, out.out.data, out.out.len);
-	harness_buf_append(&all, "\n", 1);
-	harness_buf_append(&all, out.err.data, out.err.len);
-	cr_assert(status == 1, "kakekomid -n should exit 1 on broken playbooks, got %d:\n%s",
-	          status, all.data);
-	cr_assert(line_names(all.data, "ransomware.json", "steps", 0),
-	          "a line should name ransomware.json and steps[0] (no \"en\"):\n%s", all.data);
-	cr_assert(line_names(all.data, "malware.json", "report_to", bad_target),
+	check_fails(&b, "broken playbooks");
+	cr_assert(line_names(b.all.data, "ransomware.json", "steps", 0),
+	          "a line should name ransomware.json and steps[0] (no \"en\"):\n%s", b.all.data);
+	cr_assert(line_names(b.all.data, "malware.json", "report_to", bad_target),
 	          "a line should name malware.json and report_to[%zu] (unknown target):\n%s",
-	          bad_target, all.data);
-	cr_assert(line_names(all.data, "phishing.json", NULL, 0),
-	          "a line should name phishing.json (invalid JSON):\n%s", all.data);
-	harness_buf_fini(&all);
-	harness_output_fini(&out);
-	harness_daemon_finish(d);
+	          bad_target, b.all.data);
+	cr_assert(line_names(b.all.data, "phishing.json", NULL, 0),
+	          "a line should name phishing.json (invalid JSON):\n%s", b.all.data);
+	broken_close(&b);
 }
 
 /* 1 when some line names file, the JSON path and the unknown tag. */
 static int line_names_tag(const char *text, const char *file, const char *path, const char *tag)
 {
-	const char *p = text;
-
-	while (p != NULL && *p != '\0') {
-		const char *eol = strchr(p, '\n');
-		size_t len = eol ? (size_t)(eol - p) : strlen(p);
-		char line[2048];
-
-		if (len >= sizeof line)
-			len = sizeof line - 1;
-		memcpy(line, p, len);
-		line[len] = '\0';
-		if (strstr(line, file) != NULL && strstr(line, path) != NULL &&
-		    strstr(line, tag) != NULL)
-			return 1;
-		p = eol ? eol + 1 : NULL;
-	}
-	return 0;
+	return line_has(text, file, path, tag);
 }
 
-/* Replaces the first source tag of LIST[IDX] in the playbook at PATH. */
-static void retag(const char *path, const char *list, size_t idx, const char *tag)
+/* Replaces the first source tag of LIST[IDX] in the playbook FILE in DIR. */
+static void retag(const char *dir, const char *file, const char *list, size_t idx, const char *tag)
 {
-	json_t *doc = load_json(path);
+	char path[PATH_MAX];
+	json_t *doc = load_in(dir, file, path);
 	json_t *item = json_array_get(json_object_get(doc, list), idx);
 	json_t *sources = json_object_get(item, "sources");
 
 	cr_assert(json_is_array(sources) && json_array_size(sources) > 0,
 	          "%s: %s[%zu] has no sources", path, list, idx);
 	cr_assert(json_array_set_new(sources, 0, json_string(tag)) == 0);
-	save_json(doc, path);
-	json_decref(doc);
-}
-
-/* Points D at a copy of its playbooks folder, in DIR (PATH_MAX). */
-static void use_copied_playbooks(struct harness_daemon *d, char *dir)
-{
-	harness_path_join(dir, PATH_MAX, d->dir, "playbooks");
-	copy_folder(d->playbooks_dir, dir);
-	snprintf(d->playbooks_dir, sizeof d->playbooks_dir, "%s", dir);
-}
-
-/* Runs kakekomid -n; ALL gets stdout and stderr. Returns the exit status. */
-static int check_output(struct harness_daemon *d, struct harness_buf *all)
-{
-	struct harness_output out;
-	int status = harness_daemon_check(d, &out);
-
-	harness_buf_append(all, out.out.data, out.out.len);
-	harness_buf_append(all, "\n", 1);
-	harness_buf_append(all, out.err.data, out.err.len);
-	harness_output_fini(&out);
-	return status;
+	save_and_drop(doc, path);
 }
 
 Test(lifecycle, config_check_names_a_source_tag_the_register_does_not_know)
 {
-	struct harness_daemon *d = harness_daemon_new();
-	struct harness_buf all = {.max = HARNESS_OUTPUT_MAX * 2};
-	char dir[PATH_MAX], path[PATH_MAX];
+	struct broken b;
 	json_t *doc, *target;
-	int status;
 
-	use_copied_playbooks(d, dir);
-	harness_path_join(path, sizeof path, dir, "ransomware.json");
-	retag(path, "steps", 1, "S99");
-	harness_path_join(path, sizeof path, dir, "bec.json");
-	retag(path, "dont", 0, "S98");
-	harness_path_join(path, sizeof path, dir, "ddos.json");
-	retag(path, "evidence", 0, "Practice");
+	broken_open(&b);
+	retag(b.dir, "ransomware.json", "steps", 1, "S99");
+	retag(b.dir, "bec.json", "dont", 0, "S98");
+	retag(b.dir, "ddos.json", "evidence", 0, "Practice");
 	/* The directory's targets name their sources too. */
-	harness_path_join(path, sizeof path, dir, "report_to.json");
-	doc = load_json(path);
+	doc = load_in(b.dir, "report_to.json", b.path);
 	target = json_array_get(json_object_get(doc, "targets"), 0);
 	cr_assert(json_is_object(target), "report_to.json has no targets[0]");
 	json_array_append_new(json_object_get(target, "sources"), json_string("S97"));
-	save_json(doc, path);
-	json_decref(doc);
+	save_and_drop(doc, b.path);
 
-	status = check_output(d, &all);
-	cr_assert(status == 1, "kakekomid -n should exit 1 on an unknown source tag, got %d:\n%s",
-	          status, all.data);
-	cr_assert(line_names_tag(all.data, "ransomware.json", "steps[1].sources[0]", "S99"),
-	          "a line should name ransomware.json, steps[1].sources[0] and S99:\n%s", all.data);
-	cr_assert(line_names_tag(all.data, "bec.json", "dont[0].sources[0]", "S98"),
-	          "a line should name bec.json, dont[0].sources[0] and S98:\n%s", all.data);
-	cr_assert(line_names_tag(all.data, "ddos.json", "evidence[0].sources[0]", "Practice"),
+	check_fails(&b, "an unknown source tag");
+	cr_assert(line_names_tag(b.all.data, "ransomware.json", "steps[1].sources[0]", "S99"),
+	          "a line should name ransomware.json, steps[1].sources[0] and S99:\n%s",
+	          b.all.data);
+	cr_assert(line_names_tag(b.all.data, "bec.json", "dont[0].sources[0]", "S98"),
+	          "a line should name bec.json, dont[0].sources[0] and S98:\n%s", b.all.data);
+	cr_assert(line_names_tag(b.all.data, "ddos.json", "evidence[0].sources[0]", "Practice"),
 	          "a line should name ddos.json, evidence[0].sources[0] and Practice:\n%s",
-	          all.data);
-	cr_assert(line_names_tag(all.data, "report_to.json", "targets[0].sources", "S97"),
-	          "a line should name report_to.json, targets[0].sources and S97:\n%s", all.data);
-	harness_buf_fini(&all);
-	harness_daemon_finish(d);
+	          b.all.data);
+	cr_assert(line_names_tag(b.all.data, "report_to.json", "targets[0].sources", "S97"),
+	          "a line should name report_to.json, targets[0].sources and S97:\n%s", b.all.data);
+	broken_close(&b);
 }
 
 Test(lifecycle, config_check_counts_practice_as_a_source_only_when_the_register_has_it)
 {
-	struct harness_daemon *d = harness_daemon_new();
-	struct harness_buf all = {.max = HARNESS_OUTPUT_MAX * 2};
-	char dir[PATH_MAX], path[PATH_MAX];
+	struct broken b;
 	json_t *doc;
-	int status;
 
-	use_copied_playbooks(d, dir);
-	harness_path_join(path, sizeof path, dir, "report_to.json");
-	doc = load_json(path);
+	broken_open(&b);
+	doc = load_in(b.dir, "report_to.json", b.path);
 	cr_assert(json_object_del(json_object_get(doc, "sources"), "practice") == 0,
 	          "the register has no \"practice\" entry");
-	save_json(doc, path);
-	json_decref(doc);
+	save_and_drop(doc, b.path);
 
-	status = check_output(d, &all);
-	cr_assert(status == 1, "without a register entry, \"practice\" is unknown; got %d:\n%s",
-	          status, all.data);
-	cr_assert(line_names_tag(all.data, ".json", ".sources[", "\"practice\""),
-	          "a line should name a playbook item tagged practice:\n%s", all.data);
-	harness_buf_fini(&all);
-	harness_daemon_finish(d);
+	check_fails(&b, "\"practice\" without a register entry");
+	cr_assert(line_names_tag(b.all.data, ".json", ".sources[", "\"practice\""),
+	          "a line should name a playbook item tagged practice:\n%s", b.all.data);
+	broken_close(&b);
 }
 
 Test(lifecycle, config_check_names_a_cyber_desk_without_its_source)
 {
-	struct harness_daemon *d = harness_daemon_new();
-	struct harness_buf all = {.max = HARNESS_OUTPUT_MAX * 2};
-	char dir[PATH_MAX], path[PATH_MAX];
+	struct broken b;
 	json_t *doc, *pref;
-	int status;
 
-	use_copied_playbooks(d, dir);
-	harness_path_join(path, sizeof path, dir, "prefectures.json");
-	doc = load_json(path);
+	broken_open(&b);
+	doc = load_in(b.dir, "prefectures.json", b.path);
 	/* Hokkaido: a desk with a phone but no source and a bad date. */
 	pref = json_array_get(json_object_get(doc, "prefectures"), 0);
 	json_object_set_new(pref, "cyber_desk",
@@ -601,21 +574,17 @@ Test(lifecycle, config_check_names_a_cyber_desk_without_its_source)
 	json_object_set_new(pref, "cyber_desk",
 	                    json_pack("{s:s, s:s, s:s}", "phone", "call us", "source",
 	                              "https://example.org/", "checked", "2026-12-04"));
-	save_json(doc, path);
-	json_decref(doc);
+	save_and_drop(doc, b.path);
 
-	status = check_output(d, &all);
-	cr_assert(status == 1, "kakekomid -n should exit 1 on a broken cyber_desk, got %d:\n%s",
-	          status, all.data);
-	cr_assert(line_names_tag(all.data, "prefectures.json", "prefectures[0].cyber_desk.source",
+	check_fails(&b, "a broken cyber_desk");
+	cr_assert(line_names_tag(b.all.data, "prefectures.json", "prefectures[0].cyber_desk.source",
 	                         "missing"),
-	          "a line should say prefectures[0].cyber_desk.source is missing:\n%s", all.data);
-	cr_assert(line_names_tag(all.data, "prefectures.json", "prefectures[0].cyber_desk",
+	          "a line should say prefectures[0].cyber_desk.source is missing:\n%s", b.all.data);
+	cr_assert(line_names_tag(b.all.data, "prefectures.json", "prefectures[0].cyber_desk",
 	                         "2026-13-40"),
-	          "a line should name the bad checked date:\n%s", all.data);
-	cr_assert(line_names_tag(all.data, "prefectures.json", "prefectures[1].cyber_desk",
-	                         "call us"),
-	          "a line should name the bad phone:\n%s", all.data);
-	harness_buf_fini(&all);
-	harness_daemon_finish(d);
+	          "a line should name the bad checked date:\n%s", b.all.data);
+	cr_assert(
+	    line_names_tag(b.all.data, "prefectures.json", "prefectures[1].cyber_desk", "call us"),
+	    "a line should name the bad phone:\n%s", b.all.data);
+	broken_close(&b);
 }

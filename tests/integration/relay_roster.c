@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * relay_roster.c — the roster coordinators keep with kakekomictl. A good
  * file replaces the roster and the running daemon puts its people on call
@@ -36,37 +37,6 @@ static void write_file(struct harness_daemon *d, const char *name, const char *t
 	cr_assert_eq(fclose(f), 0, "cannot write %s", path);
 }
 
-/* GET /api/v1/oncall?prefecture=pref; caller owns the document. */
-static json_t *oncall_api(struct dash_client *c, const char *pref)
-{
-	struct harness_response res;
-	char path[128];
-	json_t *doc;
-
-	snprintf(path, sizeof path, "/api/v1/oncall?prefecture=%s", pref);
-	dash_get(c, path, &res);
-	cr_assert_eq(res.status, 200, "GET %s: %ld\n%s", path, res.status, res.body.data);
-	doc = fixture_response_json(&res);
-	harness_response_fini(&res);
-	return doc;
-}
-
-/* Poll the API until the on-call list for pref holds id (or time runs out). */
-static json_t *oncall_wait(struct dash_client *c, const char *pref, const char *id)
-{
-	long long deadline = harness_now_ms() + PICKUP_MS;
-
-	for (;;) {
-		json_t *doc = oncall_api(c, pref);
-
-		if (fixture_json_find(json_object_get(doc, "oncall"), "id", id) != NULL ||
-		    harness_now_ms() >= deadline)
-			return doc;
-		json_decref(doc);
-		harness_sleep_ms(50);
-	}
-}
-
 Test(relay_roster, a_roster_with_one_bad_row_is_refused_whole_naming_the_line)
 {
 	struct harness_daemon *d = harness_daemon_new();
@@ -103,7 +73,7 @@ Test(relay_roster, a_roster_with_one_bad_row_is_refused_whole_naming_the_line)
 	                   out.out.data);
 	harness_output_fini(&out);
 
-	doc = oncall_wait(&coord, "27", "kato");
+	doc = dash_oncall_wait(&coord, "27", "kato", PICKUP_MS);
 	cr_assert_str_eq(fixture_json_string(doc, "prefecture"), "27");
 	cr_assert(fixture_time_parse_ms(fixture_json_string(doc, "at"), &at) == 0,
 	          "\"at\" should be RFC 3339");
@@ -137,7 +107,7 @@ Test(relay_roster, a_roster_with_one_bad_row_is_refused_whole_naming_the_line)
 	cr_assert_null(strstr(out.out.data, "ito@"), "a row of the refused file was imported:\n%s",
 	               out.out.data);
 	harness_output_fini(&out);
-	doc = oncall_api(&coord, "27");
+	doc = dash_get_json(&coord, "/api/v1/oncall?prefecture=27");
 	list = json_object_get(doc, "oncall");
 	cr_assert_eq(json_array_size(list), 1u, "the daemon's on-call list changed");
 	cr_assert_null(fixture_json_find(list, "id", "tanaka"));

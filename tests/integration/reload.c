@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * reload.c — an operator reloads the playbooks (SIGHUP) while reports are
  * coming in. Every report must still be answered and stored with the type
@@ -31,6 +32,7 @@ struct flood {
 	atomic_int done, locks;
 	char *body[RELOAD_REPORTS];
 	atomic_int answered, failed, next;
+	atomic_int hups; /* SIGHUPs sent so far */
 	long long deadline;
 };
 
@@ -90,8 +92,13 @@ static void *locker_run(void *arg)
 	sqlite3_busy_timeout(db, 5000);
 	while (!atomic_load(&f->done)) {
 		if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK) {
+			int held_at = atomic_load(&f->hups);
+
+			/* Held until two reloads were asked for meanwhile. */
 			atomic_fetch_add(&f->locks, 1);
-			harness_sleep_ms(3 * RELOAD_EVERY_MS);
+			while (atomic_load(&f->hups) < held_at + 2 && !atomic_load(&f->done) &&
+			       harness_now_ms() < f->deadline)
+				harness_sleep_ms(10);
 			sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
 		}
 		harness_sleep_ms(RELOAD_EVERY_MS);
@@ -105,8 +112,8 @@ Test(reload, reports_sent_while_the_playbooks_are_reloaded_every_50_ms_keep_thei
 	struct harness_daemon *d = harness_daemon_new();
 	struct flood *f = calloc(1, sizeof *f);
 	pthread_t clients[RELOAD_CLIENTS], locker;
-	int hups = 0;
 	long long stored;
+	int hups;
 
 	cr_assert_not_null(f);
 	harness_daemon_start(d);
@@ -124,10 +131,12 @@ Test(reload, reports_sent_while_the_playbooks_are_reloaded_every_50_ms_keep_thei
 		cr_assert_eq(pthread_create(&clients[i], NULL, client_run, f), 0);
 	while (atomic_load(&f->answered) + atomic_load(&f->failed) < RELOAD_REPORTS &&
 	       harness_now_ms() < f->deadline) {
-		cr_assert_eq(kill(d->pid, SIGHUP), 0, "the daemon is gone after %d reloads", hups);
-		hups++;
+		cr_assert_eq(kill(d->pid, SIGHUP), 0, "the daemon is gone after %d reloads",
+		             atomic_load(&f->hups));
+		atomic_fetch_add(&f->hups, 1);
 		harness_sleep_ms(RELOAD_EVERY_MS);
 	}
+	hups = atomic_load(&f->hups);
 	for (int i = 0; i < RELOAD_CLIENTS; i++)
 		pthread_join(clients[i], NULL);
 	atomic_store(&f->done, 1);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * dash.c — a coordinator's browser for the integration tests; see dash.h.
  */
@@ -112,6 +113,35 @@ void dash_post(struct dash_client *c, const char *path, const char *body,
                struct harness_response *res)
 {
 	request(c, "POST", path, body, NULL, res);
+}
+
+json_t *dash_get_json(struct dash_client *c, const char *path)
+{
+	struct harness_response res;
+	json_t *doc;
+
+	dash_get(c, path, &res);
+	cr_assert_eq(res.status, 200, "GET %s: %ld\n%s", path, res.status, res.body.data);
+	doc = fixture_response_json(&res);
+	harness_response_fini(&res);
+	return doc;
+}
+
+json_t *dash_oncall_wait(struct dash_client *c, const char *pref, const char *id, int timeout_ms)
+{
+	long long deadline = harness_now_ms() + timeout_ms;
+	char path[128];
+
+	snprintf(path, sizeof path, "/api/v1/oncall?prefecture=%s", pref);
+	for (;;) {
+		json_t *doc = dash_get_json(c, path);
+
+		if (fixture_json_find(json_object_get(doc, "oncall"), "id", id) != NULL ||
+		    harness_now_ms() >= deadline)
+			return doc;
+		json_decref(doc);
+		harness_sleep_ms(50);
+	}
 }
 
 long dash_login(struct dash_client *c, const char *user, const char *password,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * dash.h — a coordinator's browser for the integration tests: accounts made
  * with kakekomictl, a login through the real form (its double-submit token
@@ -8,6 +9,7 @@
 #ifndef KK_TESTS_DASH_H
 #define KK_TESTS_DASH_H
 
+#include <jansson.h>
 #include <stddef.h>
 
 #include "harness.h"
@@ -39,6 +41,19 @@ long dash_login(struct dash_client *c, const char *user, const char *password,
 void dash_get(struct dash_client *c, const char *path, struct harness_response *res);
 void dash_post(struct dash_client *c, const char *path, const char *body,
                struct harness_response *res);
+
+/* GET PATH with the session cookie, assert 200 and return the body parsed
+ * as JSON; the caller owns it. */
+json_t *dash_get_json(struct dash_client *c, const char *path);
+
+/*
+ * Poll GET /api/v1/oncall?prefecture=PREF (every 50 ms, at most
+ * TIMEOUT_MS) until its on-call list holds the specialist ID, as the
+ * daemon does within a roster poll of an import. Returns the last document
+ * fetched (the caller owns it) and does not assert that ID came: look it
+ * up with fixture_json_find().
+ */
+json_t *dash_oncall_wait(struct dash_client *c, const char *pref, const char *id, int timeout_ms);
 
 /* The value of cookie NAME set by RES ("" when cleared); 1 when RES set it. */
 int dash_set_cookie(const struct harness_response *res, const char *name, char *value, size_t cap,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fixture.c — intake bodies, case round trips and the date and text
  * checks the integration tests share. The rules being checked live in the
@@ -70,21 +71,13 @@ void fixture_case_post(struct harness_daemon *d, const json_t *body, struct harn
 	char *text = fixture_json_dump(body);
 	long long deadline = harness_now_ms() + 20000;
 
+	/* A refused report costs nothing, so asking again soon is harmless. */
 	for (;;) {
-		char retry[32];
-		long wait_ms = 1000;
-
 		harness_post(d, "/api/v1/cases", "application/json", text, strlen(text), res);
 		if (res->status != 429 || harness_now_ms() >= deadline)
 			break;
-		if (harness_response_header(res, "Retry-After", retry, sizeof retry)) {
-			long s = strtol(retry, NULL, 10);
-
-			if (s >= 0 && s < 1)
-				wait_ms = 100;
-		}
 		harness_response_fini(res);
-		harness_sleep_ms(wait_ms);
+		harness_sleep_ms(100);
 	}
 	free(text);
 }
@@ -127,6 +120,35 @@ json_t *fixture_case_fetch(struct harness_daemon *d, const char *ref, const char
 	doc = fixture_response_json(&res);
 	harness_response_fini(&res);
 	return doc;
+}
+
+void fixture_wrong_token_is_unknown(struct harness_daemon *d, const char *type,
+                                    fixture_case_get_cb *get)
+{
+	json_t *body = fixture_intake_new(type, "ja");
+	struct harness_response wrong, unknown;
+	char token[512];
+	json_t *ans;
+	size_t n;
+
+	harness_daemon_start(d);
+	ans = fixture_case_create(d, body);
+	snprintf(token, sizeof token, "%s", fixture_json_string(ans, "token"));
+	n = strlen(token);
+	token[n - 1] = token[n - 1] == 'A' ? 'B' : 'A';
+	get(d, fixture_json_string(ans, "ref"), token, &wrong);
+	get(d, "KK-0000-00", token, &unknown);
+	cr_assert(wrong.status == 404, "a wrong token should get 404, got %ld", wrong.status);
+	cr_assert(unknown.status == 404, "an unknown case should get 404, got %ld", unknown.status);
+	cr_assert_str_eq(wrong.body.data, unknown.body.data,
+	                 "wrong token and unknown case must look the same");
+	cr_assert(strstr(wrong.body.data, fixture_json_string(body, "company")) == NULL,
+	          "a wrong token must not reveal the case");
+	harness_response_fini(&wrong);
+	harness_response_fini(&unknown);
+	json_decref(ans);
+	json_decref(body);
+	harness_daemon_finish(d);
 }
 
 int fixture_timeline_at(const json_t *case_doc, const char *event, long long *at_ms)
@@ -317,6 +339,22 @@ int fixture_time_parse_ms(const char *s, long long *ms)
 	t = timegm(&tm);
 	*ms = ((long long)t - offset) * 1000 + frac;
 	return 0;
+}
+
+void fixture_wait_past(const char *at, long long ms)
+{
+	long long then, now;
+
+	cr_assert(fixture_time_parse_ms(at, &then) == 0, "not RFC 3339: %s", at);
+	for (;;) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		now = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+		if (now > then + ms)
+			return;
+		harness_sleep_ms(20);
+	}
 }
 
 int fixture_time_is_utc(const char *s)

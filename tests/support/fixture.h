@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fixture.h — kakekomi's own vocabulary for the integration tests: intake
  * bodies that pass validation, cases created and fetched back, RFC 3339
@@ -37,7 +38,7 @@ char *fixture_json_dump(const json_t *obj);
 
 /*
  * POST the body to /api/v1/cases as application/json. A 429 is retried
- * after its Retry-After (at most 1 s a time, 20 s in all), since rate
+ * every 100 ms until the report goes through (20 s in all), since rate
  * limiting is not what these tests are about. res as for harness_post.
  */
 void fixture_case_post(struct harness_daemon *d, const json_t *body, struct harness_response *res);
@@ -66,6 +67,20 @@ json_t *fixture_case_wait_event(struct harness_daemon *d, const char *ref, const
  */
 int fixture_timeline_at(const json_t *case_doc, const char *event, long long *at_ms);
 
+/* How a test reads case ref with token: the API with a bearer token, or
+ * the status page with ?t=. res as for harness_get. */
+typedef void fixture_case_get_cb(struct harness_daemon *d, const char *ref, const char *token,
+                                 struct harness_response *res);
+
+/*
+ * Start d, report a type case, then read it through get with its token
+ * spoiled in the last character, and an unknown case with that token.
+ * Asserts that both answers are 404 with the same body, without the case's
+ * company, and finishes d.
+ */
+void fixture_wrong_token_is_unknown(struct harness_daemon *d, const char *type,
+                                    fixture_case_get_cb *get);
+
 /* Parse res's body as JSON (asserts, printing the body). Caller owns it. */
 json_t *fixture_response_json(const struct harness_response *res);
 
@@ -90,6 +105,14 @@ void fixture_date_jst(time_t t, int add_days, char *out, size_t cap);
  * or -1 when s is not RFC 3339.
  */
 int fixture_time_parse_ms(const char *s, long long *ms);
+
+/*
+ * Poll (every 20 ms) until the wall clock, which the daemon's timestamps
+ * come from too, is more than ms past the RFC 3339 time at (a case's
+ * received_at, say): then a clock the daemon started at that time has run
+ * past a target of ms. Asserts that at parses.
+ */
+void fixture_wait_past(const char *at, long long ms);
 
 /* 1 when s is RFC 3339 with a UTC offset ("Z" or "+00:00"). */
 int fixture_time_is_utc(const char *s);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * harness.c — one private kakekomid per test: folder, port, config,
  * process, log, and a libcurl client to talk to it.
@@ -490,32 +491,35 @@ void harness_daemon_finish(struct harness_daemon *d)
 	free(d);
 }
 
+/* SIGKILL a child a failed test left running (pid 0: none) and reap it. */
+static void kill_and_reap(pid_t pid)
+{
+	int status;
+
+	if (pid <= 0)
+		return;
+	kill(pid, SIGKILL);
+	wait_exit(pid, HARNESS_STOP_TIMEOUT_MS, &status);
+}
+
 void harness_cleanup(void)
 {
 	for (int i = 0; i < HARNESS_HELPERS_MAX; i++) {
 		struct harness_helper *h = helpers[i];
-		int status;
 
 		if (h == NULL)
 			continue;
-		if (h->pid > 0) {
-			kill(h->pid, SIGKILL);
-			wait_exit(h->pid, HARNESS_STOP_TIMEOUT_MS, &status);
-		}
+		kill_and_reap(h->pid);
 		harness_helper_print_log(h, HARNESS_LOG_TAIL);
 		helpers[i] = NULL;
 		free(h);
 	}
 	for (int i = 0; i < HARNESS_DAEMONS_MAX; i++) {
 		struct harness_daemon *d = registry[i];
-		int status;
 
 		if (d == NULL)
 			continue;
-		if (d->pid > 0) {
-			kill(d->pid, SIGKILL);
-			wait_exit(d->pid, HARNESS_STOP_TIMEOUT_MS, &status);
-		}
+		kill_and_reap(d->pid);
 		if (d->starts > 0 && !d->log_shown)
 			harness_daemon_print_log(d, HARNESS_LOG_TAIL);
 		fprintf(stderr, "harness: test did not finish; kept %s\n", d->dir);
@@ -852,6 +856,11 @@ int harness_http_send(CURL *curl, const struct harness_request *req, struct harn
 	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS,
 	                 req->timeout_ms ? req->timeout_ms : (long)HARNESS_REQUEST_TIMEOUT_MS);
 	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, 3000L);
+	if (req->ca_file != NULL) {
+		curl_easy_setopt(curl, CURLOPT_CAINFO, req->ca_file);
+		curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
+		curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
+	}
 	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, res->error);
 	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(curl, CURLOPT_WRITEDATA, &res->body);
@@ -1088,10 +1097,10 @@ void harness_db_text(struct harness_daemon *d, char *out, size_t cap, const char
 	sqlite3_close(db);
 }
 
-long harness_post_json_status(const struct harness_daemon *d, const char *path, const char *json,
-                              int timeout_ms)
+long harness_post_json_from(const struct harness_daemon *d, const char *path, const char *json,
+                            const char *source, const char *header, int timeout_ms)
 {
-	static const char *const headers[] = {"Content-Type: application/json", NULL};
+	const char *headers[] = {"Content-Type: application/json", header, NULL};
 	char url[HARNESS_URL_MAX];
 	struct harness_request req;
 	struct harness_response res;
@@ -1106,10 +1115,17 @@ long harness_post_json_status(const struct harness_daemon *d, const char *path, 
 	req.body = json;
 	req.body_len = strlen(json);
 	req.timeout_ms = timeout_ms;
+	req.source = source;
 	if (harness_http_send(NULL, &req, &res) == 0)
 		status = res.status;
 	harness_response_fini(&res);
 	return status;
+}
+
+long harness_post_json_status(const struct harness_daemon *d, const char *path, const char *json,
+                              int timeout_ms)
+{
+	return harness_post_json_from(d, path, json, NULL, NULL, timeout_ms);
 }
 
 char *harness_read_file(const char *path, size_t *len)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * harness.h — start the real kakekomid for one integration test and talk to it.
  *
@@ -80,6 +81,7 @@ struct harness_request {
 	int chunked;                /* send body with chunked transfer-encoding */
 	long timeout_ms;            /* 0 means HARNESS_REQUEST_TIMEOUT_MS */
 	const char *source;         /* local address to send from ("127.0.0.2"), or NULL */
+	const char *ca_file;        /* HTTPS: trust only this PEM file (peer and host verified) */
 };
 
 /* Output of a command run to completion. */
@@ -191,6 +193,15 @@ char *harness_read_file(const char *path, size_t *len);
  */
 long harness_post_json_status(const struct harness_daemon *d, const char *path, const char *json,
                               int timeout_ms);
+
+/*
+ * As harness_post_json_status, sent from the loopback address source
+ * ("127.0.0.2"; NULL: the default) with one more header line ("Name:
+ * value"; NULL: none); timeout_ms 0 means HARNESS_REQUEST_TIMEOUT_MS.
+ * Never asserts: safe from worker threads.
+ */
+long harness_post_json_from(const struct harness_daemon *d, const char *path, const char *json,
+                            const char *source, const char *header, int timeout_ms);
 
 /*
  * The daemon's store, read-only, for what no API shows: run sql (text

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * htmlscan.c — a small start-tag scanner for the pages kakekomid renders.
  * Script and style contents are stepped over so that markup inside them

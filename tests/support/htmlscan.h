@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * htmlscan.h — just enough HTML reading for the page tests: find start
  * tags by name, id or form-control name, read attributes and the text

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * prosody.c — one private Prosody per test: folder, certificate, config,
  * accounts, process and log.
@@ -456,19 +457,19 @@ static void registry_remove(const struct prosody *p)
 	}
 }
 
-/* A self-signed certificate (P-256) for the domain, valid for 30 days. */
-static int make_cert(struct prosody *p)
+int prosody_self_signed(const char *cn, const char *san, const char *days, const char *key_path,
+                        const char *cert_path)
 {
-	char openssl[PATH_MAX], subj[PROSODY_DOMAIN_MAX + 8], san[PROSODY_DOMAIN_MAX + 32];
+	char openssl[PATH_MAX], subj[PROSODY_DOMAIN_MAX + 8], ext[PROSODY_DOMAIN_MAX + 32];
 	char out[PROSODY_TOOL_OUTPUT];
 	int rc;
 
 	if (find_program("openssl", openssl, sizeof openssl) != 0) {
-		say(p, "openssl not found on PATH");
+		say(NULL, "openssl not found on PATH");
 		return -ENOENT;
 	}
-	snprintf(subj, sizeof subj, "/CN=%s", p->domain);
-	snprintf(san, sizeof san, "subjectAltName=DNS:%s", p->domain);
+	snprintf(subj, sizeof subj, "/CN=%s", cn);
+	snprintf(ext, sizeof ext, "subjectAltName=%s", san);
 	{
 		char *const argv[] = {openssl,
 		                      "req",
@@ -479,24 +480,34 @@ static int make_cert(struct prosody *p)
 		                      "ec_paramgen_curve:prime256v1",
 		                      "-nodes",
 		                      "-days",
-		                      "30",
+		                      (char *)days,
 		                      "-subj",
 		                      subj,
 		                      "-addext",
-		                      san,
+		                      ext,
 		                      "-keyout",
-		                      p->key_path,
+		                      (char *)key_path,
 		                      "-out",
-		                      p->cert_path,
+		                      (char *)cert_path,
 		                      NULL};
 		/* openssl runs as the caller: the files are handed over afterwards. */
-		rc = run_tool(p, 0, argv, out, sizeof out, PROSODY_TOOL_TIMEOUT_MS);
+		rc = run_tool(NULL, 0, argv, out, sizeof out, PROSODY_TOOL_TIMEOUT_MS);
 	}
 	if (rc != 0) {
-		say(p, "openssl req: %s%s", rc == -ETIMEDOUT ? "timed out" : "failed:\n", out);
+		say(NULL, "openssl req for %s: %s%s", cn,
+		    rc == -ETIMEDOUT ? "timed out" : "failed:\n", out);
 		return rc == -ETIMEDOUT ? rc : -EIO;
 	}
 	return 0;
+}
+
+/* A self-signed certificate for the domain, valid for 30 days. */
+static int make_cert(struct prosody *p)
+{
+	char san[PROSODY_DOMAIN_MAX + 8];
+
+	snprintf(san, sizeof san, "DNS:%s", p->domain);
+	return prosody_self_signed(p->domain, san, "30", p->key_path, p->cert_path);
 }
 
 static int write_config(struct prosody *p)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * prosody.h — a real Prosody (the Debian package) for one test.
  *
@@ -83,6 +84,15 @@ void prosody_cleanup(void);
 
 /* Print the last max_bytes of Prosody's log (and its console output). */
 void prosody_print_log(const struct prosody *p, unsigned max_bytes);
+
+/*
+ * Write a self-signed certificate (EC P-256, valid for days, e.g. "30")
+ * for the subject CN cn with the subjectAltName san ("DNS:kk.test",
+ * "IP:127.0.0.1") to key_path and cert_path with openssl. Returns 0, or a
+ * negative errno after saying why on stderr.
+ */
+int prosody_self_signed(const char *cn, const char *san, const char *days, const char *key_path,
+                        const char *cert_path);
 
 /* Accessors; strings are owned by p and live as long as it. */
 unsigned prosody_port(const struct prosody *p);        /* c2s port on 127.0.0.1 */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * specialist.c — a specialist's chat app in a thread: one libstrophe
  * context and connection per session, driven by that thread alone.
@@ -291,21 +292,33 @@ static void send_receipt(struct specialist_client *s, const char *to, const char
 	xmpp_free(s->ctx, id);
 }
 
+/*
+ * Room for one more of the len elements (each elem bytes) of the array v,
+ * which holds *size: doubled when full, up to max. Returns the array, moved
+ * or not; when it cannot grow, *size stays and len == *size tells.
+ */
+static void *grow(void *v, size_t *size, size_t len, size_t max, size_t elem)
+{
+	size_t want = *size ? *size * 2 : 64;
+	void *p;
+
+	if (len < *size || *size >= max)
+		return v;
+	p = realloc(v, want * elem);
+	if (p == NULL)
+		return v;
+	*size = want;
+	return p;
+}
+
 static void record_answer(struct specialist_client *s, enum answer_kind kind, const char *id,
                           long long at)
 {
 	struct receipt *r;
 
 	pthread_mutex_lock(&s->lock);
-	if (s->receipts_len == s->receipts_size && s->receipts_size < SPECIALIST_RECEIPTS_MAX) {
-		size_t size = s->receipts_size ? s->receipts_size * 2 : 64;
-		struct receipt *v = realloc(s->receipts, size * sizeof *v);
-
-		if (v != NULL) {
-			s->receipts = v;
-			s->receipts_size = size;
-		}
-	}
+	s->receipts = grow(s->receipts, &s->receipts_size, s->receipts_len, SPECIALIST_RECEIPTS_MAX,
+	                   sizeof *s->receipts);
 	if (s->receipts_len < s->receipts_size) {
 		r = &s->receipts[s->receipts_len];
 		r->kind = kind;
@@ -323,15 +336,8 @@ static void record_message(struct specialist_client *s, const struct specialist_
 	struct received *r;
 
 	pthread_mutex_lock(&s->lock);
-	if (s->msgs_len == s->msgs_size && s->msgs_size < SPECIALIST_MESSAGES_MAX) {
-		size_t size = s->msgs_size ? s->msgs_size * 2 : 64;
-		struct received *v = realloc(s->msgs, size * sizeof *v);
-
-		if (v != NULL) {
-			s->msgs = v;
-			s->msgs_size = size;
-		}
-	}
+	s->msgs =
+	    grow(s->msgs, &s->msgs_size, s->msgs_len, SPECIALIST_MESSAGES_MAX, sizeof *s->msgs);
 	if (s->msgs_len < s->msgs_size) {
 		r = &s->msgs[s->msgs_len];
 		r->m.from = dup_cap(m->from, SPECIALIST_JID_MAX);
@@ -1105,17 +1111,20 @@ enum specialist_presence specialist_presence(struct specialist_client *s, const 
 	return state;
 }
 
-int specialist_wait_presence(struct specialist_client *s, const char *jid,
-                             enum specialist_presence want, int timeout_ms)
+/*
+ * Wait until done(s, arg) holds (called with the lock held, after every
+ * change) or timeout_ms pass. Returns 0, or -ETIMEDOUT.
+ */
+static int wait_for(struct specialist_client *s,
+                    int (*done)(struct specialist_client *, const void *), const void *arg,
+                    int timeout_ms)
 {
 	struct timespec deadline = deadline_after(timeout_ms);
 	int rc = -ETIMEDOUT;
 
-	if (s == NULL || jid == NULL)
-		return -EINVAL;
 	pthread_mutex_lock(&s->lock);
 	for (;;) {
-		if (presence_of(s, jid) == want) {
+		if (done(s, arg)) {
 			rc = 0;
 			break;
 		}
@@ -1124,6 +1133,28 @@ int specialist_wait_presence(struct specialist_client *s, const char *jid,
 	}
 	pthread_mutex_unlock(&s->lock);
 	return rc;
+}
+
+struct presence_wanted {
+	const char *jid;
+	enum specialist_presence want;
+};
+
+static int presence_is(struct specialist_client *s, const void *arg)
+{
+	const struct presence_wanted *p = arg;
+
+	return presence_of(s, p->jid) == p->want;
+}
+
+int specialist_wait_presence(struct specialist_client *s, const char *jid,
+                             enum specialist_presence want, int timeout_ms)
+{
+	struct presence_wanted p = {jid, want};
+
+	if (s == NULL || jid == NULL)
+		return -EINVAL;
+	return wait_for(s, presence_is, &p, timeout_ms);
 }
 
 int specialist_is_online(struct specialist_client *s)
@@ -1138,24 +1169,17 @@ int specialist_is_online(struct specialist_client *s)
 	return online;
 }
 
+static int session_is_over(struct specialist_client *s, const void *arg)
+{
+	(void)arg;
+	return s->state == SESSION_ENDED || s->state == SESSION_IDLE;
+}
+
 int specialist_wait_offline(struct specialist_client *s, int timeout_ms)
 {
-	struct timespec deadline = deadline_after(timeout_ms);
-	int rc = -ETIMEDOUT;
-
 	if (s == NULL)
 		return -EINVAL;
-	pthread_mutex_lock(&s->lock);
-	for (;;) {
-		if (s->state == SESSION_ENDED || s->state == SESSION_IDLE) {
-			rc = 0;
-			break;
-		}
-		if (wait_until(s, &deadline) != 0)
-			break;
-	}
-	pthread_mutex_unlock(&s->lock);
-	return rc;
+	return wait_for(s, session_is_over, NULL, timeout_ms);
 }
 
 int specialist_go_offline(struct specialist_client *s)

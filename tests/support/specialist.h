@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * specialist.h — an XMPP client standing in for a specialist's chat app.
  *

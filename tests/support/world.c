@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * world.c — Prosody, accounts, kakekomid, roster and chat apps for one
  * XMPP integration test; see world.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * world.h — the world an XMPP integration test runs in: a real Prosody
  * (prosody.h) with accounts for the bot, a coordinator and every roster

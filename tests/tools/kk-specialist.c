@@ -44,6 +44,33 @@ static int usage(void)
 	return 2;
 }
 
+/* Set option k to v: 0, or -EINVAL when there is no such option. */
+static int set_option(struct tool_args *a, const char *k, const char *v)
+{
+	const struct {
+		const char *name;
+		const char **slot;
+	} texts[] = {
+	    {"--jid", &a->jid},     {"--password", &a->password}, {"--host", &a->host},
+	    {"--ca", &a->ca},       {"--bot", &a->bot},           {"--wait", &a->wait},
+	    {"--reply", &a->reply}, {"--confirm", &a->confirm},
+	};
+
+	for (size_t t = 0; t < sizeof texts / sizeof texts[0]; t++) {
+		if (strcmp(k, texts[t].name) == 0) {
+			*texts[t].slot = v;
+			return 0;
+		}
+	}
+	if (strcmp(k, "--port") == 0)
+		a->port = (unsigned)strtoul(v, NULL, 10);
+	else if (strcmp(k, "--timeout-ms") == 0)
+		a->timeout_ms = atoi(v);
+	else
+		return -EINVAL;
+	return 0;
+}
+
 static int parse(int argc, char **argv, struct tool_args *a)
 {
 	a->wait = "New case";
@@ -58,29 +85,7 @@ static int parse(int argc, char **argv, struct tool_args *a)
 			i--; /* takes no value */
 			continue;
 		}
-		if (v == NULL)
-			return -EINVAL;
-		if (strcmp(k, "--jid") == 0)
-			a->jid = v;
-		else if (strcmp(k, "--password") == 0)
-			a->password = v;
-		else if (strcmp(k, "--host") == 0)
-			a->host = v;
-		else if (strcmp(k, "--port") == 0)
-			a->port = (unsigned)strtoul(v, NULL, 10);
-		else if (strcmp(k, "--ca") == 0)
-			a->ca = v;
-		else if (strcmp(k, "--bot") == 0)
-			a->bot = v;
-		else if (strcmp(k, "--wait") == 0)
-			a->wait = v;
-		else if (strcmp(k, "--reply") == 0)
-			a->reply = v;
-		else if (strcmp(k, "--confirm") == 0)
-			a->confirm = v;
-		else if (strcmp(k, "--timeout-ms") == 0)
-			a->timeout_ms = atoi(v);
-		else
+		if (v == NULL || set_option(a, k, v) != 0)
 			return -EINVAL;
 	}
 	if (a->jid == NULL || a->password == NULL || a->host == NULL ||
