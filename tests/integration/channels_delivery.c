@@ -277,19 +277,6 @@ static void receiver_stop(struct receiver *w)
 	w->h = NULL;
 }
 
-/* Waits until the daemon has nothing left to send on CHANNEL ("email",
- * "webhook"): every row sent or given up, so nothing more will come. */
-static void outbox_settled(struct harness_daemon *d, const char *channel)
-{
-	long long deadline = harness_now_ms() + MAIL_MS;
-
-	while (harness_db_int(d, "SELECT count(*) FROM outbox WHERE channel = ? AND state = 'pending'",
-	                      channel, NULL) != 0) {
-		cr_assert_lt(harness_now_ms(), deadline, "the %s outbox did not drain", channel);
-		harness_sleep_ms(50);
-	}
-}
-
 /* How many requests have reached the receiver, answered or not. */
 static long receiver_arrived(const struct receiver *w)
 {
@@ -614,7 +601,7 @@ Test(delivery, a_reporter_who_gives_an_address_gets_a_receipt_with_a_readable_ja
 	json_decref(m);
 
 	/* The report without an address gets nothing; nobody gets two. */
-	outbox_settled(d, "email");
+	harness_outbox_settled(d, "email", MAIL_MS);
 	all = sink_read(&s);
 	cr_assert_eq(json_array_size(all), 2u, "%zu mails for 2 reports with an address",
 	             json_array_size(all));
@@ -713,7 +700,7 @@ Test(delivery, a_receipt_written_while_smtp_was_down_arrives_once_it_is_back)
 	             "after %d ms down the next try should come within a few seconds", DOWN_MS);
 	json_decref(m);
 
-	outbox_settled(d, "email");
+	harness_outbox_settled(d, "email", MAIL_MS);
 	all = sink_read(&s);
 	cr_assert_eq(sink_count(all, rep.email, ""), 1u, "the receipt arrived %zu times, want once",
 	             sink_count(all, rep.email, ""));
@@ -789,7 +776,7 @@ Test(delivery, a_specialist_whose_chat_app_is_offline_gets_the_alert_by_email)
 	             "the specialist reached by e-mail should be able to ack in chat");
 	free(body);
 
-	outbox_settled(w.d, "email");
+	harness_outbox_settled(w.d, "email", MAIL_MS);
 	all = sink_read(&s);
 	cr_assert_eq(sink_count(all, team[1].email, ""), 0u,
 	             "the specialist who was online got the alert by e-mail too");
@@ -1035,7 +1022,7 @@ Test(delivery, a_webhook_answering_500_twice_gets_the_same_event_again_until_it_
 		harness_sleep_ms(100);
 	}
 	json_decref(reqs);
-	outbox_settled(d, "webhook"); /* nothing more will come */
+	harness_outbox_settled(d, "webhook", MAIL_MS); /* nothing more will come */
 	reqs = receiver_requests(&w);
 
 	/* Group by Idempotency-Key: 500, 500, 200 with the same body, growing waits. */

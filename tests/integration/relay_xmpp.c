@@ -394,19 +394,6 @@ Test(relay, an_offline_specialist_is_skipped_at_once)
 	world_close(&r);
 }
 
-/* Waits until the daemon has nothing left to send on CHANNEL: every row
- * sent or given up. */
-static void outbox_settled(struct harness_daemon *d, const char *channel)
-{
-	long long deadline = harness_now_ms() + ALERT_MS;
-
-	while (harness_db_int(d, "SELECT count(*) FROM outbox WHERE channel = ? AND state = 'pending'",
-	                      channel, NULL) != 0) {
-		cr_assert_lt(harness_now_ms(), deadline, "the %s outbox did not drain", channel);
-		harness_sleep_ms(50);
-	}
-}
-
 /* Prosody goes away for DOWN_MS while REPORTS reports come in; every alert
  * must arrive after it is back, exactly once. STEP keeps escalation out of it. */
 static void prosody_outage(int reports, long down_ms, const char *step)
@@ -465,7 +452,7 @@ static void prosody_outage(int reports, long down_ms, const char *step)
 	/* Once no alert waits to be sent, nothing more can come: what the
 	 * server took is in each app once a round trip through the bot is
 	 * back. Then each alert exactly once. */
-	outbox_settled(r.d, "xmpp");
+	harness_outbox_settled(r.d, "xmpp", ALERT_MS);
 	for (size_t k = 0; k < r.n; k++) {
 		world_tell(r.app[k], "help");
 		world_expect(r.app[k], "this help", ALERT_MS, NULL, "a round trip through the bot");

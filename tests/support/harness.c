@@ -1177,3 +1177,15 @@ int harness_idle_connection(const struct harness_daemon *d, const char *src, con
 	}
 	return fd;
 }
+
+void harness_outbox_settled(struct harness_daemon *d, const char *channel, int timeout_ms)
+{
+	long long deadline = harness_now_ms() + timeout_ms;
+
+	while (harness_db_int(d, "SELECT count(*) FROM outbox WHERE channel = ? AND state = 'pending'",
+	                      channel, NULL) != 0) {
+		cr_assert_lt(harness_now_ms(), deadline, "the %s outbox did not drain in %d ms", channel,
+		             timeout_ms);
+		harness_sleep_ms(50);
+	}
+}

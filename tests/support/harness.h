@@ -203,6 +203,11 @@ long harness_post_json_status(const struct harness_daemon *d, const char *path, 
 long harness_post_json_from(const struct harness_daemon *d, const char *path, const char *json,
                             const char *source, const char *header, int timeout_ms);
 
+/* Waits until D has nothing left to send on CHANNEL ("xmpp", "email",
+ * "webhook"): every outbox row sent or given up, so nothing more will come;
+ * asserts when that takes longer than TIMEOUT_MS. */
+void harness_outbox_settled(struct harness_daemon *d, const char *channel, int timeout_ms);
+
 /*
  * The daemon's store, read-only, for what no API shows: run sql (text
  * parameters, NULL-terminated) and return the first column of the first row
