@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "answer.h"
 #include "buf.h"
 #include "case.h"
 #include "command.h"
@@ -126,71 +127,6 @@ static enum rate_verdict rate_check(struct convo *c, const char *jid, int64_t no
 	if (e->count <= CONVO_RATE_MAX)
 		return RATE_OK;
 	return e->count == CONVO_RATE_MAX + 1 ? RATE_NOTICE : RATE_SILENT;
-}
-
-/* ---- small text helpers ---- */
-
-static bool has_japanese(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s >= 0xe3 && (unsigned char)*s <= 0xe9)
-			return true;
-	return false;
-}
-
-static bool is_word(const char *folded, const char *const *words)
-{
-	for (; *words != NULL; words++)
-		if (strcmp(folded, *words) == 0)
-			return true;
-	return false;
-}
-
-/* A whole number 1..MAX, or -1. */
-static int number(const char *folded, int max)
-{
-	int v = 0;
-
-	if (*folded == '\0')
-		return -1;
-	for (const char *p = folded; *p != '\0'; p++) {
-		if (*p == '.' && p[1] == '\0')
-			break;
-		if (*p < '0' || *p > '9' || v > 1000)
-			return -1;
-		v = v * 10 + (*p - '0');
-	}
-	return v >= 1 && v <= max ? v : -1;
-}
-
-/* ---- understanding what happened from free text ---- */
-
-static const struct {
-	const char *type;
-	const char *words[8];
-} keywords[] = {
-    {"ransomware", {"ランサム", "身代金", "暗号化", "ransom", "encrypt", NULL}},
-    {"bec", {"送金", "振込", "振り込", "請求書", "wire transfer", "invoice", "bec", NULL}},
-    {"phishing", {"フィッシング", "偽サイト", "phishing", "fake site", NULL}},
-    {"suspicious_email",
-     {"怪しいメール", "不審なメール", "添付", "suspicious e", "attachment", NULL}},
-    {"malware", {"ウイルス", "ウィルス", "マルウェア", "emotet", "virus", "malware", NULL}},
-    {"defacement", {"改ざん", "改竄", "ホームページが", "defaced", "website was changed", NULL}},
-    {"unauthorized_access",
-     {"不正アクセス", "乗っ取", "不正ログイン", "unauthori", "hacked", NULL}},
-    {"data_leak", {"漏えい", "漏洩", "誤送信", "流出", "leak", NULL}},
-    {"lost_device", {"紛失", "盗難", "なくし", "盗まれ", "lost", "stolen", NULL}},
-    {"ddos", {"ddos", "dos攻撃", "アクセス集中", "つながらない", NULL}},
-    {"insider", {"内部不正", "持ち出", "退職者", "insider", NULL}},
-};
-
-static const char *guess_type(const char *folded)
-{
-	for (size_t i = 0; i < sizeof keywords / sizeof keywords[0]; i++)
-		for (size_t k = 0; keywords[i].words[k] != NULL; k++)
-			if (strstr(folded, keywords[i].words[k]) != NULL)
-				return keywords[i].type;
-	return NULL;
 }
 
 /* ---- questions ---- */
@@ -518,7 +454,7 @@ static char *answer_dup(const struct conv *v, const char *key, const char *fallb
 	return strdup(s != NULL ? s : fallback);
 }
 
-static enum tri answer_tri(const struct conv *v, const char *key)
+static enum tri stored_tri(const struct conv *v, const char *key)
 {
 	enum tri t = TRI_UNKNOWN;
 	const char *s = json_string_value(json_object_get(v->answers, key));
@@ -548,12 +484,12 @@ static void create_case(struct convo *c, struct conv *v, bool incomplete)
 			j->in.incident_type = playbook_types[i];
 	if (j->in.incident_type == NULL)
 		goto bad;
-	j->in.still_happening = answer_tri(v, "still_happening");
-	j->in.money_involved = answer_tri(v, "money_involved");
-	j->in.personal_data = answer_tri(v, "personal_data");
-	j->in.sensitive_data = answer_tri(v, "sensitive_data");
-	j->in.financial_harm = answer_tri(v, "financial_harm");
-	j->in.over_1000 = answer_tri(v, "over_1000");
+	j->in.still_happening = stored_tri(v, "still_happening");
+	j->in.money_involved = stored_tri(v, "money_involved");
+	j->in.personal_data = stored_tri(v, "personal_data");
+	j->in.sensitive_data = stored_tri(v, "sensitive_data");
+	j->in.financial_harm = stored_tri(v, "financial_harm");
+	j->in.over_1000 = stored_tri(v, "over_1000");
 	{
 		const char *los = json_string_value(json_object_get(v->answers, "lost_or_stolen"));
 
@@ -636,11 +572,6 @@ bad:
 
 /* ---- answers ---- */
 
-static const char *const yes_words[] = {"1", "yes", "y", "はい", "ある", "あります", NULL};
-static const char *const no_words[] = {"2", "no", "n", "いいえ", "ない", "ありません", NULL};
-static const char *const dk_words[] = {"3",          "unknown",      "don't know", "dont know", "?",
-                                       "わからない", "わかりません", "不明",       NULL};
-
 static const char *tri_key(int step)
 {
 	switch (step) {
@@ -698,42 +629,23 @@ static int step_next(const struct conv *v, int dir)
 
 static bool take_tri(struct conv *v, const char *key, const char *folded)
 {
-	const char *val = is_word(folded, yes_words)  ? "yes"
-	                  : is_word(folded, no_words) ? "no"
-	                  : is_word(folded, dk_words) ? "unknown"
-	                                              : NULL;
+	enum tri t;
 
-	if (val == NULL)
+	if (answer_tri(folded, &t) < 0)
 		return false;
-	json_object_set_new(v->answers, key, json_string(val));
+	json_object_set_new(v->answers, key, json_string(case_tri_name(t)));
 	return true;
 }
 
 static bool take_pref(struct convo *c, struct conv *v, const char *folded)
 {
-	const struct playbook_set *set = *c->pbs;
-	int n = number(folded, 47);
+	int n = answer_prefecture(*c->pbs, folded);
+	char code[16];
 
-	for (size_t i = 0; n < 0 && i < playbook_prefecture_count(set); i++) {
-		const struct pb_prefecture *p = playbook_prefecture_at(set, i);
-		char en[64];
-		size_t jl = strlen(p->name.s[LANG_JA]);
-
-		text_fold_ascii(p->name.s[LANG_EN], en, sizeof en);
-		/* 大阪府 / 大阪 / osaka */
-		if (strcmp(folded, en) == 0 || strcmp(folded, p->name.s[LANG_JA]) == 0 ||
-		    (jl > 3 && strlen(folded) == jl - 3 &&
-		     strncmp(folded, p->name.s[LANG_JA], jl - 3) == 0))
-			n = (int)i + 1;
-	}
 	if (n < 0)
 		return false;
-	{
-		char code[16];
-
-		snprintf(code, sizeof code, "%02d", n);
-		json_object_set_new(v->answers, "prefecture", json_string(code));
-	}
+	snprintf(code, sizeof code, "%02d", n);
+	json_object_set_new(v->answers, "prefecture", json_string(code));
 	return true;
 }
 
@@ -743,9 +655,9 @@ static const char *take_answer(struct convo *c, struct conv *v, const char *text
 {
 	switch (v->step) {
 	case STEP_TYPE: {
-		int n = number(folded, (int)playbook_count(*c->pbs));
+		int n = answer_number(folded, (int)playbook_count(*c->pbs));
 		const char *type =
-		    n > 0 ? playbook_at(*c->pbs, (size_t)n - 1)->id : guess_type(folded);
+		    n > 0 ? playbook_at(*c->pbs, (size_t)n - 1)->id : answer_guess_type(folded);
 
 		if (type == NULL)
 			return L(v,
@@ -771,54 +683,33 @@ static const char *take_answer(struct convo *c, struct conv *v, const char *text
 			         "I did not understand. Answer 1 (yes), 2 (no) or 3 (don't know).");
 		return NULL;
 	case STEP_NOTICED: {
-		int64_t ms;
+		enum noticed_kind k;
+		int64_t ms = 0;
+		int rc = answer_noticed(folded, now, &k, &ms);
 
-		if (strcmp(folded, "1") == 0 || strcmp(folded, "たった今") == 0 ||
-		    strcmp(folded, "now") == 0 || strcmp(folded, "just now") == 0 ||
-		    strcmp(folded, "今") == 0) {
-			json_object_set_new(v->answers, "noticed", json_string("now"));
-			json_object_set_new(v->answers, "noticed_at_ms", json_integer(now));
-			return NULL;
-		}
-		if (strcmp(folded, "2") == 0 || strcmp(folded, "今日") == 0 ||
-		    strcmp(folded, "today") == 0) {
-			json_object_set_new(v->answers, "noticed", json_string("today"));
-			json_object_set_new(v->answers, "noticed_at_ms", json_integer(now));
-			return NULL;
-		}
-		if (strcmp(folded, "3") == 0 || is_word(folded, dk_words)) {
-			json_object_set_new(v->answers, "noticed", json_string("unknown"));
-			json_object_del(v->answers, "noticed_at_ms");
-			return NULL;
-		}
-		if (text_jst_local_parse(folded, &ms) < 0)
+		if (rc == -ERANGE)
+			return L(v, "未来の日時になっています。気づいた日時を確認してください。",
+			         "That time is in the future; check when you noticed.");
+		if (rc < 0)
 			return L(v,
 			         "日時は「2026-11-22 09:30」の形で書いてください(日本時間)。1 か 2 "
 			         "でも答えられます。",
 			         "Write the time as \"2026-11-22 09:30\" (Japan time), or answer 1 "
 			         "or 2.");
-		if (ms > now + 5 * 60 * 1000)
-			return L(v, "未来の日時になっています。気づいた日時を確認してください。",
-			         "That time is in the future; check when you noticed.");
-		json_object_set_new(v->answers, "noticed", json_string("at"));
-		json_object_set_new(v->answers, "noticed_at_ms", json_integer(ms));
+		json_object_set_new(v->answers, "noticed", json_string(case_noticed_name(k)));
+		if (k == NOTICED_UNKNOWN)
+			json_object_del(v->answers, "noticed_at_ms");
+		else
+			json_object_set_new(v->answers, "noticed_at_ms", json_integer(ms));
 		return NULL;
 	}
 	case STEP_LOST: {
-		const char *los = strcmp(folded, "1") == 0 || strcmp(folded, "なくした") == 0 ||
-		                          strcmp(folded, "lost") == 0
-		                      ? "lost"
-		                  : strcmp(folded, "2") == 0 || strcmp(folded, "盗まれた") == 0 ||
-		                          strcmp(folded, "stolen") == 0
-		                      ? "stolen"
-		                  : strcmp(folded, "3") == 0 || is_word(folded, dk_words)
-		                      ? "unknown"
-		                      : NULL;
+		enum lost_or_stolen los;
 
-		if (los == NULL)
+		if (answer_lost(folded, &los) < 0)
 			return L(v, "1(なくした)、2(盗まれた)、3(わからない)で答えてください。",
 			         "Answer 1 (lost), 2 (stolen) or 3 (don't know).");
-		json_object_set_new(v->answers, "lost_or_stolen", json_string(los));
+		json_object_set_new(v->answers, "lost_or_stolen", json_string(case_los_name(los)));
 		return NULL;
 	}
 	case STEP_PREF:
@@ -851,10 +742,6 @@ static const char *take_answer(struct convo *c, struct conv *v, const char *text
 	default: return NULL;
 	}
 }
-
-static const char *const cancel_words[] = {"cancel", "stop", "キャンセル", "やめる", "中止", NULL};
-static const char *const help_words[] = {"help", "ヘルプ", "?", "使い方", NULL};
-static const char *const back_words[] = {"back", "戻る", "もどる", NULL};
 
 static void help(struct convo *c, struct conv *v)
 {
@@ -920,7 +807,7 @@ void convo_on_message(struct convo *c, const char *jid, const char *body)
 		return;
 	text_fold_ascii(text, folded, sizeof folded);
 	if (v == NULL) {
-		v = add(c, jid, has_japanese(text) ? LANG_JA : LANG_EN, now);
+		v = add(c, jid, answer_has_japanese(text) ? LANG_JA : LANG_EN, now);
 		if (v == NULL) {
 			say(c, jid,
 			    "ただいま混み合っています。フォームからご相談ください。/ We are very "
@@ -937,7 +824,7 @@ void convo_on_message(struct convo *c, const char *jid, const char *body)
 		      "\"cancel\" stops, "
 		      "\"日本語\" switches to Japanese."));
 		/* "ランサムウェアかもしれない": the first message may say what happened. */
-		if (guess_type(folded) != NULL) {
+		if (answer_guess_type(folded) != NULL) {
 			take_answer(c, v, text, folded, now);
 			v->step = STEP_STILL;
 		}
@@ -951,7 +838,7 @@ void convo_on_message(struct convo *c, const char *jid, const char *body)
 		free(text);
 		return;
 	}
-	if (is_word(folded, cancel_words)) {
+	if (answer_is(folded, ANSWER_CANCEL)) {
 		say(c, jid,
 		    L(v, "中止しました。いつでも最初から書いてください。",
 		      "Stopped. Write any time to start again."));
@@ -960,7 +847,7 @@ void convo_on_message(struct convo *c, const char *jid, const char *body)
 		free(text);
 		return;
 	}
-	if (is_word(folded, help_words)) {
+	if (answer_is(folded, ANSWER_HELP)) {
 		help(c, v);
 		ask(c, v);
 		free(text);
@@ -975,7 +862,7 @@ void convo_on_message(struct convo *c, const char *jid, const char *body)
 		free(text);
 		return;
 	}
-	if (is_word(folded, back_words)) {
+	if (answer_is(folded, ANSWER_BACK)) {
 		if (v->step != STEP_TYPE)
 			v->step = step_next(v, -1);
 		ask(c, v);
