@@ -131,15 +131,20 @@ def wait_http(url, proc, what, timeout=20.0):
     raise RuntimeError("%s did not answer %s within %.0f s" % (what, url, timeout))
 
 
-def rss_kib(pid):
+def proc_number(pid, name, key):
+    """The number after KEY on its line of /proc/PID/NAME, or None."""
     try:
-        with open("/proc/%d/status" % pid) as f:
+        with open("/proc/%d/%s" % (pid, name)) as f:
             for line in f:
-                if line.startswith("VmRSS:"):
+                if line.startswith(key):
                     return int(line.split()[1])
-    except OSError:
+    except (OSError, ValueError):
         pass
     return None
+
+
+def rss_kib(pid):
+    return proc_number(pid, "status", "VmRSS:")
 
 
 def cpu_ticks(pid):
@@ -154,14 +159,7 @@ def cpu_ticks(pid):
 
 def write_bytes(pid):
     """Bytes pid has sent to the storage layer (/proc/PID/io), or None."""
-    try:
-        with open("/proc/%d/io" % pid) as f:
-            for line in f:
-                if line.startswith("write_bytes:"):
-                    return int(line.split()[1])
-    except (OSError, ValueError):
-        pass
-    return None
+    return proc_number(pid, "io", "write_bytes:")
 
 
 def loadavg():
