@@ -241,6 +241,25 @@ static int id_parse(const char *what, const char *s, int64_t *id)
 	return 0;
 }
 
+/* The value V of --days, when given, into *DAYS: a number from 1 to
+ * CTL_DAYS_MAX. Returns 0, or -EINVAL after saying what is wrong. */
+static int days_parse(const char *v, long *days)
+{
+	char *end;
+	long n;
+
+	if (v == NULL)
+		return 0;
+	n = strtol(v, &end, 10);
+	if (end == v || *end != '\0' || n < 1 || n > CTL_DAYS_MAX) {
+		fprintf(stderr, "kakekomictl: --days: \"%s\" is not a number from 1 to %d\n", v,
+		        CTL_DAYS_MAX);
+		return -EINVAL;
+	}
+	*days = n;
+	return 0;
+}
+
 static void jst_minute(int64_t ms, char *out, size_t n)
 {
 	text_jst_format(ms, "%Y-%m-%d %H:%M", out, n);
@@ -894,17 +913,8 @@ static int cmd_coverage(struct ctl *c, int argc, char **argv)
 
 	if (split_args("coverage", argc, argv, opts, 1, NULL, 0) != 0)
 		return 2;
-	if (opts[0].value != NULL) {
-		char *end;
-
-		days = strtol(opts[0].value, &end, 10);
-		if (end == opts[0].value || *end != '\0' || days < 1 || days > CTL_DAYS_MAX) {
-			fprintf(stderr,
-			        "kakekomictl: --days: \"%s\" is not a number from 1 to %d\n",
-			        opts[0].value, CTL_DAYS_MAX);
-			return 1;
-		}
-	}
+	if (days_parse(opts[0].value, &days) < 0)
+		return 1;
 	if (ctl_roster(c, &r) < 0)
 		return 1;
 	from -= from % CTL_SLOT_MS;
@@ -951,17 +961,8 @@ static int cmd_deadlines(struct ctl *c, int argc, char **argv)
 
 	if (split_args("deadlines", argc, argv, opts, 1, NULL, 0) != 0)
 		return 2;
-	if (opts[0].value != NULL) {
-		char *end;
-
-		days = strtol(opts[0].value, &end, 10);
-		if (end == opts[0].value || *end != '\0' || days < 1 || days > 366) {
-			fprintf(stderr,
-			        "kakekomictl: --days: \"%s\" is not a number from 1 to 366\n",
-			        opts[0].value);
-			return 1;
-		}
-	}
+	if (days_parse(opts[0].value, &days) < 0)
+		return 1;
 	text_jst_date_plus(text_now_ms(), 0, from);
 	text_jst_date_plus(text_now_ms(), (int)days, to);
 	/* Overdue first: those are the ones to file now. */
