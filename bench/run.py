@@ -131,15 +131,20 @@ def wait_http(url, proc, what, timeout=20.0):
     raise RuntimeError("%s did not answer %s within %.0f s" % (what, url, timeout))
 
 
-def rss_kib(pid):
+def proc_number(pid, name, key):
+    """The number after KEY on its line of /proc/PID/NAME, or None."""
     try:
-        with open("/proc/%d/status" % pid) as f:
+        with open("/proc/%d/%s" % (pid, name)) as f:
             for line in f:
-                if line.startswith("VmRSS:"):
+                if line.startswith(key):
                     return int(line.split()[1])
-    except OSError:
+    except (OSError, ValueError):
         pass
     return None
+
+
+def rss_kib(pid):
+    return proc_number(pid, "status", "VmRSS:")
 
 
 def cpu_ticks(pid):
@@ -154,14 +159,7 @@ def cpu_ticks(pid):
 
 def write_bytes(pid):
     """Bytes pid has sent to the storage layer (/proc/PID/io), or None."""
-    try:
-        with open("/proc/%d/io" % pid) as f:
-            for line in f:
-                if line.startswith("write_bytes:"):
-                    return int(line.split()[1])
-    except (OSError, ValueError):
-        pass
-    return None
+    return proc_number(pid, "io", "write_bytes:")
 
 
 def loadavg():
@@ -850,24 +848,19 @@ def report(a, R, failures):
                        "errors", "server CPU", "CPU / request", "disk written / request",
                        "RSS after",
                        "kept"), detail_rows(R))
+    def lat_row(label, key, counted):
+        """A latency row from the results KEY_p50_ms, _p99_ms, _max_ms (and _n)."""
+        return (label, fmt_ms(R.get(key + "_p50_ms")), fmt_ms(R.get(key + "_p99_ms")),
+                fmt_ms(R.get(key + "_max_ms")), "%d" % R.get(key + "_n", 0) if counted else "")
+
     lat = md_table(("path, %d one at a time" % a.reports, "p50", "p99", "max", "arrived"), [
-        ("kakekomi: POST sent → XMPP alert read by the client", fmt_ms(
-            R.get("xmpp_post_to_alert_p50_ms")), fmt_ms(R.get("xmpp_post_to_alert_p99_ms")),
-         fmt_ms(R.get("xmpp_post_to_alert_max_ms")), "%d" % R.get("xmpp_post_to_alert_n", 0)),
-        ("kakekomi: 201 read → XMPP alert", fmt_ms(R.get("xmpp_201_to_alert_p50_ms")),
-         fmt_ms(R.get("xmpp_201_to_alert_p99_ms")), fmt_ms(R.get("xmpp_201_to_alert_max_ms")),
-         ""),
-        ("kakekomi: POST → 201 (durable, guidance inside)", fmt_ms(
-            R.get("xmpp_post_to_201_p50_ms")), fmt_ms(R.get("xmpp_post_to_201_p99_ms")),
-         fmt_ms(R.get("xmpp_post_to_201_max_ms")), ""),
-        ("Alertmanager: POST sent → webhook read by the receiver", fmt_ms(
-            R.get("am_post_to_webhook_p50_ms")), fmt_ms(R.get("am_post_to_webhook_p99_ms")),
-         fmt_ms(R.get("am_post_to_webhook_max_ms")), "%d" % R.get("am_post_to_webhook_n", 0)),
-        ("Alertmanager: 200 read → webhook", fmt_ms(R.get("am_200_to_webhook_p50_ms")),
-         fmt_ms(R.get("am_200_to_webhook_p99_ms")), fmt_ms(R.get("am_200_to_webhook_max_ms")),
-         ""),
-        ("Alertmanager: POST → 200 (in memory)", fmt_ms(R.get("am_post_to_200_p50_ms")),
-         fmt_ms(R.get("am_post_to_200_p99_ms")), fmt_ms(R.get("am_post_to_200_max_ms")), ""),
+        lat_row("kakekomi: POST sent → XMPP alert read by the client", "xmpp_post_to_alert", True),
+        lat_row("kakekomi: 201 read → XMPP alert", "xmpp_201_to_alert", False),
+        lat_row("kakekomi: POST → 201 (durable, guidance inside)", "xmpp_post_to_201", False),
+        lat_row("Alertmanager: POST sent → webhook read by the receiver", "am_post_to_webhook",
+                True),
+        lat_row("Alertmanager: 200 read → webhook", "am_200_to_webhook", False),
+        lat_row("Alertmanager: POST → 200 (in memory)", "am_post_to_200", False),
     ])
     notes = odd_notes(a, R) + ["%s failed: %s" % f for f in failures]
     lines = ["# kakekomi benchmark (`make bench`)", "",

@@ -162,6 +162,25 @@ static int parse_listen(const char *v, struct config *cfg)
 	return 0;
 }
 
+/* Units of time, shortest first; the escalation steps take the first
+ * UNITS_BELOW_DAYS, the [targets] all. */
+static const struct {
+	const char *name;
+	unsigned long long ms;
+} units[] = {{"ms", 1}, {"s", 1000}, {"m", 60000}, {"h", 3600000}, {"d", 86400000}};
+
+#define UNITS_BELOW_DAYS 4
+
+/* The milliseconds in the unit written as the LEN bytes at P, looked for
+ * among the first N units; 0 when it is none of them. */
+static unsigned long long unit_ms(const char *p, size_t len, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strlen(units[i].name) == len && strncmp(p, units[i].name, len) == 0)
+			return units[i].ms;
+	return 0;
+}
+
 /* Milliseconds in "90s", "5m", "1h", "500ms" or a bare number of seconds. */
 static int parse_duration(const char *s, const char *end, unsigned *ms)
 {
@@ -177,16 +196,11 @@ static int parse_duration(const char *s, const char *end, unsigned *ms)
 	}
 	if (p == s)
 		return -EINVAL;
-	if (end - p == 2 && strncmp(p, "ms", 2) == 0)
-		mult = 1;
-	else if (end - p == 1 && *p == 's')
-		mult = 1000;
-	else if (end - p == 1 && *p == 'm')
-		mult = 60000;
-	else if (end - p == 1 && *p == 'h')
-		mult = 3600000;
-	else if (p != end)
-		return -EINVAL;
+	if (p != end) {
+		mult = unit_ms(p, (size_t)(end - p), UNITS_BELOW_DAYS);
+		if (mult == 0)
+			return -EINVAL;
+	}
 	if (n * mult == 0 || n * mult > 24ULL * 3600000)
 		return -EINVAL;
 	*ms = (unsigned)(n * mult);
@@ -377,17 +391,8 @@ static int parse_target(const char *v, unsigned *ms)
 		n = n * 10 + (unsigned long long)(*p++ - '0');
 	if (p == v)
 		return -EINVAL;
-	if (strcmp(p, "ms") == 0)
-		mult = 1;
-	else if (strcmp(p, "s") == 0)
-		mult = 1000;
-	else if (strcmp(p, "m") == 0)
-		mult = 60000;
-	else if (strcmp(p, "h") == 0)
-		mult = 3600000;
-	else if (strcmp(p, "d") == 0)
-		mult = 86400000;
-	else
+	mult = unit_ms(p, strlen(p), sizeof units / sizeof units[0]);
+	if (mult == 0)
 		return -EINVAL;
 	if (n == 0 || n * mult > 30ULL * 86400000)
 		return -EINVAL;
@@ -395,9 +400,48 @@ static int parse_target(const char *v, unsigned *ms)
 	return 0;
 }
 
+/* What a value of type T looks like, for the message on one that is not:
+ * static text, or TMP (size N) filled in. */
+static const char *expected(enum config_type t, char *tmp, size_t n)
+{
+	switch (t) {
+	case CONFIG_LOGLEVEL: return "debug, info, warn or error";
+	case CONFIG_LISTEN: return "ADDRESS:PORT such as 127.0.0.1:8080 or [::1]:8080";
+	case CONFIG_URL: return "a URL starting with http:// or https:// and a host";
+	case CONFIG_URL_ANY: return "a URL such as smtp://127.0.0.1:25";
+	case CONFIG_TLS: return "required, optional or disabled";
+	case CONFIG_STEPS:
+		snprintf(tmp, n, "waits such as \"5m, 5m, 10m\" (units ms, s, m, h; at most %d)",
+		         CONFIG_MAX_STEPS);
+		return tmp;
+	case CONFIG_JIDS: return "bare JIDs such as coord@example.org separated by commas";
+	case CONFIG_NETS:
+		snprintf(tmp, n,
+		         "addresses or networks such as 127.0.0.1, ::1, 10.0.0.0/8 separated by "
+		         "commas (at most %d)",
+		         CONFIG_MAX_EXEMPT);
+		return tmp;
+	case CONFIG_TARGET: return "a time such as 5s, 15m, 4h or 3d (at most 30d), or off";
+	case CONFIG_STRING:
+	case CONFIG_OPTIONAL:
+	case CONFIG_UINT: break;
+	}
+	return "something else";
+}
+
+static const struct {
+	const char *name;
+	enum config_tls tls;
+} tls_names[] = {
+    {"required", CONFIG_TLS_REQUIRED},
+    {"optional", CONFIG_TLS_OPTIONAL},
+    {"disabled", CONFIG_TLS_DISABLED},
+};
+
 static int set_value(struct config_parse *p, const struct config_key *k, const char *v)
 {
 	char *base = (char *)p->cfg;
+	char want[160];
 
 	switch (k->type) {
 	case CONFIG_UINT: {
@@ -418,20 +462,12 @@ static int set_value(struct config_parse *p, const struct config_key *k, const c
 		return 0;
 	}
 	case CONFIG_LOGLEVEL:
-		if (log_level_parse(v, (enum log_level *)(void *)(base + k->offset)) < 0) {
-			problem(p, k->section, k->key,
-			        "expected debug, info, warn or error, not \"%s\"", v);
-			return -EINVAL;
-		}
+		if (log_level_parse(v, (enum log_level *)(void *)(base + k->offset)) < 0)
+			goto bad;
 		return 0;
 	case CONFIG_LISTEN:
-		if (parse_listen(v, p->cfg) < 0) {
-			problem(p, k->section, k->key,
-			        "expected ADDRESS:PORT such as 127.0.0.1:8080 or [::1]:8080, not "
-			        "\"%s\"",
-			        v);
-			return -EINVAL;
-		}
+		if (parse_listen(v, p->cfg) < 0)
+			goto bad;
 		break;
 	case CONFIG_URL: {
 		/* A host must follow the scheme: "https://" alone would hand
@@ -440,77 +476,41 @@ static int set_value(struct config_parse *p, const struct config_key *k, const c
 		                   : strncmp(v, "http://", 7) == 0 ? v + 7
 		                                                   : NULL;
 
-		if (*v != '\0' && (host == NULL || *host == '\0' || *host == '/')) {
-			problem(p, k->section, k->key,
-			        "expected a URL starting with http:// or https:// and a host, "
-			        "not \"%s\"",
-			        v);
-			return -EINVAL;
-		}
+		if (*v != '\0' && (host == NULL || *host == '\0' || *host == '/'))
+			goto bad;
 		break;
 	}
-	case CONFIG_TLS: {
-		enum config_tls *t = (enum config_tls *)(void *)(base + k->offset);
-
-		if (strcmp(v, "required") == 0)
-			*t = CONFIG_TLS_REQUIRED;
-		else if (strcmp(v, "optional") == 0)
-			*t = CONFIG_TLS_OPTIONAL;
-		else if (strcmp(v, "disabled") == 0)
-			*t = CONFIG_TLS_DISABLED;
-		else {
-			problem(p, k->section, k->key,
-			        "expected required, optional or disabled, not \"%s\"", v);
-			return -EINVAL;
+	case CONFIG_TLS:
+		for (size_t i = 0; i < sizeof tls_names / sizeof tls_names[0]; i++) {
+			if (strcmp(v, tls_names[i].name) == 0) {
+				*(enum config_tls *)(void *)(base + k->offset) = tls_names[i].tls;
+				return 0;
+			}
 		}
-		return 0;
-	}
+		goto bad;
 	case CONFIG_STEPS:
-		if (parse_steps(v, p->cfg) < 0) {
-			problem(p, k->section, k->key,
-			        "expected waits such as \"5m, 5m, 10m\" (units ms, s, m, h; at "
-			        "most %d), not \"%s\"",
-			        CONFIG_MAX_STEPS, v);
-			return -EINVAL;
-		}
+		if (parse_steps(v, p->cfg) < 0)
+			goto bad;
 		break;
 	case CONFIG_JIDS:
-		if (parse_jids(v, p->cfg) < 0) {
-			problem(p, k->section, k->key,
-			        "expected bare JIDs such as coord@example.org separated by commas, "
-			        "not \"%s\"",
-			        v);
-			return -EINVAL;
-		}
+		if (parse_jids(v, p->cfg) < 0)
+			goto bad;
 		break;
 	case CONFIG_NETS:
 		if (k->offset == offsetof(struct config, metrics_allow_text)
 		        ? parse_nets(v, p->cfg->metrics_allow, &p->cfg->metrics_nallow) < 0
 		    : k->offset == offsetof(struct config, http_trusted_proxies_text)
 		        ? parse_nets(v, p->cfg->http_proxies, &p->cfg->http_nproxies) < 0
-		        : parse_nets(v, p->cfg->http_exempt, &p->cfg->http_nexempt) < 0) {
-			problem(p, k->section, k->key,
-			        "expected addresses or networks such as 127.0.0.1, ::1, "
-			        "10.0.0.0/8 separated by commas (at most %d), not \"%s\"",
-			        CONFIG_MAX_EXEMPT, v);
-			return -EINVAL;
-		}
+		        : parse_nets(v, p->cfg->http_exempt, &p->cfg->http_nexempt) < 0)
+			goto bad;
 		break;
 	case CONFIG_URL_ANY:
-		if (*v != '\0' && strstr(v, "://") == NULL) {
-			problem(p, k->section, k->key,
-			        "expected a URL such as smtp://127.0.0.1:25, not \"%s\"", v);
-			return -EINVAL;
-		}
+		if (*v != '\0' && strstr(v, "://") == NULL)
+			goto bad;
 		break;
 	case CONFIG_TARGET:
-		if (parse_target(v, (unsigned *)(void *)(base + k->offset)) < 0) {
-			problem(p, k->section, k->key,
-			        "expected a time such as 5s, 15m, 4h or 3d (at most 30d), or off, "
-			        "not \"%s\"",
-			        v);
-			return -EINVAL;
-		}
+		if (parse_target(v, (unsigned *)(void *)(base + k->offset)) < 0)
+			goto bad;
 		return 0;
 	case CONFIG_OPTIONAL: break;
 	case CONFIG_STRING:
@@ -530,6 +530,10 @@ static int set_value(struct config_parse *p, const struct config_key *k, const c
 		*slot = copy;
 	}
 	return 0;
+bad:
+	problem(p, k->section, k->key, "expected %s, not \"%s\"",
+	        expected(k->type, want, sizeof want), v);
+	return -EINVAL;
 }
 
 static int on_ini_value(void *user, const char *section, const char *key, const char *value)

@@ -172,24 +172,10 @@ static void compute(const struct roster *r, const struct oncall_lookup *lk,
 	*types = t;
 }
 
-/* Finds prefecture CODE, taking "1" for "01". */
-static const struct pb_prefecture *prefecture(const struct playbook_set *set, const char *code)
-{
-	char two[3];
-
-	if (code[0] >= '0' && code[0] <= '9' && code[1] == '\0') {
-		two[0] = '0';
-		two[1] = code[0];
-		two[2] = '\0';
-		code = two;
-	}
-	return playbook_prefecture(set, code);
-}
-
 int oncall_at(const struct roster *r, const struct playbook_set *set, const char *pref,
               int64_t at_ms, struct oncall *out)
 {
-	const struct pb_prefecture *p = prefecture(set, pref);
+	const struct pb_prefecture *p = roster_prefecture(set, pref);
 	uint32_t types;
 
 	out->n = 0;

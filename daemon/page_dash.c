@@ -356,6 +356,20 @@ static int detail_row(struct buf *b, const char *label, const char *value, const
 	return rc == 0 ? buf_puts(b, "</dd>") : rc;
 }
 
+/* A details list's rows, in order. */
+struct detail {
+	const char *label, *value, *id;
+};
+
+static int details(struct buf *b, const struct detail *d, size_t n)
+{
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		rc = detail_row(b, d[i].label, d[i].value, d[i].id);
+	return rc;
+}
+
 /* An actor as coordinators read it: a specialist's name, or as stored. */
 static int actor(struct buf *b, const struct roster *r, const char *who)
 {
@@ -548,8 +562,30 @@ int page_dash_case(struct buf *b, const struct page_dash_frame *f, const struct 
 {
 	const struct case_record *rec = c->rec;
 	char noticed[32];
+	/* NOTICED is filled in below, before the rows are written. */
+	const struct detail facts[] = {
+	    {T("都道府県", "Prefecture"), c->prefecture, "f-prefecture"},
+	    {T("地域", "Region"), c->region, "f-region"},
+	    {T("種類", "Type"), c->type, "f-type"},
+	    {T("今も続いている", "Still happening"), case_tri_name(rec->still_happening),
+	     "f-still"},
+	    {T("お金", "Money involved"), case_tri_name(rec->money_involved), "f-money"},
+	    {T("個人情報", "Personal data"), case_tri_name(rec->personal_data), "f-personal"},
+	    {T("気づいた時刻", "Noticed"), noticed, "f-noticed"},
+	    {T("担当", "Who has it"), c->assignee != NULL ? c->assignee : T("未定", "nobody yet"),
+	     "assignee"},
+	};
+	const struct detail reporter[] = {
+	    {T("会社名", "Company"), rec->company, "r-company"},
+	    {T("お名前", "Name"), rec->name, "r-name"},
+	    {T("電話", "Phone"), rec->phone, "r-phone"},
+	    {T("メール", "E-mail"), rec->email, "r-email"},
+	    {T("希望言語", "Language"), lang_code(rec->lang), "r-lang"},
+	    {T("状況", "What they see"), rec->description, "r-description"},
+	};
 	int rc = head(b, f, rec->ref);
 
+	text_jst_format(rec->noticed_at_ms, "%Y-%m-%d %H:%M JST", noticed, sizeof noticed);
 	if (rc == 0)
 		rc = buf_printf(b,
 		                "<h1><span class=\"ref\" id=\"case-ref\">%s</span> — <span "
@@ -570,27 +606,7 @@ int page_dash_case(struct buf *b, const struct page_dash_frame *f, const struct 
 	if (rc == 0)
 		rc = buf_puts(b, ")</dd>");
 	if (rc == 0)
-		rc = detail_row(b, T("都道府県", "Prefecture"), c->prefecture, "f-prefecture");
-	if (rc == 0)
-		rc = detail_row(b, T("地域", "Region"), c->region, "f-region");
-	if (rc == 0)
-		rc = detail_row(b, T("種類", "Type"), c->type, "f-type");
-	if (rc == 0)
-		rc = detail_row(b, T("今も続いている", "Still happening"),
-		                case_tri_name(rec->still_happening), "f-still");
-	if (rc == 0)
-		rc = detail_row(b, T("お金", "Money involved"), case_tri_name(rec->money_involved),
-		                "f-money");
-	if (rc == 0)
-		rc = detail_row(b, T("個人情報", "Personal data"),
-		                case_tri_name(rec->personal_data), "f-personal");
-	text_jst_format(rec->noticed_at_ms, "%Y-%m-%d %H:%M JST", noticed, sizeof noticed);
-	if (rc == 0)
-		rc = detail_row(b, T("気づいた時刻", "Noticed"), noticed, "f-noticed");
-	if (rc == 0)
-		rc = detail_row(b, T("担当", "Who has it"),
-		                c->assignee != NULL ? c->assignee : T("未定", "nobody yet"),
-		                "assignee");
+		rc = details(b, facts, sizeof facts / sizeof facts[0]);
 	if (rc == 0 && c->acked_by != NULL) {
 		char after[32], line[300];
 
@@ -614,17 +630,7 @@ int page_dash_case(struct buf *b, const struct page_dash_frame *f, const struct 
 	if (rc == 0)
 		rc = buf_puts(b, ").</p><dl class=\"details\" id=\"reporter\">");
 	if (rc == 0)
-		rc = detail_row(b, T("会社名", "Company"), rec->company, "r-company");
-	if (rc == 0)
-		rc = detail_row(b, T("お名前", "Name"), rec->name, "r-name");
-	if (rc == 0)
-		rc = detail_row(b, T("電話", "Phone"), rec->phone, "r-phone");
-	if (rc == 0)
-		rc = detail_row(b, T("メール", "E-mail"), rec->email, "r-email");
-	if (rc == 0)
-		rc = detail_row(b, T("希望言語", "Language"), lang_code(rec->lang), "r-lang");
-	if (rc == 0)
-		rc = detail_row(b, T("状況", "What they see"), rec->description, "r-description");
+		rc = details(b, reporter, sizeof reporter / sizeof reporter[0]);
 	if (rc == 0)
 		rc = buf_puts(b, "</dl></section>");
 

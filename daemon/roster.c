@@ -1364,3 +1364,16 @@ const struct specialist *roster_by_jid(const struct roster *r, const char *jid)
 			return &r->v[i];
 	return NULL;
 }
+
+const struct pb_prefecture *roster_prefecture(const struct playbook_set *set, const char *code)
+{
+	char two[3];
+
+	if (code[0] >= '0' && code[0] <= '9' && code[1] == '\0') {
+		two[0] = '0';
+		two[1] = code[0];
+		two[2] = '\0';
+		code = two;
+	}
+	return playbook_prefecture(set, code);
+}

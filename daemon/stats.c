@@ -194,20 +194,42 @@ int stats_new(struct stats **out)
 	return 0;
 }
 
+/* The per-case columns, one entry a column, for what is done to them all
+ * alike: grow, open a slot, free. */
+#define STATS_COLUMNS (STATS_CLOCKS + 8)
+
+struct column {
+	void **v;
+	size_t size; /* of one entry */
+};
+
+static size_t columns(struct stats *s, struct column col[STATS_COLUMNS])
+{
+	size_t n = 0;
+
+#define COLUMN(c) col[n++] = (struct column){(void **)&(c), sizeof *(c)}
+	COLUMN(s->id);
+	COLUMN(s->received_ms);
+	for (int c = 0; c < STATS_CLOCKS; c++)
+		COLUMN(s->clk[c]);
+	COLUMN(s->pref);
+	COLUMN(s->type);
+	COLUMN(s->channel);
+	COLUMN(s->flags);
+	COLUMN(s->esc);
+	COLUMN(s->spec);
+#undef COLUMN
+	return n;
+}
+
 void stats_free(struct stats *s)
 {
+	struct column col[STATS_COLUMNS];
+
 	if (s == NULL)
 		return;
-	free(s->id);
-	free(s->received_ms);
-	for (int c = 0; c < STATS_CLOCKS; c++)
-		free(s->clk[c]);
-	free(s->pref);
-	free(s->type);
-	free(s->channel);
-	free(s->flags);
-	free(s->esc);
-	free(s->spec);
+	for (size_t k = 0, n = columns(s, col); k < n; k++)
+		free(*col[k].v);
 	for (size_t i = 1; i < s->nspec; i++)
 		free(s->spec_name[i]);
 	free(s->spec_name);
@@ -234,6 +256,7 @@ static int grow_column(void **col, size_t cap, size_t size)
 
 static int reserve(struct stats *s, size_t want)
 {
+	struct column col[STATS_COLUMNS];
 	size_t cap = s->cap != 0 ? s->cap : 1024;
 	int rc = 0;
 
@@ -241,16 +264,8 @@ static int reserve(struct stats *s, size_t want)
 		return 0;
 	while (cap < want)
 		cap *= 2;
-	rc |= grow_column((void **)&s->id, cap, sizeof *s->id);
-	rc |= grow_column((void **)&s->received_ms, cap, sizeof *s->received_ms);
-	for (int c = 0; c < STATS_CLOCKS; c++)
-		rc |= grow_column((void **)&s->clk[c], cap, sizeof *s->clk[c]);
-	rc |= grow_column((void **)&s->pref, cap, 1);
-	rc |= grow_column((void **)&s->type, cap, 1);
-	rc |= grow_column((void **)&s->channel, cap, 1);
-	rc |= grow_column((void **)&s->flags, cap, 1);
-	rc |= grow_column((void **)&s->esc, cap, 1);
-	rc |= grow_column((void **)&s->spec, cap, sizeof *s->spec);
+	for (size_t k = 0, n = columns(s, col); k < n; k++)
+		rc |= grow_column(col[k].v, cap, col[k].size);
 	if (rc != 0)
 		return -ENOMEM; /* the columns that did grow stay valid at the old size */
 	s->cap = cap;
@@ -368,20 +383,13 @@ static size_t find_slot(const struct stats *s, int64_t id, bool *found)
 
 static void open_slot(struct stats *s, size_t i)
 {
-	size_t k = s->n - i;
+	struct column col[STATS_COLUMNS];
 
-#define MOVE(col) memmove(&(col)[i + 1], &(col)[i], k * sizeof *(col))
-	MOVE(s->id);
-	MOVE(s->received_ms);
-	for (int c = 0; c < STATS_CLOCKS; c++)
-		MOVE(s->clk[c]);
-	MOVE(s->pref);
-	MOVE(s->type);
-	MOVE(s->channel);
-	MOVE(s->flags);
-	MOVE(s->esc);
-	MOVE(s->spec);
-#undef MOVE
+	for (size_t k = 0, n = columns(s, col); k < n; k++) {
+		char *v = *col[k].v;
+
+		memmove(v + (i + 1) * col[k].size, v + i * col[k].size, (s->n - i) * col[k].size);
+	}
 }
 
 int stats_put(struct stats *s, const struct stats_case *c)

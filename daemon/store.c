@@ -739,6 +739,17 @@ int store_read(struct store *st, const char *sql, store_row_cb cb, void *arg, co
 	return s != NULL ? run_stmt(st->rdb, s, cb, arg, NULL) : rc;
 }
 
+int store_ok(int64_t rc)
+{
+	return rc < 0 ? (int)rc : 0;
+}
+
+int store_row_to_int(void *arg, struct store_row *row)
+{
+	*(int64_t *)arg = store_row_int(row, 0);
+	return 0;
+}
+
 int64_t store_row_int(struct store_row *row, int i)
 {
 	return sqlite3_column_int64(row->s, i);
@@ -1442,16 +1453,10 @@ static int check_ring(struct store *st, const char *key_path)
 
 /* ---- counts for the gauges (metrics.c) ---- */
 
-static int on_count_row(void *arg, struct store_row *row)
-{
-	*(int64_t *)arg = store_row_int(row, 0);
-	return 0;
-}
-
 static int64_t count_of(struct store *st, const char *sql)
 {
 	int64_t n = 0;
-	int rc = store_read(st, sql, on_count_row, &n, "");
+	int rc = store_read(st, sql, store_row_to_int, &n, "");
 
 	return rc < 0 ? rc : n;
 }
@@ -1722,7 +1727,7 @@ int store_tx_purge(struct store_tx *tx, int64_t before_ms, bool include_open, in
 		rc = store_tx_exec(tx, sql_purge_mark, "i", now_ms);
 	if (rc >= 0)
 		rc = out->cases = store_tx_exec(tx, sql_purge_cases, "");
-	return rc < 0 ? (int)rc : 0;
+	return store_ok(rc);
 }
 
 int store_tx_reseal(struct store_tx *tx, int64_t *rows)
@@ -1743,7 +1748,7 @@ int store_tx_reseal(struct store_tx *tx, int64_t *rows)
 		rc = store_tx_exec(tx,
 		                   "INSERT OR IGNORE INTO seal_keys (id, added_ms) VALUES (?, ?)",
 		                   "ti", cur, wall_ms());
-	return rc < 0 ? (int)rc : 0;
+	return store_ok(rc);
 }
 
 void store_drain(struct store *st)

@@ -54,12 +54,6 @@ static const char sql_export[] =
     " k.onsite_from_received, k.resolve_us FROM cases c JOIN case_clocks k ON k.case_id = c.id"
     " WHERE c.received_ms >= ? AND c.received_ms < ? ORDER BY c.received_ms";
 
-static int on_int(void *arg, struct store_row *row)
-{
-	*(int64_t *)arg = store_row_int(row, 0);
-	return 0;
-}
-
 static int on_brief(void *arg, struct store_row *row)
 {
 	struct store_case_brief *c = arg;
@@ -110,7 +104,7 @@ int store_tx_latest_alert_of(struct store_tx *tx, const char *jid, store_row_cb 
 int store_tx_was_alerted(struct store_tx *tx, int64_t case_id, const char *jid, int64_t *n)
 {
 	*n = 0;
-	return store_tx_query(tx, sql_was_alerted, on_int, n, "it", case_id, jid);
+	return store_tx_query(tx, sql_was_alerted, store_row_to_int, n, "it", case_id, jid);
 }
 
 int store_tx_alerted_others(struct store_tx *tx, int64_t case_id, const char *jid, store_row_cb cb,
@@ -122,13 +116,14 @@ int store_tx_alerted_others(struct store_tx *tx, int64_t case_id, const char *ji
 int store_tx_event_count(struct store_tx *tx, int64_t case_id, enum event_kind kind, int64_t *n)
 {
 	*n = 0;
-	return store_tx_query(tx, sql_event_count, on_int, n, "it", case_id, event_kind_name(kind));
+	return store_tx_query(tx, sql_event_count, store_row_to_int, n, "it", case_id,
+	                      event_kind_name(kind));
 }
 
 int store_tx_first_event_at(struct store_tx *tx, int64_t case_id, enum event_kind kind,
                             int64_t *at_ms)
 {
-	return store_tx_query(tx, sql_event_at, on_int, at_ms, "it", case_id,
+	return store_tx_query(tx, sql_event_at, store_row_to_int, at_ms, "it", case_id,
 	                      event_kind_name(kind));
 }
 
@@ -180,7 +175,7 @@ int store_case_clock_summary(struct store *st, int64_t case_id, store_row_cb cb,
 int store_cases_count(struct store *st, int64_t from_ms, int64_t to_ms, int64_t *n)
 {
 	*n = 0;
-	return store_read(st, sql_count, on_int, n, "ii", from_ms, to_ms);
+	return store_read(st, sql_count, store_row_to_int, n, "ii", from_ms, to_ms);
 }
 
 int store_cases_export(struct store *st, int64_t from_ms, int64_t to_ms, store_row_cb cb, void *arg)

@@ -19,17 +19,13 @@ static const char sql_reporter[] = "UPDATE cases SET reporter_jid = ?, incomplet
 
 int store_conversation_save(struct store_tx *tx, const struct store_conversation *c)
 {
-	int64_t rc = store_tx_exec(tx, sql_save, "ttitiii", c->jid, c->lang, c->step, c->answers,
-	                           c->started_ms, c->updated_ms, c->type_known_ms);
-
-	return rc < 0 ? (int)rc : 0;
+	return store_ok(store_tx_exec(tx, sql_save, "ttitiii", c->jid, c->lang, c->step, c->answers,
+	                              c->started_ms, c->updated_ms, c->type_known_ms));
 }
 
 int store_conversation_drop(struct store_tx *tx, const char *jid)
 {
-	int64_t rc = store_tx_exec(tx, sql_drop, "t", jid);
-
-	return rc < 0 ? (int)rc : 0;
+	return store_ok(store_tx_exec(tx, sql_drop, "t", jid));
 }
 
 struct each {
@@ -63,7 +59,5 @@ int store_conversations_each(struct store *st,
 
 int store_case_chat_reporter(struct store_tx *tx, int64_t case_id, const char *jid, bool incomplete)
 {
-	int64_t rc = store_tx_exec(tx, sql_reporter, "tbi", jid, incomplete ? 1 : 0, case_id);
-
-	return rc < 0 ? (int)rc : 0;
+	return store_ok(store_tx_exec(tx, sql_reporter, "tbi", jid, incomplete ? 1 : 0, case_id));
 }

@@ -62,10 +62,8 @@ int64_t store_alert_add(struct store_tx *tx, int64_t case_id, const char *jid, i
 int store_alert_outbox(struct store_tx *tx, int64_t case_id, const char *jid, int round,
                        int64_t outbox_id)
 {
-	int64_t rc =
-	    store_tx_exec(tx, sql_alert_outbox, "iiti", outbox_id, case_id, jid, (int64_t)round);
-
-	return rc < 0 ? (int)rc : 0;
+	return store_ok(
+	    store_tx_exec(tx, sql_alert_outbox, "iiti", outbox_id, case_id, jid, (int64_t)round));
 }
 
 static int on_now(void *arg, struct store_row *row)

@@ -64,16 +64,12 @@ int store_outbox_waiting(struct store *st, const char *channel, int64_t now_ms, 
 
 int store_outbox_sent(struct store_tx *tx, int64_t id, int64_t at_ms)
 {
-	int64_t rc = store_tx_exec(tx, sql_sent, "ii", at_ms, id);
-
-	return rc < 0 ? (int)rc : 0;
+	return store_ok(store_tx_exec(tx, sql_sent, "ii", at_ms, id));
 }
 
 int store_outbox_retry(struct store_tx *tx, int64_t id, int64_t retry_ms, const char *error)
 {
-	int64_t rc = store_tx_exec(tx, sql_retry, "iti", retry_ms, error, id);
-
-	return rc < 0 ? (int)rc : 0;
+	return store_ok(store_tx_exec(tx, sql_retry, "iti", retry_ms, error, id));
 }
 
 int store_outbox_delivered(struct store_tx *tx, const char *channel, const char *tag,
@@ -150,12 +146,6 @@ int64_t store_outbox_fallback_email(struct store_tx *tx, const char *jid, const 
 	return store_tx_exec(tx, sql_fallback, "titi", email, now_ms, jid, case_id);
 }
 
-static int on_count(void *arg, struct store_row *row)
-{
-	*(int64_t *)arg = store_row_int(row, 0);
-	return 0;
-}
-
 int store_outbox_receipts_since(struct store_tx *tx, const char *email, int64_t since_ms,
                                 int64_t domain_since_ms, int64_t *to_address, int64_t *to_domain)
 {
@@ -163,10 +153,10 @@ int store_outbox_receipts_since(struct store_tx *tx, const char *email, int64_t 
 	int rc;
 
 	*to_address = *to_domain = 0;
-	rc = store_tx_query(tx, sql_receipts_to_address, on_count, to_address, "ti", email,
+	rc = store_tx_query(tx, sql_receipts_to_address, store_row_to_int, to_address, "ti", email,
 	                    since_ms);
 	if (rc == 0)
-		rc = store_tx_query(tx, sql_receipts_to_domain, on_count, to_domain, "ti",
+		rc = store_tx_query(tx, sql_receipts_to_domain, store_row_to_int, to_domain, "ti",
 		                    at != NULL ? at + 1 : email, domain_since_ms);
 	return rc < 0 ? rc : 0;
 }
@@ -187,5 +177,5 @@ int store_webhook_targets_set(struct store_tx *tx, const char *urls)
 		urls += n;
 		urls += strspn(urls, ", ");
 	}
-	return rc < 0 ? (int)rc : 0;
+	return store_ok(rc);
 }

@@ -38,9 +38,7 @@ static const char sql_overdue[] =
 int store_reminder_schedule(struct store_tx *tx, int64_t case_id, const char *kind, int64_t due_ms,
                             const char *deadline)
 {
-	int64_t rc = store_tx_exec(tx, sql_schedule, "itit", case_id, kind, due_ms, deadline);
-
-	return rc < 0 ? (int)rc : 0;
+	return store_ok(store_tx_exec(tx, sql_schedule, "itit", case_id, kind, due_ms, deadline));
 }
 
 struct due_each {

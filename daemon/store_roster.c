@@ -28,41 +28,43 @@ static const char sql_overrides_select[] =
     "SELECT id, scope, specialist_id, start_ms, end_ms FROM overrides ORDER BY id";
 static const char sql_version_select[] = "SELECT value FROM meta WHERE key = 'roster_version'";
 
-static int done(int64_t rc)
-{
-	return rc < 0 ? (int)rc : 0;
-}
-
 int store_specialists_clear(struct store_tx *tx)
 {
-	return done(store_tx_exec(tx, sql_specialists_delete, ""));
+	return store_ok(store_tx_exec(tx, sql_specialists_delete, ""));
 }
 
 int store_specialist_add(struct store_tx *tx, const struct store_specialist *s)
 {
-	return done(store_tx_exec(tx, sql_specialist_insert, "ttttttttbbb", s->id, s->name, s->jid,
-	                          s->email, s->phone, s->prefectures, s->specialties, s->languages,
-	                          (int)s->onsite, (int)s->first_consult_free, (int)s->active));
+	return store_ok(store_tx_exec(tx, sql_specialist_insert, "ttttttttbbb", s->id, s->name,
+	                              s->jid, s->email, s->phone, s->prefectures, s->specialties,
+	                              s->languages, (int)s->onsite, (int)s->first_consult_free,
+	                              (int)s->active));
+}
+
+/* RC, what store_tx_exec said of an INSERT: 0 with the new row's id in
+ * *ID, or RC's negative errno. */
+static int inserted(struct store_tx *tx, int64_t rc, int64_t *id)
+{
+	if (rc < 0)
+		return (int)rc;
+	*id = store_tx_last_id(tx);
+	return 0;
 }
 
 int store_rotation_add(struct store_tx *tx, const struct store_rotation *r, int64_t *id)
 {
-	int64_t rc = store_tx_exec(tx, sql_rotation_insert, "ttttit", r->scope, r->period,
-	                           r->handoff, r->tz, r->start_ms, r->members);
-
-	if (rc >= 0)
-		*id = store_tx_last_id(tx);
-	return done(rc);
+	return inserted(tx,
+	                store_tx_exec(tx, sql_rotation_insert, "ttttit", r->scope, r->period,
+	                              r->handoff, r->tz, r->start_ms, r->members),
+	                id);
 }
 
 int store_override_add(struct store_tx *tx, const struct store_override *o, int64_t *id)
 {
-	int64_t rc = store_tx_exec(tx, sql_override_insert, "ttii", o->scope, o->specialist,
-	                           o->start_ms, o->end_ms);
-
-	if (rc >= 0)
-		*id = store_tx_last_id(tx);
-	return done(rc);
+	return inserted(tx,
+	                store_tx_exec(tx, sql_override_insert, "ttii", o->scope, o->specialist,
+	                              o->start_ms, o->end_ms),
+	                id);
 }
 
 static int remove_row(struct store_tx *tx, const char *sql, int64_t id)
@@ -84,7 +86,7 @@ int store_override_remove(struct store_tx *tx, int64_t id)
 
 int store_roster_bump(struct store_tx *tx)
 {
-	return done(store_tx_exec(tx, sql_version_bump, ""));
+	return store_ok(store_tx_exec(tx, sql_version_bump, ""));
 }
 
 struct each {
@@ -152,16 +154,10 @@ int store_overrides_each(struct store *st, int (*cb)(void *arg, const struct sto
 	return store_read(st, sql_overrides_select, on_override, &e, "");
 }
 
-static int on_version(void *arg, struct store_row *row)
-{
-	*(int64_t *)arg = store_row_int(row, 0);
-	return 0;
-}
-
 int64_t store_roster_version(struct store *st)
 {
 	int64_t v = 0;
-	int rc = store_read(st, sql_version_select, on_version, &v, "");
+	int rc = store_read(st, sql_version_select, store_row_to_int, &v, "");
 
 	return rc < 0 ? rc : v;
 }

@@ -21,7 +21,7 @@ int store_event_add(struct store_tx *tx, int64_t case_id, int64_t at_ms, int64_t
 	                               : store_tx_exec(tx, sql_event_unmeasured, "iittt", case_id,
 	                                               at_ms, name, actor, detail);
 
-	return rc < 0 ? (int)rc : 0;
+	return store_ok(rc);
 }
 
 /* ON CONFLICT DO NOTHING: the unique index outbox_once keeps one alert per

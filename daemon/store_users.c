@@ -27,9 +27,7 @@ static const char sql_session_end[] = "DELETE FROM sessions WHERE id_hash = ?";
 
 int store_user_add(struct store_tx *tx, const char *name, const char *hash, int64_t now_ms)
 {
-	int64_t rc = store_tx_exec(tx, sql_user_add, "tti", name, hash, now_ms);
-
-	return rc < 0 ? (int)rc : 0;
+	return store_ok(store_tx_exec(tx, sql_user_add, "tti", name, hash, now_ms));
 }
 
 int store_user_disable(struct store_tx *tx, const char *name)
@@ -41,7 +39,7 @@ int store_user_disable(struct store_tx *tx, const char *name)
 	if (rc == 0)
 		return -ENOENT;
 	rc = store_tx_exec(tx, sql_user_sessions_end, "t", name);
-	return rc < 0 ? (int)rc : 0;
+	return store_ok(rc);
 }
 
 struct user_list {
@@ -99,7 +97,7 @@ int store_session_add(struct store_tx *tx, const char *id_hash, int64_t user_id,
 		                   expires_ms);
 	if (rc >= 0)
 		rc = store_tx_exec(tx, sql_last_login, "ii", now_ms, user_id);
-	return rc < 0 ? (int)rc : 0;
+	return store_ok(rc);
 }
 
 static int on_session(void *arg, struct store_row *row)
@@ -129,7 +127,5 @@ int store_session_get(struct store *st, const char *id_hash, int64_t now_ms,
 
 int store_session_end(struct store_tx *tx, const char *id_hash)
 {
-	int64_t rc = store_tx_exec(tx, sql_session_end, "t", id_hash);
-
-	return rc < 0 ? (int)rc : 0;
+	return store_ok(store_tx_exec(tx, sql_session_end, "t", id_hash));
 }

@@ -126,5 +126,8 @@ void roster_free(struct roster *r);
 const struct specialist *roster_by_id(const struct roster *r, const char *id);
 /* By bare JID, compared case-insensitively. */
 const struct specialist *roster_by_jid(const struct roster *r, const char *jid);
+/* Prefecture CODE as a roster or a schedule may write it, "1" for "01";
+ * NULL when there is none. */
+const struct pb_prefecture *roster_prefecture(const struct playbook_set *set, const char *code);
 
 #endif

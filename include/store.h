@@ -115,6 +115,9 @@ int store_write(struct store *st, store_write_fn fn, void *arg, store_done_cb cb
  * rows changed, or a negative errno (-EEXIST on a constraint).
  */
 int64_t store_tx_exec(struct store_tx *tx, const char *sql, const char *types, ...);
+/* RC, what store_tx_exec returned, as 0 or a negative errno: for a write
+ * whose row count does not matter. */
+int store_ok(int64_t rc);
 /* Like store_tx_exec for a SELECT, calling CB per row. Returns 0, CB's
  * non-zero value, or a negative errno. */
 int store_tx_query(struct store_tx *tx, const char *sql, store_row_cb cb, void *arg,
@@ -160,6 +163,9 @@ const char *store_row_text(struct store_row *row, int i);
 int store_row_is_null(struct store_row *row, int i);
 /* A malloc'd copy of column I's text, or NULL (NULL column or no memory). */
 char *store_row_dup(struct store_row *row, int i);
+/* A store_row_cb that puts column 0 of the row in *(int64_t *)ARG: for a
+ * count or a single number. */
+int store_row_to_int(void *arg, struct store_row *row);
 
 /* A new case as the store takes it. */
 struct store_case_new {

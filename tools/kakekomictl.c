@@ -191,25 +191,11 @@ static void region_list(const struct playbook_set *set, char *out, size_t n)
 	}
 }
 
-/* Finds prefecture IN ("27", "1", "01"). NULL when there is none. */
-static const struct pb_prefecture *pref_find(const struct playbook_set *set, const char *in)
-{
-	char two[3];
-
-	if (in[0] >= '0' && in[0] <= '9' && in[1] == '\0') {
-		two[0] = '0';
-		two[1] = in[0];
-		two[2] = '\0';
-		in = two;
-	}
-	return playbook_prefecture(set, in);
-}
-
 /* Normalises a schedule's scope into OUT (size N): a two-digit prefecture
  * code or a region id. Returns 0, or -EINVAL after saying what is wrong. */
 static int scope_parse(const struct playbook_set *set, const char *in, char *out, size_t n)
 {
-	const struct pb_prefecture *p = pref_find(set, in);
+	const struct pb_prefecture *p = roster_prefecture(set, in);
 	const struct pb_region *r = playbook_region(set, in);
 	char regions[256];
 
@@ -252,6 +238,25 @@ static int id_parse(const char *what, const char *s, int64_t *id)
 		return -EINVAL;
 	}
 	*id = v;
+	return 0;
+}
+
+/* The value V of --days, when given, into *DAYS: a number from 1 to
+ * CTL_DAYS_MAX. Returns 0, or -EINVAL after saying what is wrong. */
+static int days_parse(const char *v, long *days)
+{
+	char *end;
+	long n;
+
+	if (v == NULL)
+		return 0;
+	n = strtol(v, &end, 10);
+	if (end == v || *end != '\0' || n < 1 || n > CTL_DAYS_MAX) {
+		fprintf(stderr, "kakekomictl: --days: \"%s\" is not a number from 1 to %d\n", v,
+		        CTL_DAYS_MAX);
+		return -EINVAL;
+	}
+	*days = n;
 	return 0;
 }
 
@@ -709,6 +714,13 @@ out:
 	return rc;
 }
 
+/* What a listing adds after a schedule's specialist S (NULL when not in
+ * the roster). */
+static const char *member_note(const struct specialist *s)
+{
+	return s == NULL ? " (not in the roster)" : !s->active ? " (inactive)" : "";
+}
+
 static int rotation_list(struct ctl *c)
 {
 	struct roster *r;
@@ -729,26 +741,12 @@ static int rotation_list(struct ctl *c)
 		for (size_t j = 0; j < rot->nmembers; j++) {
 			const struct specialist *s = roster_by_id(r, rot->members[j]);
 
-			printf("%s%s%s", j > 0 ? ";" : "", rot->members[j],
-			       s == NULL    ? " (not in the roster)"
-			       : !s->active ? " (inactive)"
-			                    : "");
+			printf("%s%s%s", j > 0 ? ";" : "", rot->members[j], member_note(s));
 		}
 		putchar('\n');
 	}
 	roster_free(r);
 	return 0;
-}
-
-static int cmd_rotation(struct ctl *c, int argc, char **argv)
-{
-	if (argc >= 1 && strcmp(argv[0], "add") == 0)
-		return rotation_add(c, argc - 1, argv + 1);
-	if (argc == 1 && strcmp(argv[0], "list") == 0)
-		return rotation_list(c);
-	if (argc == 2 && strcmp(argv[0], "remove") == 0)
-		return schedule_remove(c, true, argv[1]);
-	return usage();
 }
 
 /* ---- override ---- */
@@ -831,11 +829,7 @@ static int override_list(struct ctl *c)
 		jst_minute(ov->start_ms, from, sizeof from);
 		jst_minute(ov->end_ms, to, sizeof to);
 		printf("%lld  %s  %s%s  %s \xe2\x80\x93 %s JST%s\n", (long long)ov->id, ov->scope,
-		       ov->specialist,
-		       s == NULL    ? " (not in the roster)"
-		       : !s->active ? " (inactive)"
-		                    : "",
-		       from, to,
+		       ov->specialist, member_note(s), from, to,
 		       now >= ov->end_ms     ? "  (over)"
 		       : now >= ov->start_ms ? "  (now)"
 		                             : "");
@@ -844,15 +838,27 @@ static int override_list(struct ctl *c)
 	return 0;
 }
 
-static int cmd_override(struct ctl *c, int argc, char **argv)
+/* "rotation" and "override" take the same three subcommands. */
+static int schedule_command(struct ctl *c, bool rotation, int argc, char **argv)
 {
 	if (argc >= 1 && strcmp(argv[0], "add") == 0)
-		return override_add(c, argc - 1, argv + 1);
+		return rotation ? rotation_add(c, argc - 1, argv + 1)
+		                : override_add(c, argc - 1, argv + 1);
 	if (argc == 1 && strcmp(argv[0], "list") == 0)
-		return override_list(c);
+		return rotation ? rotation_list(c) : override_list(c);
 	if (argc == 2 && strcmp(argv[0], "remove") == 0)
-		return schedule_remove(c, false, argv[1]);
+		return schedule_remove(c, rotation, argv[1]);
 	return usage();
+}
+
+static int cmd_rotation(struct ctl *c, int argc, char **argv)
+{
+	return schedule_command(c, true, argc, argv);
+}
+
+static int cmd_override(struct ctl *c, int argc, char **argv)
+{
+	return schedule_command(c, false, argc, argv);
 }
 
 /* ---- oncall, coverage ---- */
@@ -876,7 +882,7 @@ static int cmd_oncall(struct ctl *c, int argc, char **argv)
 		        "kakekomictl: oncall needs a prefecture code: kakekomictl oncall 27\n");
 		return 2;
 	}
-	p = pref_find(c->pbs, pos[0]);
+	p = roster_prefecture(c->pbs, pos[0]);
 	if (p == NULL) {
 		fprintf(stderr, "kakekomictl: \"%s\" is not a prefecture code (01-47)\n", pos[0]);
 		return 1;
@@ -907,17 +913,8 @@ static int cmd_coverage(struct ctl *c, int argc, char **argv)
 
 	if (split_args("coverage", argc, argv, opts, 1, NULL, 0) != 0)
 		return 2;
-	if (opts[0].value != NULL) {
-		char *end;
-
-		days = strtol(opts[0].value, &end, 10);
-		if (end == opts[0].value || *end != '\0' || days < 1 || days > CTL_DAYS_MAX) {
-			fprintf(stderr,
-			        "kakekomictl: --days: \"%s\" is not a number from 1 to %d\n",
-			        opts[0].value, CTL_DAYS_MAX);
-			return 1;
-		}
-	}
+	if (days_parse(opts[0].value, &days) < 0)
+		return 1;
 	if (ctl_roster(c, &r) < 0)
 		return 1;
 	from -= from % CTL_SLOT_MS;
@@ -964,17 +961,8 @@ static int cmd_deadlines(struct ctl *c, int argc, char **argv)
 
 	if (split_args("deadlines", argc, argv, opts, 1, NULL, 0) != 0)
 		return 2;
-	if (opts[0].value != NULL) {
-		char *end;
-
-		days = strtol(opts[0].value, &end, 10);
-		if (end == opts[0].value || *end != '\0' || days < 1 || days > 366) {
-			fprintf(stderr,
-			        "kakekomictl: --days: \"%s\" is not a number from 1 to 366\n",
-			        opts[0].value);
-			return 1;
-		}
-	}
+	if (days_parse(opts[0].value, &days) < 0)
+		return 1;
 	text_jst_date_plus(text_now_ms(), 0, from);
 	text_jst_date_plus(text_now_ms(), (int)days, to);
 	/* Overdue first: those are the ones to file now. */
