@@ -345,9 +345,11 @@ static int tx_plan(struct store_tx *tx, struct escalate_plan *p)
 	if (rc == 0)
 		return -ESTALE;
 	rc = store_event_add(tx, p->case_id, p->now_ms, -1,
-	                     p->exhausted                    ? EV_ESCALATION_EXHAUSTED
-	                     : p->round == 0 && p->step == 0 ? EV_ROUTED
-	                                                     : EV_ESCALATED,
+	                     /* The first alerts of a case are its routing, at
+	                      * whichever step found somebody. */
+	                     p->exhausted  ? EV_ESCALATION_EXHAUSTED
+	                     : !p->guarded ? EV_ROUTED
+	                                   : EV_ESCALATED,
 	                     "router", p->detail);
 	if (rc < 0)
 		return (int)rc;
