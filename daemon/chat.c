@@ -30,11 +30,7 @@
 #define CHAT_REPLY_MAX 4096
 
 struct chat {
-	const struct config *cfg;
-	struct store *store;
-	struct roster *const *roster;
-	struct notify *notify;
-	struct escalate *esc;
+	const struct services *sv; /* the shared parts (services.h) */
 	struct convo *convo;
 	unsigned pending;
 	bool closing;
@@ -348,19 +344,19 @@ static void on_command_done(void *arg, int status)
 			log_warn(status, "chat: %s from %s not recorded", command_name(j->cmd.verb),
 			         j->jid);
 			notify_reply(
-			    c->notify, j->jid,
+			    c->sv->notify, j->jid,
 			    "記録できませんでした。少し待ってもう一度送ってください。/ "
 			    "That could not be recorded; please send it again in a moment.");
 		} else {
 			if (j->reply.len != 0)
-				notify_reply(c->notify, j->jid, j->reply.data);
+				notify_reply(c->sv->notify, j->jid, j->reply.data);
 			switch (j->effect) {
 			case EFFECT_ACKED:
-			case EFFECT_CLOSED: escalate_cancel(c->esc, j->case_id); break;
-			case EFFECT_DECLINED: escalate_check(c->esc, j->case_id); break;
+			case EFFECT_CLOSED: escalate_cancel(c->sv->esc, j->case_id); break;
+			case EFFECT_DECLINED: escalate_check(c->sv->esc, j->case_id); break;
 			case EFFECT_NONE: break;
 			}
-			notify_kick(c->notify);
+			notify_kick(c->sv->notify);
 			log_info("chat: case=%s %s by %s%s", j->cmd.ref, command_name(j->cmd.verb),
 			         j->who, j->reply.len != 0 ? " refused" : "");
 		}
@@ -401,25 +397,25 @@ static void answer_status(struct chat *c, const char *jid)
 
 	buf_init(&b, CHAT_REPLY_MAX);
 	buf_puts(&b, "担当中・通知中の相談 / Your cases:");
-	store_cases_of(c->store, jid, on_status_row, &l);
-	store_cases_alerting(c->store, jid, on_alert_row, &l);
+	store_cases_of(c->sv->store, jid, on_status_row, &l);
+	store_cases_alerting(c->sv->store, jid, on_alert_row, &l);
 	if (l.n == 0)
 		buf_puts(&b, "\nなし / none");
-	notify_reply(c->notify, jid, b.data);
+	notify_reply(c->sv->notify, jid, b.data);
 	buf_fini(&b);
 }
 
 void chat_on_message(struct chat *c, const char *jid, const char *body)
 {
-	const struct roster *r = *c->roster;
+	const struct roster *r = *c->sv->roster;
 	const struct specialist *s = r != NULL ? roster_by_jid(r, jid) : NULL;
 	bool coordinator = false;
 	struct chat_job *j;
 	struct command cmd;
 	int rc;
 
-	for (size_t i = 0; i < c->cfg->esc_ncoordinators; i++)
-		if (strcmp(c->cfg->esc_coordinators[i], jid) == 0)
+	for (size_t i = 0; i < c->sv->cfg->esc_ncoordinators; i++)
+		if (strcmp(c->sv->cfg->esc_coordinators[i], jid) == 0)
 			coordinator = true;
 	if ((s == NULL || !s->active) && !coordinator) {
 		/* Not a specialist: a reporter (convo also refuses their commands). */
@@ -429,7 +425,7 @@ void chat_on_message(struct chat *c, const char *jid, const char *body)
 	}
 	rc = command_parse(body, &cmd);
 	if (rc == -EINVAL || cmd.verb == COMMAND_HELP) {
-		notify_reply(c->notify, jid, rc == -EINVAL ? help_text : help_text);
+		notify_reply(c->sv->notify, jid, rc == -EINVAL ? help_text : help_text);
 		return;
 	}
 	if (rc == -EBADMSG) {
@@ -441,7 +437,7 @@ void chat_on_message(struct chat *c, const char *jid, const char *body)
 		         "e.g. %s KK-7Q3M-X9.",
 		         command_name(cmd.verb), command_name(cmd.verb), command_name(cmd.verb),
 		         command_name(cmd.verb));
-		notify_reply(c->notify, jid, reply);
+		notify_reply(c->sv->notify, jid, reply);
 		return;
 	}
 	if (cmd.verb == COMMAND_STATUS) {
@@ -463,10 +459,11 @@ void chat_on_message(struct chat *c, const char *jid, const char *body)
 		if (*p == '"' || *p == '\\')
 			*p = '\'';
 	buf_init(&j->reply, CHAT_REPLY_MAX);
-	if (store_write(c->store, tx_command, j, on_command_done, j) < 0) {
+	if (store_write(c->sv->store, tx_command, j, on_command_done, j) < 0) {
 		buf_fini(&j->reply);
 		free(j);
-		notify_reply(c->notify, jid, "いま記録できません。/ Cannot record that right now.");
+		notify_reply(c->sv->notify, jid,
+		             "いま記録できません。/ Cannot record that right now.");
 		return;
 	}
 	c->pending++;
@@ -482,18 +479,13 @@ void chat_set_convo(struct chat *c, struct convo *v)
 	c->convo = v;
 }
 
-int chat_start(struct chat **out, const struct config *cfg, struct store *st,
-               struct roster *const *roster, struct notify *n, struct escalate *e)
+int chat_start(struct chat **out, const struct services *sv)
 {
 	struct chat *c = calloc(1, sizeof *c);
 
 	if (c == NULL)
 		return -ENOMEM;
-	c->cfg = cfg;
-	c->store = st;
-	c->roster = roster;
-	c->notify = n;
-	c->esc = e;
+	c->sv = sv;
 	*out = c;
 	return 0;
 }

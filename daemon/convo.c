@@ -81,13 +81,8 @@ struct rate_entry {
 enum rate_verdict { RATE_OK, RATE_NOTICE, RATE_SILENT };
 
 struct convo {
+	const struct services *sv; /* the shared parts (services.h) */
 	struct rate_entry rates[CONVO_RATE_SENDERS];
-	uv_loop_t *loop;
-	const struct config *cfg;
-	struct store *store;
-	struct playbook_set *const *pbs;
-	struct notify *notify;
-	struct report *report;
 	uv_timer_t sweep;
 	struct conv *list;
 	size_t n;
@@ -133,12 +128,12 @@ static enum rate_verdict rate_check(struct convo *c, const char *jid, int64_t no
 
 static void say(struct convo *c, const char *jid, const char *text)
 {
-	notify_reply(c->notify, jid, text);
+	notify_reply(c->sv->notify, jid, text);
 }
 
 static void ask(struct convo *c, struct conv *v)
 {
-	const struct playbook_set *set = *c->pbs;
+	const struct playbook_set *set = *c->sv->pbs;
 	struct buf b;
 
 	buf_init(&b, CONVO_TEXT_MAX);
@@ -233,7 +228,7 @@ static void ask(struct convo *c, struct conv *v)
 
 static void send_first_steps(struct convo *c, struct conv *v, const char *type)
 {
-	const struct playbook *pb = playbook_find(*c->pbs, type);
+	const struct playbook *pb = playbook_find(*c->sv->pbs, type);
 	struct buf b;
 
 	if (pb == NULL)
@@ -301,7 +296,7 @@ static void save(struct convo *c, const struct conv *v, bool drop)
 	j->updated_ms = v->updated_ms;
 	j->type_known_ms = v->type_known_ms;
 	j->drop = drop;
-	if (j->answers == NULL || store_write(c->store, tx_save, j, on_saved, j) < 0) {
+	if (j->answers == NULL || store_write(c->sv->store, tx_save, j, on_saved, j) < 0) {
 		free(j->answers);
 		free(j);
 		return;
@@ -431,7 +426,7 @@ static void on_case_created(struct report_case *rc, int status)
 			log_info("convo: case=%s stored incomplete", rc->nc.ref);
 		if (v != NULL)
 			forget(c, v);
-		notify_kick(c->notify);
+		notify_kick(c->sv->notify);
 	} else {
 		if (v != NULL)
 			v->creating = false;
@@ -527,7 +522,7 @@ static void create_case(struct convo *c, struct conv *v, bool incomplete)
 	j->guidance_ms = v->type_known_ms;
 	/* The reply names the status page, whose token report_submit mints. */
 	buf_init(&url, 1024);
-	buf_printf(&url, "%s/cases/{ref}?t={token}%s", c->cfg->http_public_url,
+	buf_printf(&url, "%s/cases/{ref}?t={token}%s", c->sv->cfg->http_public_url,
 	           v->lang == LANG_EN ? "&lang=en" : "");
 	{
 		struct buf r;
@@ -554,7 +549,7 @@ static void create_case(struct convo *c, struct conv *v, bool incomplete)
 	buf_fini(&url);
 	if (j->reply == NULL)
 		goto bad;
-	if (report_submit(c->report, &j->rep, on_case_created) < 0)
+	if (report_submit(c->sv->report, &j->rep, on_case_created) < 0)
 		goto bad;
 	c->pending++;
 	v->creating = true;
@@ -639,7 +634,7 @@ static bool take_tri(struct conv *v, const char *key, const char *folded)
 
 static bool take_pref(struct convo *c, struct conv *v, const char *folded)
 {
-	int n = answer_prefecture(*c->pbs, folded);
+	int n = answer_prefecture(*c->sv->pbs, folded);
 	char code[16];
 
 	if (n < 0)
@@ -655,9 +650,9 @@ static const char *take_answer(struct convo *c, struct conv *v, const char *text
 {
 	switch (v->step) {
 	case STEP_TYPE: {
-		int n = answer_number(folded, (int)playbook_count(*c->pbs));
+		int n = answer_number(folded, (int)playbook_count(*c->sv->pbs));
 		const char *type =
-		    n > 0 ? playbook_at(*c->pbs, (size_t)n - 1)->id : answer_guess_type(folded);
+		    n > 0 ? playbook_at(*c->sv->pbs, (size_t)n - 1)->id : answer_guess_type(folded);
 
 		if (type == NULL)
 			return L(v,
@@ -791,7 +786,7 @@ void convo_on_message(struct convo *c, const char *jid, const char *body)
 			         "%s/report / Commands are for registered specialists only. To "
 			         "report an "
 			         "incident, answer the questions here or use %s/report?lang=en",
-			         c->cfg->http_public_url, c->cfg->http_public_url);
+			         c->sv->cfg->http_public_url, c->sv->cfg->http_public_url);
 			say(c, jid, reply);
 			return;
 		}
@@ -951,23 +946,17 @@ static int on_load(void *arg, const struct store_conversation *kept)
 	return 0;
 }
 
-int convo_start(struct convo **out, uv_loop_t *loop, const struct config *cfg, struct store *st,
-                struct playbook_set *const *pbs, struct notify *n, struct report *rp)
+int convo_start(struct convo **out, const struct services *sv)
 {
 	struct convo *c = calloc(1, sizeof *c);
 	int rc;
 
 	if (c == NULL)
 		return -ENOMEM;
-	c->loop = loop;
-	c->cfg = cfg;
-	c->store = st;
-	c->pbs = pbs;
-	c->notify = n;
-	c->report = rp;
-	uv_timer_init(loop, &c->sweep);
+	c->sv = sv;
+	uv_timer_init(sv->loop, &c->sweep);
 	c->sweep.data = c;
-	rc = store_conversations_each(st, on_load, c);
+	rc = store_conversations_each(sv->store, on_load, c);
 	if (rc < 0) {
 		convo_stop(c);
 		return rc;

@@ -31,12 +31,7 @@ struct timer_entry {
 };
 
 struct escalate {
-	uv_loop_t *loop;
-	const struct config *cfg;
-	struct store *store;
-	struct playbook_set *const *pbs;
-	struct roster *const *roster;
-	struct notify *notify;
+	const struct services *sv; /* the shared parts (services.h) */
 	uv_timer_t timer;
 	struct timer_entry *t;
 	size_t nt, capt;
@@ -224,33 +219,33 @@ static void escalate_plan_free(struct escalate_plan *p)
 static int plan_steps(struct escalate *e, struct escalate_plan *p, const struct router_case *rc,
                       int round, int step)
 {
-	const struct playbook_set *set = *e->pbs;
+	const struct playbook_set *set = *e->sv->pbs;
 
 	for (;;) {
 		if (step >= ROUTER_STEPS) {
 			step = 0;
 			round++;
 		}
-		if ((unsigned)round >= e->cfg->esc_repeat) {
+		if ((unsigned)round >= e->sv->cfg->esc_repeat) {
 			p->exhausted = true;
 			p->round = round;
 			p->step = 0;
 			/* The coordinators hear that nobody answered. */
-			router_pick(*e->roster, set, e->cfg, rc, ROUTER_NATIONAL, p->now_ms,
+			router_pick(*e->sv->roster, set, e->sv->cfg, rc, ROUTER_NATIONAL, p->now_ms,
 			            &p->picks);
 			snprintf(p->picks.summary, sizeof p->picks.summary,
 			         "nobody acknowledged after %u rounds; %zu coordinators told",
-			         e->cfg->esc_repeat, p->picks.n);
+			         e->sv->cfg->esc_repeat, p->picks.n);
 			p->due_ms = 0;
 			return 0;
 		}
-		if (router_pick(*e->roster, set, e->cfg, rc, (enum router_step)step, p->now_ms,
-		                &p->picks) < 0)
+		if (router_pick(*e->sv->roster, set, e->sv->cfg, rc, (enum router_step)step,
+		                p->now_ms, &p->picks) < 0)
 			return -ENOENT;
 		if (p->picks.n != 0) {
 			p->round = round;
 			p->step = step;
-			p->due_ms = p->now_ms + wait_ms(e->cfg, step);
+			p->due_ms = p->now_ms + wait_ms(e->sv->cfg, step);
 			return 0;
 		}
 		step++;
@@ -281,8 +276,8 @@ static struct escalate_plan *plan_new(struct escalate *e, const struct router_ca
 		    "%u回通知しましたが応答がありません。担当者を直接手配してください。\n"
 		    "Alerted for %u rounds without an answer: please find someone directly. "
 		    "Reply \"ack {ref}\" to take it.",
-		    e->cfg->esc_repeat, e->cfg->esc_repeat);
-	else if (alert_body(&b, *e->pbs, type, pref, still, noticed_ms, description, p->round) <
+		    e->sv->cfg->esc_repeat, e->sv->cfg->esc_repeat);
+	else if (alert_body(&b, *e->sv->pbs, type, pref, still, noticed_ms, description, p->round) <
 	         0) {
 		buf_fini(&b);
 		free(p);
@@ -418,12 +413,13 @@ void escalate_plan_done(struct escalate *e, struct escalate_plan *p, int status)
 			log_info("escalate: case=%s round=%d step=%s alerted=%zu", p->ref, p->round,
 			         router_step_name((enum router_step)p->step), p->picks.n);
 			for (size_t i = 0; i < p->picks.n; i++) {
-				enum presence pr = notify_presence(e->notify, p->picks.p[i].jid);
+				enum presence pr =
+				    notify_presence(e->sv->notify, p->picks.p[i].jid);
 
 				if (pr == PRESENCE_OFFLINE)
 					offline++;
 				/* Chat cannot reach them now: let e-mail try as well. */
-				if ((pr == PRESENCE_OFFLINE || !notify_connected(e->notify)) &&
+				if ((pr == PRESENCE_OFFLINE || !notify_connected(e->sv->notify)) &&
 				    e->fallback != NULL && p->new_recipients[i])
 					e->fallback(e->fallback_arg, p->case_id, p->picks.p[i].jid);
 			}
@@ -437,7 +433,7 @@ void escalate_plan_done(struct escalate *e, struct escalate_plan *p, int status)
 				arm(e, p->case_id, 0);
 			}
 		}
-		notify_kick(e->notify);
+		notify_kick(e->sv->notify);
 	} else if (status < 0 && status != -ESTALE) {
 		log_warn(status, "escalate: case %lld: step not written", (long long)p->case_id);
 		if (p->guarded)
@@ -462,14 +458,14 @@ static void advance(struct escalate *e, int64_t case_id)
 	int rc;
 
 	disarm(e, case_id);
-	rc = store_escalation_get(e->store, case_id, &now);
+	rc = store_escalation_get(e->sv->store, case_id, &now);
 	if (rc < 0) {
 		arm(e, case_id, text_now_ms() + 5000);
 		return;
 	}
 	if (!now.found || !now.open)
 		return;
-	rc = store_case_load(e->store, ref, &rec);
+	rc = store_case_load(e->sv->store, ref, &rec);
 	if (rc < 0) {
 		arm(e, case_id, text_now_ms() + 5000);
 		return;
@@ -491,7 +487,7 @@ static void advance(struct escalate *e, int64_t case_id)
 	p->guarded = true;
 	p->from_round = now.round;
 	p->from_step = now.step;
-	if (store_write(e->store, tx_advance, p, on_advanced, p) < 0) {
+	if (store_write(e->sv->store, tx_advance, p, on_advanced, p) < 0) {
 		escalate_plan_free(p);
 		arm(e, case_id, text_now_ms() + 5000);
 	}
@@ -543,7 +539,7 @@ static int on_step_alert(void *arg, const char *jid, const char *state, int step
 	s->step = step;
 	if (state != NULL && (strcmp(state, "declined") == 0 || strcmp(state, "failed") == 0))
 		s->unable++;
-	else if (jid != NULL && notify_presence(s->e->notify, jid) == PRESENCE_OFFLINE)
+	else if (jid != NULL && notify_presence(s->e->sv->notify, jid) == PRESENCE_OFFLINE)
 		s->unable++;
 	return 0;
 }
@@ -554,7 +550,7 @@ void escalate_check(struct escalate *e, int64_t case_id)
 
 	if (e == NULL || e->closing)
 		return;
-	if (store_step_alerts(e->store, case_id, on_step_alert, &s) < 0)
+	if (store_step_alerts(e->sv->store, case_id, on_step_alert, &s) < 0)
 		return;
 	if (s.total != 0 && s.unable == s.total && s.step < ROUTER_STEPS - 1) {
 		log_info("escalate: case %lld: nobody in the current step can answer, moving on",
@@ -584,7 +580,7 @@ void escalate_jid_offline(struct escalate *e, const char *jid)
 
 	if (e == NULL || e->closing)
 		return;
-	store_cases_waiting_on(e->store, jid, on_case_id, &l);
+	store_cases_waiting_on(e->sv->store, jid, on_case_id, &l);
 	for (size_t i = 0; i < l.n; i++)
 		escalate_check(e, l.ids[i]);
 }
@@ -597,24 +593,17 @@ static int on_escalating(void *arg, int64_t case_id, int64_t due_ms)
 	return 0;
 }
 
-int escalate_start(struct escalate **out, uv_loop_t *loop, const struct config *cfg,
-                   struct store *st, struct playbook_set *const *pbs, struct roster *const *roster,
-                   struct notify *n)
+int escalate_start(struct escalate **out, const struct services *sv)
 {
 	struct escalate *e = calloc(1, sizeof *e);
 	int rc;
 
 	if (e == NULL)
 		return -ENOMEM;
-	e->loop = loop;
-	e->cfg = cfg;
-	e->store = st;
-	e->pbs = pbs;
-	e->roster = roster;
-	e->notify = n;
-	uv_timer_init(loop, &e->timer);
+	e->sv = sv;
+	uv_timer_init(sv->loop, &e->timer);
 	e->timer.data = e;
-	rc = store_escalations_each(st, on_escalating, e);
+	rc = store_escalations_each(sv->store, on_escalating, e);
 	if (rc < 0) {
 		escalate_stop(e);
 		return rc;

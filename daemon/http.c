@@ -30,13 +30,7 @@
 #define HTTP_PEM_MAX    (64 * 1024)
 
 struct http_server {
-	uv_loop_t *loop;
-	const struct config *cfg;
-	struct store *store;
-	struct playbook_set *const *pbs;
-	struct roster *const *roster;
-	struct escalate *esc;
-	struct report *report;
+	const struct services *sv; /* the shared parts (services.h) */
 	struct MHD_Daemon *mhd;
 	uv_poll_t poll;
 	uv_timer_t timer;
@@ -58,27 +52,27 @@ static const char security_csp[] =
 
 const struct config *http_config(const struct http_req *r)
 {
-	return r->srv->cfg;
+	return r->srv->sv->cfg;
 }
 
 const struct playbook_set *http_playbooks(const struct http_req *r)
 {
-	return *r->srv->pbs;
+	return *r->srv->sv->pbs;
 }
 
 struct store *http_store(const struct http_req *r)
 {
-	return r->srv->store;
+	return r->srv->sv->store;
 }
 
 const struct roster *http_roster(const struct http_req *r)
 {
-	return *r->srv->roster;
+	return *r->srv->sv->roster;
 }
 
 struct escalate *http_escalate(const struct http_req *r)
 {
-	return r->srv->esc;
+	return r->srv->sv->esc;
 }
 
 const struct http_dash_parts *http_dash_parts(const struct http_req *r)
@@ -284,7 +278,7 @@ void http_case_submit(struct http_req *r, void (*stored)(struct http_req *r, int
 	r->rep.received_ms = r->received_ms;
 	r->rep.arg = r;
 	r->stored = stored;
-	rc = report_submit(r->srv->report, &r->rep, on_case_stored);
+	rc = report_submit(r->srv->sv->report, &r->rep, on_case_stored);
 	if (rc < 0) {
 		stored(r, rc);
 		return;
@@ -294,7 +288,7 @@ void http_case_submit(struct http_req *r, void (*stored)(struct http_req *r, int
 
 int http_status_url(struct http_req *r, struct buf *b, const char *ref, const char *token)
 {
-	return buf_printf(b, "%s/cases/%s?t=%s", r->srv->cfg->http_public_url, ref, token);
+	return buf_printf(b, "%s/cases/%s?t=%s", r->srv->sv->cfg->http_public_url, ref, token);
 }
 
 int http_case_lookup(struct http_req *r, const char *ref, const char *token,
@@ -314,7 +308,7 @@ int http_case_lookup(struct http_req *r, const char *ref, const char *token,
 			*p = (char)(*p - 'a' + 'A');
 	token_hash(token != NULL ? token : "", hash);
 	rc = token_ref_valid(upper) && strlen(ref) == CASE_REF_LEN
-	         ? store_case_load(r->srv->store, upper, &rec)
+	         ? store_case_load(r->srv->sv->store, upper, &rec)
 	         : -ENOENT;
 	if (rc < 0 && rc != -ENOENT)
 		return rc;
@@ -469,7 +463,7 @@ static void respond_problem(struct http_req *r, unsigned status, const char *ja,
 /* Whether R's client is one [metrics] allow names; answers 403 if not. */
 static bool scraper_allowed(struct http_req *r)
 {
-	const struct config *cfg = r->srv->cfg;
+	const struct config *cfg = r->srv->sv->cfg;
 	struct buf b;
 
 	if (config_net_match(cfg->metrics_allow, cfg->metrics_nallow, http_client_address(r)))
@@ -624,7 +618,7 @@ const struct sockaddr *http_client_address(struct http_req *r)
 	const union MHD_ConnectionInfo *ci =
 	    MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	const struct sockaddr *peer = ci != NULL ? ci->client_addr : NULL;
-	const struct config *cfg = r->srv->cfg;
+	const struct config *cfg = r->srv->sv->cfg;
 	const char *fwd, *xff;
 
 	if (!r->client_known) {
@@ -777,7 +771,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 
 		snprintf(detail, sizeof detail, "{\"channel\":\"%s\",\"elapsed_ms\":%.3f}",
 		         r->in.channel, (double)elapsed / 1000.0);
-		store_event_defer(srv->store, r->guidance_case_id, text_now_ms(), elapsed,
+		store_event_defer(srv->sv->store, r->guidance_case_id, text_now_ms(), elapsed,
 		                  ok ? EV_GUIDANCE_DELIVERED : EV_GUIDANCE_NOT_DELIVERED,
 		                  r->in.channel, detail);
 	}
@@ -814,7 +808,7 @@ static int load_css(struct http_server *srv, const char *name, char **out, size_
 	int fd;
 	ssize_t n;
 
-	snprintf(path, sizeof path, "%s/%s", srv->cfg->web_dir, name);
+	snprintf(path, sizeof path, "%s/%s", srv->sv->cfg->web_dir, name);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		log_warn(-errno, "http: %s: pages will have no style sheet", path);
@@ -908,26 +902,19 @@ static void free_server(struct http_server *srv)
 	free(srv);
 }
 
-int http_start(struct http_server **out, uv_loop_t *loop, const struct config *cfg,
-               struct store *st, struct playbook_set *const *pbs, struct roster *const *roster,
-               struct escalate *esc, struct report *rp)
+int http_start(struct http_server **out, const struct services *sv)
 {
 	struct http_server *srv = calloc(1, sizeof *srv);
 	const union MHD_DaemonInfo *info;
 	unsigned flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
 	struct MHD_OptionItem tls[4] = {{MHD_OPTION_END, 0, NULL}};
+	const struct config *cfg = sv->cfg;
 	bool https = cfg->http_tls_cert[0] != '\0';
 	int rc;
 
 	if (srv == NULL)
 		return -ENOMEM;
-	srv->loop = loop;
-	srv->cfg = cfg;
-	srv->store = st;
-	srv->pbs = pbs;
-	srv->roster = roster;
-	srv->esc = esc;
-	srv->report = rp;
+	srv->sv = sv;
 	rc = load_css(srv, "app.css", &srv->css, &srv->css_len);
 	if (rc == 0)
 		rc = load_css(srv, "dash.css", &srv->dash_css, &srv->dash_css_len);
@@ -982,12 +969,12 @@ int http_start(struct http_server **out, uv_loop_t *loop, const struct config *c
 		rc = -EINVAL;
 		goto bad;
 	}
-	rc = uv_poll_init(loop, &srv->poll, info->epoll_fd);
+	rc = uv_poll_init(sv->loop, &srv->poll, info->epoll_fd);
 	if (rc < 0)
 		goto bad;
 	srv->poll.data = srv;
 	srv->handles_open++;
-	uv_timer_init(loop, &srv->timer);
+	uv_timer_init(sv->loop, &srv->timer);
 	srv->timer.data = srv;
 	srv->handles_open++;
 	rc = uv_poll_start(&srv->poll, UV_READABLE, on_mhd_poll);

@@ -45,6 +45,7 @@ struct daemon {
 	struct store *store;
 	struct roster *roster;
 	int64_t roster_version;
+	struct services sv; /* what the modules share (services.h) */
 	struct notify *notify;
 	struct escalate *esc;
 	struct report *report; /* the one intake path */
@@ -385,6 +386,7 @@ int main(int argc, char **argv)
 	d.nev.unreachable = on_unreachable;
 	d.nev.presence = on_presence;
 	rc = notify_start(&d.notify, d.loop, d.cfg, d.store, &d.roster, &d.nev, &d);
+	d.sv = (struct services){d.loop, d.cfg, d.store, &d.pbs, &d.roster, d.notify, NULL, NULL};
 	if (rc == 0)
 		rc = reload_roster(&d);
 	if (rc == 0)
@@ -392,23 +394,24 @@ int main(int argc, char **argv)
 	if (rc == 0)
 		rc = auth_start(&d.auth, d.loop, d.store);
 	if (rc == 0)
-		rc = escalate_start(&d.esc, d.loop, d.cfg, d.store, &d.pbs, &d.roster, d.notify);
+		rc = escalate_start(&d.esc, &d.sv);
+	d.sv.esc = d.esc;
 	if (rc == 0)
 		escalate_set_fallback(d.esc, on_fallback, &d);
 	if (rc == 0)
-		rc = report_start(&d.report, d.cfg, d.store, &d.pbs, d.esc);
+		rc = report_start(&d.report, &d.sv);
+	d.sv.report = d.report;
 	if (rc == 0)
-		rc = remind_start(&d.remind, d.loop, d.cfg, d.store, on_outbox, &d);
+		rc = remind_start(&d.remind, &d.sv, on_outbox, &d);
 	if (rc == 0)
 		store_set_commit_hook(d.store, on_committed, &d);
 	if (rc == 0)
-		rc = chat_start(&d.chat, d.cfg, d.store, &d.roster, d.notify, d.esc);
+		rc = chat_start(&d.chat, &d.sv);
 	if (rc == 0)
-		rc = convo_start(&d.convo, d.loop, d.cfg, d.store, &d.pbs, d.notify, d.report);
+		rc = convo_start(&d.convo, &d.sv);
 	if (rc == 0) {
 		chat_set_convo(d.chat, d.convo);
-		rc =
-		    http_start(&d.http, d.loop, d.cfg, d.store, &d.pbs, &d.roster, d.esc, d.report);
+		rc = http_start(&d.http, &d.sv);
 	}
 	if (rc == 0) {
 		struct http_dash_parts parts = {d.auth, d.stats, d.notify};

@@ -19,9 +19,7 @@
 #define DAY_MS         86400000LL
 
 struct remind {
-	uv_loop_t *loop;
-	const struct config *cfg;
-	struct store *store;
+	const struct services *sv; /* the shared parts (services.h) */
 	uv_timer_t tick;
 	void (*kick)(void *arg);
 	void *kick_arg;
@@ -156,7 +154,7 @@ static int tx_send(struct store_tx *tx, void *arg)
 	texts(d, ja, overdue, subject, sizeof subject, body, sizeof body);
 	if (d->reporter_jid != NULL)
 		rc = queue(tx, d, "xmpp", d->reporter_jid, subject, body);
-	else if (d->email != NULL && d->r->cfg->smtp_url[0] != '\0')
+	else if (d->email != NULL && d->r->sv->cfg->smtp_url[0] != '\0')
 		rc = queue(tx, d, "email", d->email, subject, body);
 	if (rc >= 0 && d->assigned != NULL) {
 		/* The specialist reads both languages. */
@@ -223,7 +221,7 @@ static int on_due(void *arg, const struct store_reminder_due *r)
 	d->reporter_jid = dup_or_null(r->reporter_jid);
 	d->email = dup_or_null(r->email);
 	snprintf(d->lang, sizeof d->lang, "%s", r->lang != NULL ? r->lang : "ja");
-	if (store_write(d->r->store, tx_send, d, on_sent, d) < 0) {
+	if (store_write(d->r->sv->store, tx_send, d, on_sent, d) < 0) {
 		due_free(d);
 		return 1;
 	}
@@ -237,7 +235,7 @@ void remind_run(struct remind *r, int64_t now_ms)
 
 	if (r->closing || r->pending != 0)
 		return;
-	store_reminders_due(r->store, now_ms, on_due, &proto);
+	store_reminders_due(r->sv->store, now_ms, on_due, &proto);
 }
 
 static void on_tick(uv_timer_t *t)
@@ -245,19 +243,17 @@ static void on_tick(uv_timer_t *t)
 	remind_run(t->data, text_now_ms());
 }
 
-int remind_start(struct remind **out, uv_loop_t *loop, const struct config *cfg, struct store *st,
-                 void (*kick)(void *arg), void *kick_arg)
+int remind_start(struct remind **out, const struct services *sv, void (*kick)(void *arg),
+                 void *kick_arg)
 {
 	struct remind *r = calloc(1, sizeof *r);
 
 	if (r == NULL)
 		return -ENOMEM;
-	r->loop = loop;
-	r->cfg = cfg;
-	r->store = st;
+	r->sv = sv;
 	r->kick = kick;
 	r->kick_arg = kick_arg;
-	uv_timer_init(loop, &r->tick);
+	uv_timer_init(sv->loop, &r->tick);
 	r->tick.data = r;
 	uv_timer_start(&r->tick, on_tick, 1000, REMIND_TICK_MS);
 	*out = r;

@@ -15,20 +15,16 @@
 #include "text.h"
 
 struct report {
-	const struct config *cfg;
-	struct store *store;
-	struct playbook_set *const *pbs;
-	struct escalate *esc;
+	const struct services *sv; /* the shared parts (services.h) */
 };
 
-int report_start(struct report **out, const struct config *cfg, struct store *st,
-                 struct playbook_set *const *pbs, struct escalate *esc)
+int report_start(struct report **out, const struct services *sv)
 {
 	struct report *rp = calloc(1, sizeof *rp);
 
 	if (rp == NULL)
 		return -ENOMEM;
-	*rp = (struct report){cfg, st, pbs, esc};
+	rp->sv = sv;
 	*out = rp;
 	return 0;
 }
@@ -40,7 +36,7 @@ void report_stop(struct report *rp)
 
 int report_status_url(const struct report *rp, const struct report_case *rc, char *out, size_t size)
 {
-	int n = snprintf(out, size, "%s/cases/%s?t=%s%s", rp->cfg->http_public_url, rc->nc.ref,
+	int n = snprintf(out, size, "%s/cases/%s?t=%s%s", rp->sv->cfg->http_public_url, rc->nc.ref,
 	                 rc->token, rc->in->lang == LANG_EN ? "&lang=en" : "");
 
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
@@ -61,7 +57,7 @@ static int tx_after_insert(struct store_tx *tx, void *arg)
 	if (rv == 0 && in->email != NULL) {
 		rv = report_status_url(rc->rp, rc, url, sizeof url);
 		if (rv == 0)
-			rv = receipt_tx_queue(rc->rp->cfg, tx, rc->nc.case_id, rc->nc.ref,
+			rv = receipt_tx_queue(rc->rp->sv->cfg, tx, rc->nc.case_id, rc->nc.ref,
 			                      in->email, in->lang, url);
 	}
 	if (rv == 0 && rc->after != NULL)
@@ -80,7 +76,7 @@ static void on_stored(void *arg, int status)
 	else
 		log_warn(status, "report: a %s report could not be stored", rc->in->channel);
 	if (rc->plan != NULL) {
-		escalate_plan_done(rc->rp->esc, rc->plan, status);
+		escalate_plan_done(rc->rp->sv->esc, rc->plan, status);
 		rc->plan = NULL;
 	}
 	rc->done(rc, status);
@@ -90,7 +86,7 @@ int report_submit(struct report *rp, struct report_case *rc,
                   void (*done)(struct report_case *rc, int status))
 {
 	const struct case_input *in = rc->in;
-	const struct playbook *pb = playbook_find(*rp->pbs, in->incident_type);
+	const struct playbook *pb = playbook_find(*rp->sv->pbs, in->incident_type);
 	int64_t now = text_now_ms();
 	struct ppc_facts pf;
 	int rv;
@@ -103,9 +99,9 @@ int report_submit(struct report *rp, struct report_case *rc,
 	token_new(rc->token, rc->nc.token_hash);
 	rc->nc.in = in;
 	rc->nc.received_ms = rc->received_ms;
-	rc->nc.token_expires_ms = now + (int64_t)rp->cfg->token_days * 86400000;
-	if (rp->esc != NULL) {
-		rc->plan = escalate_plan_first(rp->esc, in, now);
+	rc->nc.token_expires_ms = now + (int64_t)rp->sv->cfg->token_days * 86400000;
+	if (rp->sv->esc != NULL) {
+		rc->plan = escalate_plan_first(rp->sv->esc, in, now);
 		if (rc->plan != NULL)
 			escalate_plan_bind(rc->plan, &rc->nc);
 		else
@@ -115,9 +111,9 @@ int report_submit(struct report *rp, struct report_case *rc,
 	}
 	rc->nc.after = tx_after_insert;
 	rc->nc.after_arg = rc;
-	rv = store_case_insert(rp->store, &rc->nc, on_stored, rc);
+	rv = store_case_insert(rp->sv->store, &rc->nc, on_stored, rc);
 	if (rv < 0 && rc->plan != NULL) {
-		escalate_plan_done(rp->esc, rc->plan, rv);
+		escalate_plan_done(rp->sv->esc, rc->plan, rv);
 		rc->plan = NULL;
 	}
 	return rv;

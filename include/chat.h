@@ -11,6 +11,7 @@
 
 #include <uv.h>
 
+#include "services.h"
 #include "config.h"
 #include "escalate.h"
 #include "notify.h"
@@ -20,9 +21,9 @@
 
 struct chat;
 
-/* All pointers must outlive the module; *ROSTER is read at each message. */
-int chat_start(struct chat **out, const struct config *cfg, struct store *st,
-               struct roster *const *roster, struct notify *n, struct escalate *e);
+/* SV (its cfg, store, roster, read at each message, notify and esc) must
+ * outlive the module. */
+int chat_start(struct chat **out, const struct services *sv);
 
 struct convo;
 

@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "services.h"
 #include "config.h"
 #include "escalate.h"
 #include "notify.h"
@@ -30,11 +31,11 @@
 
 struct convo;
 
-/* Loads the conversations under way from the store and starts the idle
- * timer. *PBS is read at each message; a finished conversation becomes a
- * case through RP (report.h). Returns 0 or a negative errno. */
-int convo_start(struct convo **out, uv_loop_t *loop, const struct config *cfg, struct store *st,
-                struct playbook_set *const *pbs, struct notify *n, struct report *rp);
+/* Loads the conversations under way from SV's store and starts the idle
+ * timer. The playbooks are read at each message; a finished conversation
+ * becomes a case through SV's report (report.h). SV must outlive the
+ * module. Returns 0 or a negative errno. */
+int convo_start(struct convo **out, const struct services *sv);
 
 /* Handles one message from BARE_JID, who is not on the roster. */
 void convo_on_message(struct convo *c, const char *jid, const char *body);

@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "services.h"
 #include "case.h"
 #include "config.h"
 #include "notify.h"
@@ -28,13 +29,12 @@ struct escalate;
 struct escalate_plan;
 
 /*
- * Starts escalation. *PBS and *ROSTER are read at each use (the owner may
- * swap them on reload); all must outlive the module. Re-arms the timers of
- * every case still escalating. Returns 0 or a negative errno.
+ * Starts escalation over SV's loop, cfg, store, playbooks and roster (read
+ * at each use: the owner may swap them on reload) and notify (may be NULL:
+ * nobody is known offline); SV must outlive the module. Re-arms the timers
+ * of every case still escalating. Returns 0 or a negative errno.
  */
-int escalate_start(struct escalate **out, uv_loop_t *loop, const struct config *cfg,
-                   struct store *st, struct playbook_set *const *pbs, struct roster *const *roster,
-                   struct notify *n);
+int escalate_start(struct escalate **out, const struct services *sv);
 
 /*
  * The first step for a new case IN (whose reference the store assigns):

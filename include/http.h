@@ -10,6 +10,7 @@
 
 #include <uv.h>
 
+#include "services.h"
 #include "config.h"
 #include "escalate.h"
 #include "playbook.h"
@@ -19,15 +20,14 @@ struct http_server;
 struct report;
 
 /*
- * Starts listening on CFG's address. CFG, ST, *PBS, *ROSTER, ESC and RP
- * must outlive the server; *PBS and *ROSTER are read at every request, so
- * the caller may swap them between loop iterations (reload). RP takes the
- * reports of the form and the API (report.h); ESC (may be NULL) is told
- * when a dashboard action settles a case. Returns 0 or a negative errno.
+ * Starts listening on SV's cfg address; SV must outlive the server. The
+ * playbooks and the roster are read at every request, so the owner may
+ * swap them between loop iterations (reload). SV's report takes the
+ * reports of the form and the API (report.h); its esc (may be NULL) is
+ * told when a dashboard action settles a case. Returns 0 or a negative
+ * errno.
  */
-int http_start(struct http_server **out, uv_loop_t *loop, const struct config *cfg,
-               struct store *st, struct playbook_set *const *pbs, struct roster *const *roster,
-               struct escalate *esc, struct report *rp);
+int http_start(struct http_server **out, const struct services *sv);
 
 struct auth;
 struct stats;

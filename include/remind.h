@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "services.h"
 #include "case.h"
 #include "config.h"
 #include "ppc.h"
@@ -31,10 +32,11 @@ struct remind;
 int remind_tx_schedule(struct store_tx *tx, int64_t case_id, int64_t known_at_ms,
                        const struct ppc_clock *c);
 
-/* Starts the timer that sends reminders when they fall due. KICK runs after
- * reminders were written to the outbox. */
-int remind_start(struct remind **out, uv_loop_t *loop, const struct config *cfg, struct store *st,
-                 void (*kick)(void *arg), void *kick_arg);
+/* Starts the timer (on SV's loop, SV outliving it) that sends reminders
+ * when they fall due. KICK runs after reminders were written to the
+ * outbox. */
+int remind_start(struct remind **out, const struct services *sv, void (*kick)(void *arg),
+                 void *kick_arg);
 
 /* Sends every reminder due at NOW_MS (the timer calls this every minute). */
 void remind_run(struct remind *r, int64_t now_ms);

@@ -13,6 +13,7 @@
 
 #include <stdint.h>
 
+#include "services.h"
 #include "case.h"
 #include "config.h"
 #include "escalate.h"
@@ -43,12 +44,11 @@ struct report_case {
 };
 
 /*
- * The intake service. *PBS is read at each report (the owner swaps it on
- * reload); ESC may be NULL (no alerts: cases wait for a coordinator). All
- * must outlive it. Returns 0 or -ENOMEM.
+ * The intake service over SV's cfg, store, playbooks (read at each report:
+ * the owner swaps them on reload) and esc (may be NULL: no alerts, cases
+ * wait for a coordinator); SV must outlive it. Returns 0 or -ENOMEM.
  */
-int report_start(struct report **out, const struct config *cfg, struct store *st,
-                 struct playbook_set *const *pbs, struct escalate *esc);
+int report_start(struct report **out, const struct services *sv);
 
 /*
  * Stores RC->in as a new case. Returns 0 when queued: DONE(RC, status) then

@@ -23,6 +23,7 @@ struct relay {
 	struct storetest t;
 	struct config cfg;
 	struct roster *roster;
+	struct services sv;
 	struct escalate *e;
 	struct store_case_new nc; /* the case reported */
 };
@@ -41,9 +42,9 @@ static void relay_start(struct relay *r, const char *csv, bool coordinator, unsi
 	r->cfg.esc_wait_ms[0] = r->cfg.esc_wait_ms[1] = r->cfg.esc_wait_ms[2] = wait_ms;
 	r->cfg.esc_nwaits = 3;
 	r->roster = csv != NULL ? pbfixture_roster(csv) : NULL;
-	cr_assert_eq(escalate_start(&r->e, &r->t.loop, &r->cfg, r->t.st, &pbfixture_set, &r->roster,
-	                            NULL),
-	             0);
+	r->sv = (struct services){&r->t.loop, &r->cfg, r->t.st, &pbfixture_set, &r->roster,
+	                          NULL, NULL, NULL};
+	cr_assert_eq(escalate_start(&r->e, &r->sv), 0);
 }
 
 static void relay_close(struct relay *r)
