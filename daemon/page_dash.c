@@ -442,7 +442,7 @@ static int action_form(struct buf *b, const struct page_dash_frame *f, const cha
 }
 
 /* The APPI dates with their state; a deadline not yet reported has the
- * button that records the company's report. */
+ * button that records the company's report, on open and resolved cases. */
 static int deadlines(struct buf *b, const struct page_dash_frame *f, const struct page_dash_case *c)
 {
 	int rc =
@@ -463,7 +463,9 @@ static int deadlines(struct buf *b, const struct page_dash_frame *f, const struc
 			rc = buf_puts(b, state == PPC_DEADLINE_REPORTED ? T("報告済み", "reported")
 			                 : state == PPC_DEADLINE_OVERDUE ? ppc_overdue_text(f->ui)
 			                                                 : T("期限前", "due"));
-		if (rc == 0 && !d->reported && !c->resolved) {
+		/* Resolved cases too: the final report is due weeks after the
+		 * visit, and its reminders stop only once it is recorded. */
+		if (rc == 0 && !d->reported) {
 			rc = buf_printf(
 			    b,
 			    " <form method=\"post\" action=\"/dashboard/cases/%s\" "

@@ -351,6 +351,30 @@ Test(dash_cases, the_case_page_shows_the_legal_deadlines_overdue_and_records_a_f
 	cr_assert_not_null(strstr(res.body.data, "class=\"event-ppc_preliminary_reported\""));
 	harness_response_fini(&res);
 	expect_overdue(&w, 0, "a filed report is not overdue");
+
+	/* The final report is due weeks after the case is closed: a resolved
+	 * case still records it. */
+	fixture_form_add(&form, "csrf", w.c.csrf);
+	fixture_form_add(&form, "action", "resolve");
+	dash_post(&w.c, path, form.data, &res);
+	harness_buf_fini(&form);
+	cr_assert_eq(res.status, 303);
+	harness_response_fini(&res);
+	dash_get(&w.c, path, &res);
+	cr_assert_not_null(strstr(res.body.data, "id=\"form-reported-final\""),
+	                   "a resolved case should still offer to record the final report");
+	harness_response_fini(&res);
+	fixture_form_add(&form, "csrf", w.c.csrf);
+	fixture_form_add(&form, "action", "ppc_reported");
+	fixture_form_add(&form, "report", "final");
+	dash_post(&w.c, path, form.data, &res);
+	harness_buf_fini(&form);
+	cr_assert_eq(res.status, 303);
+	harness_response_fini(&res);
+	dash_get(&w.c, path, &res);
+	cr_assert_not_null(strstr(res.body.data, "class=\"deadline reported\" id=\"deadline-final\""),
+	                   "the final report recorded after the case was resolved");
+	harness_response_fini(&res);
 	json_decref(a);
 	harness_daemon_finish(w.d);
 }
