@@ -75,8 +75,10 @@ static int reporter_sees(struct world *w, const json_t *ans, const char *event)
 	return seen;
 }
 
-static void post_action(struct world *w, const char *ref, const char *action, const char *note,
-                        const char *specialist, struct harness_response *res)
+/* POSTs ACTION on case REF with the session's CSRF token and the fields
+ * NOTE, SPECIALIST and REPORT where they are not NULL. */
+static void post_fields(struct world *w, const char *ref, const char *action, const char *note,
+                        const char *specialist, const char *report, struct harness_response *res)
 {
 	struct harness_buf form = {0};
 	char path[64];
@@ -88,8 +90,27 @@ static void post_action(struct world *w, const char *ref, const char *action, co
 		fixture_form_add(&form, "note", note);
 	if (specialist != NULL)
 		fixture_form_add(&form, "specialist", specialist);
+	if (report != NULL)
+		fixture_form_add(&form, "report", report);
 	dash_post(&w->c, path, form.data, res);
 	harness_buf_fini(&form);
+}
+
+static void post_action(struct world *w, const char *ref, const char *action, const char *note,
+                        const char *specialist, struct harness_response *res)
+{
+	post_fields(w, ref, action, note, specialist, NULL, res);
+}
+
+/* ACTION (with REPORT) on REF, answered with the redirect to its page. */
+static void act(struct world *w, const char *ref, const char *action, const char *report)
+{
+	struct harness_response res;
+
+	post_fields(w, ref, action, NULL, NULL, report, &res);
+	cr_assert_eq(res.status, 303, "%s %s: HTTP %ld", action, report != NULL ? report : "",
+	             res.status);
+	harness_response_fini(&res);
 }
 
 Test(dash_cases, a_new_case_shows_in_the_queue_with_the_acknowledge_clock_running)
@@ -316,7 +337,6 @@ Test(dash_cases, the_case_page_shows_the_legal_deadlines_overdue_and_records_a_f
 	json_t *body = fixture_intake_new("ransomware", "ja");
 	json_t *a;
 	struct harness_response res;
-	struct harness_buf form = {0};
 	char path[64], at[32];
 	const char *ref;
 
@@ -338,13 +358,7 @@ Test(dash_cases, the_case_page_shows_the_legal_deadlines_overdue_and_records_a_f
 	harness_response_fini(&res);
 	expect_overdue(&w, 1, "the preliminary report is overdue");
 
-	fixture_form_add(&form, "csrf", w.c.csrf);
-	fixture_form_add(&form, "action", "ppc_reported");
-	fixture_form_add(&form, "report", "preliminary");
-	dash_post(&w.c, path, form.data, &res);
-	harness_buf_fini(&form);
-	cr_assert_eq(res.status, 303);
-	harness_response_fini(&res);
+	act(&w, ref, "ppc_reported", "preliminary");
 	dash_get(&w.c, path, &res);
 	cr_assert_not_null(strstr(res.body.data, "class=\"deadline reported\" id=\"deadline-preliminary\""),
 	                   "after recording it, the preliminary report shows as reported");
@@ -354,23 +368,12 @@ Test(dash_cases, the_case_page_shows_the_legal_deadlines_overdue_and_records_a_f
 
 	/* The final report is due weeks after the case is closed: a resolved
 	 * case still records it. */
-	fixture_form_add(&form, "csrf", w.c.csrf);
-	fixture_form_add(&form, "action", "resolve");
-	dash_post(&w.c, path, form.data, &res);
-	harness_buf_fini(&form);
-	cr_assert_eq(res.status, 303);
-	harness_response_fini(&res);
+	act(&w, ref, "resolve", NULL);
 	dash_get(&w.c, path, &res);
 	cr_assert_not_null(strstr(res.body.data, "id=\"form-reported-final\""),
 	                   "a resolved case should still offer to record the final report");
 	harness_response_fini(&res);
-	fixture_form_add(&form, "csrf", w.c.csrf);
-	fixture_form_add(&form, "action", "ppc_reported");
-	fixture_form_add(&form, "report", "final");
-	dash_post(&w.c, path, form.data, &res);
-	harness_buf_fini(&form);
-	cr_assert_eq(res.status, 303);
-	harness_response_fini(&res);
+	act(&w, ref, "ppc_reported", "final");
 	dash_get(&w.c, path, &res);
 	cr_assert_not_null(strstr(res.body.data, "class=\"deadline reported\" id=\"deadline-final\""),
 	                   "the final report recorded after the case was resolved");
