@@ -57,6 +57,7 @@ static const struct {
     [CASE_STEP_RESOLVE] = {CASE_RESOLVED, S(CASE_NEW) | S(CASE_ALERTED) | S(CASE_ACKNOWLEDGED) |
                                               S(CASE_CONTACTED) | S(CASE_ON_THE_WAY) |
                                               S(CASE_ONSITE) | S(CASE_VISITED)},
+    [CASE_STEP_ALERT] = {CASE_ALERTED, S(CASE_NEW)},
 };
 
 int case_flow_next(enum case_state from, enum case_step step, enum case_state *to)

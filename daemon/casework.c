@@ -340,6 +340,17 @@ int casework_tx_reassign(struct store_tx *tx, const struct store_case_brief *c, 
 	return rc;
 }
 
+int casework_tx_alerted(struct store_tx *tx, int64_t case_id)
+{
+	enum case_state to;
+	int64_t n;
+
+	if (case_flow_next(CASE_NEW, CASE_STEP_ALERT, &to) < 0)
+		return -EINVAL;
+	n = store_case_state_move(tx, case_id, case_state_name(CASE_NEW), case_state_name(to));
+	return n < 0 ? (int)n : 0;
+}
+
 int casework_tx_record(struct store_tx *tx, const struct store_case_brief *c, enum event_kind kind,
                        const struct casework_actor *a, int64_t now_ms, const char *detail)
 {

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "casework.h"
 #include "log.h"
 #include "store_escalation.h"
 #include "store_timeline.h"
@@ -339,6 +340,12 @@ static int tx_plan(struct store_tx *tx, struct escalate_plan *p)
 		return (int)rc;
 	if (rc == 0)
 		return -ESTALE;
+	if (!p->exhausted) {
+		/* Somebody is alerted: the case service moves a new case on. */
+		rc = casework_tx_alerted(tx, p->case_id);
+		if (rc < 0)
+			return (int)rc;
+	}
 	rc = store_event_add(tx, p->case_id, p->now_ms, -1,
 	                     /* The first alerts of a case are its routing, at
 	                      * whichever step found somebody. */

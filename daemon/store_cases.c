@@ -29,6 +29,7 @@ static const char sql_assign[] = "UPDATE cases SET assigned_to = ?, esc_due_ms =
 static const char sql_alert_state[] =
     "UPDATE alerts SET state = ? WHERE case_id = ? AND jid = ? AND state = 'alerted'";
 static const char sql_state[] = "UPDATE cases SET state = ? WHERE id = ?";
+static const char sql_state_move[] = "UPDATE cases SET state = ? WHERE id = ? AND state = ?";
 static const char sql_resolve[] =
     "UPDATE cases SET state = 'resolved', esc_due_ms = NULL WHERE id = ?";
 static const char sql_cases_of[] =
@@ -145,6 +146,12 @@ int64_t store_alert_state(struct store_tx *tx, int64_t case_id, const char *jid,
 int64_t store_case_state_set(struct store_tx *tx, int64_t case_id, const char *state)
 {
 	return store_tx_exec(tx, sql_state, "ti", state, case_id);
+}
+
+int64_t store_case_state_move(struct store_tx *tx, int64_t case_id, const char *from,
+                              const char *to)
+{
+	return store_tx_exec(tx, sql_state_move, "tit", to, case_id, from);
 }
 
 int64_t store_case_resolve(struct store_tx *tx, int64_t case_id)

@@ -7,13 +7,11 @@
 #include <stdio.h>
 
 static const char sql_guarded[] =
-    "UPDATE cases SET esc_round = ?, esc_step = ?, esc_due_ms = ?,"
-    " state = CASE state WHEN 'new' THEN 'alerted' ELSE state END"
+    "UPDATE cases SET esc_round = ?, esc_step = ?, esc_due_ms = ?"
     " WHERE id = ? AND assigned_to IS NULL AND state NOT IN ('resolved')"
     " AND esc_round = ? AND esc_step = ? AND esc_due_ms IS NOT NULL";
 static const char sql_first[] =
-    "UPDATE cases SET esc_round = ?, esc_step = ?, esc_due_ms = ?,"
-    " state = CASE state WHEN 'new' THEN 'alerted' ELSE state END WHERE id = ?";
+    "UPDATE cases SET esc_round = ?, esc_step = ?, esc_due_ms = ? WHERE id = ?";
 static const char sql_stop[] =
     "UPDATE cases SET esc_due_ms = NULL WHERE id = ? AND assigned_to IS NULL"
     " AND esc_round = ? AND esc_step = ? AND esc_due_ms IS NOT NULL";

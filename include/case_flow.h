@@ -4,7 +4,8 @@
  * move it, for every path that changes a case: chat commands, dashboard
  * actions and escalation.
  *
- * A case moves forward: new → alerted → acknowledged → contacted →
+ * A case moves forward: new → alerted (escalation's first alerts) →
+ * acknowledged → contacted →
  * on_the_way → onsite → visited → resolved. A step that would take it back
  * (contacted once someone is on site) is refused, from chat and from the
  * dashboard alike, and the case says where it is. A second visit starts
@@ -33,6 +34,7 @@ enum case_step {
 	CASE_STEP_ONSITE,    /* arrived */
 	CASE_STEP_LEAVE,     /* the visit is over */
 	CASE_STEP_RESOLVE,
+	CASE_STEP_ALERT, /* escalation alerted somebody: only a new case moves */
 };
 
 /* The state's stored name ("on_the_way" ...); NULL for a bad value. */

@@ -9,8 +9,8 @@
  * writes, in the caller's store transaction, the timeline event with its
  * clock, the new state, and the messages to the people it concerns (the
  * reporter's details to the specialist who takes the case, "taken" to the
- * others, a resolve by someone else to the one who had it). Escalation's
- * own state moves (new → alerted) live with its plan (escalate.c).
+ * others, a resolve by someone else to the one who had it). Escalation
+ * asks it too when its alerts go out (new → alerted).
  *
  * The callers word the answer to whoever asked: a refusal writes nothing
  * and says why in RES->verdict.
@@ -78,6 +78,10 @@ int casework_tx_step(struct store_tx *tx, const struct store_case_brief *c, enum
 int casework_tx_reassign(struct store_tx *tx, const struct store_case_brief *c, const char *to_jid,
                          const struct casework_actor *a, int64_t now_ms,
                          struct casework_result *res);
+
+/* Escalation alerted somebody for case CASE_ID: a new case becomes
+ * alerted; a case already further on keeps its state. */
+int casework_tx_alerted(struct store_tx *tx, int64_t case_id);
 
 /* An event that changes no state (EV_NOTE, EV_DETAILS_VIEWED,
  * EV_PPC_*_REPORTED), kept on resolved cases too. */

@@ -60,6 +60,10 @@ int64_t store_case_assign(struct store_tx *tx, int64_t case_id, const char *jid)
 int64_t store_alert_state(struct store_tx *tx, int64_t case_id, const char *jid, const char *state);
 /* Case CASE_ID is now in STATE (case_flow.h decided it may be). */
 int64_t store_case_state_set(struct store_tx *tx, int64_t case_id, const char *state);
+/* Case CASE_ID moves from state FROM to TO; nothing changes when it is no
+ * longer in FROM. Rows changed. */
+int64_t store_case_state_move(struct store_tx *tx, int64_t case_id, const char *from,
+                              const char *to);
 /* Case CASE_ID is resolved; its escalation ends. */
 int64_t store_case_resolve(struct store_tx *tx, int64_t case_id);
 

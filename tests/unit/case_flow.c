@@ -11,6 +11,7 @@ Test(case_flow, a_case_moves_forward_through_a_visit_and_is_resolved)
 		enum case_step step;
 		enum case_state to;
 	} path[] = {
+	    {CASE_STEP_ALERT, CASE_ALERTED},
 	    {CASE_STEP_ACK, CASE_ACKNOWLEDGED},
 	    {CASE_STEP_CONTACTED, CASE_CONTACTED},
 	    {CASE_STEP_DISPATCH, CASE_ON_THE_WAY},
@@ -20,7 +21,7 @@ Test(case_flow, a_case_moves_forward_through_a_visit_and_is_resolved)
 	    {CASE_STEP_DISPATCH, CASE_ON_THE_WAY},
 	    {CASE_STEP_RESOLVE, CASE_RESOLVED},
 	};
-	enum case_state s = CASE_ALERTED;
+	enum case_state s = CASE_NEW;
 
 	for (size_t i = 0; i < sizeof path / sizeof path[0]; i++) {
 		cr_assert_eq(case_flow_next(s, path[i].step, &s), 0, "step %zu", i);
@@ -41,13 +42,14 @@ Test(case_flow, no_step_goes_back_and_nothing_leaves_resolved)
 	    {CASE_CONTACTED, CASE_STEP_LEAVE, "leaving a site nobody is on"},
 	    {CASE_ONSITE, CASE_STEP_DISPATCH, "sent while already on site"},
 	    {CASE_ACKNOWLEDGED, CASE_STEP_ACK, "acknowledged twice"},
+	    {CASE_CONTACTED, CASE_STEP_ALERT, "alerted again once contacted"},
 	};
 	enum case_state to = CASE_NEW;
 
 	for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
 		cr_assert_eq(case_flow_next(refused[i].from, refused[i].step, &to), -EPERM, "%s",
 		             refused[i].why);
-	for (int step = CASE_STEP_ACK; step <= CASE_STEP_RESOLVE; step++)
+	for (int step = CASE_STEP_ACK; step <= CASE_STEP_ALERT; step++)
 		cr_assert_eq(case_flow_next(CASE_RESOLVED, (enum case_step)step, &to), -EALREADY);
 	cr_assert_eq(to, CASE_NEW, "a refusal leaves the state alone");
 }
