@@ -177,6 +177,11 @@ static void bot_round_trip(struct world *r)
 	world_expect(r->app[0], "this help", REPLY_MS, NULL, "the bot's answer to help");
 }
 
+/* Osaka's one on-call specialist. */
+static const struct world_member osaka_sec[] = {
+    {.id = "osaka", .name = "Osaka Sec", .prefectures = "27"},
+};
+
 /* ---- reports by chat ---- */
 
 Test(chat, a_japanese_chat_report_gets_first_steps_at_once_a_reference_and_word_when_osaka_takes_it)
@@ -307,9 +312,6 @@ Test(chat, a_japanese_chat_report_gets_first_steps_at_once_a_reference_and_word_
 
 Test(chat, an_english_chat_goes_back_explains_garbage_stops_on_cancel_and_ends_with_a_reference)
 {
-	static const struct world_member team[] = {
-	    {.id = "osaka", .name = "Osaka Sec", .prefectures = "27"},
-	};
 	static const char question[] = "What is happening? Answer with a number.";
 	static const char still[] = "Is it still happening?";
 	static const char noticed[] = "first notice it, or get told of it?";
@@ -322,7 +324,7 @@ Test(chat, an_english_chat_goes_back_explains_garbage_stops_on_cancel_and_ends_w
 	char *body;
 	json_t *doc;
 
-	relay_open(&r, team, 1);
+	relay_open(&r, osaka_sec, 1);
 	osaka = world_app(&r, "osaka");
 	jane = world_reporter(&r, "jane", 1);
 	snprintf(jid, sizeof jid, "jane@%s", DOMAIN);
@@ -438,16 +440,13 @@ Test(chat, an_english_chat_goes_back_explains_garbage_stops_on_cancel_and_ends_w
 
 Test(chat, a_stranger_sending_specialist_commands_is_refused_and_his_report_goes_on)
 {
-	static const struct world_member team[] = {
-	    {.id = "osaka", .name = "Osaka Sec", .prefectures = "27"},
-	};
 	struct specialist_client *osaka, *mallory;
 	struct world r;
 	json_t *body_in, *ans, *doc;
 	char ref[32], token[256], needle[64], phone[64];
 	char *body;
 
-	relay_open(&r, team, 1);
+	relay_open(&r, osaka_sec, 1);
 	osaka = world_app(&r, "osaka");
 	mallory = world_reporter(&r, "mallory", 1);
 
@@ -505,9 +504,6 @@ Test(chat, a_stranger_sending_specialist_commands_is_refused_and_his_report_goes
 
 Test(chat, a_flood_gets_one_too_many_notice_then_silence_and_an_overlong_message_is_refused)
 {
-	static const struct world_member team[] = {
-	    {.id = "osaka", .name = "Osaka Sec", .prefectures = "27"},
-	};
 	enum { FLOOD = 45, CAP = 30 };
 	struct specialist_client *flooder, *writer;
 	struct world r;
@@ -515,7 +511,7 @@ Test(chat, a_flood_gets_one_too_many_notice_then_silence_and_an_overlong_message
 	char big[1002];
 	char *body;
 
-	relay_open(&r, team, 1);
+	relay_open(&r, osaka_sec, 1);
 	flooder = world_reporter(&r, "flooder", 1);
 	writer = world_reporter(&r, "writer", 1);
 
@@ -601,9 +597,6 @@ static void conversation_backdate(struct harness_daemon *d, const char *jid, int
  */
 Test(chat, a_conversation_left_idle_after_the_type_is_known_becomes_an_incomplete_case)
 {
-	static const struct world_member team[] = {
-	    {.id = "osaka", .name = "Osaka Sec", .prefectures = "27"},
-	};
 	struct specialist_client *ito;
 	struct world r;
 	struct chat_case cc;
@@ -612,7 +605,7 @@ Test(chat, a_conversation_left_idle_after_the_type_is_known_becomes_an_incomplet
 	char *body;
 	json_t *doc;
 
-	relay_open(&r, team, 1);
+	relay_open(&r, osaka_sec, 1);
 	ito = world_reporter(&r, "ito", 1);
 	snprintf(jid, sizeof jid, "ito@%s", DOMAIN);
 
@@ -658,16 +651,13 @@ Test(chat, a_conversation_left_idle_after_the_type_is_known_becomes_an_incomplet
  */
 Test(chat, a_stranger_cannot_make_the_bot_answer_without_limit)
 {
-	static const struct world_member team[] = {
-	    {.id = "osaka", .name = "Osaka Sec", .prefectures = "27"},
-	};
 	enum { FLOOD = 45, CAP = 30 };
 	struct specialist_client *longs, *acks;
 	struct world r;
 	char big[1101];
 	size_t n_long, n_ack;
 
-	relay_open(&r, team, 1);
+	relay_open(&r, osaka_sec, 1);
 	longs = world_reporter(&r, "longs", 1);
 	acks = world_reporter(&r, "acks", 1);
 

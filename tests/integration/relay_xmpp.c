@@ -156,6 +156,11 @@ static int compare_ll(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* Osaka's one on-call specialist. */
+static const struct world_member tanaka_only[] = {
+    {.id = "tanaka", .name = "Tanaka Hiroshi", .prefectures = "27"},
+};
+
 /* Median and nearest-rank p99 of n samples in ns, printed in ms. */
 static void print_latency(const char *what, long long *v, size_t n)
 {
@@ -504,15 +509,12 @@ static int open_descriptors(pid_t pid)
  * more connections than that (a flood, or a busy day). */
 Test(relay, the_bot_reconnects_while_the_daemon_holds_more_than_fd_setsize_connections)
 {
-	static const struct world_member team[] = {
-	    {.id = "tanaka", .name = "Tanaka Hiroshi", .prefectures = "27"},
-	};
 	struct world r;
 	struct report rep;
 	int held, crowd[2], hold[2];
 	pid_t child;
 
-	relay_open_with(&r, team, 1, LONG_STEP, 2, "[http]\ntimeout = 120\n");
+	relay_open_with(&r, tanaka_only, 1, LONG_STEP, 2, "[http]\ntimeout = 120\n");
 	cr_assert_eq(prosody_stop(r.server), 0, "Prosody did not stop cleanly");
 	cr_assert_eq(specialist_wait_offline(r.app[0], ALERT_MS), 0);
 	/* The connections come from a child, so that this process (and the
@@ -626,16 +628,13 @@ Test(relay, after_kakekomid_is_killed_the_escalation_goes_on_and_ack_still_works
 
 Test(relay, a_stranger_cannot_take_a_case)
 {
-	static const struct world_member team[] = {
-	    {.id = "tanaka", .name = "Tanaka Hiroshi", .prefectures = "27"},
-	};
 	struct specialist_client *tanaka, *mallory;
 	struct world r;
 	struct report rep;
 	char *body, *state;
 	json_t *doc;
 
-	relay_open(&r, team, 1, LONG_STEP, 2);
+	relay_open(&r, tanaka_only, 1, LONG_STEP, 2);
 	tanaka = world_app(&r, "tanaka");
 	world_account(&r, "mallory", "pw-mallory");
 	mallory = world_connect(&r, "mallory", "pw-mallory");
@@ -679,9 +678,6 @@ Test(relay, a_stranger_cannot_take_a_case)
  */
 Test(relay, forged_receipts_and_bounces_from_another_account_change_nothing)
 {
-	static const struct world_member team[] = {
-	    {.id = "tanaka", .name = "Tanaka Hiroshi", .prefectures = "27"},
-	};
 	static const char bounce[] = "<message type='error' to='" BOT "' id='%s'>"
 	                             "<error type='cancel'><item-not-found"
 	                             " xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error>"
@@ -700,7 +696,7 @@ Test(relay, forged_receipts_and_bounces_from_another_account_change_nothing)
 	snprintf(extra, sizeof extra,
 	         "[webhooks]\nurls = http://127.0.0.1:%u/hook\nsecret = forged-receipt-test\n",
 	         harness_free_port());
-	relay_open_with(&r, team, 1, LONG_STEP, 2, extra);
+	relay_open_with(&r, tanaka_only, 1, LONG_STEP, 2, extra);
 	tanaka = world_app(&r, "tanaka");
 	world_account(&r, "mallory", "pw-mallory");
 	mallory = world_connect(&r, "mallory", "pw-mallory");
@@ -982,15 +978,12 @@ Test(relay, the_acker_records_contact_onsite_and_resolve_and_others_are_told_not
  * call starts with what is late. */
 Test(relay, the_ack_of_a_late_case_with_personal_data_says_the_preliminary_report_is_overdue)
 {
-	static const struct world_member team[] = {
-	    {.id = "tanaka", .name = "Tanaka Hiroshi", .prefectures = "27"},
-	};
 	struct world r;
 	json_t *body, *ans;
 	char at[32], needle[64], ref[32];
 	char *msg;
 
-	relay_open(&r, team, 1, LONG_STEP, 2);
+	relay_open(&r, tanaka_only, 1, LONG_STEP, 2);
 	body = fixture_intake_new("ransomware", "ja");
 	fixture_json_set(body, "prefecture", "27");
 	fixture_json_set(body, "personal_data", "yes");
@@ -1041,11 +1034,8 @@ static void dash_case_action(struct world *r, struct dash_client *coord, const c
 /* Osaka's one specialist, Tanaka, alerted for a new malware case REP. */
 static void tanaka_alerted(struct world *r, struct report *rep)
 {
-	static const struct world_member team[] = {
-	    {.id = "tanaka", .name = "Tanaka Hiroshi", .prefectures = "27"},
-	};
 
-	relay_open(r, team, 1, LONG_STEP, 2);
+	relay_open(r, tanaka_only, 1, LONG_STEP, 2);
 	report(r, "27", "malware", "ja", rep);
 	world_expect(r->app[0], rep->needle, ALERT_MS, NULL, "the alert");
 }
