@@ -70,7 +70,7 @@ TEST_BIN := $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%) $(INT_SRC:tests/%.c=$(BUILD)/
 # Fuzz targets: tests/fuzz/NAME.c each define LLVMFuzzerTestOneInput. The
 # replay build (every build, so `make test` runs it under ASan and UBSan)
 # links each with replay.c's main(); the fuzz build links it with libFuzzer.
-FUZZ_TARGETS := form api_json playbook config roster command text answer
+FUZZ_TARGETS := form api_json playbook config roster command text answer stanza
 FUZZ_SUP_OBJ := $(BUILD)/obj/tests/fuzz/support.o
 REPLAY_BIN   := $(FUZZ_TARGETS:%=$(BUILD)/fuzz-replay/%)
 FUZZ_BIN     := $(FUZZ_TARGETS:%=$(BUILD)/%)

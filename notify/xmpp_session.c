@@ -18,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <strophe.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -29,11 +28,11 @@
 
 #include "fdreserve.h"
 #include "log.h"
+#include "xmpp_stanza.h"
 
 #define XMPP_QUEUE_MAX      100000
 #define XMPP_BACKOFF_MIN_MS 500
 #define XMPP_BACKOFF_MAX_MS 30000
-#define XMPP_TEXT_MAX       8192
 #define XMPP_FD_RESERVE     8 /* low descriptors kept for the socket */
 
 enum xcmd_kind { XCMD_SEND, XCMD_SUBSCRIBE };
@@ -128,7 +127,7 @@ static void post(struct xmpp_session *ch, enum xev_kind kind, int64_t id, const 
 		snprintf(e->tag, sizeof e->tag, "%s", tag);
 	e->available = available;
 	e->jid = jid != NULL ? strdup(jid) : NULL;
-	e->text = text != NULL ? strndup(text, XMPP_TEXT_MAX) : NULL;
+	e->text = text != NULL ? strndup(text, stanza_utf8_cut(text, STANZA_TEXT_MAX)) : NULL;
 	pthread_mutex_lock(&ch->mu);
 	if (ch->ev_tail != NULL)
 		ch->ev_tail->next = e;
@@ -225,29 +224,17 @@ static void post_outcome(struct xmpp_session *ch, enum xev_kind kind, const char
 		post(ch, kind, 0, tag, false, from, error);
 }
 
-static void bare_of(struct xmpp_session *ch, const char *from, char *out, size_t n)
-{
-	char *bare = from != NULL ? xmpp_jid_bare(ch->ctx, from) : NULL;
-
-	snprintf(out, n, "%s", bare != NULL ? bare : "");
-	for (char *c = out; *c != '\0'; c++)
-		if (*c >= 'A' && *c <= 'Z')
-			*c = (char)(*c - 'A' + 'a');
-	if (bare != NULL)
-		xmpp_free(ch->ctx, bare);
-}
-
 static void send_receipt(struct xmpp_session *ch, xmpp_stanza_t *msg)
 {
-	const char *id = xmpp_stanza_get_id(msg);
+	const char *id = stanza_receipt_request(msg);
 	xmpp_stanza_t *reply, *rcv;
 
-	if (id == NULL || xmpp_stanza_get_child_by_ns(msg, "urn:xmpp:receipts") == NULL)
+	if (id == NULL)
 		return;
 	reply = xmpp_message_new(ch->ctx, NULL, xmpp_stanza_get_from(msg), NULL);
 	rcv = xmpp_stanza_new(ch->ctx);
 	xmpp_stanza_set_name(rcv, "received");
-	xmpp_stanza_set_ns(rcv, "urn:xmpp:receipts");
+	xmpp_stanza_set_ns(rcv, STANZA_NS_RECEIPTS);
 	xmpp_stanza_set_attribute(rcv, "id", id);
 	xmpp_stanza_add_child(reply, rcv);
 	xmpp_stanza_release(rcv);
@@ -258,27 +245,20 @@ static void send_receipt(struct xmpp_session *ch, xmpp_stanza_t *msg)
 static int on_message(xmpp_conn_t *conn, xmpp_stanza_t *st, void *userdata)
 {
 	struct xmpp_session *ch = userdata;
-	const char *type = xmpp_stanza_get_type(st);
-	xmpp_stanza_t *rcv = xmpp_stanza_get_child_by_ns(st, "urn:xmpp:receipts");
-	char from[512];
+	const char *receipt = stanza_receipt_id(st);
+	char from[STANZA_JID_SIZE];
 	char *body;
 
 	(void)conn;
-	bare_of(ch, xmpp_stanza_get_from(st), from, sizeof from);
-	if (type != NULL && strcmp(type, "error") == 0) {
-		xmpp_stanza_t *err = xmpp_stanza_get_child_by_name(st, "error");
-		xmpp_stanza_t *cond = err != NULL ? xmpp_stanza_get_children(err) : NULL;
-
+	stanza_from_bare(ch->ctx, st, from, sizeof from);
+	if (stanza_is_error(st)) {
 		post_outcome(ch, XEV_BOUNCED, xmpp_stanza_get_id(st), from,
-		             cond != NULL && xmpp_stanza_get_name(cond) != NULL
-		                 ? xmpp_stanza_get_name(cond)
-		                 : "error");
+		             stanza_error_condition(st));
 		return 1;
 	}
-	if (rcv != NULL && xmpp_stanza_get_name(rcv) != NULL &&
-	    strcmp(xmpp_stanza_get_name(rcv), "received") == 0)
-		post_outcome(ch, XEV_RECEIPT, xmpp_stanza_get_attribute(rcv, "id"), from, NULL);
-	body = xmpp_message_get_body(st);
+	if (receipt != NULL)
+		post_outcome(ch, XEV_RECEIPT, receipt, from, NULL);
+	body = stanza_message_body(st);
 	if (body != NULL) {
 		send_receipt(ch, st);
 		post(ch, XEV_MESSAGE, 0, NULL, false, from, body);
@@ -291,18 +271,18 @@ static int on_presence(xmpp_conn_t *conn, xmpp_stanza_t *st, void *userdata)
 {
 	struct xmpp_session *ch = userdata;
 	const char *type = xmpp_stanza_get_type(st);
-	char from[512];
+	char from[STANZA_JID_SIZE];
+	enum stanza_presence kind;
 
 	(void)conn;
-	bare_of(ch, xmpp_stanza_get_from(st), from, sizeof from);
+	stanza_from_bare(ch->ctx, st, from, sizeof from);
 	log_debug("xmpp: presence from %s type=%s", from, type != NULL ? type : "available");
 	if (from[0] == '\0' || strcmp(from, ch->cfg->xmpp_jid) == 0)
 		return 1;
-	if (type == NULL || strcmp(type, "available") == 0) {
-		post(ch, XEV_PRESENCE, 0, NULL, true, from, NULL);
-	} else if (strcmp(type, "unavailable") == 0) {
-		post(ch, XEV_PRESENCE, 0, NULL, false, from, NULL);
-	} else if (strcmp(type, "subscribe") == 0) {
+	kind = stanza_presence_kind(st);
+	if (kind == STANZA_PRESENCE_AVAILABLE || kind == STANZA_PRESENCE_UNAVAILABLE) {
+		post(ch, XEV_PRESENCE, 0, NULL, kind == STANZA_PRESENCE_AVAILABLE, from, NULL);
+	} else if (kind == STANZA_PRESENCE_SUBSCRIBE) {
 		xmpp_stanza_t *p = xmpp_presence_new(ch->ctx);
 
 		xmpp_stanza_set_type(p, "subscribed");
@@ -313,29 +293,14 @@ static int on_presence(xmpp_conn_t *conn, xmpp_stanza_t *st, void *userdata)
 	return 1;
 }
 
-/* Whether ST came from our server (the domain, our account or no "from"),
- * not from another account. */
-static bool from_server(struct xmpp_session *ch, xmpp_stanza_t *st)
-{
-	char from[512];
-
-	if (xmpp_stanza_get_from(st) == NULL)
-		return true;
-	bare_of(ch, xmpp_stanza_get_from(st), from, sizeof from);
-	return strcasecmp(from, ch->domain) == 0 || strcasecmp(from, ch->cfg->xmpp_jid) == 0;
-}
-
 static int on_iq(xmpp_conn_t *conn, xmpp_stanza_t *st, void *userdata)
 {
 	struct xmpp_session *ch = userdata;
-	const char *type = xmpp_stanza_get_type(st);
 	const char *id = xmpp_stanza_get_id(st);
+	enum stanza_iq kind = stanza_iq_kind(ch->ctx, st, ch->domain, ch->cfg->xmpp_jid);
 
 	(void)conn;
-	if (type == NULL || id == NULL)
-		return 1;
-	if ((strcmp(type, "result") == 0 || strcmp(type, "error") == 0) &&
-	    strncmp(id, "kkb-", 4) == 0 && from_server(ch, st)) {
+	if (kind == STANZA_IQ_BATCH_REPLY) {
 		/* A reply to a batch ping: the server has handled every stanza we
 		 * sent before it on this stream. */
 		struct batch **pp = &ch->batches;
@@ -355,7 +320,7 @@ static int on_iq(xmpp_conn_t *conn, xmpp_stanza_t *st, void *userdata)
 		}
 		return 1;
 	}
-	if (strcmp(type, "result") == 0 && strcmp(id, "kk-roster") == 0) {
+	if (kind == STANZA_IQ_ROSTER_RESULT) {
 		/* Roster first, then our presence: the server answers with the
 		 * presence of every contact, "unavailable" for those offline. No
 		 * contact is assumed offline before the server says so, or a
@@ -368,9 +333,9 @@ static int on_iq(xmpp_conn_t *conn, xmpp_stanza_t *st, void *userdata)
 		}
 		return 1;
 	}
-	if (strcmp(type, "get") == 0) {
+	if (kind == STANZA_IQ_PING || kind == STANZA_IQ_GET_OTHER) {
 		/* Answer pings; refuse anything else we do not implement. */
-		bool ping = xmpp_stanza_get_child_by_ns(st, "urn:xmpp:ping") != NULL;
+		bool ping = kind == STANZA_IQ_PING;
 		xmpp_stanza_t *reply = xmpp_iq_new(ch->ctx, ping ? "result" : "error", id);
 
 		xmpp_stanza_set_to(reply, xmpp_stanza_get_from(st));
@@ -432,12 +397,8 @@ static void on_conn(xmpp_conn_t *conn, xmpp_conn_event_t status, int error,
 	{
 		char why[256];
 
-		if (stream_error != NULL && stream_error->text != NULL)
-			snprintf(why, sizeof why, "stream error: %s", stream_error->text);
-		else if (error != 0)
-			snprintf(why, sizeof why, "%s", strerror(error));
-		else
-			snprintf(why, sizeof why, "%s", "connection closed");
+		stanza_disconnect_reason(error, stream_error != NULL ? stream_error->text : NULL,
+		                         why, sizeof why);
 		if (ch->online)
 			log_warnx("xmpp: disconnected: %s", why);
 		else
@@ -591,7 +552,7 @@ static void drain_commands(struct xmpp_session *ch)
 		iq = xmpp_iq_new(ch->ctx, "get", b->iq_id);
 		xmpp_stanza_set_to(iq, ch->domain);
 		xmpp_stanza_set_name(ping, "ping");
-		xmpp_stanza_set_ns(ping, "urn:xmpp:ping");
+		xmpp_stanza_set_ns(ping, STANZA_NS_PING);
 		xmpp_stanza_add_child(iq, ping);
 		xmpp_stanza_release(ping);
 		xmpp_send(ch->conn, iq);
