@@ -8,76 +8,62 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "text.h"
+
+/* The stored names, one table per enumeration. */
+static const char *const tri_names[] = {
+    [TRI_UNKNOWN] = "unknown", [TRI_YES] = "yes", [TRI_NO] = "no"};
+static const char *const noticed_names[] = {[NOTICED_AT] = "at",
+                                            [NOTICED_NOW] = "now",
+                                            [NOTICED_TODAY] = "today",
+                                            [NOTICED_UNKNOWN] = "unknown"};
+static const char *const los_names[] = {
+    [LOS_UNSET] = NULL, [LOS_LOST] = "lost", [LOS_STOLEN] = "stolen", [LOS_UNKNOWN] = "unknown"};
+
+#define NAMES(t) (sizeof(t) / sizeof(t)[0])
+
 const char *case_tri_name(enum tri t)
 {
-	switch (t) {
-	case TRI_YES: return "yes";
-	case TRI_NO: return "no";
-	case TRI_UNKNOWN: break;
-	}
-	return "unknown";
+	return (size_t)t < NAMES(tri_names) ? tri_names[t] : "unknown";
 }
 
 int case_tri_parse(const char *s, enum tri *out)
 {
-	if (strcmp(s, "yes") == 0)
-		*out = TRI_YES;
-	else if (strcmp(s, "no") == 0)
-		*out = TRI_NO;
-	else if (strcmp(s, "unknown") == 0)
-		*out = TRI_UNKNOWN;
-	else
+	int i = text_name_index(tri_names, NAMES(tri_names), s);
+
+	if (i < 0)
 		return -EINVAL;
+	*out = (enum tri)i;
 	return 0;
 }
 
 const char *case_noticed_name(enum noticed_kind k)
 {
-	switch (k) {
-	case NOTICED_NOW: return "now";
-	case NOTICED_TODAY: return "today";
-	case NOTICED_UNKNOWN: return "unknown";
-	case NOTICED_AT: break;
-	}
-	return "at";
+	return (size_t)k < NAMES(noticed_names) ? noticed_names[k] : "at";
 }
 
 int case_noticed_parse(const char *s, enum noticed_kind *out)
 {
-	if (strcmp(s, "now") == 0)
-		*out = NOTICED_NOW;
-	else if (strcmp(s, "today") == 0)
-		*out = NOTICED_TODAY;
-	else if (strcmp(s, "at") == 0)
-		*out = NOTICED_AT;
-	else if (strcmp(s, "unknown") == 0)
-		*out = NOTICED_UNKNOWN;
-	else
+	int i = text_name_index(noticed_names, NAMES(noticed_names), s);
+
+	if (i < 0)
 		return -EINVAL;
+	*out = (enum noticed_kind)i;
 	return 0;
 }
 
 const char *case_los_name(enum lost_or_stolen l)
 {
-	switch (l) {
-	case LOS_LOST: return "lost";
-	case LOS_STOLEN: return "stolen";
-	case LOS_UNKNOWN: return "unknown";
-	case LOS_UNSET: break;
-	}
-	return "";
+	return (size_t)l < NAMES(los_names) && los_names[l] != NULL ? los_names[l] : "";
 }
 
 int case_los_parse(const char *s, enum lost_or_stolen *out)
 {
-	if (strcmp(s, "lost") == 0)
-		*out = LOS_LOST;
-	else if (strcmp(s, "stolen") == 0)
-		*out = LOS_STOLEN;
-	else if (strcmp(s, "unknown") == 0)
-		*out = LOS_UNKNOWN;
-	else
+	int i = text_name_index(los_names, NAMES(los_names), s);
+
+	if (i < 0)
 		return -EINVAL;
+	*out = (enum lost_or_stolen)i;
 	return 0;
 }
 

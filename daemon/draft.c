@@ -16,14 +16,13 @@
 
 int draft_to_parse(const char *s, enum draft_to *out)
 {
-	if (strcmp(s, "ppc") == 0)
-		*out = DRAFT_PPC;
-	else if (strcmp(s, "police") == 0)
-		*out = DRAFT_POLICE;
-	else if (strcmp(s, "ipa") == 0)
-		*out = DRAFT_IPA;
-	else
+	static const char *const names[] = {
+	    [DRAFT_PPC] = "ppc", [DRAFT_POLICE] = "police", [DRAFT_IPA] = "ipa"};
+	int i = text_name_index(names, sizeof names / sizeof names[0], s);
+
+	if (i < 0)
 		return -EINVAL;
+	*out = (enum draft_to)i;
 	return 0;
 }
 

@@ -122,12 +122,11 @@ void ppc_assess(const struct ppc_facts *f, int64_t now_ms, struct ppc_clock *c)
 
 const char *ppc_reportable_name(enum ppc_reportable r)
 {
-	switch (r) {
-	case PPC_REQUIRED: return "required";
-	case PPC_LIKELY: return "likely";
-	case PPC_NOT_REQUIRED: break;
-	}
-	return "not_required";
+	static const char *const names[] = {[PPC_NOT_REQUIRED] = "not_required",
+	                                    [PPC_LIKELY] = "likely",
+	                                    [PPC_REQUIRED] = "required"};
+
+	return (size_t)r < sizeof names / sizeof names[0] ? names[r] : "not_required";
 }
 
 const char *ppc_overdue_text(enum lang lang)

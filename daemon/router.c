@@ -12,12 +12,11 @@
 
 const char *router_step_name(enum router_step step)
 {
-	switch (step) {
-	case ROUTER_PREFECTURE: return "prefecture";
-	case ROUTER_REGION: return "region";
-	case ROUTER_NATIONAL: break;
-	}
-	return "national";
+	static const char *const names[] = {[ROUTER_PREFECTURE] = "prefecture",
+	                                    [ROUTER_REGION] = "region",
+	                                    [ROUTER_NATIONAL] = "national"};
+
+	return (size_t)step < sizeof names / sizeof names[0] ? names[step] : "national";
 }
 
 static int type_index(const char *type)

@@ -19,6 +19,10 @@
  * surrogates, nothing above U+10FFFF). */
 bool text_utf8_valid(const char *s, size_t n);
 
+/* The index of S among the N stored names NAMES (an enum's name table,
+ * NULL entries never match), or -1. */
+int text_name_index(const char *const *names, size_t n, const char *s);
+
 /* Returns the number of code points in the valid UTF-8 string S. */
 size_t text_utf8_count(const char *s);
 
