@@ -141,7 +141,7 @@ format-check:
 # make bench: figures, never assertions; see bench/README.md.
 BENCH_TOOLS := $(BUILD)/bench/kk-bench-xmpp $(BUILD)/bench/kk-bench-webhook
 BENCH_LIB   := $(BUILD)/obj/bench/benchlib.o
-BENCH_SUP   := $(BUILD)/obj/tests/support/harness.o
+BENCH_SUP   := $(BUILD)/obj/tests/support/harness.o $(BUILD)/obj/tests/support/proc.o
 
 .PHONY: bench bench-tools deps-bench
 $(BUILD)/obj/bench/%.o: bench/%.c
@@ -169,8 +169,10 @@ bench: deps-bench
 # (for the browser tests), the figures' benchmark, the browser tests.
 KK_TOOLS := $(BUILD)/tools/kk-specialist $(BUILD)/tools/kk-prosody
 $(BUILD)/tools/kk-specialist: $(BUILD)/obj/tests/tools/kk-specialist.o \
-                              $(BUILD)/obj/tests/support/specialist.o
-$(BUILD)/tools/kk-prosody: $(BUILD)/obj/tests/tools/kk-prosody.o $(BUILD)/obj/tests/support/prosody.o
+                              $(BUILD)/obj/tests/support/specialist.o \
+                              $(BUILD)/obj/tests/support/proc.o
+$(BUILD)/tools/kk-prosody: $(BUILD)/obj/tests/tools/kk-prosody.o $(BUILD)/obj/tests/support/prosody.o \
+                           $(BUILD)/obj/tests/support/proc.o
 $(KK_TOOLS):
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)

@@ -10,6 +10,8 @@
  */
 #include "harness.h"
 
+#include "proc.h"
+
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -45,20 +47,12 @@ static int curl_ready;
 
 long long harness_now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return proc_now_ms();
 }
 
 void harness_sleep_ms(long ms)
 {
-	struct timespec ts;
-
-	ts.tv_sec = ms / 1000;
-	ts.tv_nsec = (ms % 1000) * 1000000L;
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
+	proc_sleep_ms(ms);
 }
 
 int harness_buf_append(struct harness_buf *b, const void *data, size_t len)
@@ -315,29 +309,6 @@ static pid_t spawn(const char *const argv[], int out_fd, int err_fd)
 	return pid;
 }
 
-/*
- * waitpid with a deadline. Returns 0 once reaped (status -1 when someone
- * else reaped it), -1 on timeout.
- */
-static int wait_exit(pid_t pid, int timeout_ms, int *status)
-{
-	long long deadline = harness_now_ms() + timeout_ms;
-
-	for (;;) {
-		pid_t r = waitpid(pid, status, WNOHANG);
-
-		if (r == pid)
-			return 0;
-		if (r < 0 && errno != EINTR) {
-			*status = -1;
-			return 0;
-		}
-		if (harness_now_ms() >= deadline)
-			return -1;
-		harness_sleep_ms(5);
-	}
-}
-
 static void describe_status(int status, char *out, size_t cap)
 {
 	if (WIFEXITED(status))
@@ -445,9 +416,9 @@ void harness_daemon_stop(struct harness_daemon *d)
 
 	cr_assert(pid > 0, "harness: daemon is not running");
 	cr_assert(kill(pid, SIGTERM) == 0, "kill SIGTERM: %s", strerror(errno));
-	if (wait_exit(pid, HARNESS_STOP_TIMEOUT_MS, &status) != 0) {
+	if (proc_wait_exit(pid, HARNESS_STOP_TIMEOUT_MS, &status) != 0) {
 		kill(pid, SIGKILL);
-		wait_exit(pid, HARNESS_STOP_TIMEOUT_MS, &status);
+		proc_wait_exit(pid, HARNESS_STOP_TIMEOUT_MS, &status);
 		d->pid = 0;
 		harness_daemon_print_log(d, HARNESS_LOG_TAIL);
 		cr_assert_fail("kakekomid did not exit within %d ms of SIGTERM",
@@ -467,7 +438,7 @@ void harness_daemon_kill(struct harness_daemon *d)
 
 	cr_assert(d->pid > 0, "harness: daemon is not running");
 	kill(d->pid, SIGKILL);
-	cr_assert(wait_exit(d->pid, HARNESS_STOP_TIMEOUT_MS, &status) == 0,
+	cr_assert(proc_wait_exit(d->pid, HARNESS_STOP_TIMEOUT_MS, &status) == 0,
 	          "kakekomid survived SIGKILL");
 	d->pid = 0;
 }
@@ -499,7 +470,7 @@ static void kill_and_reap(pid_t pid)
 	if (pid <= 0)
 		return;
 	kill(pid, SIGKILL);
-	wait_exit(pid, HARNESS_STOP_TIMEOUT_MS, &status);
+	proc_wait_exit(pid, HARNESS_STOP_TIMEOUT_MS, &status);
 }
 
 void harness_cleanup(void)
@@ -631,9 +602,9 @@ int harness_helper_stop(struct harness_helper *h)
 		return 0;
 	if (h->pid > 0) {
 		kill(h->pid, SIGTERM);
-		if (wait_exit(h->pid, HARNESS_STOP_TIMEOUT_MS, &status) != 0) {
+		if (proc_wait_exit(h->pid, HARNESS_STOP_TIMEOUT_MS, &status) != 0) {
 			kill(h->pid, SIGKILL);
-			wait_exit(h->pid, HARNESS_STOP_TIMEOUT_MS, &status);
+			proc_wait_exit(h->pid, HARNESS_STOP_TIMEOUT_MS, &status);
 		}
 		if (WIFEXITED(status))
 			rc = WEXITSTATUS(status);
@@ -708,11 +679,11 @@ int harness_run(const char *const argv[], struct harness_output *out, int timeou
 	for (int i = 0; i < 2; i++)
 		if (pf[i].fd >= 0)
 			close(pf[i].fd);
-	if (wait_exit(pid,
+	if (proc_wait_exit(pid,
 	              (int)(deadline > harness_now_ms() ? deadline - harness_now_ms() : 0) + 50,
 	              &status) != 0) {
 		kill(pid, SIGKILL);
-		wait_exit(pid, HARNESS_STOP_TIMEOUT_MS, &status);
+		proc_wait_exit(pid, HARNESS_STOP_TIMEOUT_MS, &status);
 		cr_assert_fail("%s did not finish within %d ms; stderr:\n%s", argv[0], timeout_ms,
 		               out->err.data);
 	}

@@ -15,6 +15,8 @@
  */
 #include "prosody.h"
 
+#include "proc.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -72,22 +74,6 @@ struct prosody {
 
 /* Servers of this process not yet freed; see prosody_cleanup. */
 static struct prosody *registry[PROSODY_SERVERS_MAX];
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
-
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
 
 static void say(const struct prosody *p, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -351,23 +337,6 @@ static pid_t spawn(const struct prosody *p, int drop, char *const argv[], int ou
 	_exit(127);
 }
 
-/* Wait for pid to exit within timeout_ms. Returns 0 with *status, or -ETIMEDOUT. */
-static int wait_exit(pid_t pid, int timeout_ms, int *status)
-{
-	long long deadline = now_ms() + timeout_ms;
-
-	for (;;) {
-		pid_t r = waitpid(pid, status, WNOHANG);
-
-		if (r == pid)
-			return 0;
-		if (r < 0 && errno != EINTR)
-			return -errno;
-		if (now_ms() >= deadline)
-			return -ETIMEDOUT;
-		sleep_ms(2);
-	}
-}
 
 static void describe_status(int status, char *out, size_t cap)
 {
@@ -388,7 +357,7 @@ static void describe_status(int status, char *out, size_t cap)
 static int run_tool(const struct prosody *p, int drop, char *const argv[], char *out, size_t cap,
                     int timeout_ms)
 {
-	long long deadline = now_ms() + timeout_ms;
+	long long deadline = proc_now_ms() + timeout_ms;
 	size_t got = 0;
 	int fds[2], status = 0, e;
 	pid_t pid;
@@ -404,7 +373,7 @@ static int run_tool(const struct prosody *p, int drop, char *const argv[], char 
 	}
 	for (;;) {
 		struct pollfd pfd = {.fd = fds[0], .events = POLLIN};
-		long long left = deadline - now_ms();
+		long long left = deadline - proc_now_ms();
 		char chunk[1024];
 		ssize_t n;
 
@@ -430,7 +399,8 @@ static int run_tool(const struct prosody *p, int drop, char *const argv[], char 
 		}
 	}
 	close(fds[0]);
-	e = wait_exit(pid, (int)(deadline - now_ms() > 0 ? deadline - now_ms() : 0), &status);
+	e = proc_wait_exit(pid, (int)(deadline > proc_now_ms() ? deadline - proc_now_ms() : 0),
+	                   &status);
 	if (e != 0) {
 		kill(pid, SIGKILL);
 		waitpid(pid, &status, 0);
@@ -630,7 +600,7 @@ static int pidfile_is(const struct prosody *p)
 /* Wait until the server just started accepts clients; see the file comment. */
 static int wait_ready(struct prosody *p, long long log_offset)
 {
-	long long deadline = now_ms() + PROSODY_READY_TIMEOUT_MS;
+	long long deadline = proc_now_ms() + PROSODY_READY_TIMEOUT_MS;
 	char ready[128], *log = malloc(PROSODY_LOG_SCAN + 1);
 	int status, rc = -ETIMEDOUT;
 
@@ -660,11 +630,11 @@ static int wait_ready(struct prosody *p, long long log_offset)
 			rc = 0;
 			break;
 		}
-		if (now_ms() >= deadline) {
+		if (proc_now_ms() >= deadline) {
 			say(p, "prosody not ready after %d ms", PROSODY_READY_TIMEOUT_MS);
 			break;
 		}
-		sleep_ms(PROSODY_POLL_MS);
+		proc_sleep_ms(PROSODY_POLL_MS);
 	}
 	free(log);
 	return rc;
@@ -795,7 +765,7 @@ int prosody_stop(struct prosody *p)
 	if (p == NULL || p->pid <= 0)
 		return 0;
 	kill(p->pid, SIGTERM);
-	rc = wait_exit(p->pid, PROSODY_STOP_TIMEOUT_MS, &status);
+	rc = proc_wait_exit(p->pid, PROSODY_STOP_TIMEOUT_MS, &status);
 	if (rc != 0) {
 		say(p, "prosody did not stop within %d ms; killing it", PROSODY_STOP_TIMEOUT_MS);
 		prosody_print_log(p, PROSODY_LOG_TAIL);
@@ -827,7 +797,7 @@ int prosody_kill(struct prosody *p)
 	if (p == NULL || p->pid <= 0)
 		return 0;
 	kill(p->pid, SIGKILL);
-	if (wait_exit(p->pid, PROSODY_STOP_TIMEOUT_MS, &status) != 0)
+	if (proc_wait_exit(p->pid, PROSODY_STOP_TIMEOUT_MS, &status) != 0)
 		say(p, "prosody pid %ld did not die after SIGKILL", (long)p->pid);
 	p->pid = 0;
 	return 0;
