@@ -14,7 +14,7 @@ CC      ?= cc
 CFLAGS  ?= -O2 -g
 BUILD   ?= build
 PKGS    := libuv libmicrohttpd sqlite3 jansson libsodium inih libstrophe libcurl
-TPKGS   := criterion libcurl
+TPKGS   := criterion libcurl libpq
 
 # Warnings live in their own variable so that a user's CFLAGS cannot drop them.
 WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * xmpp_harness.c — the real parts that the XMPP tests stand on: a private
  * Prosody per test, and specialists' chat apps that connect over TLS,
