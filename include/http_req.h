@@ -46,7 +46,7 @@ enum http_side {
 
 #define HTTP_JSON_BODY 1u /* a POST body is JSON (else a form) */
 #define HTTP_CACHED    2u /* a static file: cacheable */
-#define HTTP_LIMITED   4u /* a POST counts against the intake rate limit */
+#define HTTP_LIMITED   4u /* a POST is a report: it counts against the intake limit */
 
 struct http_req;
 

@@ -28,14 +28,22 @@ struct world {
 	struct dash_client c;
 };
 
-static void open_world(struct world *w)
+/* A daemon (with EXTRA configuration, or NULL) and a coordinator logged in. */
+static void open_world_with(struct world *w, const char *extra)
 {
 	memset(w, 0, sizeof *w);
 	w->d = harness_daemon_new();
+	if (extra != NULL)
+		harness_daemon_config_append(w->d, "%s", extra);
 	dash_user_add(w->d, USER, PASSWORD);
 	harness_daemon_start(w->d);
 	w->c.d = w->d;
 	cr_assert_eq(dash_login(&w->c, USER, PASSWORD, NULL), 303);
+}
+
+static void open_world(struct world *w)
+{
+	open_world_with(w, NULL);
 }
 
 /* A case reported in PREF; the answer (ref, token) is the caller's. */
@@ -473,4 +481,28 @@ Test(dash_cases, the_style_sheets_are_served_from_the_web_folder)
 	cr_assert_eq(res.status, 200);
 	harness_response_fini(&res);
 	harness_daemon_finish(d);
+}
+
+/* A coordinator on a busy day takes many actions in a row: they are not
+ * reports, and the limit on reports from one address does not slow them
+ * down (its burst is 10). */
+Test(dash_cases, many_dashboard_actions_in_a_row_are_not_throttled_as_reports)
+{
+	struct world w;
+	struct harness_response res;
+	json_t *a;
+	char note[32];
+
+	/* Loopback limited as any reporter's address is. */
+	open_world_with(&w, "[http]\nrate_exempt = 192.0.2.1\n");
+	a = report(&w, "phishing", "27", NULL);
+	for (int i = 0; i < 25; i++) {
+		snprintf(note, sizeof note, "note %d", i);
+		post_action(&w, fixture_json_string(a, "ref"), "note", note, NULL, &res);
+		cr_assert_eq(res.status, 303, "action %d of 25 got HTTP %ld: %.300s", i + 1,
+		             res.status, res.body.data != NULL ? res.body.data : "");
+		harness_response_fini(&res);
+	}
+	json_decref(a);
+	harness_daemon_finish(w.d);
 }
