@@ -634,17 +634,32 @@ static void cache_clear(struct stmt_cache *c)
 	c->n = 0;
 }
 
+/* Where argument I goes: the parameter "$I". The statements name their
+ * parameters $1, $2 ... as PostgreSQL does; SQLite numbers named
+ * parameters by first appearance, so a statement that uses $4 before $3
+ * is bound by name. */
+static int param_index(sqlite3_stmt *s, int i)
+{
+	char name[16];
+	int at;
+
+	snprintf(name, sizeof name, "$%d", i);
+	at = sqlite3_bind_parameter_index(s, name);
+	return at > 0 ? at : i;
+}
+
 static int bind_args(sqlite3_stmt *s, const char *types, va_list ap)
 {
 	int i = 1;
 
 	for (const char *t = types; *t != '\0'; t++, i++) {
+		int at = param_index(s, i);
 		int rc;
 
 		switch (*t) {
-		case 'i': rc = sqlite3_bind_int64(s, i, va_arg(ap, int64_t)); break;
-		case 'b': rc = sqlite3_bind_int(s, i, va_arg(ap, int) != 0); break;
-		case 't': rc = bind_text(s, i, va_arg(ap, const char *)); break;
+		case 'i': rc = sqlite3_bind_int64(s, at, va_arg(ap, int64_t)); break;
+		case 'b': rc = sqlite3_bind_int(s, at, va_arg(ap, int) != 0); break;
+		case 't': rc = bind_text(s, at, va_arg(ap, const char *)); break;
 		default: return -EINVAL;
 		}
 		if (rc != SQLITE_OK)
@@ -1441,7 +1456,7 @@ static int check_ring(struct store *st, const char *key_path)
 		return errno_of(rc);
 	seal_ring_current_id(st->ring, cur);
 	s = NULL;
-	rc = prepare(st->wdb, "INSERT OR IGNORE INTO seal_keys (id, added_ms) VALUES (?, ?)", &s);
+	rc = prepare(st->wdb, "INSERT OR IGNORE INTO seal_keys (id, added_ms) VALUES ($1, $2)", &s);
 	if (rc < 0)
 		return rc;
 	sqlite3_bind_text(s, 1, cur, -1, SQLITE_STATIC);
@@ -1546,14 +1561,16 @@ int store_open(struct store **out, uv_loop_t *loop, const char *path, const char
 	    " still_happening, money_involved, personal_data, noticed, noticed_at_ms, prefecture,"
 	    " company, name, phone, email, description, lang, received_ms, sensitive_data,"
 	    " financial_harm, over_1000, lost_or_stolen)"
-	    " VALUES (?,?,?,?,?,?,?,?,?,?,?, seal(?, 'cases.company'), seal(?, 'cases.name'),"
-	    " seal(?, 'cases.phone'), seal(?, 'cases.email'), seal(?, 'cases.description'), ?,?,"
-	    " ?,?,?,?)",
+	    " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11, seal($12, 'cases.company'), seal($13, "
+	    "'cases.name'),"
+	    " seal($14, 'cases.phone'), seal($15, 'cases.email'), seal($16, 'cases.description'), "
+	    "$17,$18,"
+	    " $19,$20,$21,$22)",
 	    &st->w_case);
 	if (rc == 0)
 		rc = prepare(st->wdb,
 		             "INSERT INTO events (case_id, at_ms, elapsed_us, kind, actor, detail)"
-		             " VALUES (?,?,?,?,?, seal(?, 'events.detail'))",
+		             " VALUES ($1,$2,$3,$4,$5, seal($6, 'events.detail'))",
 		             &st->w_event);
 	if (rc < 0)
 		goto bad;
@@ -1571,13 +1588,13 @@ int store_open(struct store **out, uv_loop_t *loop, const char *path, const char
 	    " unseal(phone, 'cases.phone'), unseal(email, 'cases.email'),"
 	    " unseal(description, 'cases.description'), lang, state, received_ms,"
 	    " sensitive_data, financial_harm, over_1000, lost_or_stolen"
-	    " FROM cases WHERE ref = ?",
+	    " FROM cases WHERE ref = $1",
 	    &st->r_case);
 	if (rc == 0)
 		rc =
 		    prepare(st->rdb,
 		            "SELECT at_ms, elapsed_us, kind, actor, unseal(detail, 'events.detail')"
-		            " FROM events WHERE case_id = ? ORDER BY id",
+		            " FROM events WHERE case_id = $1 ORDER BY id",
 		            &st->r_events);
 	if (rc == 0)
 		rc = prepare(st->rdb, "SELECT count(*) FROM cases", &st->r_count);
@@ -1662,8 +1679,8 @@ static const char *const sql_reseal[] = {
 static const char sql_purge_pick[] =
     "INSERT INTO purge_ids (id) SELECT c.id FROM cases c WHERE c.company IS NOT '(purged)'"
     " AND ((c.state = 'resolved' AND EXISTS (SELECT 1 FROM events e WHERE e.case_id = c.id"
-    " AND e.kind = 'resolved' AND e.at_ms < ?1))"
-    " OR (?2 AND c.state <> 'resolved' AND c.received_ms < ?1))";
+    " AND e.kind = 'resolved' AND e.at_ms < $1))"
+    " OR ($2 AND c.state <> 'resolved' AND c.received_ms < $1))";
 /* Every message of the case but the webhook events (which carry no
  * details): alerts with the description's excerpt, the contact details
  * sent on an ack, receipts, replies and reminders; the reporter's own
@@ -1677,7 +1694,7 @@ static const char sql_purge_outbox[] =
     " state = CASE WHEN state = 'pending' THEN 'failed' ELSE state END"
     " WHERE case_id IN (SELECT id FROM purge_ids) AND channel <> 'webhook'";
 static const char sql_purge_chats[] =
-    "DELETE FROM conversations WHERE updated_ms < ?1 AND jid IN"
+    "DELETE FROM conversations WHERE updated_ms < $1 AND jid IN"
     " (SELECT reporter_jid FROM cases WHERE id IN (SELECT id FROM purge_ids))";
 /* Free text on the timeline is a note (from the dashboard or chat): the
  * one change the append-only trigger allows besides a re-seal. */
@@ -1697,7 +1714,7 @@ static const char sql_purge_notified[] =
     " unseal(email, 'cases.email') FROM cases WHERE id = events.case_id)) END";
 static const char sql_purge_mark[] =
     "INSERT INTO events (case_id, at_ms, kind, actor, detail)"
-    " SELECT id, ?1, 'details_purged', 'kakekomictl', NULL FROM purge_ids";
+    " SELECT id, $1, 'details_purged', 'kakekomictl', NULL FROM purge_ids";
 static const char sql_purge_cases[] =
     "UPDATE cases SET company = '(purged)', name = '(purged)', phone = '', email = NULL,"
     " description = NULL, reporter_jid = NULL, token_revoked = 1"
@@ -1743,10 +1760,10 @@ int store_tx_reseal(struct store_tx *tx, int64_t *rows)
 	}
 	seal_ring_current_id(tx->st->ring, cur);
 	if (rc >= 0)
-		rc = store_tx_exec(tx, "DELETE FROM seal_keys WHERE id <> ?", "t", cur);
+		rc = store_tx_exec(tx, "DELETE FROM seal_keys WHERE id <> $1", "t", cur);
 	if (rc >= 0)
 		rc = store_tx_exec(tx,
-		                   "INSERT OR IGNORE INTO seal_keys (id, added_ms) VALUES (?, ?)",
+		                   "INSERT OR IGNORE INTO seal_keys (id, added_ms) VALUES ($1, $2)",
 		                   "ti", cur, wall_ms());
 	return store_ok(rc);
 }

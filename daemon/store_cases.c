@@ -13,31 +13,33 @@ static const char sql_case_by_ref[] =
     "SELECT id, ref, state, assigned_to, received_ms, unseal(company, 'cases.company'),"
     " unseal(name, 'cases.name'), unseal(phone, 'cases.phone'), unseal(email, 'cases.email'),"
     " unseal(description, 'cases.description'), lang, prefecture, reporter_jid"
-    " FROM cases WHERE ref = ?";
+    " FROM cases WHERE ref = $1";
 static const char sql_latest_alert[] =
     "SELECT c.ref FROM alerts a JOIN cases c ON c.id = a.case_id"
-    " WHERE a.jid = ? AND a.state = 'alerted' AND c.assigned_to IS NULL AND c.state != 'resolved'"
+    " WHERE a.jid = $1 AND a.state = 'alerted' AND c.assigned_to IS NULL AND c.state != 'resolved'"
     " ORDER BY a.at_ms DESC, a.rowid DESC LIMIT 1";
-static const char sql_was_alerted[] = "SELECT count(*) FROM alerts WHERE case_id = ? AND jid = ?";
-static const char sql_others[] = "SELECT DISTINCT jid FROM alerts WHERE case_id = ? AND jid != ?";
-static const char sql_event_count[] = "SELECT count(*) FROM events WHERE case_id = ? AND kind = ?";
+static const char sql_was_alerted[] = "SELECT count(*) FROM alerts WHERE case_id = $1 AND jid = $2";
+static const char sql_others[] = "SELECT DISTINCT jid FROM alerts WHERE case_id = $1 AND jid != $2";
+static const char sql_event_count[] =
+    "SELECT count(*) FROM events WHERE case_id = $1 AND kind = $2";
 static const char sql_event_at[] =
-    "SELECT at_ms FROM events WHERE case_id = ? AND kind = ? ORDER BY id LIMIT 1";
+    "SELECT at_ms FROM events WHERE case_id = $1 AND kind = $2 ORDER BY id LIMIT 1";
 static const char sql_ack[] =
-    "UPDATE cases SET assigned_to = ?, esc_due_ms = NULL WHERE id = ? AND assigned_to IS NULL";
-static const char sql_assign[] = "UPDATE cases SET assigned_to = ?, esc_due_ms = NULL WHERE id = ?";
+    "UPDATE cases SET assigned_to = $1, esc_due_ms = NULL WHERE id = $2 AND assigned_to IS NULL";
+static const char sql_assign[] =
+    "UPDATE cases SET assigned_to = $1, esc_due_ms = NULL WHERE id = $2";
 static const char sql_alert_state[] =
-    "UPDATE alerts SET state = ? WHERE case_id = ? AND jid = ? AND state = 'alerted'";
-static const char sql_state[] = "UPDATE cases SET state = ? WHERE id = ?";
-static const char sql_state_move[] = "UPDATE cases SET state = ? WHERE id = ? AND state = ?";
+    "UPDATE alerts SET state = $1 WHERE case_id = $2 AND jid = $3 AND state = 'alerted'";
+static const char sql_state[] = "UPDATE cases SET state = $1 WHERE id = $2";
+static const char sql_state_move[] = "UPDATE cases SET state = $1 WHERE id = $2 AND state = $3";
 static const char sql_resolve[] =
-    "UPDATE cases SET state = 'resolved', esc_due_ms = NULL WHERE id = ?";
+    "UPDATE cases SET state = 'resolved', esc_due_ms = NULL WHERE id = $1";
 static const char sql_cases_of[] =
     "SELECT ref, state, prefecture, incident_type FROM cases"
-    " WHERE assigned_to = ? AND state != 'resolved' ORDER BY received_ms";
+    " WHERE assigned_to = $1 AND state != 'resolved' ORDER BY received_ms";
 static const char sql_cases_alerting[] =
     "SELECT c.ref, c.prefecture, c.incident_type FROM alerts a JOIN cases c ON c.id = a.case_id"
-    " WHERE a.jid = ? AND a.state = 'alerted' AND c.assigned_to IS NULL AND c.state != 'resolved'"
+    " WHERE a.jid = $1 AND a.state = 'alerted' AND c.assigned_to IS NULL AND c.state != 'resolved'"
     " ORDER BY a.at_ms";
 static const char sql_queue[] =
     "SELECT c.ref, c.received_ms, c.prefecture, c.incident_type, c.state, c.assigned_to,"
@@ -46,14 +48,14 @@ static const char sql_queue[] =
     " WHERE c.state <> 'resolved' ORDER BY c.received_ms LIMIT 500";
 static const char sql_clock_summary[] =
     "SELECT c.assigned_to, k.ack_us, k.acked_by, k.contact_us FROM cases c"
-    " JOIN case_clocks k ON k.case_id = c.id WHERE c.id = ?";
+    " JOIN case_clocks k ON k.case_id = c.id WHERE c.id = $1";
 static const char sql_count[] =
-    "SELECT count(*) FROM cases WHERE received_ms >= ? AND received_ms < ?";
+    "SELECT count(*) FROM cases WHERE received_ms >= $1 AND received_ms < $2";
 static const char sql_export[] =
     "SELECT c.ref, c.received_ms, c.prefecture, c.incident_type, c.channel, c.state,"
     " c.assigned_to, k.acked_by, k.guidance_us, k.ack_us, k.contact_us, k.onsite_us,"
     " k.onsite_from_received, k.resolve_us FROM cases c JOIN case_clocks k ON k.case_id = c.id"
-    " WHERE c.received_ms >= ? AND c.received_ms < ? ORDER BY c.received_ms";
+    " WHERE c.received_ms >= $1 AND c.received_ms < $2 ORDER BY c.received_ms";
 
 static int on_brief(void *arg, struct store_row *row)
 {

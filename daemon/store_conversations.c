@@ -7,15 +7,16 @@
 
 static const char sql_save[] =
     "INSERT INTO conversations (jid, lang, step, answers, started_ms, updated_ms, type_known_ms)"
-    " VALUES (?, ?, ?, seal(?, 'conversations.answers'), ?, ?, ?)"
+    " VALUES ($1, $2, $3, seal($4, 'conversations.answers'), $5, $6, $7)"
     " ON CONFLICT (jid) DO UPDATE SET lang = excluded.lang,"
     " step = excluded.step, answers = excluded.answers, updated_ms = excluded.updated_ms,"
     " type_known_ms = excluded.type_known_ms";
-static const char sql_drop[] = "DELETE FROM conversations WHERE jid = ?";
+static const char sql_drop[] = "DELETE FROM conversations WHERE jid = $1";
 static const char sql_all[] =
     "SELECT jid, lang, step, unseal(answers, 'conversations.answers'), started_ms, updated_ms,"
     " type_known_ms FROM conversations";
-static const char sql_reporter[] = "UPDATE cases SET reporter_jid = ?, incomplete = ? WHERE id = ?";
+static const char sql_reporter[] =
+    "UPDATE cases SET reporter_jid = $1, incomplete = $2 WHERE id = $3";
 
 int store_conversation_save(struct store_tx *tx, const struct store_conversation *c)
 {

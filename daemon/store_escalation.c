@@ -7,32 +7,32 @@
 #include <stdio.h>
 
 static const char sql_guarded[] =
-    "UPDATE cases SET esc_round = ?, esc_step = ?, esc_due_ms = ?"
-    " WHERE id = ? AND assigned_to IS NULL AND state NOT IN ('resolved')"
-    " AND esc_round = ? AND esc_step = ? AND esc_due_ms IS NOT NULL";
+    "UPDATE cases SET esc_round = $1, esc_step = $2, esc_due_ms = $3"
+    " WHERE id = $4 AND assigned_to IS NULL AND state NOT IN ('resolved')"
+    " AND esc_round = $5 AND esc_step = $6 AND esc_due_ms IS NOT NULL";
 static const char sql_first[] =
-    "UPDATE cases SET esc_round = ?, esc_step = ?, esc_due_ms = ? WHERE id = ?";
+    "UPDATE cases SET esc_round = $1, esc_step = $2, esc_due_ms = $3 WHERE id = $4";
 static const char sql_stop[] =
-    "UPDATE cases SET esc_due_ms = NULL WHERE id = ? AND assigned_to IS NULL"
-    " AND esc_round = ? AND esc_step = ? AND esc_due_ms IS NOT NULL";
+    "UPDATE cases SET esc_due_ms = NULL WHERE id = $1 AND assigned_to IS NULL"
+    " AND esc_round = $2 AND esc_step = $3 AND esc_due_ms IS NOT NULL";
 /* Alerted earlier in this round, or declined the case before: skip. */
 static const char sql_alert[] =
     "INSERT INTO alerts (case_id, jid, round, step, state, at_ms)"
-    " SELECT ?1, ?2, ?3, ?4, 'alerted', ?5 WHERE NOT EXISTS"
-    " (SELECT 1 FROM alerts WHERE case_id = ?1 AND jid = ?2 AND state = 'declined')"
+    " SELECT $1, $2, $3, $4, 'alerted', $5 WHERE NOT EXISTS"
+    " (SELECT 1 FROM alerts WHERE case_id = $1 AND jid = $2 AND state = 'declined')"
     " ON CONFLICT DO NOTHING";
 static const char sql_alert_outbox[] =
-    "UPDATE alerts SET outbox_id = ? WHERE case_id = ? AND jid = ? AND round = ?";
+    "UPDATE alerts SET outbox_id = $1 WHERE case_id = $2 AND jid = $3 AND round = $4";
 static const char sql_now[] =
     "SELECT esc_round, esc_step, assigned_to IS NULL AND esc_due_ms IS NOT NULL, ref FROM cases"
-    " WHERE id = ?";
+    " WHERE id = $1";
 static const char sql_step_alerts[] =
     "SELECT a.jid, a.state, c.esc_step FROM alerts a JOIN cases c ON c.id = a.case_id"
-    " WHERE a.case_id = ? AND a.round = c.esc_round AND a.step = c.esc_step"
+    " WHERE a.case_id = $1 AND a.round = c.esc_round AND a.step = c.esc_step"
     " AND c.assigned_to IS NULL AND c.esc_due_ms IS NOT NULL";
 static const char sql_waiting_on[] =
     "SELECT a.case_id FROM alerts a JOIN cases c ON c.id = a.case_id"
-    " WHERE a.jid = ? AND a.state = 'alerted' AND a.round = c.esc_round"
+    " WHERE a.jid = $1 AND a.state = 'alerted' AND a.round = c.esc_round"
     " AND a.step = c.esc_step AND c.assigned_to IS NULL AND c.esc_due_ms IS NOT NULL";
 static const char sql_running[] = "SELECT id, esc_due_ms FROM cases WHERE esc_due_ms IS NOT NULL";
 

@@ -15,22 +15,22 @@ static const char sql_waiting[] =
     "SELECT id, case_id, kind, unseal(recipient, 'outbox.recipient'), subject,"
     " unseal(body, 'outbox.body'), attempts, tag FROM outbox"
     " INDEXED BY outbox_pending_channel"
-    " WHERE state = 'pending' AND channel = ? AND (next_try_ms IS NULL OR next_try_ms <= ?)"
-    " ORDER BY id LIMIT ?";
+    " WHERE state = 'pending' AND channel = $1 AND (next_try_ms IS NULL OR next_try_ms <= $2)"
+    " ORDER BY id LIMIT $3";
 static const char sql_sent[] =
-    "UPDATE outbox SET state = 'sent', sent_ms = ?, attempts = attempts + 1,"
-    " last_error = NULL WHERE id = ? AND state = 'pending'";
-static const char sql_retry[] = "UPDATE outbox SET attempts = attempts + 1, next_try_ms = ?,"
-                                " last_error = ? WHERE id = ? AND state = 'pending'";
-static const char sql_delivered[] = "UPDATE outbox SET delivered_ms = ?, state = 'sent'"
-                                    " WHERE tag = ? AND channel = ? AND lower(recipient) = ?"
+    "UPDATE outbox SET state = 'sent', sent_ms = $1, attempts = attempts + 1,"
+    " last_error = NULL WHERE id = $2 AND state = 'pending'";
+static const char sql_retry[] = "UPDATE outbox SET attempts = attempts + 1, next_try_ms = $1,"
+                                " last_error = $2 WHERE id = $3 AND state = 'pending'";
+static const char sql_delivered[] = "UPDATE outbox SET delivered_ms = $1, state = 'sent'"
+                                    " WHERE tag = $2 AND channel = $3 AND lower(recipient) = $4"
                                     " AND delivered_ms IS NULL AND state IN ('pending', 'sent')";
-static const char sql_failed[] = "UPDATE outbox SET state = 'failed', last_error = ?"
-                                 " WHERE tag = ? AND channel = ? AND lower(recipient) = ?"
+static const char sql_failed[] = "UPDATE outbox SET state = 'failed', last_error = $1"
+                                 " WHERE tag = $2 AND channel = $3 AND lower(recipient) = $4"
                                  " AND delivered_ms IS NULL AND state IN ('pending', 'sent')";
-static const char sql_row_of[] = "SELECT id, case_id, recipient, kind FROM outbox WHERE tag = ?";
+static const char sql_row_of[] = "SELECT id, case_id, recipient, kind FROM outbox WHERE tag = $1";
 static const char sql_alert_failed[] =
-    "UPDATE alerts SET state = 'failed' WHERE outbox_id = ? AND state = 'alerted'";
+    "UPDATE alerts SET state = 'failed' WHERE outbox_id = $1 AND state = 'alerted'";
 
 struct each {
 	int (*cb)(void *arg, const struct store_outbox_row *r);
@@ -117,7 +117,7 @@ int store_outbox_bounced(struct store_tx *tx, const char *channel, const char *t
 static const char sql_fallback[] =
     "INSERT INTO outbox (case_id, channel, recipient, kind, round, step, subject, body,"
     " created_ms)"
-    " SELECT o.case_id, 'email', ?1, 'alert', o.round, o.step,"
+    " SELECT o.case_id, 'email', $1, 'alert', o.round, o.step,"
     " '【kakekomi】新しい相談 ' || c.ref || ' / New case ' || c.ref,"
     " seal(unseal(o.body, 'outbox.body') || char(10) || char(10) ||"
     " 'チャット(XMPP)で届かなかったため、メールでもお送りしています。引き受けるにはチャットで「ack "
@@ -125,20 +125,20 @@ static const char sql_fallback[] =
     " || '」と送ってください。' || char(10) ||"
     " 'Your chat account could not be reached, so this alert also comes by e-mail. To take the "
     "case,"
-    " send \"ack ' || c.ref || '\" in chat.', 'outbox.body'), ?2"
+    " send \"ack ' || c.ref || '\" in chat.', 'outbox.body'), $2"
     " FROM outbox o JOIN cases c ON c.id = o.case_id"
-    " WHERE o.recipient = ?3 AND o.kind = 'alert' AND o.channel = 'xmpp' AND o.delivered_ms IS NULL"
-    " AND c.assigned_to IS NULL AND c.state != 'resolved' AND (?4 = 0 OR o.case_id = ?4)"
+    " WHERE o.recipient = $3 AND o.kind = 'alert' AND o.channel = 'xmpp' AND o.delivered_ms IS NULL"
+    " AND c.assigned_to IS NULL AND c.state != 'resolved' AND ($4 = 0 OR o.case_id = $4)"
     " ON CONFLICT DO NOTHING";
 static const char sql_receipts_to_address[] =
-    "SELECT count(*) FROM outbox WHERE kind = 'receipt' AND rkey = seal_key(lower(?))"
-    " AND created_ms > ?";
+    "SELECT count(*) FROM outbox WHERE kind = 'receipt' AND rkey = seal_key(lower($1))"
+    " AND created_ms > $2";
 static const char sql_receipts_to_domain[] =
-    "SELECT count(*) FROM outbox WHERE kind = 'receipt' AND dkey = seal_key(lower(?))"
-    " AND created_ms > ?";
+    "SELECT count(*) FROM outbox WHERE kind = 'receipt' AND dkey = seal_key(lower($1))"
+    " AND created_ms > $2";
 static const char sql_clear_targets[] = "DELETE FROM webhook_targets";
 static const char sql_add_target[] =
-    "INSERT INTO webhook_targets (url) VALUES (?) ON CONFLICT DO NOTHING";
+    "INSERT INTO webhook_targets (url) VALUES ($1) ON CONFLICT DO NOTHING";
 
 int64_t store_outbox_fallback_email(struct store_tx *tx, const char *jid, const char *email,
                                     int64_t case_id, int64_t now_ms)

@@ -14,25 +14,26 @@
 	" ELSE 'ppc_final_reported' END)"
 
 static const char sql_schedule[] =
-    "INSERT INTO reminders (case_id, kind, due_ms, deadline) VALUES (?, ?, ?, ?)"
+    "INSERT INTO reminders (case_id, kind, due_ms, deadline) VALUES ($1, $2, $3, $4)"
     " ON CONFLICT DO NOTHING";
 static const char sql_due[] =
     "SELECT r.id, r.case_id, r.kind, r.deadline, c.ref, c.assigned_to, c.reporter_jid,"
     " unseal(c.email, 'cases.email'), c.lang FROM reminders r JOIN cases c ON c.id = r.case_id"
-    " WHERE r.sent_ms IS NULL AND r.due_ms <= ? AND" NOT_REPORTED(
+    " WHERE r.sent_ms IS NULL AND r.due_ms <= $1 AND" NOT_REPORTED(
         "r") " ORDER BY r.due_ms LIMIT 100";
-static const char sql_sent[] = "UPDATE reminders SET sent_ms = ? WHERE id = ? AND sent_ms IS NULL";
+static const char sql_sent[] =
+    "UPDATE reminders SET sent_ms = $1 WHERE id = $2 AND sent_ms IS NULL";
 /* One line per date: the final report's reminders come in two (a week and
  * a day before), and for a case reported late only the second. */
 static const char sql_deadlines[] =
     "SELECT c.ref, c.prefecture, r.kind, r.deadline, c.state, coalesce(c.assigned_to, '-')"
     " FROM reminders r JOIN cases c ON c.id = r.case_id"
-    " WHERE r.kind != 'ppc_final_7d' AND r.deadline >= ? AND r.deadline <= ?"
+    " WHERE r.kind != 'ppc_final_7d' AND r.deadline >= $1 AND r.deadline <= $2"
     " ORDER BY r.deadline, c.ref";
 static const char sql_overdue[] =
     "SELECT c.ref, c.prefecture, r.kind, r.deadline, c.state, coalesce(c.assigned_to, '-')"
     " FROM reminders r JOIN cases c ON c.id = r.case_id"
-    " WHERE r.kind != 'ppc_final_7d' AND r.deadline < ? AND c.state <> 'resolved'"
+    " WHERE r.kind != 'ppc_final_7d' AND r.deadline < $1 AND c.state <> 'resolved'"
     " AND" NOT_REPORTED("r") " ORDER BY r.deadline, c.ref";
 
 int store_reminder_schedule(struct store_tx *tx, int64_t case_id, const char *kind, int64_t due_ms,

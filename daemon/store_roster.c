@@ -10,15 +10,15 @@
 static const char sql_specialists_delete[] = "DELETE FROM specialists";
 static const char sql_specialist_insert[] =
     "INSERT INTO specialists (id, name, jid, email, phone, prefectures, specialties, languages,"
-    " onsite, first_consult_free, active) VALUES (?,?,?,?,?,?,?,?,?,?,?)";
+    " onsite, first_consult_free, active) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)";
 static const char sql_version_bump[] =
     "UPDATE meta SET value = value + 1 WHERE key = 'roster_version'";
-static const char sql_rotation_insert[] =
-    "INSERT INTO rotations (scope, period, handoff, tz, start_ms, members) VALUES (?,?,?,?,?,?)";
-static const char sql_rotation_delete[] = "DELETE FROM rotations WHERE id = ?";
+static const char sql_rotation_insert[] = "INSERT INTO rotations (scope, period, handoff, tz, "
+                                          "start_ms, members) VALUES ($1,$2,$3,$4,$5,$6)";
+static const char sql_rotation_delete[] = "DELETE FROM rotations WHERE id = $1";
 static const char sql_override_insert[] =
-    "INSERT INTO overrides (scope, specialist_id, start_ms, end_ms) VALUES (?,?,?,?)";
-static const char sql_override_delete[] = "DELETE FROM overrides WHERE id = ?";
+    "INSERT INTO overrides (scope, specialist_id, start_ms, end_ms) VALUES ($1,$2,$3,$4)";
+static const char sql_override_delete[] = "DELETE FROM overrides WHERE id = $1";
 static const char sql_specialists_select[] =
     "SELECT id, name, jid, email, phone, prefectures, specialties, languages, onsite,"
     " first_consult_free, active FROM specialists ORDER BY id";

@@ -6,10 +6,10 @@
 
 static const char sql_event[] =
     "INSERT INTO events (case_id, at_ms, elapsed_us, kind, actor, detail)"
-    " VALUES (?, ?, ?, ?, ?, seal(?, 'events.detail'))";
+    " VALUES ($1, $2, $3, $4, $5, seal($6, 'events.detail'))";
 static const char sql_event_unmeasured[] =
     "INSERT INTO events (case_id, at_ms, kind, actor, detail)"
-    " VALUES (?, ?, ?, ?, seal(?, 'events.detail'))";
+    " VALUES ($1, $2, $3, $4, seal($5, 'events.detail'))";
 
 int store_event_add(struct store_tx *tx, int64_t case_id, int64_t at_ms, int64_t elapsed_us,
                     enum event_kind kind, const char *actor, const char *detail)
@@ -29,12 +29,12 @@ int store_event_add(struct store_tx *tx, int64_t case_id, int64_t at_ms, int64_t
 static const char sql_outbox[] =
     "INSERT INTO outbox (case_id, channel, recipient, kind, round, step, subject, body,"
     " created_ms, rkey, dkey)"
-    " VALUES (nullif(?1, 0), ?2,"
-    " CASE WHEN ?2 = 'email' AND ?4 IN ('receipt', 'reminder')"
-    " THEN seal(?3, 'outbox.recipient') ELSE ?3 END,"
-    " ?4, ?5, ?6, ?7, seal(?8, 'outbox.body'), ?9,"
-    " CASE WHEN ?4 = 'receipt' THEN seal_key(lower(?3)) END,"
-    " CASE WHEN ?4 = 'receipt' THEN seal_key(lower(substr(?3, instr(?3, '@') + 1))) END)"
+    " VALUES (nullif($1, 0), $2,"
+    " CASE WHEN $2 = 'email' AND $4 IN ('receipt', 'reminder')"
+    " THEN seal($3, 'outbox.recipient') ELSE $3 END,"
+    " $4, $5, $6, $7, seal($8, 'outbox.body'), $9,"
+    " CASE WHEN $4 = 'receipt' THEN seal_key(lower($3)) END,"
+    " CASE WHEN $4 = 'receipt' THEN seal_key(lower(substr($3, instr($3, '@') + 1))) END)"
     " ON CONFLICT DO NOTHING";
 
 int64_t store_outbox_add(struct store_tx *tx, const struct store_outbox_new *o)

@@ -8,22 +8,22 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char sql_user_add[] = "INSERT INTO users (name, hash, created_ms) VALUES (?, ?, ?)";
-static const char sql_user_disable[] = "UPDATE users SET disabled = 1 WHERE name = ?";
+static const char sql_user_add[] = "INSERT INTO users (name, hash, created_ms) VALUES ($1, $2, $3)";
+static const char sql_user_disable[] = "UPDATE users SET disabled = 1 WHERE name = $1";
 static const char sql_user_sessions_end[] =
-    "DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE name = ?)";
+    "DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE name = $1)";
 static const char sql_user_list[] =
     "SELECT name, disabled, created_ms, last_login_ms FROM users ORDER BY name";
-static const char sql_user_by_name[] = "SELECT id, hash, disabled FROM users WHERE name = ?";
-static const char sql_session_add[] =
-    "INSERT INTO sessions (id_hash, user_id, csrf, created_ms, expires_ms) VALUES (?, ?, ?, ?, ?)";
-static const char sql_sessions_expired[] = "DELETE FROM sessions WHERE expires_ms <= ?";
-static const char sql_last_login[] = "UPDATE users SET last_login_ms = ? WHERE id = ?";
+static const char sql_user_by_name[] = "SELECT id, hash, disabled FROM users WHERE name = $1";
+static const char sql_session_add[] = "INSERT INTO sessions (id_hash, user_id, csrf, created_ms, "
+                                      "expires_ms) VALUES ($1, $2, $3, $4, $5)";
+static const char sql_sessions_expired[] = "DELETE FROM sessions WHERE expires_ms <= $1";
+static const char sql_last_login[] = "UPDATE users SET last_login_ms = $1 WHERE id = $2";
 static const char sql_session_get[] =
     "SELECT s.user_id, u.name, s.csrf, s.expires_ms FROM sessions s"
     " JOIN users u ON u.id = s.user_id"
-    " WHERE s.id_hash = ? AND s.expires_ms > ? AND u.disabled = 0";
-static const char sql_session_end[] = "DELETE FROM sessions WHERE id_hash = ?";
+    " WHERE s.id_hash = $1 AND s.expires_ms > $2 AND u.disabled = 0";
+static const char sql_session_end[] = "DELETE FROM sessions WHERE id_hash = $1";
 
 int store_user_add(struct store_tx *tx, const char *name, const char *hash, int64_t now_ms)
 {
