@@ -1456,7 +1456,9 @@ static int check_ring(struct store *st, const char *key_path)
 		return errno_of(rc);
 	seal_ring_current_id(st->ring, cur);
 	s = NULL;
-	rc = prepare(st->wdb, "INSERT OR IGNORE INTO seal_keys (id, added_ms) VALUES ($1, $2)", &s);
+	rc = prepare(st->wdb,
+	             "INSERT INTO seal_keys (id, added_ms) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+	             &s);
 	if (rc < 0)
 		return rc;
 	sqlite3_bind_text(s, 1, cur, -1, SQLITE_STATIC);
@@ -1762,9 +1764,10 @@ int store_tx_reseal(struct store_tx *tx, int64_t *rows)
 	if (rc >= 0)
 		rc = store_tx_exec(tx, "DELETE FROM seal_keys WHERE id <> $1", "t", cur);
 	if (rc >= 0)
-		rc = store_tx_exec(tx,
-		                   "INSERT OR IGNORE INTO seal_keys (id, added_ms) VALUES ($1, $2)",
-		                   "ti", cur, wall_ms());
+		rc = store_tx_exec(
+		    tx,
+		    "INSERT INTO seal_keys (id, added_ms) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+		    "ti", cur, wall_ms());
 	return store_ok(rc);
 }
 
