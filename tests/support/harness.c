@@ -15,7 +15,6 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <jansson.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -443,20 +442,11 @@ void harness_daemon_kill(struct harness_daemon *d)
 	d->pid = 0;
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 void harness_daemon_finish(struct harness_daemon *d)
 {
 	if (d->pid > 0)
 		harness_daemon_stop(d);
-	cr_assert(nftw(d->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS) == 0, "cannot remove %s: %s",
-	          d->dir, strerror(errno));
+	cr_assert(proc_remove_tree(d->dir) == 0, "cannot remove %s: %s", d->dir, strerror(errno));
 	registry_remove(d);
 	free(d->config_extra);
 	free(d);
@@ -527,24 +517,6 @@ void harness_helper_print_log(const struct harness_helper *h, size_t max_bytes)
 	close(fd);
 }
 
-/* 1 when something accepts TCP connections on 127.0.0.1:port. */
-static int port_open(unsigned short port)
-{
-	struct sockaddr_in sa;
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	int ok;
-
-	if (fd < 0)
-		return 0;
-	memset(&sa, 0, sizeof sa);
-	sa.sin_family = AF_INET;
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	sa.sin_port = htons(port);
-	ok = connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0;
-	close(fd);
-	return ok;
-}
-
 struct harness_helper *harness_helper_start(const char *name, const char *const argv[],
                                             const char *log_path, unsigned short port,
                                             int timeout_ms)
@@ -584,7 +556,7 @@ struct harness_helper *harness_helper_start(const char *name, const char *const 
 			               "(its log is shown below)",
 			               name, argv[0], (unsigned)port, why);
 		}
-		if (port_open(port))
+		if (proc_port_accepts(port))
 			return h;
 		cr_assert(harness_now_ms() < deadline,
 		          "the %s (%s) did not listen on 127.0.0.1:%u within %d ms", name, argv[0],

@@ -19,4 +19,11 @@ void proc_sleep_ms(long ms);
  * it was reaped elsewhere), or -ETIMEDOUT. */
 int proc_wait_exit(pid_t pid, int timeout_ms, int *status);
 
+/* 1 when something accepts TCP connections on 127.0.0.1:PORT, else 0. */
+int proc_port_accepts(unsigned short port);
+
+/* Removes DIR and everything below it (no symbolic link is followed).
+ * Returns 0 or -1 with errno. */
+int proc_remove_tree(const char *dir);
+
 #endif

@@ -20,7 +20,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <grp.h>
 #include <limits.h>
 #include <netinet/in.h>
@@ -182,24 +181,6 @@ static int port_hold(unsigned short *port)
 	}
 	*port = ntohs(sa.sin_port);
 	return fd;
-}
-
-/* 1 when something accepts TCP connections on 127.0.0.1:port. */
-static int port_accepts(unsigned short port)
-{
-	struct sockaddr_in sa;
-	int fd, ok;
-
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return 0;
-	memset(&sa, 0, sizeof sa);
-	sa.sin_family = AF_INET;
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	sa.sin_port = htons(port);
-	ok = connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0;
-	close(fd);
-	return ok;
 }
 
 static int file_write(const char *path, const char *text, mode_t mode)
@@ -626,7 +607,7 @@ static int wait_ready(struct prosody *p, long long log_offset)
 			rc = -EADDRINUSE;
 			break;
 		}
-		if (strstr(log, ready) != NULL && pidfile_is(p) && port_accepts(p->port)) {
+		if (strstr(log, ready) != NULL && pidfile_is(p) && proc_port_accepts(p->port)) {
 			rc = 0;
 			break;
 		}
@@ -815,22 +796,13 @@ int prosody_restart(struct prosody *p)
 	return launch(p);
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 void prosody_free(struct prosody *p)
 {
 	if (p == NULL)
 		return;
 	if (p->pid > 0 && prosody_stop(p) != 0)
 		p->failed = 1;
-	if (!p->failed && p->dir[0] != '\0' &&
-	    nftw(p->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS) != 0) {
+	if (!p->failed && p->dir[0] != '\0' && proc_remove_tree(p->dir) != 0) {
 		say(p, "cannot remove %s: %s", p->dir, strerror(errno));
 		p->failed = 1;
 	}
