@@ -615,9 +615,19 @@ static sqlite3_stmt *cached(sqlite3 *db, struct stmt_cache *c, const char *sql)
 {
 	sqlite3_stmt *s = NULL;
 
-	for (size_t i = 0; i < c->n; i++)
-		if (c->sql[i] == sql)
+	for (size_t i = 0; i < c->n; i++) {
+		if (c->sql[i] != sql)
+			continue;
+		if (strcmp(sqlite3_sql(c->st[i]), sql) == 0)
 			return c->st[i];
+		/* The same address with other text: a caller built the SQL in a
+		 * buffer. Run what it says now. */
+		if (prepare(db, sql, &s) < 0)
+			return NULL;
+		sqlite3_finalize(c->st[i]);
+		c->st[i] = s;
+		return s;
+	}
 	if (prepare(db, sql, &s) < 0)
 		return NULL;
 	if (c->n < STORE_STMT_CACHE) {

@@ -109,10 +109,10 @@ typedef int (*store_row_cb)(void *arg, struct store_row *row);
 int store_write(struct store *st, store_write_fn fn, void *arg, store_done_cb cb, void *cb_arg);
 
 /*
- * Runs SQL inside TX. SQL must have static storage: statements are cached by
- * its address. TYPES names one bound argument per character: 'i' int64_t,
- * 't' const char * (NULL binds NULL), 'b' int (0/1). Returns the number of
- * rows changed, or a negative errno (-EEXIST on a constraint).
+ * Runs SQL inside TX. Statements are cached by SQL's address, so SQL should
+ * have static storage (a buffer whose text changes is prepared again). TYPES names one bound
+ * argument per character: 'i' int64_t, 't' const char * (NULL binds NULL), 'b' int (0/1). Returns
+ * the number of rows changed, or a negative errno (-EEXIST on a constraint).
  */
 int64_t store_tx_exec(struct store_tx *tx, const char *sql, const char *types, ...);
 /* RC, what store_tx_exec returned, as 0 or a negative errno: for a write

@@ -94,3 +94,20 @@ Test(store_timeline, an_alert_is_queued_once_per_step_and_a_receipts_address_is_
 	cr_assert_eq(n, 5, "the event stopped the case's guidance clock");
 	storetest_close(&t);
 }
+
+/* The statement cache goes by address: SQL built in a buffer that is used
+ * again with other text still runs as written. */
+Test(store_timeline, a_statement_built_in_a_reused_buffer_runs_as_written)
+{
+	struct storetest t;
+	char sql[64];
+	int64_t n = -1;
+
+	storetest_open(&t);
+	for (int i = 1; i <= 3; i++) {
+		snprintf(sql, sizeof sql, "SELECT %d", i * 10);
+		cr_assert_eq(store_read(t.st, sql, on_int, &n, ""), 0);
+		cr_assert_eq(n, i * 10, "\"%s\" gave %lld", sql, (long long)n);
+	}
+	storetest_close(&t);
+}
