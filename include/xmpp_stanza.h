@@ -56,10 +56,11 @@ bool stanza_from_bare(xmpp_ctx_t *ctx, xmpp_stanza_t *st, char *out, size_t n);
 bool stanza_is_error(xmpp_stanza_t *st);
 
 /*
- * For an error stanza: the name of the first child of its <error> element,
- * the condition ("item-not-found", "service-unavailable"...). "error" when
- * there is no <error>, it is empty, or its first child is text. Never NULL;
- * not cut (callers cut with stanza_utf8_cut).
+ * For an error stanza: the name of the first element inside its <error>
+ * other than <text>, the condition ("item-not-found", "service-unavailable"
+ * ...), white space before it skipped. "error" when there is no <error> or
+ * no condition in it. Never NULL; not cut (callers cut with
+ * stanza_utf8_cut).
  */
 const char *stanza_error_condition(xmpp_stanza_t *st);
 

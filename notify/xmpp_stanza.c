@@ -65,10 +65,17 @@ bool stanza_is_error(xmpp_stanza_t *st)
 const char *stanza_error_condition(xmpp_stanza_t *st)
 {
 	xmpp_stanza_t *err = xmpp_stanza_get_child_by_name(st, "error");
-	xmpp_stanza_t *cond = err != NULL ? xmpp_stanza_get_children(err) : NULL;
-	const char *name = cond != NULL ? xmpp_stanza_get_name(cond) : NULL;
 
-	return name != NULL ? name : "error";
+	/* The condition is an element; white space and <text> around it are
+	 * not (RFC 6120 8.3.2). */
+	for (xmpp_stanza_t *c = err != NULL ? xmpp_stanza_get_children(err) : NULL; c != NULL;
+	     c = xmpp_stanza_get_next(c)) {
+		const char *name = xmpp_stanza_is_tag(c) ? xmpp_stanza_get_name(c) : NULL;
+
+		if (name != NULL && strcmp(name, "text") != 0)
+			return name;
+	}
+	return "error";
 }
 
 const char *stanza_receipt_id(xmpp_stanza_t *st)

@@ -148,13 +148,22 @@ Test(xmpp_stanza, an_error_names_its_condition)
 	      "<error type='cancel'><item-not-found xmlns='" STANZAS "'/></error></message>");
 	cr_assert(stanza_is_error(st));
 	cr_assert_str_eq(stanza_error_condition(st), "item-not-found");
-	/* No <error>, an empty one, or text first: "error". */
+	/* No <error>, or an empty one: "error". */
 	cr_assert_str_eq(stanza_error_condition(parse("<message type='error'/>")), "error");
 	cr_assert_str_eq(stanza_error_condition(parse("<message type='error'><error/></message>")),
 	                 "error");
-	cr_assert_str_eq(stanza_error_condition(parse("<message type='error'><error> "
+	/* Pretty-printed, or the text first: the condition all the same. */
+	cr_assert_str_eq(stanza_error_condition(parse("<message type='error'><error>\n  "
 	                                              "<gone xmlns='" STANZAS "'/></error></message>")),
-	                 "error");
+	                 "gone");
+	cr_assert_str_eq(stanza_error_condition(
+	                     parse("<message type='error'><error><text xmlns='" STANZAS
+	                           "'>why</text><service-unavailable xmlns='" STANZAS
+	                           "'/></error></message>")),
+	                 "service-unavailable");
+	cr_assert_str_eq(
+	    stanza_error_condition(parse("<message type='error'><error> only text </error></message>")),
+	    "error");
 	cr_assert_not(stanza_is_error(parse("<message type='Error'/>")));
 	cr_assert_not(stanza_is_error(parse("<message/>")));
 }
