@@ -50,8 +50,8 @@ static int add_event(struct store_tx *tx, const struct store_case_brief *c, enum
 	                       a->id, detail);
 }
 
-static int tell(struct store_tx *tx, const struct store_case_brief *c, const char *to,
-                const char *kind, const char *body, int64_t now_ms)
+int casework_tx_tell(struct store_tx *tx, const struct store_case_brief *c, const char *to,
+                     const char *kind, const char *body, int64_t now_ms)
 {
 	struct store_outbox_new o = {
 	    .case_id = c->id, .recipient = to, .kind = kind, .body = body, .created_ms = now_ms};
@@ -98,7 +98,7 @@ static int send_details(struct store_tx *tx, const struct store_case_brief *c, c
 		return nd;
 	}
 	ppc_deadlines_text(dl, (size_t)nd, now_ms, &b);
-	rc = b.data != NULL ? tell(tx, c, to, "contact", b.data, now_ms) : -ENOMEM;
+	rc = b.data != NULL ? casework_tx_tell(tx, c, to, "contact", b.data, now_ms) : -ENOMEM;
 	buf_fini(&b);
 	return rc;
 }
@@ -137,14 +137,14 @@ static int on_other(void *arg, struct store_row *row)
 	const char *jid = store_row_text(row, 0);
 
 	if (jid != NULL && o->rc == 0)
-		o->rc = tell(o->tx, o->c, jid, "taken", o->body, o->now_ms);
+		o->rc = casework_tx_tell(o->tx, o->c, jid, "taken", o->body, o->now_ms);
 	return 0;
 }
 
 int casework_tx_ack(struct store_tx *tx, const struct store_case_brief *c,
                     const struct casework_actor *a, int64_t now_ms, struct casework_result *res)
 {
-	char detail[400], head[512], body[512];
+	char *detail, head[512], body[512];
 	int rc;
 
 	result_init(res, c);
@@ -161,15 +161,12 @@ int casework_tx_ack(struct store_tx *tx, const struct store_case_brief *c,
 		rc = (int)store_alert_state(tx, c->id, a->id, "acked");
 	if (rc < 0)
 		return rc;
-	{
-		char *d = casework_detail("by", a->name, NULL, NULL, NULL, NULL);
-
-		snprintf(detail, sizeof detail, "%s", d != NULL ? d : "{}");
-		free(d);
-	}
-	rc = add_event(tx, c, EV_ACKNOWLEDGED, a, now_ms, detail, EV_RECEIVED);
+	detail = casework_detail("by", a->name, NULL, NULL, NULL, NULL);
+	rc = detail != NULL ? add_event(tx, c, EV_ACKNOWLEDGED, a, now_ms, detail, EV_RECEIVED)
+	                    : -ENOMEM;
 	if (rc == 0)
 		rc = add_event(tx, c, EV_CONTACT_REVEALED, a, now_ms, detail, EV_RECEIVED);
+	free(detail);
 	if (rc < 0)
 		return rc;
 	snprintf(head, sizeof head,
@@ -198,7 +195,7 @@ int casework_tx_ack(struct store_tx *tx, const struct store_case_brief *c,
 		         en ? "%s: a specialist has taken your case and will contact you shortly."
 		            : "%s: 専門家が担当になりました。まもなくご連絡します。",
 		         c->ref);
-		rc = tell(tx, c, c->reporter_jid, "reply", body, now_ms);
+		rc = casework_tx_tell(tx, c, c->reporter_jid, "reply", body, now_ms);
 	}
 	return rc;
 }
@@ -285,7 +282,7 @@ int casework_tx_step(struct store_tx *tx, const struct store_case_brief *c, enum
 		         "%s: コーディネーター(%s)が解決として記録しました。/ %s: a coordinator "
 		         "(%s) recorded this case as resolved.",
 		         c->ref, a->name, c->ref, a->name);
-		return tell(tx, c, c->assigned, "reply", text, now_ms);
+		return casework_tx_tell(tx, c, c->assigned, "reply", text, now_ms);
 	}
 	return 0;
 }
@@ -335,7 +332,7 @@ int casework_tx_reassign(struct store_tx *tx, const struct store_case_brief *c, 
 		    "%s: コーディネーターが担当を別の専門家に変えました。対応は不要です。/ %s: a "
 		    "coordinator gave this case to another specialist; nothing more to do.",
 		    c->ref, c->ref);
-		rc = tell(tx, c, c->assigned, "taken", text, now_ms);
+		rc = casework_tx_tell(tx, c, c->assigned, "taken", text, now_ms);
 	}
 	return rc;
 }

@@ -86,16 +86,9 @@ static int confirm(struct store_tx *tx, struct chat_job *j, const struct store_c
                    const char *ja, const char *en)
 {
 	char body[1400];
-	struct store_outbox_new o = {.case_id = c->id,
-	                             .recipient = j->jid,
-	                             .kind = "reply",
-	                             .body = body,
-	                             .created_ms = j->now_ms};
-	int64_t rc;
 
 	snprintf(body, sizeof body, "%s: %s / %s: %s", c->ref, ja, c->ref, en);
-	rc = store_outbox_add(tx, &o);
-	return rc < 0 ? (int)rc : 0;
+	return casework_tx_tell(tx, c, j->jid, "reply", body, j->now_ms);
 }
 
 /* Why the case service refused, to the specialist. */

@@ -412,13 +412,34 @@ static int exec(sqlite3 *db, const char *sql)
 	return errno_of(rc);
 }
 
+/*
+ * Prepares SQL. Its parameters are named $1, $2 ... as PostgreSQL names
+ * them; SQLite numbers named parameters by first appearance, so $N must
+ * first appear in order for argument N to bind to it: a statement that
+ * breaks this is refused here, once, rather than bound wrong.
+ */
 static int prepare(sqlite3 *db, const char *sql, sqlite3_stmt **out)
 {
 	int rc = sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, out, NULL);
+	char want[16];
 
-	if (rc != SQLITE_OK)
+	if (rc != SQLITE_OK) {
 		log_errorx("store: prepare: %s", sqlite3_errmsg(db));
-	return errno_of(rc);
+		return errno_of(rc);
+	}
+	for (int i = 1; i <= sqlite3_bind_parameter_count(*out); i++) {
+		const char *name = sqlite3_bind_parameter_name(*out, i);
+
+		snprintf(want, sizeof want, "$%d", i);
+		if (name == NULL || strcmp(name, want) != 0) {
+			log_errorx("store: prepare: parameter %d is %s, not %s: %.200s", i,
+			           name != NULL ? name : "unnamed", want, sql);
+			sqlite3_finalize(*out);
+			*out = NULL;
+			return -EINVAL;
+		}
+	}
+	return 0;
 }
 
 static int migrate(sqlite3 *db)
@@ -644,32 +665,17 @@ static void cache_clear(struct stmt_cache *c)
 	c->n = 0;
 }
 
-/* Where argument I goes: the parameter "$I". The statements name their
- * parameters $1, $2 ... as PostgreSQL does; SQLite numbers named
- * parameters by first appearance, so a statement that uses $4 before $3
- * is bound by name. */
-static int param_index(sqlite3_stmt *s, int i)
-{
-	char name[16];
-	int at;
-
-	snprintf(name, sizeof name, "$%d", i);
-	at = sqlite3_bind_parameter_index(s, name);
-	return at > 0 ? at : i;
-}
-
 static int bind_args(sqlite3_stmt *s, const char *types, va_list ap)
 {
 	int i = 1;
 
 	for (const char *t = types; *t != '\0'; t++, i++) {
-		int at = param_index(s, i);
 		int rc;
 
 		switch (*t) {
-		case 'i': rc = sqlite3_bind_int64(s, at, va_arg(ap, int64_t)); break;
-		case 'b': rc = sqlite3_bind_int(s, at, va_arg(ap, int) != 0); break;
-		case 't': rc = bind_text(s, at, va_arg(ap, const char *)); break;
+		case 'i': rc = sqlite3_bind_int64(s, i, va_arg(ap, int64_t)); break;
+		case 'b': rc = sqlite3_bind_int(s, i, va_arg(ap, int) != 0); break;
+		case 't': rc = bind_text(s, i, va_arg(ap, const char *)); break;
 		default: return -EINVAL;
 		}
 		if (rc != SQLITE_OK)

@@ -10,7 +10,7 @@
 	" escalations FROM case_clocks"
 
 static const char sql_all[] = CLOCK_COLUMNS " ORDER BY case_id";
-static const char sql_since[] = CLOCK_COLUMNS " WHERE seq > ? ORDER BY seq";
+static const char sql_since[] = CLOCK_COLUMNS " WHERE seq > $1 ORDER BY seq";
 
 struct each {
 	int (*cb)(void *arg, const struct store_clock_row *r);

@@ -107,7 +107,7 @@ int store_deadlines(struct store *st, bool overdue, const char *from, const char
 /* ---- the APPI deadlines of a case ---- */
 
 static const char sql_ppc_deadlines[] = "SELECT r.kind, r.deadline, NOT" NOT_REPORTED(
-    "r") " FROM reminders r WHERE r.case_id = ? AND r.kind IN ('ppc_preliminary', 'ppc_final_1d')"
+    "r") " FROM reminders r WHERE r.case_id = $1 AND r.kind IN ('ppc_preliminary', 'ppc_final_1d')"
          " ORDER BY r.kind = 'ppc_final_1d'";
 
 struct deadlines_acc {

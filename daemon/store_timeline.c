@@ -30,17 +30,17 @@ static const char sql_outbox[] =
     "INSERT INTO outbox (case_id, channel, recipient, kind, round, step, subject, body,"
     " created_ms, rkey, dkey)"
     " VALUES (nullif($1, 0), $2,"
-    " CASE WHEN $2 = 'email' AND $4 IN ('receipt', 'reminder')"
-    " THEN seal($3, 'outbox.recipient') ELSE $3 END,"
-    " $4, $5, $6, $7, seal($8, 'outbox.body'), $9,"
-    " CASE WHEN $4 = 'receipt' THEN seal_key(lower($3)) END,"
-    " CASE WHEN $4 = 'receipt' THEN seal_key(lower(substr($3, instr($3, '@') + 1))) END)"
+    " CASE WHEN $2 = 'email' AND $3 IN ('receipt', 'reminder')"
+    " THEN seal($4, 'outbox.recipient') ELSE $4 END,"
+    " $3, $5, $6, $7, seal($8, 'outbox.body'), $9,"
+    " CASE WHEN $3 = 'receipt' THEN seal_key(lower($4)) END,"
+    " CASE WHEN $3 = 'receipt' THEN seal_key(lower(substr($4, instr($4, '@') + 1))) END)"
     " ON CONFLICT DO NOTHING";
 
 int64_t store_outbox_add(struct store_tx *tx, const struct store_outbox_new *o)
 {
 	int64_t rc = store_tx_exec(tx, sql_outbox, "itttiitti", o->case_id,
-	                           o->channel != NULL ? o->channel : "xmpp", o->recipient, o->kind,
+	                           o->channel != NULL ? o->channel : "xmpp", o->kind, o->recipient,
 	                           o->round, o->step, o->subject, o->body, o->created_ms);
 
 	if (rc <= 0)

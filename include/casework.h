@@ -88,6 +88,11 @@ int casework_tx_alerted(struct store_tx *tx, int64_t case_id);
 int casework_tx_record(struct store_tx *tx, const struct store_case_brief *c, enum event_kind kind,
                        const struct casework_actor *a, int64_t now_ms, const char *detail);
 
+/* Queues BODY of KIND ("reply", "taken" ...) to TO about case C, in the
+ * caller's transaction. */
+int casework_tx_tell(struct store_tx *tx, const struct store_case_brief *c, const char *to,
+                     const char *kind, const char *body, int64_t now_ms);
+
 /* {"K1": V1, "K2": V2, "K3": V3} as text for an event's detail, the NULL
  * keys and values left out (free), or NULL on allocation failure. */
 char *casework_detail(const char *k1, const char *v1, const char *k2, const char *v2,

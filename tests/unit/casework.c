@@ -57,14 +57,14 @@ static int tx_change(struct store_tx *tx, void *arg)
 	                  " state, assigned_to)"
 	                  " VALUES ('" REF "', x'00', 0, 'api', 'ransomware', 'no', 'no', 'no',"
 	                  " 'now', 0, '27', seal('c', 'cases.company'), seal('n', 'cases.name'),"
-	                  " seal('p', 'cases.phone'), 'ja', 1000, ?, ?)",
+	                  " seal('p', 'cases.phone'), 'ja', 1000, $1, $2)",
 	                  "tt", ch->state, ch->assigned) != 1)
 		return -EIO;
 	id = store_tx_last_id(tx);
 	if (store_tx_exec(tx,
 	                  "INSERT INTO alerts (case_id, jid, round, step, state, at_ms)"
-	                  " VALUES (?, 'tanaka@kk.test', 0, 0, 'alerted', 1000),"
-	                  " (?, 'suzuki@kk.test', 0, 0, 'alerted', 1000)",
+	                  " VALUES ($1, 'tanaka@kk.test', 0, 0, 'alerted', 1000),"
+	                  " ($2, 'suzuki@kk.test', 0, 0, 'alerted', 1000)",
 	                  "ii", id, id) != 2)
 		return -EIO;
 	rc = store_tx_case_brief(tx, REF, &c);

@@ -129,7 +129,7 @@ static int64_t alerts_to(struct relay *r, const char *jid)
 	int64_t n = -1;
 
 	cr_assert_eq(store_read(r->t.st,
-	                        "SELECT count(*) FROM outbox WHERE kind = 'alert' AND recipient = ?",
+	                        "SELECT count(*) FROM outbox WHERE kind = 'alert' AND recipient = $1",
 	                        on_int, &n, "t", jid),
 	             0);
 	return n;

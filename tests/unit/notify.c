@@ -183,7 +183,7 @@ static struct outcome outcome_of(struct world *w, int64_t id)
 
 	cr_assert_eq(store_read(w->t.st,
 	                        "SELECT attempts, next_try_ms, state, last_error FROM outbox"
-	                        " WHERE id = ?",
+	                        " WHERE id = $1",
 	                        on_outcome, &o, "i", id),
 	             0);
 	return o;

@@ -88,7 +88,7 @@ Test(store_timeline, an_alert_is_queued_once_per_step_and_a_receipts_address_is_
 	cr_assert_eq(read_int(&t, "SELECT count(*) FROM events WHERE kind = 'note'"
 	                          " AND elapsed_us IS NULL AND typeof(detail) = 'blob'"),
 	             1, "an unmeasured event has no elapsed time, and its detail is sealed");
-	cr_assert_eq(store_read(t.st, "SELECT guidance_us FROM case_clocks WHERE case_id = ?",
+	cr_assert_eq(store_read(t.st, "SELECT guidance_us FROM case_clocks WHERE case_id = $1",
 	                        on_int, &n, "i", ids.case_id),
 	             0);
 	cr_assert_eq(n, 5, "the event stopped the case's guidance clock");
